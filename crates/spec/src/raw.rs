@@ -1,0 +1,257 @@
+//! The spec file format: what `serde` reads from TOML, before any name is resolved.
+//!
+//! These types *are* the format. `ironclad schema` derives the JSON Schema from them, and
+//! `docs/spec-format.md` documents them field by field. Every field that a diagnostic may point
+//! at is an `Sp<T>`, which carries its byte span.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::span::Sp;
+use crate::vocab::{Date, Domain, Kind, Modality, RedLineKind, RuleKind, Strength};
+
+/// A whole spec file: one security framework.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "ironclad framework spec")]
+pub struct RawSpec {
+    /// What the framework is, whom it protects, against whom, and which domains it claims to cover.
+    pub framework: RawFramework,
+    /// The documents that evidence quotes come from.
+    #[serde(default)]
+    pub source: Vec<RawSource>,
+    /// The states and institutions that take part.
+    #[serde(default)]
+    pub party: Vec<RawParty>,
+    /// Named regions forming a containment tree, for scope clauses.
+    #[serde(default)]
+    pub region: Vec<RawRegion>,
+    /// Decision bodies and their voting rules.
+    #[serde(default)]
+    pub body: Vec<RawBody>,
+    /// The clauses: who commits to do what, for whom, when.
+    #[serde(default)]
+    pub commitment: Vec<RawCommitment>,
+    /// Red lines and stated positions of the parties.
+    #[serde(default)]
+    pub red_line: Vec<RawRedLine>,
+    /// Alternative readings where the sources disagree.
+    #[serde(default)]
+    pub variant: Vec<RawVariant>,
+}
+
+/// Framework metadata.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFramework {
+    /// Short identifier, e.g. `nato-1949`.
+    pub id: Sp<String>,
+    pub title: Sp<String>,
+    /// The protected parties (party ids or `#tag`s).
+    pub protects: Vec<Sp<String>>,
+    /// The party the framework is aimed at, if it names one (ATOP SPECTHRT).
+    pub threat: Option<Sp<String>>,
+    /// The domains the framework claims to cover.
+    #[serde(default)]
+    pub domains: Vec<Sp<Domain>>,
+    pub signed: Option<Sp<Date>>,
+    pub in_force: Option<Sp<Date>>,
+    pub expires: Option<Sp<Date>>,
+    /// How long the framework lasts from entry into force, e.g. `10y`.
+    pub duration: Option<Sp<String>>,
+    /// Notice period for withdrawal, e.g. `6mo`.
+    pub notice: Option<Sp<String>>,
+    /// A condition on every commitment (e.g. `ceasefire` for "activated once a ceasefire enters into force").
+    pub condition: Option<Sp<String>>,
+    pub summary: Option<String>,
+}
+
+/// A document quoted as evidence.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: Sp<String>,
+    /// File name, looked up in the directories given to `ironclad sources verify --sources`.
+    pub file: Sp<String>,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub date: Option<Sp<Date>>,
+}
+
+/// A verbatim quote supporting a commitment, red line or variant.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvidence {
+    /// A source id.
+    pub source: Sp<String>,
+    /// The exact words of the source (whitespace and typographic quotes are folded when verified).
+    pub quote: Sp<String>,
+    /// Who said it, if it is a statement.
+    pub speaker: Option<String>,
+    /// When it was said, if not the source's date.
+    pub date: Option<Sp<Date>>,
+    pub note: Option<String>,
+}
+
+/// A state or institution.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawParty {
+    pub id: Sp<String>,
+    pub name: Option<String>,
+    /// Free tags (`nato`, `eu`, `p5`, `nuclear` ...), usable as `#tag` in party lists and expressions.
+    #[serde(default)]
+    pub tags: Vec<Sp<String>>,
+    /// Regions that are this party's territory.
+    #[serde(default)]
+    pub territory: Vec<Sp<String>>,
+    /// Capacity per domain, as `"<amount> <unit>"`, e.g. `{ land = "7500 troops" }`.
+    #[serde(default)]
+    pub capacity: BTreeMap<Sp<Domain>, Sp<String>>,
+    pub notes: Option<String>,
+}
+
+/// A named region; `within` makes the regions a containment tree.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub id: Sp<String>,
+    pub name: Option<String>,
+    /// The region that contains this one.
+    pub within: Option<Sp<String>>,
+    pub notes: Option<String>,
+}
+
+/// A decision body.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBody {
+    pub id: Sp<String>,
+    pub name: Option<String>,
+    /// Members (party ids or `#tag`s).
+    pub members: Vec<Sp<String>>,
+    pub rule: Sp<RuleKind>,
+    /// For `qualified`: the fraction of all seats that must vote yes, in (0, 1].
+    pub threshold: Option<Sp<f64>>,
+    /// For `quota`: the total weight of yes votes needed.
+    pub quota: Option<Sp<f64>>,
+    /// For `quota`: weight per member (default 1).
+    #[serde(default)]
+    pub weights: BTreeMap<Sp<String>, Sp<f64>>,
+    /// Members whose "no" blocks any decision (e.g. the UN Security Council's permanent five).
+    #[serde(default)]
+    pub vetoes: Vec<Sp<String>>,
+    /// Seats held by states not modelled as parties (e.g. the ten elected Security Council members).
+    #[serde(default)]
+    pub other_seats: u32,
+    pub notes: Option<String>,
+}
+
+/// A clause.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommitment {
+    pub id: Sp<String>,
+    pub title: Option<String>,
+    /// The article or point of the text, e.g. `Art. 5`.
+    pub article: Option<String>,
+    /// Who is obliged: party ids, `#tag`s, or one decision body.
+    pub by: Vec<Sp<String>>,
+    /// The beneficiaries: party ids or `#tag`s.
+    pub to: Vec<Sp<String>>,
+    pub kind: Sp<Kind>,
+    #[serde(default)]
+    pub domains: Vec<Sp<Domain>>,
+    /// `"<amount> <unit>"`, e.g. `"15000 troops"`, `"2.5bn GBP/year"`.
+    pub amount: Option<Sp<String>>,
+    /// For `kind = "backstop"`: the commitment this one stands behind.
+    pub backs: Option<Sp<String>>,
+    /// The event pattern that triggers it, e.g. `armed_attack where target == UA`; none for a standing commitment.
+    pub trigger: Option<Sp<String>>,
+    /// Conditions that must all hold, e.g. `ceasefire`, `consent(UA)`, `decided(nac)`.
+    #[serde(default)]
+    pub conditions: Vec<Sp<String>>,
+    /// Exceptions: if any of these holds, the commitment does not apply.
+    #[serde(default)]
+    pub unless: Vec<Sp<String>>,
+    /// Regions where it applies (by containment); empty means anywhere.
+    #[serde(default)]
+    pub scope: Vec<Sp<String>>,
+    pub modality: Sp<Modality>,
+    pub strength: Sp<Strength>,
+    /// Time allowed to act once due, e.g. `24h`.
+    pub deadline: Option<Sp<String>>,
+    /// How long it lasts, e.g. `10y`.
+    pub duration: Option<Sp<String>>,
+    /// Lints deliberately allowed on this commitment, e.g. `["discretionary-defend"]`.
+    #[serde(default)]
+    pub allow: Vec<Sp<String>>,
+    #[serde(default)]
+    pub evidence: Vec<RawEvidence>,
+    pub notes: Option<String>,
+}
+
+/// Which commitments a red line is about. Every given list must match (each list is a choice).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSelector {
+    /// Committing parties (ids or `#tag`s).
+    #[serde(default)]
+    pub by: Vec<Sp<String>>,
+    #[serde(default)]
+    pub kinds: Vec<Sp<Kind>>,
+    #[serde(default)]
+    pub domains: Vec<Sp<Domain>>,
+    /// Regions (by containment) where the commitment acts.
+    #[serde(default)]
+    pub regions: Vec<Sp<String>>,
+}
+
+/// A red line or stated position.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedLine {
+    pub id: Sp<String>,
+    /// Whose red line it is.
+    pub party: Sp<String>,
+    pub kind: Sp<RedLineKind>,
+    /// The position in plain words.
+    pub statement: Option<String>,
+    /// The commitments it is about; none for a purely procedural position.
+    pub matches: Option<Sp<RawSelector>>,
+    /// For threats: the threatened response, e.g. `strike`.
+    pub response: Option<String>,
+    pub strength: Sp<Strength>,
+    #[serde(default)]
+    pub evidence: Vec<RawEvidence>,
+}
+
+/// A question on which the sources disagree, with one option per reading.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    pub id: Sp<String>,
+    pub question: String,
+    pub option: Vec<RawOption>,
+    #[serde(default)]
+    pub evidence: Vec<RawEvidence>,
+}
+
+/// One reading. Commitments and red lines it lists exist only when it is chosen.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOption {
+    pub id: Sp<String>,
+    pub summary: Option<String>,
+    /// Analyst weight; the options of a variant sum to 1.
+    pub weight: Sp<f64>,
+    #[serde(default)]
+    pub commitments: Vec<Sp<String>>,
+    #[serde(default)]
+    pub red_lines: Vec<Sp<String>>,
+    #[serde(default)]
+    pub evidence: Vec<RawEvidence>,
+}
