@@ -1,1 +1,98 @@
-fn main() {}
+//! The `ironclad` command line: parses flags, dispatches to a command, maps outcomes to exit codes.
+//!
+//! Exit codes: 0 success (warnings allowed unless `--deny-warnings`), 1 the input has errors
+//! (or verification failed), 2 the command line is wrong.
+
+mod commands;
+mod input;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "ironclad", version, about = "Security guarantees as code: specify, check and compare frameworks.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Colour: auto (on a terminal), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable diagnostics, like rustc's.
+    Human,
+    /// One line per diagnostic: `file:line:col: severity[code]: message`.
+    Short,
+    /// JSON, for tools.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check spec files: syntax, names, types, units, evidence, and lints.
+    Check {
+        /// Spec files to check.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit 1 when there are warnings, as when there are errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Summarise a spec: the parties × domains coverage, conditions, red lines, variants and gaps.
+    Show {
+        spec: PathBuf,
+        /// Output as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON Schema of spec files (for Taplo / Even Better TOML).
+    Schema,
+    /// Work with the sources that evidence quotes come from.
+    Sources {
+        #[command(subcommand)]
+        command: SourcesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SourcesCommand {
+    /// Check that every evidence quote occurs verbatim in its source file.
+    Verify {
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// Directories holding the source files (repeatable). Default: $IRONCLAD_SOURCES.
+        #[arg(long = "sources", env = "IRONCLAD_SOURCES", value_delimiter = ':', required = true)]
+        sources: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let outcome = match cli.command {
+        Command::Check { specs, format, deny_warnings } => commands::check::run(&specs, format, deny_warnings, color),
+        Command::Show { spec, json } => commands::show::run(&spec, json, color),
+        Command::Schema => commands::schema::run(),
+        Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => commands::sources::verify(&specs, &sources, format, color),
+    };
+    ExitCode::from(outcome)
+}
