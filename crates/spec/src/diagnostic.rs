@@ -118,6 +118,8 @@ pub const CODES: &[CodeInfo] = &[
     error("E0602", "the regions' containment is cyclic"),
     error("E0603", "a decision rule's parameters are missing or inconsistent"),
     error("E0604", "an `allow` names an unknown lint"),
+    error("E0701", "an evidence quote does not occur in its source file"),
+    error("E0702", "a source file cannot be found or read"),
     warning("W0001", "red-line-conflict", "a commitment is excluded by a red line of its own party"),
     warning("W0002", "uncovered-domain", "a domain the framework claims to cover has no commitment"),
     warning("W0003", "unsatisfiable-condition", "a condition or trigger can never hold"),
