@@ -6,6 +6,7 @@
 //!
 //! This crate does no IO: callers hand it text and get values and diagnostics back.
 
+pub mod coverage;
 pub mod diagnostic;
 pub mod evidence;
 pub mod expr;

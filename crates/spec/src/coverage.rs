@@ -1,0 +1,123 @@
+//! Who commits what where: the parties × domains coverage of a framework, and its gaps.
+
+use crate::lints::{display, selector_matches};
+use crate::model::{Obligor, Spec};
+use crate::vocab::{Domain, Kind, Strength};
+
+/// One cell: the strongest commitment a row makes in a domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub strength: Strength,
+    /// True when every commitment behind the cell exists only in a variant option.
+    pub variant_only: bool,
+    /// The commitments behind the cell.
+    pub commitments: Vec<String>,
+}
+
+/// A row: a party, or a body that commits as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub who: String,
+    pub cells: Vec<Option<Cell>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coverage {
+    pub domains: Vec<Domain>,
+    pub rows: Vec<Row>,
+    /// Claimed domains that no commitment covers.
+    pub uncovered: Vec<Domain>,
+    /// Claimed domains covered only by statements or remarks (nothing binding).
+    pub unbound: Vec<Domain>,
+    /// Claimed domains covered only in variant options.
+    pub variant_only: Vec<Domain>,
+}
+
+/// Whether a commitment of this kind acts in the domains it names.
+pub fn acts(kind: Kind) -> bool {
+    !matches!(kind, Kind::Consult | Kind::Refrain | Kind::Seek)
+}
+
+/// The coverage matrix: claimed domains first, then any other domain a commitment acts in.
+pub fn coverage(spec: &Spec) -> Coverage {
+    let mut domains: Vec<Domain> = spec.framework.domains.iter().map(|(d, _)| *d).collect();
+    for c in spec.commitments.iter().filter(|c| acts(c.kind)) {
+        for d in &c.domains {
+            if !domains.contains(d) {
+                domains.push(*d);
+            }
+        }
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    for c in spec.commitments.iter().filter(|c| acts(c.kind)) {
+        let who: Vec<String> = match &c.by {
+            Obligor::Parties(parties) => parties.iter().map(|p| spec.party(*p).id.clone()).collect(),
+            Obligor::Body(b) => vec![format!("{} (body)", spec.body(*b).id)],
+        };
+        for name in who {
+            let index = match rows.iter().position(|r| r.who == name) {
+                Some(i) => i,
+                None => {
+                    rows.push(Row { who: name, cells: vec![None; domains.len()] });
+                    rows.len() - 1
+                }
+            };
+            for d in &c.domains {
+                let column = domains.iter().position(|x| x == d).unwrap_or(0);
+                let cell = &mut rows[index].cells[column];
+                let variant_only = c.option.is_some();
+                match cell {
+                    None => *cell = Some(Cell { strength: c.strength, variant_only, commitments: vec![c.id.clone()] }),
+                    Some(cell) => {
+                        cell.strength = cell.strength.min(c.strength);
+                        cell.variant_only &= variant_only;
+                        cell.commitments.push(c.id.clone());
+                    }
+                }
+            }
+        }
+    }
+    let column = |d: Domain| domains.iter().position(|x| *x == d);
+    let cells = |d: Domain| rows.iter().filter_map(move |r| column(d).and_then(|i| r.cells[i].as_ref()));
+    let claimed: Vec<Domain> = spec.framework.domains.iter().map(|(d, _)| *d).collect();
+    let uncovered = claimed.iter().copied().filter(|d| cells(*d).next().is_none()).collect();
+    let unbound = claimed.iter().copied().filter(|d| cells(*d).next().is_some() && cells(*d).all(|c| c.strength >= Strength::Statement)).collect();
+    let variant_only = claimed.iter().copied().filter(|d| cells(*d).next().is_some() && cells(*d).all(|c| c.variant_only)).collect();
+    Coverage { domains, rows, uncovered, unbound, variant_only }
+}
+
+/// The commitments a red line is about, by id.
+pub fn red_line_targets(spec: &Spec, line: &crate::model::RedLine) -> Vec<String> {
+    let Some(selector) = &line.matches else { return Vec::new() };
+    spec.commitments.iter().filter(|c| selector_matches(spec, selector, c)).map(|c| c.id.clone()).collect()
+}
+
+/// A commitment's conditions as one readable line (framework condition included).
+pub fn conditions_text(spec: &Spec, commitment: &crate::model::Commitment) -> Vec<String> {
+    let mut out: Vec<String> = spec.framework.condition.iter().map(|c| display(spec, &c.expr)).collect();
+    out.extend(commitment.conditions.iter().map(|c| display(spec, &c.expr)));
+    out.extend(commitment.unless.iter().map(|c| format!("unless {}", display(spec, &c.expr))));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flagship_coverage() {
+        let text = include_str!("../../../frameworks/coalition-2025.toml");
+        let spec = crate::analyze(text).spec.expect("flagship is valid");
+        let cov = coverage(&spec);
+        let us = cov.rows.iter().find(|r| r.who == "US").expect("US commits something");
+        let air = cov.domains.iter().position(|d| *d == Domain::Air).unwrap();
+        let land = cov.domains.iter().position(|d| *d == Domain::Land).unwrap();
+        // US air support exists only in the `military` reading, and only as a remark.
+        let cell = us.cells[air].as_ref().unwrap();
+        assert!(cell.variant_only && cell.strength == Strength::Remark, "{cell:?}");
+        assert!(cell.commitments.contains(&"us-air-backstop".to_string()));
+        // Nothing in the flagship is binding: every claimed domain rests on statements.
+        assert_eq!(cov.unbound.len(), spec.framework.domains.len() - cov.uncovered.len());
+        assert!(cov.rows.iter().find(|r| r.who == "UK").unwrap().cells[land].is_some());
+    }
+}
