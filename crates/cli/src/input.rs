@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use ironclad_spec::diagnostic::line_col;
-use ironclad_spec::{analyze, Analysis, Diagnostic, RenderOptions};
-use serde_json::{json, Value};
+use ironclad_spec::{Analysis, Diagnostic, RenderOptions, analyze};
+use serde_json::{Value, json};
 
 use crate::Format;
 
@@ -24,7 +24,10 @@ pub fn load(path: &Path) -> Loaded {
                 let analysis = analyze(&text);
                 Loaded { name, text, analysis }
             }
-            Err(err) => unreadable(name, format!("the file is not UTF-8 (invalid byte at offset {})", err.utf8_error().valid_up_to())),
+            Err(err) => unreadable(
+                name,
+                format!("the file is not UTF-8 (invalid byte at offset {})", err.utf8_error().valid_up_to()),
+            ),
         },
         Err(err) => unreadable(name, format!("cannot read the file: {err}")),
     }

@@ -92,7 +92,9 @@ fn main() -> ExitCode {
         Command::Check { specs, format, deny_warnings } => commands::check::run(&specs, format, deny_warnings, color),
         Command::Show { spec, json } => commands::show::run(&spec, json, color),
         Command::Schema => commands::schema::run(),
-        Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => commands::sources::verify(&specs, &sources, format, color),
+        Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
+            commands::sources::verify(&specs, &sources, format, color)
+        }
     };
     ExitCode::from(outcome)
 }

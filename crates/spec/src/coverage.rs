@@ -81,8 +81,13 @@ pub fn coverage(spec: &Spec) -> Coverage {
     let cells = |d: Domain| rows.iter().filter_map(move |r| column(d).and_then(|i| r.cells[i].as_ref()));
     let claimed: Vec<Domain> = spec.framework.domains.iter().map(|(d, _)| *d).collect();
     let uncovered = claimed.iter().copied().filter(|d| cells(*d).next().is_none()).collect();
-    let unbound = claimed.iter().copied().filter(|d| cells(*d).next().is_some() && cells(*d).all(|c| c.strength >= Strength::Statement)).collect();
-    let variant_only = claimed.iter().copied().filter(|d| cells(*d).next().is_some() && cells(*d).all(|c| c.variant_only)).collect();
+    let unbound = claimed
+        .iter()
+        .copied()
+        .filter(|d| cells(*d).next().is_some() && cells(*d).all(|c| c.strength >= Strength::Statement))
+        .collect();
+    let variant_only =
+        claimed.iter().copied().filter(|d| cells(*d).next().is_some() && cells(*d).all(|c| c.variant_only)).collect();
     Coverage { domains, rows, uncovered, unbound, variant_only }
 }
 

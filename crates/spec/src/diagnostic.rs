@@ -3,7 +3,9 @@
 //! Every diagnostic the spec layer can emit has a stable code listed in [`CODES`]; warnings
 //! also have a lint name that `allow = [...]` and `--deny-warnings` refer to.
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, LabelStyle, Severity as CsSeverity};
+use codespan_reporting::diagnostic::{
+    Diagnostic as CsDiagnostic, Label as CsLabel, LabelStyle, Severity as CsSeverity,
+};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config, DisplayStyle};
 
@@ -127,7 +129,12 @@ pub const CODES: &[CodeInfo] = &[
     warning("W0005", "discretionary-defend", "a defend commitment leaves full discretion to the obliged party"),
     warning("W0006", "threat-veto", "the only activation path runs through a body where the threat holds a veto"),
     warning("W0007", "unused-source", "a declared source is never cited"),
-    CodeInfo { code: "N0001", severity: Severity::Note, lint: Some("crosses-red-line"), summary: "a commitment crosses another party's threat or opposition" },
+    CodeInfo {
+        code: "N0001",
+        severity: Severity::Note,
+        lint: Some("crosses-red-line"),
+        summary: "a commitment crosses another party's threat or opposition",
+    },
 ];
 
 pub fn code_info(code: &str) -> Option<&'static CodeInfo> {
@@ -196,7 +203,11 @@ fn to_codespan(diagnostic: &Diagnostic, len: usize) -> CsDiagnostic<()> {
     if let Some(help) = &diagnostic.help {
         notes.push(format!("help: {help}"));
     }
-    CsDiagnostic::new(severity).with_code(diagnostic.code).with_message(diagnostic.message.clone()).with_labels(labels).with_notes(notes)
+    CsDiagnostic::new(severity)
+        .with_code(diagnostic.code)
+        .with_message(diagnostic.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
 }
 
 #[cfg(test)]
@@ -229,7 +240,12 @@ mod tests {
         assert!(out.contains("error[E0002]: expected a string"), "{out}");
         assert!(out.contains("x.toml:2:6"), "{out}");
         assert!(out.contains("help: quote it"), "{out}");
-        let short = render("x.toml", text, &[Diagnostic::new("E0002", "m").primary(17..18, "")], RenderOptions { short: true, color: false });
+        let short = render(
+            "x.toml",
+            text,
+            &[Diagnostic::new("E0002", "m").primary(17..18, "")],
+            RenderOptions { short: true, color: false },
+        );
         assert_eq!(short.trim(), "x.toml:2:6: error[E0002]: m");
     }
 }

@@ -47,7 +47,10 @@ pub fn selector_matches(spec: &Spec, selector: &Selector, commitment: &Commitmen
         && (selector.domains.is_empty() || commitment.domains.iter().any(|d| selector.domains.contains(d)))
         && (selector.regions.is_empty()
             || commitment.scope.is_empty()
-            || commitment.scope.iter().any(|s| selector.regions.iter().any(|r| spec.region_within(*s, *r) || spec.region_within(*r, *s))))
+            || commitment
+                .scope
+                .iter()
+                .any(|s| selector.regions.iter().any(|r| spec.region_within(*s, *r) || spec.region_within(*r, *s))))
 }
 
 fn red_lines(spec: &Spec, out: &mut Vec<Diagnostic>) {
@@ -125,7 +128,8 @@ fn unsatisfiable(spec: &Spec, out: &mut Vec<Diagnostic>) {
         if (all.is_empty() && negated.is_empty()) || satisfiable(spec, &all, &negated, &BTreeMap::new()) {
             continue;
         }
-        let mut d = Diagnostic::new("W0003", format!("the conditions of `{}` can never all hold", c.id)).primary(c.span.clone(), "never applies");
+        let mut d = Diagnostic::new("W0003", format!("the conditions of `{}` can never all hold", c.id))
+            .primary(c.span.clone(), "never applies");
         for k in c.conditions.iter().chain(&c.unless) {
             d = d.secondary(k.span.clone(), "");
         }
@@ -146,8 +150,11 @@ fn backstop_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
                 if !path.iter().any(|p| reported.contains(p)) {
                     let first = *path.iter().min().unwrap_or(&start);
                     let names: Vec<&str> = path.iter().map(|p| spec.commitment(*p).id.as_str()).collect();
-                    let mut d = Diagnostic::new("W0004", format!("backstops form a cycle: {} → {}", names.join(" → "), names[0]))
-                        .primary(spec.commitment(first).span.clone(), "on the cycle");
+                    let mut d = Diagnostic::new(
+                        "W0004",
+                        format!("backstops form a cycle: {} → {}", names.join(" → "), names[0]),
+                    )
+                    .primary(spec.commitment(first).span.clone(), "on the cycle");
                     for p in path.iter().filter(|p| **p != first) {
                         d = d.secondary(spec.commitment(*p).span.clone(), "also on the cycle");
                     }
@@ -201,7 +208,11 @@ fn threat_veto(spec: &Spec, out: &mut Vec<Diagnostic>) {
                     && satisfiable(spec, &conditions, &negated, &BTreeMap::new())
                     && !satisfiable(spec, &conditions, &negated, &forced));
             if blocked {
-                let how = if matches!(body.rule, Rule::Unanimity | Rule::Consensus) { format!("its {} rule", body.rule.kind()) } else { "a veto".into() };
+                let how = if matches!(body.rule, Rule::Unanimity | Rule::Consensus) {
+                    format!("its {} rule", body.rule.kind())
+                } else {
+                    "a veto".into()
+                };
                 out.push(
                     Diagnostic::new("W0006", format!("`{}` can only be activated through `{}`, where the threat {threat_id} can block it", c.id, body.id))
                         .primary(c.span.clone(), format!("needs a decision of `{}`", body.id))
@@ -246,7 +257,9 @@ pub fn satisfiable(spec: &Spec, all: &[&Typed], none: &[&Typed], forced: &BTreeM
     let keys: Vec<&str> = atoms.iter().map(|(k, _)| k.as_str()).collect();
     (0u32..1 << atoms.len()).any(|bits| {
         let value = |key: &str| keys.iter().position(|k| *k == key).is_some_and(|i| bits & (1 << i) != 0);
-        all.iter().all(|e| eval(spec, e, &value)) && none.iter().all(|e| !eval(spec, e, &value)) && consistent(spec, &atoms, bits, forced)
+        all.iter().all(|e| eval(spec, e, &value))
+            && none.iter().all(|e| !eval(spec, e, &value))
+            && consistent(spec, &atoms, bits, forced)
     })
 }
 
@@ -303,8 +316,12 @@ fn consistent(spec: &Spec, atoms: &[(String, &Typed)], bits: u32, forced: &BTree
     }
     by_field.into_iter().all(|(field, group)| {
         let ty = group[0].1;
-        candidates(spec, ty).map_or(true, |values| {
-            values.iter().any(|v| group.iter().all(|(i, _)| eval_atom(spec, atoms[*i].1, Some((field, v))).is_none_or(|r| r == assigned(*i))))
+        candidates(spec, ty).is_none_or(|values| {
+            values.iter().any(|v| {
+                group
+                    .iter()
+                    .all(|(i, _)| eval_atom(spec, atoms[*i].1, Some((field, v))).is_none_or(|r| r == assigned(*i)))
+            })
         })
     })
 }
@@ -351,7 +368,10 @@ fn eval_atom(spec: &Spec, e: &Typed, binding: Option<(Field, &Value)>) -> Option
             let ordering = match (&a, &b) {
                 (Value::Num(x), Value::Num(y)) => x.partial_cmp(y)?,
                 (Value::Scale(x), Value::Scale(y)) => x.cmp(y),
-                _ => return Some(if *op == BinOp::Ne { a != b } else { a == b }).filter(|_| matches!(op, BinOp::Eq | BinOp::Ne)),
+                _ => {
+                    return Some(if *op == BinOp::Ne { a != b } else { a == b })
+                        .filter(|_| matches!(op, BinOp::Eq | BinOp::Ne));
+                }
             };
             Some(match op {
                 BinOp::Eq => ordering.is_eq(),
@@ -407,7 +427,9 @@ pub fn display(spec: &Spec, e: &Typed) -> String {
         },
         Node::Field(f) => f.as_str().into(),
         Node::State(f, args) if args.is_empty() => f.as_str().into(),
-        Node::State(f, args) => format!("{}({})", f.as_str(), args.iter().map(|a| display(spec, a)).collect::<Vec<_>>().join(", ")),
+        Node::State(f, args) => {
+            format!("{}({})", f.as_str(), args.iter().map(|a| display(spec, a)).collect::<Vec<_>>().join(", "))
+        }
         Node::List(items) => list(items.iter().map(|i| display(spec, i)).collect()),
         Node::Not(a) => format!("not {}", display(spec, a)),
         Node::And(a, b) => format!("({} and {})", display(spec, a), display(spec, b)),
@@ -479,29 +501,55 @@ rule = "consensus"
     fn unsatisfiable_conditions_and_triggers() {
         assert_eq!(codes(&commitment(r#"conditions = ["ceasefire", "not ceasefire"]"#)), ["W0003"]);
         assert_eq!(codes(&commitment(r#"trigger = "armed_attack where target == UA and target == RU""#)), ["W0003"]);
-        assert_eq!(codes(&commitment(r#"trigger = "armed_attack where region within UA-east and not region within UA""#)), ["W0003"]);
-        assert_eq!(codes(&commitment(r#"trigger = "armed_attack where scale >= major and scale < limited""#)), ["W0003"]);
+        assert_eq!(
+            codes(&commitment(r#"trigger = "armed_attack where region within UA-east and not region within UA""#)),
+            ["W0003"]
+        );
+        assert_eq!(
+            codes(&commitment(r#"trigger = "armed_attack where scale >= major and scale < limited""#)),
+            ["W0003"]
+        );
         assert_eq!(codes(&commitment(r#"conditions = ["UA in #nato"]"#)), ["W0003"]);
-        assert_eq!(codes(&commitment(r#"conditions = ["ceasefire"]
-unless = ["ceasefire or peace_agreement"]"#)), ["W0003"]);
+        assert_eq!(
+            codes(&commitment(
+                r#"conditions = ["ceasefire"]
+unless = ["ceasefire or peace_agreement"]"#
+            )),
+            ["W0003"]
+        );
         // Satisfiable ones stay quiet.
-        assert_eq!(codes(&commitment(r#"trigger = "armed_attack where target == UA and region within UA-east""#)), Vec::<&str>::new());
-        assert_eq!(codes(&commitment(r#"conditions = ["ceasefire or not ceasefire", "consent(UA)"]"#)), Vec::<&str>::new());
+        assert_eq!(
+            codes(&commitment(r#"trigger = "armed_attack where target == UA and region within UA-east""#)),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            codes(&commitment(r#"conditions = ["ceasefire or not ceasefire", "consent(UA)"]"#)),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]
     fn threat_veto_only_when_every_path_runs_through_the_body() {
         assert_eq!(codes(&commitment(r#"conditions = ["decided(council)"]"#)), ["W0006"]);
         assert_eq!(codes(&commitment(r#"conditions = ["decided(council) or requested(UA)"]"#)), Vec::<&str>::new());
-        assert_eq!(codes(&commitment(r#"conditions = ["decided(council)"]
-allow = ["threat-veto"]"#)), Vec::<&str>::new());
+        assert_eq!(
+            codes(&commitment(
+                r#"conditions = ["decided(council)"]
+allow = ["threat-veto"]"#
+            )),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]
     fn discretionary_defend_and_uncovered_domain() {
-        let text = commitment("").replace("kind = \"deploy\"", "kind = \"defend\"").replace("modality = \"automatic\"", "modality = \"discretionary\"");
+        let text = commitment("")
+            .replace("kind = \"deploy\"", "kind = \"defend\"")
+            .replace("modality = \"automatic\"", "modality = \"discretionary\"");
         assert_eq!(codes(&text), ["W0005"]);
-        let text = commitment("").replace("domains = [\"land\"]\nsource", "domains = [\"land\", \"maritime\"]\nsource").replace("domains = [\"land\"]\n\n[[source]]", "domains = [\"land\", \"maritime\"]\n\n[[source]]");
+        let text = commitment("")
+            .replace("domains = [\"land\"]\nsource", "domains = [\"land\", \"maritime\"]\nsource")
+            .replace("domains = [\"land\"]\n\n[[source]]", "domains = [\"land\", \"maritime\"]\n\n[[source]]");
         assert_eq!(codes(&text), ["W0002"]);
     }
 

@@ -5,10 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::diagnostic::{lint_names, Diagnostic};
+use crate::diagnostic::{Diagnostic, lint_names};
 use crate::expr::{self, Names};
 use crate::model::*;
-use crate::quantity::{parse_duration, parse_quantity, Dimension, Duration, Quantity};
+use crate::quantity::{Dimension, Duration, Quantity, parse_duration, parse_quantity};
 use crate::raw::*;
 use crate::span::{Sp, Span};
 use crate::suggest::did_you_mean;
@@ -33,7 +33,9 @@ pub fn parse_raw(text: &str) -> Result<RawSpec, Diagnostic> {
         let span = err.span().unwrap_or(0..0);
         return Err(Diagnostic::new("E0001", format!("invalid TOML: {}", err.message().trim_end()))
             .primary(span, "here")
-            .help("see https://toml.io for the syntax; strings need quotes, tables `[name]`, arrays of tables `[[name]]`"));
+            .help(
+                "see https://toml.io for the syntax; strings need quotes, tables `[name]`, arrays of tables `[[name]]`",
+            ));
     }
     toml::from_str::<RawSpec>(text).map_err(|err| {
         let message = err.message().trim_end().to_string();
@@ -160,8 +162,23 @@ impl Lowerer<'_> {
         let bodies = raw.body.iter().map(|b| self.body(b)).collect();
         let mut commitments: Vec<Commitment> = raw.commitment.iter().map(|c| self.commitment(c)).collect();
         let mut red_lines: Vec<RedLine> = raw.red_line.iter().map(|r| self.red_line(r)).collect();
-        let variants = raw.variant.iter().enumerate().map(|(i, v)| self.variant(VariantId(i as u16), v, &mut commitments, &mut red_lines)).collect();
-        Spec { framework, sources, parties, regions, bodies, commitments, red_lines, variants, tags: self.names.tags.clone() }
+        let variants = raw
+            .variant
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.variant(VariantId(i as u16), v, &mut commitments, &mut red_lines))
+            .collect();
+        Spec {
+            framework,
+            sources,
+            parties,
+            regions,
+            bodies,
+            commitments,
+            red_lines,
+            variants,
+            tags: self.names.tags.clone(),
+        }
     }
 
     fn declare_all(&mut self, raw: &RawSpec) {
@@ -344,10 +361,11 @@ impl Lowerer<'_> {
         }
         let protects = self.parties_ref(&f.protects);
         let threat = f.threat.as_ref().and_then(|t| self.party_ref(t));
-        let dates: Vec<(&str, &Sp<crate::vocab::Date>)> = [("signed", &f.signed), ("in_force", &f.in_force), ("expires", &f.expires)]
-            .into_iter()
-            .filter_map(|(name, d)| d.as_ref().map(|d| (name, d)))
-            .collect();
+        let dates: Vec<(&str, &Sp<crate::vocab::Date>)> =
+            [("signed", &f.signed), ("in_force", &f.in_force), ("expires", &f.expires)]
+                .into_iter()
+                .filter_map(|(name, d)| d.as_ref().map(|d| (name, d)))
+                .collect();
         for pair in dates.windows(2) {
             let ((a_name, a), (b_name, b)) = (pair[0], pair[1]);
             if b.value < a.value {
@@ -429,9 +447,12 @@ impl Lowerer<'_> {
                 }
                 None => {
                     self.error(
-                        Diagnostic::new("E0603", format!("the qualified-majority body `{}` has no threshold", b.id.value))
-                            .primary(rule_span.clone(), "needs `threshold`")
-                            .help("add `threshold = 0.6667` (the fraction of all seats that must vote yes)"),
+                        Diagnostic::new(
+                            "E0603",
+                            format!("the qualified-majority body `{}` has no threshold", b.id.value),
+                        )
+                        .primary(rule_span.clone(), "needs `threshold`")
+                        .help("add `threshold = 0.6667` (the fraction of all seats that must vote yes)"),
                     );
                     Rule::Qualified { threshold: 1.0 }
                 }
@@ -446,21 +467,26 @@ impl Lowerer<'_> {
                         );
                         continue;
                     }
-                    match self.party_ref(party) {
-                        Some(p) => match members.iter().position(|m| *m == p) {
+                    if let Some(p) = self.party_ref(party) {
+                        match members.iter().position(|m| *m == p) {
                             Some(i) => weights[i] = weight.value,
                             None => self.error(
-                                Diagnostic::new("E0603", format!("`{}` has a weight but is not a member of `{}`", party.value, b.id.value))
-                                    .primary(party.span.clone(), "not a member"),
+                                Diagnostic::new(
+                                    "E0603",
+                                    format!("`{}` has a weight but is not a member of `{}`", party.value, b.id.value),
+                                )
+                                .primary(party.span.clone(), "not a member"),
                             ),
-                        },
-                        None => {}
+                        }
                     }
                 }
                 match &b.quota {
                     Some(q) if q.value > 0.0 && q.value.is_finite() => Rule::Quota { quota: q.value, weights },
                     Some(q) => {
-                        self.error(Diagnostic::new("E0402", format!("quota {} is not positive", q.value)).primary(q.span.clone(), "must be > 0"));
+                        self.error(
+                            Diagnostic::new("E0402", format!("quota {} is not positive", q.value))
+                                .primary(q.span.clone(), "must be > 0"),
+                        );
                         Rule::Quota { quota: 1.0, weights }
                     }
                     None => {
@@ -539,7 +565,11 @@ impl Lowerer<'_> {
                     Some(best) => format!("did you mean `{best}`? Lints: {}", known_lints.join(", ")),
                     None => format!("lints: {}", known_lints.join(", ")),
                 };
-                self.error(Diagnostic::new("E0604", format!("unknown lint `{}`", a.value)).primary(a.span.clone(), "not a lint").help(help));
+                self.error(
+                    Diagnostic::new("E0604", format!("unknown lint `{}`", a.value))
+                        .primary(a.span.clone(), "not a lint")
+                        .help(help),
+                );
             }
         }
         let evidence = self.evidence(&c.evidence, &c.id, "commitment");
@@ -578,7 +608,8 @@ impl Lowerer<'_> {
             );
             return Obligor::Parties(Vec::new());
         }
-        let bodies: Vec<(&Sp<String>, BodyId)> = c.by.iter().filter_map(|r| self.names.bodies.get(&r.value).map(|b| (r, *b))).collect();
+        let bodies: Vec<(&Sp<String>, BodyId)> =
+            c.by.iter().filter_map(|r| self.names.bodies.get(&r.value).map(|b| (r, *b))).collect();
         match bodies.as_slice() {
             [] => Obligor::Parties(self.parties_ref(&c.by)),
             [(_, body)] if c.by.len() == 1 => Obligor::Body(*body),
@@ -615,7 +646,13 @@ impl Lowerer<'_> {
         }
     }
 
-    fn variant(&mut self, vid: VariantId, v: &RawVariant, commitments: &mut [Commitment], red_lines: &mut [RedLine]) -> Variant {
+    fn variant(
+        &mut self,
+        vid: VariantId,
+        v: &RawVariant,
+        commitments: &mut [Commitment],
+        red_lines: &mut [RedLine],
+    ) -> Variant {
         declare(&mut self.diagnostics, "variant option", v.option.iter().map(|o| &o.id), |i| i);
         let mut options = Vec::new();
         let mut total = 0.0;
@@ -638,9 +675,15 @@ impl Lowerer<'_> {
                 let c = &mut commitments[id.index()];
                 if let Some((other_v, _)) = c.option {
                     self.diagnostics.push(
-                        Diagnostic::new("E0403", format!("commitment `{}` is already in another variant option", r.value))
-                            .primary(r.span.clone(), "listed again here")
-                            .help(format!("a commitment belongs to at most one option (it is in variant #{})", other_v.index() + 1)),
+                        Diagnostic::new(
+                            "E0403",
+                            format!("commitment `{}` is already in another variant option", r.value),
+                        )
+                        .primary(r.span.clone(), "listed again here")
+                        .help(format!(
+                            "a commitment belongs to at most one option (it is in variant #{})",
+                            other_v.index() + 1
+                        )),
                     );
                     continue;
                 }
@@ -657,8 +700,11 @@ impl Lowerer<'_> {
                 let line = &mut red_lines[id.index()];
                 if line.option.is_some() {
                     self.diagnostics.push(
-                        Diagnostic::new("E0403", format!("red line `{}` is already in another variant option", r.value))
-                            .primary(r.span.clone(), "listed again here"),
+                        Diagnostic::new(
+                            "E0403",
+                            format!("red line `{}` is already in another variant option", r.value),
+                        )
+                        .primary(r.span.clone(), "listed again here"),
                     );
                     continue;
                 }
@@ -682,9 +728,12 @@ impl Lowerer<'_> {
                     .help("give each reading a [[variant.option]] with a weight"),
             );
         } else if (total - 1.0).abs() > 1e-6 {
-            let mut d = Diagnostic::new("E0401", format!("the option weights of variant `{}` sum to {}, not 1", v.id.value, round6(total)))
-                .primary(v.id.span.clone(), format!("weights sum to {}", round6(total)))
-                .help("analyst weights are probabilities of each reading: make them sum to 1");
+            let mut d = Diagnostic::new(
+                "E0401",
+                format!("the option weights of variant `{}` sum to {}, not 1", v.id.value, round6(total)),
+            )
+            .primary(v.id.span.clone(), format!("weights sum to {}", round6(total)))
+            .help("analyst weights are probabilities of each reading: make them sum to 1");
             for o in &v.option {
                 d = d.secondary(o.weight.span.clone(), format!("`{}`", o.id.value));
             }
@@ -734,7 +783,9 @@ impl Lowerer<'_> {
         match parse_quantity(&text.value) {
             Ok(q) => Some(q),
             Err(err) => {
-                self.error(Diagnostic::new("E0301", err.message).primary(text.span.clone(), "bad amount").help(err.help));
+                self.error(
+                    Diagnostic::new("E0301", err.message).primary(text.span.clone(), "bad amount").help(err.help),
+                );
                 None
             }
         }
@@ -744,7 +795,9 @@ impl Lowerer<'_> {
         match parse_duration(&text.value) {
             Ok(d) => Some(d),
             Err(err) => {
-                self.error(Diagnostic::new("E0303", err.message).primary(text.span.clone(), "bad duration").help(err.help));
+                self.error(
+                    Diagnostic::new("E0303", err.message).primary(text.span.clone(), "bad duration").help(err.help),
+                );
                 None
             }
         }
@@ -764,13 +817,19 @@ impl Lowerer<'_> {
             let help = if allowed.is_empty() {
                 format!("a `{kind}` commitment has no amount: remove it")
             } else {
-                format!("a `{kind}` commitment is measured in {}", allowed.iter().map(|d| d.name()).collect::<Vec<_>>().join(" or "))
+                format!(
+                    "a `{kind}` commitment is measured in {}",
+                    allowed.iter().map(|d| d.name()).collect::<Vec<_>>().join(" or ")
+                )
             };
             self.error(
-                Diagnostic::new("E0302", format!("`{}` measures {}, which does not fit a `{kind}` commitment", q.unit, q.dimension.name()))
-                    .primary(at.span.clone(), format!("{} amount", q.dimension.name()))
-                    .secondary(kind_span.clone(), "the kind")
-                    .help(help),
+                Diagnostic::new(
+                    "E0302",
+                    format!("`{}` measures {}, which does not fit a `{kind}` commitment", q.unit, q.dimension.name()),
+                )
+                .primary(at.span.clone(), format!("{} amount", q.dimension.name()))
+                .secondary(kind_span.clone(), "the kind")
+                .help(help),
             );
         }
     }
@@ -805,7 +864,9 @@ impl Lowerer<'_> {
             }
         };
         match expr::check_condition(&parsed, &self.names) {
-            Ok(typed) => Some(Condition { text: text.value.clone(), expr: shift_typed(typed, &shift), span: text.span.clone() }),
+            Ok(typed) => {
+                Some(Condition { text: text.value.clone(), expr: shift_typed(typed, &shift), span: text.span.clone() })
+            }
             Err(err) => {
                 self.expr_error("E0202", err.message, shift(err.span), err.label, err.help);
                 None
@@ -879,7 +940,9 @@ fn shift_typed(mut typed: crate::expr::Typed, shift: &impl Fn(Span) -> Span) -> 
         Node::Not(a) => Node::Not(Box::new(shift_typed(*a, shift))),
         Node::And(a, b) => Node::And(Box::new(shift_typed(*a, shift)), Box::new(shift_typed(*b, shift))),
         Node::Or(a, b) => Node::Or(Box::new(shift_typed(*a, shift)), Box::new(shift_typed(*b, shift))),
-        Node::Compare(op, a, b) => Node::Compare(op, Box::new(shift_typed(*a, shift)), Box::new(shift_typed(*b, shift))),
+        Node::Compare(op, a, b) => {
+            Node::Compare(op, Box::new(shift_typed(*a, shift)), Box::new(shift_typed(*b, shift)))
+        }
         Node::In(a, b) => Node::In(Box::new(shift_typed(*a, shift)), Box::new(shift_typed(*b, shift))),
         Node::Within(a, b) => Node::Within(Box::new(shift_typed(*a, shift)), Box::new(shift_typed(*b, shift))),
         leaf => leaf,

@@ -118,9 +118,14 @@ pub enum Rule {
     Consensus,
     Majority,
     /// Yes votes ≥ `threshold` × seats.
-    Qualified { threshold: f64 },
+    Qualified {
+        threshold: f64,
+    },
     /// Sum of yes weights ≥ `quota`; `weights[i]` belongs to `members[i]`, other seats weigh 1.
-    Quota { quota: f64, weights: Vec<f64> },
+    Quota {
+        quota: f64,
+        weights: Vec<f64>,
+    },
 }
 
 impl Rule {

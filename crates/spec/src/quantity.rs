@@ -104,14 +104,20 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, UnitError> {
         .unwrap_or((number, 1.0));
     let value: f64 = digits.replace('_', "").parse().map_err(|_| syntax())?;
     if !value.is_finite() || value < 0.0 {
-        return Err(UnitError { message: format!("`{number}` is not a non-negative amount"), help: "amounts are zero or more".into() });
+        return Err(UnitError {
+            message: format!("`{number}` is not a non-negative amount"),
+            help: "amounts are zero or more".into(),
+        });
     }
     let (unit, per) = match unit.split_once('/') {
         None => (unit, None),
         Some((unit, "year")) => (unit, Some(Per::Year)),
         Some((unit, "month")) => (unit, Some(Per::Month)),
         Some((_, other)) => {
-            return Err(UnitError { message: format!("unknown rate `/{other}`"), help: "rates are `/year` or `/month`".into() });
+            return Err(UnitError {
+                message: format!("unknown rate `/{other}`"),
+                help: "rates are `/year` or `/month`".into(),
+            });
         }
     };
     let Some(&(unit, dimension)) = UNITS.iter().find(|(name, _)| *name == unit) else {
@@ -139,7 +145,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, UnitError> {
         help: "write a duration as a number and a unit: h, d, w, mo or y, e.g. \"24h\", \"6mo\", \"10y\"".into(),
     };
     let trimmed = text.trim();
-    let (digits, days) = UNITS.iter().find_map(|(suffix, days)| trimmed.strip_suffix(suffix).map(|d| (d, *days))).ok_or_else(error)?;
+    let (digits, days) =
+        UNITS.iter().find_map(|(suffix, days)| trimmed.strip_suffix(suffix).map(|d| (d, *days))).ok_or_else(error)?;
     let value: f64 = digits.trim().parse().map_err(|_| error())?;
     if !value.is_finite() || value < 0.0 {
         return Err(error());

@@ -52,7 +52,8 @@ mod tests {
             let path = entry.expect("readable entry").path();
             if path.extension().is_some_and(|e| e == "toml") {
                 let text = std::fs::read_to_string(&path).expect("readable spec");
-                let errors: Vec<String> = validator.iter_errors(&instance(&text)).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+                let errors: Vec<String> =
+                    validator.iter_errors(&instance(&text)).map(|e| format!("{} at {}", e, e.instance_path)).collect();
                 assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
                 seen += 1;
             }

@@ -45,10 +45,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_spanned::Spanned::<T>::deserialize(deserializer)?;
         let span = spanned.span();
-        Ok(Sp {
-            value: spanned.into_inner(),
-            span,
-        })
+        Ok(Sp { value: spanned.into_inner(), span })
     }
 }
 

@@ -163,11 +163,7 @@ impl Date {
         if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
             return None;
         }
-        let date = Date {
-            year: y.parse().ok()?,
-            month: m.parse().ok()?,
-            day: d.parse().ok()?,
-        };
+        let date = Date { year: y.parse().ok()?, month: m.parse().ok()?, day: d.parse().ok()? };
         (1..=12).contains(&date.month).then_some(())?;
         (1..=date.days_in_month()).contains(&date.day).then_some(date)
     }
@@ -221,9 +217,7 @@ impl<'de> Deserialize<'de> for Date {
             Repr::Text(text) => text,
         };
         Date::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "`{text}` is not a valid date; write YYYY-MM-DD, e.g. 2025-09-04"
-            ))
+            serde::de::Error::custom(format!("`{text}` is not a valid date; write YYYY-MM-DD, e.g. 2025-09-04"))
         })
     }
 }

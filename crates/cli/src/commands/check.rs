@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{EXIT_ERRORS, EXIT_OK};
-use crate::input::{diagnostic_json, load, render};
 use crate::Format;
+use crate::input::{diagnostic_json, load, render};
 
 pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool, color: bool) -> u8 {
     let (mut errors, mut warnings) = (0, 0);

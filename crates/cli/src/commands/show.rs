@@ -3,15 +3,15 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use ironclad_spec::coverage::{conditions_text, coverage, red_line_targets, Coverage};
+use ironclad_spec::coverage::{Coverage, conditions_text, coverage, red_line_targets};
 use ironclad_spec::lints::display;
 use ironclad_spec::model::{Obligor, Spec};
 use ironclad_spec::vocab::Strength;
 use serde_json::json;
 
 use super::{EXIT_ERRORS, EXIT_OK};
-use crate::input::{load, render};
 use crate::Format;
+use crate::input::{load, render};
 
 pub fn run(path: &Path, as_json: bool, color: bool) -> u8 {
     let loaded = load(path);
@@ -70,7 +70,10 @@ fn to_text(spec: &Spec, cov: &Coverage) -> String {
     let _ = writeln!(out, "{counts}\n");
 
     let _ = writeln!(out, "COVERAGE — strongest commitment per party and domain");
-    let _ = writeln!(out, "  T treaty  A agreement  D declaration  S statement  R remark;  lowercase: only in a variant option;  ·: none");
+    let _ = writeln!(
+        out,
+        "  T treaty  A agreement  D declaration  S statement  R remark;  lowercase: only in a variant option;  ·: none"
+    );
     let width = cov.rows.iter().map(|r| r.who.chars().count()).max().unwrap_or(4).max(8);
     let headers: Vec<String> = cov.domains.iter().map(|d| d.as_str().to_string()).collect();
     let _ = write!(out, "  {:width$}", "");
@@ -113,9 +116,21 @@ fn to_text(spec: &Spec, cov: &Coverage) -> String {
             Obligor::Parties(ps) => names(spec, ps),
             Obligor::Body(b) => format!("body {}", spec.body(*b).id),
         };
-        let option = c.option.map(|(v, o)| format!("  [variant {}={}]", spec.variants[v.index()].id, spec.variants[v.index()].options[o].id)).unwrap_or_default();
+        let option = c
+            .option
+            .map(|(v, o)| {
+                format!("  [variant {}={}]", spec.variants[v.index()].id, spec.variants[v.index()].options[o].id)
+            })
+            .unwrap_or_default();
         let article = c.article.as_ref().map(|a| format!("{a} ")).unwrap_or_default();
-        let _ = writeln!(out, "  {article}{}: {} {} by {by} → {}{option}", c.id, c.kind, domains_text(&c.domains), names(spec, &c.to));
+        let _ = writeln!(
+            out,
+            "  {article}{}: {} {} by {by} → {}{option}",
+            c.id,
+            c.kind,
+            domains_text(&c.domains),
+            names(spec, &c.to)
+        );
         let amount = c.amount.as_ref().map(|a| format!(", {a}")).unwrap_or_default();
         let deadline = c.deadline.map(|d| format!(", within {} days", d.days)).unwrap_or_default();
         let _ = writeln!(out, "      {}, {}{amount}{deadline}", c.strength, c.modality);
@@ -127,7 +142,11 @@ fn to_text(spec: &Spec, cov: &Coverage) -> String {
             let _ = writeln!(out, "      if     {}", conditions.join(" and "));
         }
         if !c.scope.is_empty() {
-            let _ = writeln!(out, "      scope  {}", c.scope.iter().map(|r| spec.region(*r).id.as_str()).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                out,
+                "      scope  {}",
+                c.scope.iter().map(|r| spec.region(*r).id.as_str()).collect::<Vec<_>>().join(", ")
+            );
         }
         if let Some(b) = c.backs {
             let _ = writeln!(out, "      backs  {}", spec.commitment(b).id);

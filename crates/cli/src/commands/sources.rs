@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use ironclad_spec::evidence::verify_quote;
 use ironclad_spec::Diagnostic;
+use ironclad_spec::evidence::verify_quote;
 use serde_json::json;
 
 use super::{EXIT_ERRORS, EXIT_OK};
-use crate::input::{diagnostic_json, load, render};
 use crate::Format;
+use crate::input::{diagnostic_json, load, render};
 
 pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) -> u8 {
     let mut failed = false;
@@ -19,7 +19,13 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
         let loaded = load(path);
         let Some(spec) = &loaded.analysis.spec else {
             // The spec must be valid before its quotes can be checked: show why it is not.
-            let errors: Vec<Diagnostic> = loaded.analysis.diagnostics.iter().filter(|d| d.severity == ironclad_spec::Severity::Error).cloned().collect();
+            let errors: Vec<Diagnostic> = loaded
+                .analysis
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == ironclad_spec::Severity::Error)
+                .cloned()
+                .collect();
             emit(&loaded.name, &loaded.text, &errors, format, color, &mut reports, 0);
             failed = true;
             continue;
@@ -43,8 +49,14 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
                         diagnostics.push(
                             Diagnostic::new("E0701", format!("quote not found in `{}`", source.file))
                                 .primary(evidence.quote_span.clone(), format!("quoted in {owner}"))
-                                .note(format!("closest passage ({:.0}% alike): \"{}\"", miss.similarity * 100.0, miss.closest))
-                                .help("quote the source's exact words; only whitespace and typographic quotes are folded"),
+                                .note(format!(
+                                    "closest passage ({:.0}% alike): \"{}\"",
+                                    miss.similarity * 100.0,
+                                    miss.closest
+                                ))
+                                .help(
+                                    "quote the source's exact words; only whitespace and typographic quotes are folded",
+                                ),
                         );
                     }
                 }
@@ -52,10 +64,12 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
         }
         // A missing file is reported once per quote; keep one per source.
         let mut seen_missing = Vec::new();
-        diagnostics.retain(|d| d.code != "E0702" || {
-            let new = !seen_missing.contains(&d.message);
-            seen_missing.push(d.message.clone());
-            new
+        diagnostics.retain(|d| {
+            d.code != "E0702" || {
+                let new = !seen_missing.contains(&d.message);
+                seen_missing.push(d.message.clone());
+                new
+            }
         });
         let missed = diagnostics.len();
         total_checked += checked;
@@ -64,7 +78,8 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
         emit(&loaded.name, &loaded.text, &diagnostics, format, color, &mut reports, checked);
     }
     if format == Format::Json {
-        let report = json!({ "ok": !failed, "quotes_checked": total_checked, "problems": total_missed, "files": reports });
+        let report =
+            json!({ "ok": !failed, "quotes_checked": total_checked, "problems": total_missed, "files": reports });
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
         eprintln!(
@@ -81,7 +96,15 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
     if failed { EXIT_ERRORS } else { EXIT_OK }
 }
 
-fn emit(name: &str, text: &str, diagnostics: &[Diagnostic], format: Format, color: bool, reports: &mut Vec<serde_json::Value>, checked: usize) {
+fn emit(
+    name: &str,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    color: bool,
+    reports: &mut Vec<serde_json::Value>,
+    checked: usize,
+) {
     if format == Format::Json {
         reports.push(json!({
             "file": name,

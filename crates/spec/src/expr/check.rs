@@ -35,7 +35,14 @@ pub struct TypeError {
 
 impl TypeError {
     fn new(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
-        TypeError { message: message.into(), span, label: label.into(), help: None, unknown_name: false, ambiguous: false }
+        TypeError {
+            message: message.into(),
+            span,
+            label: label.into(),
+            help: None,
+            unknown_name: false,
+            ambiguous: false,
+        }
     }
     fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -54,7 +61,11 @@ pub fn check_pattern(pattern: &Pattern, names: &dyn Names) -> Result<Trigger, Ty
     for alt in &pattern.alternatives {
         let Some(event) = EventKind::parse(&alt.event) else {
             let known: Vec<&str> = EventKind::ALL.iter().map(|e| e.as_str()).collect();
-            let mut err = TypeError::new(alt.event_span.clone(), format!("unknown event kind `{}`", alt.event), "not an event kind");
+            let mut err = TypeError::new(
+                alt.event_span.clone(),
+                format!("unknown event kind `{}`", alt.event),
+                "not an event kind",
+            );
             err.help = Some(match did_you_mean(&alt.event, known.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`? Event kinds: {}", known.join(", ")),
                 None => format!("event kinds: {}", known.join(", ")),
@@ -133,8 +144,12 @@ impl Checker<'_> {
                     ));
                 }
                 if !matches!(op, BinOp::Eq | BinOp::Ne) && !matches!(l.ty, Ty::Num | Ty::Scale) {
-                    return Err(TypeError::new(span, format!("`{}` orders numbers and scales, not {}", op.as_str(), l.ty.name()), "not ordered")
-                        .help("use `==` or `!=` for parties, regions and domains"));
+                    return Err(TypeError::new(
+                        span,
+                        format!("`{}` orders numbers and scales, not {}", op.as_str(), l.ty.name()),
+                        "not ordered",
+                    )
+                    .help("use `==` or `!=` for parties, regions and domains"));
                 }
                 Node::Compare(op, Box::new(l), Box::new(r))
             }
@@ -142,15 +157,23 @@ impl Checker<'_> {
                 let (l, r) = if matches!(rhs.kind, ExprKind::List(_)) {
                     let l = self.infer(lhs, None)?;
                     let set = l.ty.set_of().ok_or_else(|| {
-                        TypeError::new(lhs.span.clone(), format!("a {} cannot be a member of a list", l.ty.name()), "not a party, region or domain")
+                        TypeError::new(
+                            lhs.span.clone(),
+                            format!("a {} cannot be a member of a list", l.ty.name()),
+                            "not a party, region or domain",
+                        )
                     })?;
                     let r = self.expect(rhs, set)?;
                     (l, r)
                 } else {
                     let r = self.infer(rhs, None)?;
                     let element = r.ty.element().ok_or_else(|| {
-                        TypeError::new(rhs.span.clone(), format!("`in` needs a set on its right, found {}", r.ty.name()), "not a set")
-                            .help("sets are #tags, lists like [UK, FR], and the `domains` field of an event")
+                        TypeError::new(
+                            rhs.span.clone(),
+                            format!("`in` needs a set on its right, found {}", r.ty.name()),
+                            "not a set",
+                        )
+                        .help("sets are #tags, lists like [UK, FR], and the `domains` field of an event")
                     })?;
                     (self.expect(lhs, element)?, r)
                 };
@@ -160,7 +183,11 @@ impl Checker<'_> {
                 let l = self.expect(lhs, Ty::Region)?;
                 let r = self.infer(rhs, Some(Ty::Region))?;
                 if !matches!(r.ty, Ty::Region | Ty::RegionSet) {
-                    return Err(TypeError::new(rhs.span.clone(), format!("`within` needs a region on its right, found {}", r.ty.name()), "not a region"));
+                    return Err(TypeError::new(
+                        rhs.span.clone(),
+                        format!("`within` needs a region on its right, found {}", r.ty.name()),
+                        "not a region",
+                    ));
                 }
                 Node::Within(Box::new(l), Box::new(r))
             }
@@ -191,11 +218,18 @@ impl Checker<'_> {
             Some(element) => element,
             None => match items.first() {
                 Some(first) => self.infer(first, None)?.ty,
-                None => return Err(TypeError::new(span, "an empty list", "empty").help("an empty list matches nothing: remove the condition or name its members")),
+                None => {
+                    return Err(TypeError::new(span, "an empty list", "empty")
+                        .help("an empty list matches nothing: remove the condition or name its members"));
+                }
             },
         };
         let Some(set) = element.set_of() else {
-            return Err(TypeError::new(span, format!("a list of {} values is not supported", element.name()), "lists hold parties, regions or domains"));
+            return Err(TypeError::new(
+                span,
+                format!("a list of {} values is not supported", element.name()),
+                "lists hold parties, regions or domains",
+            ));
         };
         let typed: Vec<Typed> = items.iter().map(|item| self.expect(item, element)).collect::<Result<_, _>>()?;
         let node = if typed.iter().all(|t| matches!(t.node, Node::Const(_))) {
@@ -232,10 +266,15 @@ impl Checker<'_> {
             return Err(err);
         };
         let Some(signature) = func.signatures().iter().find(|sig| sig.len() == args.len()) else {
-            return Err(TypeError::new(span, format!("`{name}` takes {}", plural_args(func)), format!("{} given", args.len()))
-                .help(format!("write {}", func.usage())));
+            return Err(TypeError::new(
+                span,
+                format!("`{name}` takes {}", plural_args(func)),
+                format!("{} given", args.len()),
+            )
+            .help(format!("write {}", func.usage())));
         };
-        let typed: Vec<Typed> = args.iter().zip(signature.iter()).map(|(arg, ty)| self.expect(arg, *ty)).collect::<Result<_, _>>()?;
+        let typed: Vec<Typed> =
+            args.iter().zip(signature.iter()).map(|(arg, ty)| self.expect(arg, *ty)).collect::<Result<_, _>>()?;
         Ok(Typed { node: Node::State(func, typed), ty: Ty::Bool, span })
     }
 
@@ -251,7 +290,8 @@ impl Checker<'_> {
             if func.signatures().contains(&&[][..]) {
                 candidates.push((Node::State(func, Vec::new()), Ty::Bool));
             } else if candidates.is_empty() {
-                return Err(TypeError::new(span, format!("`{name}` needs arguments"), "missing arguments").help(format!("write {}", func.usage())));
+                return Err(TypeError::new(span, format!("`{name}` needs arguments"), "missing arguments")
+                    .help(format!("write {}", func.usage())));
             }
         }
         if let Some(scale) = Scale::parse(name) {
@@ -283,7 +323,11 @@ impl Checker<'_> {
                 return Ok(Typed { node, ty, span });
             }
             let found: Vec<&str> = candidates.iter().map(|(_, t)| t.name()).collect();
-            return Err(TypeError::new(span, format!("expected {}, but `{name}` is a {}", ty.name(), found.join(" or a ")), format!("a {}", found.join(" or a "))));
+            return Err(TypeError::new(
+                span,
+                format!("expected {}, but `{name}` is a {}", ty.name(), found.join(" or a ")),
+                format!("a {}", found.join(" or a ")),
+            ));
         }
         if candidates.len() > 1 && candidates.iter().any(|(_, t)| *t != candidates[0].1) {
             let mut err = TypeError::new(span, format!("`{name}` is ambiguous here"), "ambiguous");

@@ -5,6 +5,6 @@ pub mod check;
 pub mod syntax;
 pub mod typed;
 
-pub use check::{check_condition, check_pattern, Names, TypeError};
-pub use syntax::{parse_condition, parse_pattern, BinOp, Expr, ExprError, ExprKind};
+pub use check::{Names, TypeError, check_condition, check_pattern};
+pub use syntax::{BinOp, Expr, ExprError, ExprKind, parse_condition, parse_pattern};
 pub use typed::{EventKind, Field, Node, Scale, StateFn, Trigger, Ty, Typed, Value};

@@ -36,9 +36,17 @@ pub enum ExprKind {
     /// `#nato`: every party with the tag.
     Tag(String),
     List(Vec<Expr>),
-    Call { name: String, name_span: Span, args: Vec<Expr> },
+    Call {
+        name: String,
+        name_span: Span,
+        args: Vec<Expr>,
+    },
     Not(Box<Expr>),
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,7 +198,9 @@ fn lex(text: &str) -> Result<Vec<(Tok, Span)>, ExprError> {
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let mut end = i;
-                while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b'-') {
+                while end < bytes.len()
+                    && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b'-')
+                {
                     end += 1;
                 }
                 // A trailing `-` belongs to no identifier.
@@ -267,11 +277,7 @@ impl Parser {
         }
     }
     fn expect(&mut self, tok: Tok, what: &str) -> Result<Span, ExprError> {
-        if *self.peek() == tok {
-            Ok(self.bump().1)
-        } else {
-            Err(self.unexpected(what))
-        }
+        if *self.peek() == tok { Ok(self.bump().1) } else { Err(self.unexpected(what)) }
     }
     fn enter(&mut self) -> Result<(), ExprError> {
         self.depth += 1;
@@ -290,7 +296,9 @@ impl Parser {
         match self.peek() {
             Tok::Eof => Ok(()),
             Tok::Where => Err(ExprError {
-                help: Some("`where` belongs in a trigger: `event where condition`; conditions are plain expressions".into()),
+                help: Some(
+                    "`where` belongs in a trigger: `event where condition`; conditions are plain expressions".into(),
+                ),
                 ..self.unexpected("end of expression")
             }),
             _ => Err(self.unexpected("an operator or the end of the expression")),
@@ -485,7 +493,9 @@ mod tests {
             ExprKind::Ident(name) => name.clone(),
             ExprKind::Tag(tag) => format!("#{tag}"),
             ExprKind::List(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
-            ExprKind::Call { name, args, .. } => format!("{name}({})", args.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Call { name, args, .. } => {
+                format!("{name}({})", args.iter().map(show).collect::<Vec<_>>().join(", "))
+            }
             ExprKind::Not(inner) => format!("(not {})", show(inner)),
             ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", show(lhs), op.as_str(), show(rhs)),
         }
