@@ -1,0 +1,43 @@
+//! Integration tests of the `ironclad` binary.
+//!
+//! - `bad_specs`: one test per file of `tests/bad-specs/`, each a snapshot of the file and of
+//!   what `ironclad check` says about it, plus assertions on the exit code and the expected
+//!   diagnostic code (taken from the file's first line, `# E0101: ...`).
+//! - `end_to_end`: the command line as a user meets it: formats, exit codes, positions.
+
+#[path = "cli/bad_specs.rs"]
+mod bad_specs;
+#[path = "cli/end_to_end.rs"]
+mod end_to_end;
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+/// The workspace root: commands run there, so paths in the output are relative and stable.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `ironclad` with the workspace root as working directory, without colour.
+pub fn ironclad() -> Command {
+    let mut cmd = Command::cargo_bin("ironclad").expect("the ironclad binary is built");
+    cmd.current_dir(workspace_root()).env_remove("IRONCLAD_SOURCES").env_remove("NO_COLOR");
+    cmd
+}
+
+/// What a finished command did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(args: &[&str]) -> Run {
+    let output = ironclad().args(args).output().expect("ironclad runs");
+    Run {
+        code: output.status.code().expect("ironclad exited normally, not by a signal"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
