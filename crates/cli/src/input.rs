@@ -24,10 +24,12 @@ pub fn load(path: &Path) -> Loaded {
                 let analysis = analyze(&text);
                 Loaded { name, text, analysis }
             }
-            Err(err) => unreadable(
-                name,
-                format!("the file is not UTF-8 (invalid byte at offset {})", err.utf8_error().valid_up_to()),
-            ),
+            Err(err) => {
+                let valid = err.utf8_error().valid_up_to();
+                let before = std::str::from_utf8(&err.as_bytes()[..valid]).unwrap_or_default();
+                let (line, column) = ironclad_spec::diagnostic::line_col(before, valid);
+                unreadable(name, format!("the file is not UTF-8: invalid byte at line {line}, column {column}"))
+            }
         },
         Err(err) => unreadable(name, format!("cannot read the file: {err}")),
     }

@@ -197,7 +197,7 @@ fn to_codespan(diagnostic: &Diagnostic, len: usize) -> CsDiagnostic<()> {
         .collect();
     let mut notes = Vec::new();
     if let Some(lint) = diagnostic.lint() {
-        notes.push(format!("lint `{lint}`: silence it on a commitment with `allow = [\"{lint}\"]`"));
+        notes.push(format!("lint `{lint}`: allow it with `allow = [\"{lint}\"]` on the commitment or in [framework]"));
     }
     notes.extend(diagnostic.notes.iter().cloned());
     if let Some(help) = &diagnostic.help {

@@ -64,13 +64,13 @@ fn red_lines(spec: &Spec, out: &mut Vec<Diagnostic>) {
             let own = spec.obligors(commitment).contains(&line.party);
             let statement = line.statement.as_deref().unwrap_or("");
             match (line.kind, own) {
-                (RedLineKind::Exclusion, true) if !commitment.allows("red-line-conflict") => out.push(
+                (RedLineKind::Exclusion, true) if !spec.allows(Some(commitment), "red-line-conflict") => out.push(
                     Diagnostic::new("W0001", format!("commitment `{}` is excluded by {holder}'s own red line `{}`", commitment.id, line.id))
                         .primary(commitment.span.clone(), format!("{holder} commits to this"))
                         .secondary(line.span.clone(), format!("but rules it out: {statement}"))
                         .help("if both are reported, make them options of a [[variant]]; otherwise narrow the commitment's kinds, domains or scope"),
                 ),
-                (RedLineKind::Threat | RedLineKind::Opposition, false) if !commitment.allows("crosses-red-line") => {
+                (RedLineKind::Threat | RedLineKind::Opposition, false) if !spec.allows(Some(commitment), "crosses-red-line") => {
                     let what = if line.kind == RedLineKind::Threat { "threat" } else { "opposition" };
                     let response = line.response.as_deref().map(|r| format!(" (response: {r})")).unwrap_or_default();
                     out.push(
@@ -92,6 +92,9 @@ fn covers(kind: Kind) -> bool {
 }
 
 fn uncovered_domains(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    if spec.allows(None, "uncovered-domain") {
+        return;
+    }
     for (domain, span) in &spec.framework.domains {
         let covered = spec.commitments.iter().any(|c| covers(c.kind) && c.domains.contains(domain));
         if !covered {
@@ -106,7 +109,7 @@ fn uncovered_domains(spec: &Spec, out: &mut Vec<Diagnostic>) {
 
 fn unsatisfiable(spec: &Spec, out: &mut Vec<Diagnostic>) {
     for c in &spec.commitments {
-        if c.allows("unsatisfiable-condition") {
+        if spec.allows(Some(c), "unsatisfiable-condition") {
             continue;
         }
         if let Some(trigger) = &c.trigger {
@@ -147,7 +150,8 @@ fn backstop_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
         let mut current = spec.commitment(start).backs;
         while let Some(next) = current {
             if next == start {
-                if !path.iter().any(|p| reported.contains(p)) {
+                let allowed = path.iter().any(|p| spec.allows(Some(spec.commitment(*p)), "backstop-cycle"));
+                if !allowed && !path.iter().any(|p| reported.contains(p)) {
                     let first = *path.iter().min().unwrap_or(&start);
                     let names: Vec<&str> = path.iter().map(|p| spec.commitment(*p).id.as_str()).collect();
                     let mut d = Diagnostic::new(
@@ -174,7 +178,10 @@ fn backstop_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
 
 fn discretionary_defend(spec: &Spec, out: &mut Vec<Diagnostic>) {
     for c in &spec.commitments {
-        if c.kind == Kind::Defend && c.modality == Modality::Discretionary && !c.allows("discretionary-defend") {
+        if c.kind == Kind::Defend
+            && c.modality == Modality::Discretionary
+            && !spec.allows(Some(c), "discretionary-defend")
+        {
             out.push(
                 Diagnostic::new("W0005", format!("`{}` promises defence but leaves each party to decide what, if anything, to do", c.id))
                     .primary(c.span.clone(), "defend + discretionary")
@@ -189,7 +196,7 @@ fn threat_veto(spec: &Spec, out: &mut Vec<Diagnostic>) {
     let Some(threat) = spec.framework.threat else { return };
     let threat_id = &spec.party(threat).id;
     for c in &spec.commitments {
-        if c.allows("threat-veto") {
+        if spec.allows(Some(c), "threat-veto") {
             continue;
         }
         let mut conditions: Vec<&Typed> = spec.framework.condition.iter().map(|f| &f.expr).collect();
@@ -225,6 +232,9 @@ fn threat_veto(spec: &Spec, out: &mut Vec<Diagnostic>) {
 }
 
 fn unused_sources(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    if spec.allows(None, "unused-source") {
+        return;
+    }
     let cited: Vec<SourceId> = spec.all_evidence().iter().map(|(_, e)| e.source).collect();
     for (i, source) in spec.sources.iter().enumerate() {
         if !cited.contains(&SourceId(i as u16)) {
@@ -567,6 +577,22 @@ allow = ["threat-veto"]"#
     }
 
     #[test]
+    fn allow_silences_framework_lints_and_cycles() {
+        // Regression: `allow` could not silence uncovered-domain, unused-source or backstop-cycle.
+        let claimed = commitment("").replacen("domains = [\"land\"]", "domains = [\"land\", \"cyber\"]", 1);
+        assert_eq!(codes(&claimed), ["W0002"]);
+        let allowed = claimed.replacen(
+            "domains = [\"land\", \"cyber\"]",
+            "domains = [\"land\", \"cyber\"]\nallow = [\"uncovered-domain\"]",
+            1,
+        );
+        assert_eq!(codes(&allowed), Vec::<&str>::new());
+        let unused = commitment("")
+            .replace("[[party]]\nid = \"UA\"", "[[source]]\nid = \"t\"\nfile = \"t.txt\"\n\n[[party]]\nid = \"UA\"");
+        assert_eq!(codes(&unused), ["W0007"]);
+    }
+
+    #[test]
     fn backstop_cycles_are_reported_once() {
         let text = format!(
             "{BASE}\n{}\n{}",
@@ -574,5 +600,7 @@ allow = ["threat-veto"]"#
             "[[commitment]]\nid = \"b\"\nby = [\"UK\"]\nto = [\"UA\"]\nkind = \"backstop\"\nbacks = \"a\"\ndomains = [\"land\"]\nmodality = \"automatic\"\nstrength = \"treaty\"\n[[commitment.evidence]]\nsource = \"s\"\nquote = \"q\""
         );
         assert_eq!(codes(&text), ["W0004"]);
+        let allowed = text.replacen("backs = \"b\"", "backs = \"b\"\nallow = [\"backstop-cycle\"]", 1);
+        assert_eq!(codes(&allowed), Vec::<&str>::new());
     }
 }

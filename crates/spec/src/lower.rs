@@ -21,7 +21,16 @@ pub fn lower(text: &str) -> (Option<Spec>, Vec<Diagnostic>) {
         Ok(raw) => raw,
         Err(diagnostic) => return (None, vec![diagnostic]),
     };
-    let mut lowerer = Lowerer { text, diagnostics: Vec::new(), names: NameTable::default() };
+    if let Some(diagnostic) = too_many(&raw) {
+        return (None, vec![diagnostic]);
+    }
+    let mut lowerer = Lowerer {
+        text,
+        diagnostics: Vec::new(),
+        names: NameTable::default(),
+        claimed: Vec::new(),
+        claimed_lines: Vec::new(),
+    };
     let spec = lowerer.lower(&raw);
     let has_errors = lowerer.diagnostics.iter().any(|d| d.severity == crate::Severity::Error);
     (if has_errors { None } else { Some(spec) }, lowerer.diagnostics)
@@ -43,6 +52,25 @@ pub fn parse_raw(text: &str) -> Result<RawSpec, Diagnostic> {
         let help = format_help(&message);
         Diagnostic::new("E0002", message).primary(span, "here").help(help)
     })
+}
+
+/// Ids are `u16` indices; a section with more entries than that cannot be interned.
+fn too_many(raw: &RawSpec) -> Option<Diagnostic> {
+    let sections = [
+        ("party", raw.party.len()),
+        ("region", raw.region.len()),
+        ("body", raw.body.len()),
+        ("commitment", raw.commitment.len()),
+        ("red_line", raw.red_line.len()),
+        ("source", raw.source.len()),
+        ("variant", raw.variant.len()),
+    ];
+    let (name, count) = sections.into_iter().find(|(_, n)| *n > usize::from(u16::MAX))?;
+    Some(
+        Diagnostic::new("E0002", format!("{count} [[{name}]] entries; at most {} are supported", u16::MAX))
+            .primary(0..0, "in this file")
+            .help("split the framework into several files"),
+    )
 }
 
 fn format_help(message: &str) -> String {
@@ -102,6 +130,9 @@ struct Lowerer<'t> {
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
     names: NameTable,
+    /// Commitments and red lines already listed by a variant option, with where.
+    claimed: Vec<(usize, Span)>,
+    claimed_lines: Vec<(usize, Span)>,
 }
 
 /// Registers ids, reporting duplicates. Returns the id → index map.
@@ -219,7 +250,10 @@ impl Lowerer<'_> {
         };
         self.error(
             Diagnostic::new("E0101", format!("unknown {what} `{}`", name.value))
-                .primary(name.span.clone(), format!("no {what} has this id"))
+                .primary(
+                    name.span.clone(),
+                    if what == "tag" { "no party has this tag".to_string() } else { format!("no {what} has this id") },
+                )
                 .help(help),
         );
     }
@@ -389,6 +423,10 @@ impl Lowerer<'_> {
             duration: f.duration.as_ref().and_then(|d| self.duration(d)),
             notice: f.notice.as_ref().and_then(|d| self.duration(d)),
             condition: f.condition.as_ref().and_then(|c| self.condition(c)),
+            allow: {
+                self.check_allow(&f.allow);
+                f.allow.iter().map(|a| a.value.clone()).collect()
+            },
             summary: f.summary.clone(),
         }
     }
@@ -558,20 +596,7 @@ impl Lowerer<'_> {
         let conditions = c.conditions.iter().filter_map(|e| self.condition(e)).collect();
         let unless = c.unless.iter().filter_map(|e| self.condition(e)).collect();
         let scope = c.scope.iter().filter_map(|r| self.region_ref(r)).collect();
-        let known_lints: Vec<&str> = lint_names().collect();
-        for a in &c.allow {
-            if !known_lints.contains(&a.value.as_str()) {
-                let help = match did_you_mean(&a.value, known_lints.iter().copied()) {
-                    Some(best) => format!("did you mean `{best}`? Lints: {}", known_lints.join(", ")),
-                    None => format!("lints: {}", known_lints.join(", ")),
-                };
-                self.error(
-                    Diagnostic::new("E0604", format!("unknown lint `{}`", a.value))
-                        .primary(a.span.clone(), "not a lint")
-                        .help(help),
-                );
-            }
-        }
+        self.check_allow(&c.allow);
         let evidence = self.evidence(&c.evidence, &c.id, "commitment");
         Commitment {
             id: c.id.value.clone(),
@@ -596,6 +621,23 @@ impl Lowerer<'_> {
             option: None,
             notes: c.notes.clone(),
             span: c.id.span.clone(),
+        }
+    }
+
+    fn check_allow(&mut self, allow: &[Sp<String>]) {
+        let known_lints: Vec<&str> = lint_names().collect();
+        for a in allow {
+            if !known_lints.contains(&a.value.as_str()) {
+                let help = match did_you_mean(&a.value, known_lints.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`? Lints: {}", known_lints.join(", ")),
+                    None => format!("lints: {}", known_lints.join(", ")),
+                };
+                self.error(
+                    Diagnostic::new("E0604", format!("unknown lint `{}`", a.value))
+                        .primary(a.span.clone(), "not a lint")
+                        .help(help),
+                );
+            }
         }
     }
 
@@ -673,20 +715,16 @@ impl Lowerer<'_> {
                     continue;
                 };
                 let c = &mut commitments[id.index()];
-                if let Some((other_v, _)) = c.option {
+                if let Some(first) = self.claimed.iter().find(|(claimed, _)| *claimed == id.index()) {
                     self.diagnostics.push(
-                        Diagnostic::new(
-                            "E0403",
-                            format!("commitment `{}` is already in another variant option", r.value),
-                        )
-                        .primary(r.span.clone(), "listed again here")
-                        .help(format!(
-                            "a commitment belongs to at most one option (it is in variant #{})",
-                            other_v.index() + 1
-                        )),
+                        Diagnostic::new("E0403", format!("commitment `{}` is already in another variant option", r.value))
+                            .primary(r.span.clone(), "listed again here")
+                            .secondary(first.1.clone(), "first listed here")
+                            .help("a commitment exists in at most one reading: duplicate it under another id if two readings share it"),
                     );
                     continue;
                 }
+                self.claimed.push((id.index(), r.span.clone()));
                 c.option = Some((vid, index));
                 ids.push(id);
             }
@@ -698,16 +736,18 @@ impl Lowerer<'_> {
                     continue;
                 };
                 let line = &mut red_lines[id.index()];
-                if line.option.is_some() {
+                if let Some(first) = self.claimed_lines.iter().find(|(claimed, _)| *claimed == id.index()) {
                     self.diagnostics.push(
                         Diagnostic::new(
                             "E0403",
                             format!("red line `{}` is already in another variant option", r.value),
                         )
-                        .primary(r.span.clone(), "listed again here"),
+                        .primary(r.span.clone(), "listed again here")
+                        .secondary(first.1.clone(), "first listed here"),
                     );
                     continue;
                 }
+                self.claimed_lines.push((id.index(), r.span.clone()));
                 line.option = Some((vid, index));
                 lines.push(id);
             }

@@ -69,6 +69,8 @@ pub struct Framework {
     pub notice: Option<Duration>,
     /// A condition on every commitment.
     pub condition: Option<Condition>,
+    /// Lints allowed for the whole framework.
+    pub allow: Vec<String>,
     pub summary: Option<String>,
 }
 
@@ -227,6 +229,7 @@ pub struct Commitment {
 }
 
 impl Commitment {
+    /// Whether the commitment itself allows a lint (see also `Spec::allows`).
     pub fn allows(&self, lint: &str) -> bool {
         self.allow.iter().any(|a| a == lint)
     }
@@ -276,6 +279,11 @@ pub struct Variant {
 }
 
 impl Spec {
+    /// Whether a lint is allowed on a commitment, by the commitment or by the whole framework.
+    pub fn allows(&self, commitment: Option<&Commitment>, lint: &str) -> bool {
+        self.framework.allow.iter().any(|a| a == lint) || commitment.is_some_and(|c| c.allows(lint))
+    }
+
     pub fn party(&self, id: PartyId) -> &Party {
         &self.parties[id.index()]
     }

@@ -65,6 +65,9 @@ pub struct RawFramework {
     pub notice: Option<Sp<String>>,
     /// A condition on every commitment (e.g. `ceasefire` for "activated once a ceasefire enters into force").
     pub condition: Option<Sp<String>>,
+    /// Lints deliberately allowed for the whole framework, e.g. `["uncovered-domain"]`.
+    #[serde(default)]
+    pub allow: Vec<Sp<String>>,
     pub summary: Option<String>,
 }
 
