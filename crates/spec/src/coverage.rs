@@ -99,8 +99,7 @@ pub fn red_line_targets(spec: &Spec, line: &crate::model::RedLine) -> Vec<String
 
 /// A commitment's conditions as one readable line (framework condition included).
 pub fn conditions_text(spec: &Spec, commitment: &crate::model::Commitment) -> Vec<String> {
-    let mut out: Vec<String> = spec.framework.condition.iter().map(|c| display(spec, &c.expr)).collect();
-    out.extend(commitment.conditions.iter().map(|c| display(spec, &c.expr)));
+    let mut out: Vec<String> = spec.conditions_of(commitment).map(|c| display(spec, &c.expr)).collect();
     out.extend(commitment.unless.iter().map(|c| format!("unless {}", display(spec, &c.expr))));
     out
 }

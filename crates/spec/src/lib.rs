@@ -15,6 +15,7 @@ pub mod lower;
 pub mod model;
 pub mod quantity;
 pub mod raw;
+pub mod scenario;
 pub mod schema;
 pub mod span;
 mod suggest;

@@ -125,8 +125,7 @@ fn unsatisfiable(spec: &Spec, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        let mut all: Vec<&Typed> = spec.framework.condition.iter().map(|f| &f.expr).collect();
-        all.extend(c.conditions.iter().map(|k| &k.expr));
+        let all: Vec<&Typed> = spec.conditions_of(c).map(|k| &k.expr).collect();
         let negated: Vec<&Typed> = c.unless.iter().map(|u| &u.expr).collect();
         if (all.is_empty() && negated.is_empty()) || satisfiable(spec, &all, &negated, &BTreeMap::new()) {
             continue;
@@ -136,7 +135,7 @@ fn unsatisfiable(spec: &Spec, out: &mut Vec<Diagnostic>) {
         for k in c.conditions.iter().chain(&c.unless) {
             d = d.secondary(k.span.clone(), "");
         }
-        if let Some(f) = &spec.framework.condition {
+        if let Some(f) = spec.framework.condition.as_ref().filter(|_| c.framework_condition) {
             d = d.secondary(f.span.clone(), "framework condition");
         }
         out.push(d.help("no event or decision can make these true together: remove the contradiction"));
@@ -199,8 +198,7 @@ fn threat_veto(spec: &Spec, out: &mut Vec<Diagnostic>) {
         if spec.allows(Some(c), "threat-veto") {
             continue;
         }
-        let mut conditions: Vec<&Typed> = spec.framework.condition.iter().map(|f| &f.expr).collect();
-        conditions.extend(c.conditions.iter().map(|k| &k.expr));
+        let conditions: Vec<&Typed> = spec.conditions_of(c).map(|k| &k.expr).collect();
         let negated: Vec<&Typed> = c.unless.iter().map(|u| &u.expr).collect();
         for (index, body) in spec.bodies.iter().enumerate() {
             if !body.blockers().contains(&threat) {

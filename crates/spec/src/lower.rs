@@ -595,6 +595,7 @@ impl Lowerer<'_> {
         let trigger = c.trigger.as_ref().and_then(|t| self.trigger(t));
         let conditions = c.conditions.iter().filter_map(|e| self.condition(e)).collect();
         let unless = c.unless.iter().filter_map(|e| self.condition(e)).collect();
+        let void_if = c.void_if.as_ref().and_then(|t| self.trigger(t));
         let scope = c.scope.iter().filter_map(|r| self.region_ref(r)).collect();
         self.check_allow(&c.allow);
         let evidence = self.evidence(&c.evidence, &c.id, "commitment");
@@ -611,6 +612,8 @@ impl Lowerer<'_> {
             trigger,
             conditions,
             unless,
+            void_if,
+            framework_condition: c.framework_condition,
             scope,
             modality: c.modality.value,
             strength: c.strength.value,

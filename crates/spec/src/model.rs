@@ -214,6 +214,10 @@ pub struct Commitment {
     pub trigger: Option<TriggerSpec>,
     pub conditions: Vec<Condition>,
     pub unless: Vec<Condition>,
+    /// Events that void the commitment from then on.
+    pub void_if: Option<TriggerSpec>,
+    /// Whether the framework's condition applies to it.
+    pub framework_condition: bool,
     pub scope: Vec<RegionId>,
     pub modality: Modality,
     pub strength: Strength,
@@ -295,6 +299,12 @@ impl Spec {
     }
     pub fn commitment(&self, id: CommitmentId) -> &Commitment {
         &self.commitments[id.index()]
+    }
+
+    /// Every condition a commitment needs: the framework's (unless it opts out) and its own.
+    pub fn conditions_of<'a>(&'a self, commitment: &'a Commitment) -> impl Iterator<Item = &'a Condition> {
+        let framework = self.framework.condition.as_ref().filter(|_| commitment.framework_condition);
+        framework.into_iter().chain(&commitment.conditions)
     }
 
     /// Whether `inner` lies within `outer` in the containment tree (reflexive).

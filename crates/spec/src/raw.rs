@@ -153,6 +153,10 @@ pub struct RawBody {
     pub notes: Option<String>,
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// A clause.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -180,6 +184,12 @@ pub struct RawCommitment {
     /// Exceptions: if any of these holds, the commitment does not apply.
     #[serde(default)]
     pub unless: Vec<Sp<String>>,
+    /// An event pattern that voids the commitment from that event on, e.g.
+    /// `armed_attack where attacker == UA and target == RU and not provoked`.
+    pub void_if: Option<Sp<String>>,
+    /// Whether `[framework] condition` applies to this commitment (default true).
+    #[serde(default = "yes")]
+    pub framework_condition: bool,
     /// Regions where it applies (by containment); empty means anywhere.
     #[serde(default)]
     pub scope: Vec<Sp<String>>,

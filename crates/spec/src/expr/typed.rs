@@ -110,6 +110,7 @@ named! {
         Request = "request",
         PositionChange = "position_change",
         Consultation = "consultation",
+        Action = "action",
     }
 }
 
@@ -163,6 +164,7 @@ impl EventKind {
             EventKind::ForceDeployed | EventKind::ForceWithdrawn => &[(F::Party, Ty::Party), (F::Region, Ty::Region)],
             EventKind::Decision => &[(F::Body, Ty::Body), (F::Passed, Ty::Bool)],
             EventKind::Request | EventKind::Consultation => &[(F::Party, Ty::Party)],
+            EventKind::Action => &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment), (F::Domains, Ty::DomainSet)],
             EventKind::PositionChange => &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment)],
         }
     }

@@ -1,0 +1,528 @@
+//! Scenario files: a timeline of dated events against one framework.
+//!
+//! A scenario is read like a spec (TOML with spans, the same diagnostics) and lowered against
+//! the resolved framework it is written for, so every party, region, body and commitment it
+//! names is checked. Events are sorted by day, keeping file order within a day.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, line_col};
+use crate::expr::{EventKind, Field, Scale};
+use crate::model::{BodyId, CommitmentId, PartyId, RegionId, Spec};
+use crate::span::{Sp, Span};
+use crate::suggest::did_you_mean;
+use crate::vocab::{Date, Domain};
+
+/// A scenario file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawScenarioMeta,
+    /// The state of the world before the first event.
+    #[serde(default)]
+    pub initial: RawInitial,
+    /// Default votes of bodies that decide without a `decision` event in the timeline.
+    #[serde(default)]
+    pub policy: Vec<RawPolicy>,
+    #[serde(default)]
+    pub event: Vec<RawEvent>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenarioMeta {
+    pub id: Sp<String>,
+    pub title: Option<String>,
+    /// The id of the framework this scenario is written for.
+    pub framework: Sp<String>,
+    /// The date of day 0, so that events may give a `date` instead of a `day`.
+    pub start: Option<Sp<Date>>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawInitial {
+    #[serde(default)]
+    pub ceasefire: bool,
+    #[serde(default)]
+    pub peace_agreement: bool,
+    /// Parties that consent to foreign forces on their territory from the start.
+    #[serde(default)]
+    pub consent: Vec<Sp<String>>,
+    /// Forces already deployed: `{ party = "UK", region = "EE" }`.
+    #[serde(default)]
+    pub deployed: Vec<RawDeployment>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeployment {
+    pub party: Sp<String>,
+    pub region: Sp<String>,
+}
+
+/// How a seat votes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteValue {
+    Yes,
+    No,
+    Abstain,
+    /// Silent: did not vote (assent under consensus).
+    Absent,
+}
+
+/// Default votes of a body's members.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub body: Sp<String>,
+    /// The vote of members not listed in `votes`.
+    pub default: Sp<VoteValue>,
+    #[serde(default)]
+    pub votes: BTreeMap<Sp<String>, Sp<VoteValue>>,
+    /// The vote of the seats not modelled as parties (default: `default`).
+    pub others: Option<Sp<VoteValue>>,
+}
+
+/// One event. Which fields apply depends on `kind` (see `docs/spec-format.md`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    /// Days after day 0 (may be negative).
+    pub day: Option<Sp<i64>>,
+    /// A calendar date (needs `scenario.start`).
+    pub date: Option<Sp<Date>>,
+    /// The event kind, e.g. `armed_attack`.
+    pub kind: Sp<String>,
+    pub attacker: Option<Sp<String>>,
+    pub target: Option<Sp<String>>,
+    pub owner: Option<Sp<String>>,
+    pub party: Option<Sp<String>>,
+    pub violator: Option<Sp<String>>,
+    pub region: Option<Sp<String>>,
+    pub domains: Option<Vec<Sp<Domain>>>,
+    /// `incident`, `limited`, `significant` or `major` (default `major`).
+    pub scale: Option<Sp<String>>,
+    pub deliberate: Option<Sp<bool>>,
+    pub sustained: Option<Sp<bool>>,
+    pub provoked: Option<Sp<bool>>,
+    pub nuclear: Option<Sp<bool>>,
+    pub body: Option<Sp<String>>,
+    /// For `decision`: votes by party id.
+    pub votes: Option<BTreeMap<Sp<String>, Sp<VoteValue>>>,
+    /// For `decision`: the vote of members not listed (default `absent`).
+    pub default: Option<Sp<VoteValue>>,
+    /// For `decision`: the vote of the seats not modelled as parties (default: `default`).
+    pub others: Option<Sp<VoteValue>>,
+    /// For `position_change` and `action`: the commitment concerned.
+    pub commitment: Option<Sp<String>>,
+    /// For `position_change`: the party withdraws from `commitment`.
+    pub withdraws: Option<Sp<bool>>,
+    /// For `position_change`: the party grants (true) or withdraws (false) consent to foreign forces.
+    pub consent: Option<Sp<bool>>,
+    pub note: Option<String>,
+}
+
+/// A resolved scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub id: String,
+    pub title: Option<String>,
+    pub framework: String,
+    pub start: Option<Date>,
+    pub initial: Initial,
+    pub policies: Vec<Policy>,
+    /// Sorted by day; file order within a day.
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Initial {
+    pub ceasefire: bool,
+    pub peace_agreement: bool,
+    pub consent: Vec<PartyId>,
+    pub deployed: Vec<(PartyId, RegionId)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub body: BodyId,
+    pub default: VoteValue,
+    pub votes: Vec<(PartyId, VoteValue)>,
+    pub others: VoteValue,
+}
+
+/// A resolved event. Fields that do not apply to its kind are `None` / empty.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub day: i64,
+    /// 1-based line of the event's `kind` in the scenario file, for explanations.
+    pub line: usize,
+    pub span: Span,
+    pub kind: EventKind,
+    pub attacker: Option<PartyId>,
+    pub target: Option<PartyId>,
+    pub owner: Option<PartyId>,
+    pub party: Option<PartyId>,
+    pub violator: Option<PartyId>,
+    pub region: Option<RegionId>,
+    pub domains: Vec<Domain>,
+    pub scale: Scale,
+    pub deliberate: bool,
+    pub sustained: bool,
+    pub provoked: bool,
+    pub nuclear: bool,
+    pub body: Option<BodyId>,
+    pub votes: Vec<(PartyId, VoteValue)>,
+    pub default_vote: VoteValue,
+    pub others_vote: VoteValue,
+    pub commitment: Option<CommitmentId>,
+    pub withdraws: bool,
+    pub consent: Option<bool>,
+    pub note: Option<String>,
+}
+
+/// Fields of events that the scenario format adds to those triggers can see.
+const EXTRA_FIELDS: &[(&str, &[EventKind])] = &[
+    ("votes", &[EventKind::Decision]),
+    ("default", &[EventKind::Decision]),
+    ("others", &[EventKind::Decision]),
+    ("withdraws", &[EventKind::PositionChange]),
+    ("consent", &[EventKind::PositionChange]),
+];
+
+/// Fields an event of this kind must give.
+fn required(kind: EventKind) -> &'static [&'static str] {
+    match kind {
+        EventKind::ArmedAttack => &["attacker", "target", "region"],
+        EventKind::StrikeOnForces => &["attacker", "owner", "region"],
+        EventKind::Threat => &["attacker", "target"],
+        EventKind::ForceDeployed | EventKind::ForceWithdrawn => &["party", "region"],
+        EventKind::Decision => &["body"],
+        EventKind::Request | EventKind::Action => &["party"],
+        EventKind::PositionChange => &["party"],
+        EventKind::CeasefireSigned | EventKind::CeasefireBroken | EventKind::PeaceSigned | EventKind::Consultation => {
+            &[]
+        }
+    }
+}
+
+/// Reads a scenario and resolves it against `spec`. Returns the scenario only without errors.
+pub fn lower_scenario(text: &str, spec: &Spec) -> (Option<Scenario>, Vec<Diagnostic>) {
+    if let Err(err) = text.parse::<toml::Table>() {
+        let d = Diagnostic::new("E0001", format!("invalid TOML: {}", err.message().trim_end()))
+            .primary(err.span().unwrap_or(0..0), "here");
+        return (None, vec![d]);
+    }
+    let raw = match toml::from_str::<RawScenario>(text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let d = Diagnostic::new("E0002", err.message().trim_end().to_string())
+                .primary(err.span().unwrap_or(0..0), "here")
+                .help("docs/spec-format.md (Scenarios) gives every field of a scenario");
+            return (None, vec![d]);
+        }
+    };
+    let mut l = ScenarioLowerer { text, spec, diagnostics: Vec::new() };
+    let scenario = l.lower(&raw);
+    let ok = !l.diagnostics.iter().any(|d| d.severity == crate::Severity::Error);
+    (ok.then_some(scenario), l.diagnostics)
+}
+
+struct ScenarioLowerer<'a> {
+    text: &'a str,
+    spec: &'a Spec,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl ScenarioLowerer<'_> {
+    fn lower(&mut self, raw: &RawScenario) -> Scenario {
+        if raw.scenario.framework.value != self.spec.framework.id {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    "E0801",
+                    format!(
+                        "this scenario is written for `{}`, not `{}`",
+                        raw.scenario.framework.value, self.spec.framework.id
+                    ),
+                )
+                .primary(raw.scenario.framework.span.clone(), "the scenario's framework")
+                .help("run it with the framework it names, or change `framework` if it fits this one too"),
+            );
+        }
+        let initial = Initial {
+            ceasefire: raw.initial.ceasefire,
+            peace_agreement: raw.initial.peace_agreement,
+            consent: raw.initial.consent.iter().filter_map(|p| self.party(p)).collect(),
+            deployed: raw
+                .initial
+                .deployed
+                .iter()
+                .filter_map(|d| Some((self.party(&d.party)?, self.region(&d.region)?)))
+                .collect(),
+        };
+        let policies = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
+        let start = raw.scenario.start.as_ref().map(|d| d.value);
+        let mut events: Vec<Event> = raw.event.iter().filter_map(|e| self.event(e, start)).collect();
+        events.sort_by_key(|e| e.day);
+        Scenario {
+            id: raw.scenario.id.value.clone(),
+            title: raw.scenario.title.clone(),
+            framework: raw.scenario.framework.value.clone(),
+            start,
+            initial,
+            policies,
+            events,
+        }
+    }
+
+    fn unknown(&mut self, what: &str, name: &Sp<String>, known: Vec<&str>) {
+        let help = match did_you_mean(&name.value, known.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("the framework `{}` declares no such {what}", self.spec.framework.id),
+        };
+        self.diagnostics.push(
+            Diagnostic::new("E0101", format!("unknown {what} `{}`", name.value))
+                .primary(name.span.clone(), format!("no {what} has this id"))
+                .help(help),
+        );
+    }
+
+    fn party(&mut self, name: &Sp<String>) -> Option<PartyId> {
+        let found = self.spec.parties.iter().position(|p| p.id == name.value).map(|i| PartyId(i as u16));
+        if found.is_none() {
+            let known = self.spec.parties.iter().map(|p| p.id.as_str()).collect();
+            self.unknown("party", name, known);
+        }
+        found
+    }
+
+    fn region(&mut self, name: &Sp<String>) -> Option<RegionId> {
+        let found = self.spec.regions.iter().position(|r| r.id == name.value).map(|i| RegionId(i as u16));
+        if found.is_none() {
+            let known = self.spec.regions.iter().map(|r| r.id.as_str()).collect();
+            self.unknown("region", name, known);
+        }
+        found
+    }
+
+    fn body(&mut self, name: &Sp<String>) -> Option<BodyId> {
+        let found = self.spec.bodies.iter().position(|b| b.id == name.value).map(|i| BodyId(i as u16));
+        if found.is_none() {
+            let known = self.spec.bodies.iter().map(|b| b.id.as_str()).collect();
+            self.unknown("body", name, known);
+        }
+        found
+    }
+
+    fn commitment(&mut self, name: &Sp<String>) -> Option<CommitmentId> {
+        let found = self.spec.commitments.iter().position(|c| c.id == name.value).map(|i| CommitmentId(i as u16));
+        if found.is_none() {
+            let known = self.spec.commitments.iter().map(|c| c.id.as_str()).collect();
+            self.unknown("commitment", name, known);
+        }
+        found
+    }
+
+    fn votes(&mut self, body: BodyId, votes: &BTreeMap<Sp<String>, Sp<VoteValue>>) -> Vec<(PartyId, VoteValue)> {
+        let mut out = Vec::new();
+        for (party, vote) in votes {
+            let Some(p) = self.party(party) else { continue };
+            if !self.spec.body(body).members.contains(&p) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        "E0802",
+                        format!("`{}` votes but is not a member of `{}`", party.value, self.spec.body(body).id),
+                    )
+                    .primary(party.span.clone(), "not a member")
+                    .help("only members of the body vote"),
+                );
+                continue;
+            }
+            out.push((p, vote.value));
+        }
+        out
+    }
+
+    fn policy(&mut self, p: &RawPolicy) -> Option<Policy> {
+        let body = self.body(&p.body)?;
+        let votes = self.votes(body, &p.votes);
+        Some(Policy {
+            body,
+            default: p.default.value,
+            votes,
+            others: p.others.as_ref().map_or(p.default.value, |o| o.value),
+        })
+    }
+
+    fn event(&mut self, e: &RawEvent, start: Option<Date>) -> Option<Event> {
+        let Some(kind) = EventKind::parse(&e.kind.value) else {
+            let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+            let help = match did_you_mean(&e.kind.value, known.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`? Event kinds: {}", known.join(", ")),
+                None => format!("event kinds: {}", known.join(", ")),
+            };
+            self.diagnostics.push(
+                Diagnostic::new("E0802", format!("unknown event kind `{}`", e.kind.value))
+                    .primary(e.kind.span.clone(), "not an event kind")
+                    .help(help),
+            );
+            return None;
+        };
+        let day = self.day(e, start)?;
+        self.check_fields(e, kind);
+        let opt_party = |l: &mut Self, p: &Option<Sp<String>>| p.as_ref().and_then(|p| l.party(p));
+        let body = e.body.as_ref().and_then(|b| self.body(b));
+        let default_vote = e.default.as_ref().map_or(VoteValue::Absent, |v| v.value);
+        let votes = match (body, &e.votes) {
+            (Some(b), Some(v)) => self.votes(b, v),
+            _ => Vec::new(),
+        };
+        let scale = match &e.scale {
+            None => Scale::Major,
+            Some(s) => Scale::parse(&s.value).or_else(|| {
+                self.diagnostics.push(
+                    Diagnostic::new("E0802", format!("unknown scale `{}`", s.value))
+                        .primary(s.span.clone(), "not a scale")
+                        .help("scales are incident, limited, significant, major"),
+                );
+                None
+            })?,
+        };
+        let flag = |f: &Option<Sp<bool>>, default: bool| f.as_ref().map_or(default, |f| f.value);
+        if kind == EventKind::PositionChange && e.withdraws.is_none() && e.consent.is_none() {
+            self.diagnostics.push(
+                Diagnostic::new("E0802", "a position change must say what changes")
+                    .primary(e.kind.span.clone(), "no `withdraws` or `consent`")
+                    .help("add `withdraws = true` with `commitment = \"...\"`, or `consent = true|false`"),
+            );
+        }
+        if flag(&e.withdraws, false) && e.commitment.is_none() {
+            self.diagnostics.push(
+                Diagnostic::new("E0802", "`withdraws` needs the commitment withdrawn from")
+                    .primary(e.kind.span.clone(), "no `commitment`")
+                    .help("add `commitment = \"<commitment id>\"`"),
+            );
+        }
+        let (line, _) = line_col(self.text, e.kind.span.start);
+        Some(Event {
+            day,
+            line,
+            span: e.kind.span.clone(),
+            kind,
+            attacker: opt_party(self, &e.attacker),
+            target: opt_party(self, &e.target),
+            owner: opt_party(self, &e.owner),
+            party: opt_party(self, &e.party),
+            violator: opt_party(self, &e.violator),
+            region: e.region.as_ref().and_then(|r| self.region(r)),
+            domains: e.domains.iter().flatten().map(|d| d.value).collect(),
+            scale,
+            deliberate: flag(&e.deliberate, true),
+            sustained: flag(&e.sustained, false),
+            provoked: flag(&e.provoked, false),
+            nuclear: flag(&e.nuclear, false),
+            body,
+            votes,
+            default_vote,
+            others_vote: e.others.as_ref().map_or(default_vote, |v| v.value),
+            commitment: e.commitment.as_ref().and_then(|c| self.commitment(c)),
+            withdraws: flag(&e.withdraws, false),
+            consent: e.consent.as_ref().map(|c| c.value),
+            note: e.note.clone(),
+        })
+    }
+
+    fn day(&mut self, e: &RawEvent, start: Option<Date>) -> Option<i64> {
+        match (&e.day, &e.date, start) {
+            (Some(day), None, _) => Some(day.value),
+            (None, Some(date), Some(start)) => Some(date.value.days_since_epoch() - start.days_since_epoch()),
+            (None, Some(date), None) => {
+                self.diagnostics.push(
+                    Diagnostic::new("E0803", "a dated event needs the scenario's start date")
+                        .primary(date.span.clone(), "a date")
+                        .help("add `start = YYYY-MM-DD` to [scenario], or give `day = N` instead"),
+                );
+                None
+            }
+            (Some(day), Some(_), _) => {
+                self.diagnostics.push(
+                    Diagnostic::new("E0803", "an event has both `day` and `date`")
+                        .primary(day.span.clone(), "give one of them")
+                        .help("keep `day` or `date`, not both"),
+                );
+                None
+            }
+            (None, None, _) => {
+                self.diagnostics.push(
+                    Diagnostic::new("E0803", "an event has no `day` or `date`")
+                        .primary(e.kind.span.clone(), "when?")
+                        .help("add `day = N` (days after day 0) or `date = YYYY-MM-DD`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports fields that do not apply to the kind, and required fields that are missing.
+    fn check_fields(&mut self, e: &RawEvent, kind: EventKind) {
+        let given: [(&str, Option<Span>); 20] = [
+            ("attacker", e.attacker.as_ref().map(|v| v.span.clone())),
+            ("target", e.target.as_ref().map(|v| v.span.clone())),
+            ("owner", e.owner.as_ref().map(|v| v.span.clone())),
+            ("party", e.party.as_ref().map(|v| v.span.clone())),
+            ("violator", e.violator.as_ref().map(|v| v.span.clone())),
+            ("region", e.region.as_ref().map(|v| v.span.clone())),
+            ("domains", e.domains.as_ref().and_then(|d| d.first()).map(|v| v.span.clone())),
+            ("scale", e.scale.as_ref().map(|v| v.span.clone())),
+            ("deliberate", e.deliberate.as_ref().map(|v| v.span.clone())),
+            ("sustained", e.sustained.as_ref().map(|v| v.span.clone())),
+            ("provoked", e.provoked.as_ref().map(|v| v.span.clone())),
+            ("nuclear", e.nuclear.as_ref().map(|v| v.span.clone())),
+            ("body", e.body.as_ref().map(|v| v.span.clone())),
+            ("votes", e.votes.as_ref().and_then(|v| v.keys().next()).map(|k| k.span.clone())),
+            ("default", e.default.as_ref().map(|v| v.span.clone())),
+            ("others", e.others.as_ref().map(|v| v.span.clone())),
+            ("commitment", e.commitment.as_ref().map(|v| v.span.clone())),
+            ("withdraws", e.withdraws.as_ref().map(|v| v.span.clone())),
+            ("consent", e.consent.as_ref().map(|v| v.span.clone())),
+            ("passed", None),
+        ];
+        let own: Vec<&str> = kind.fields().iter().map(|(f, _)| f.as_str()).collect();
+        let applies = |name: &str| {
+            (own.contains(&name) && name != Field::Passed.as_str())
+                || EXTRA_FIELDS.iter().any(|(field, kinds)| *field == name && kinds.contains(&kind))
+        };
+        for (name, span) in &given {
+            if let Some(span) = span
+                && !applies(name)
+            {
+                let mut fields: Vec<&str> = own.iter().copied().filter(|f| *f != "passed").collect();
+                fields.extend(EXTRA_FIELDS.iter().filter(|(_, kinds)| kinds.contains(&kind)).map(|(f, _)| *f));
+                self.diagnostics.push(
+                    Diagnostic::new("E0802", format!("`{name}` does not apply to a `{}` event", kind.as_str()))
+                        .primary(span.clone(), "not a field of this event")
+                        .help(if fields.is_empty() {
+                            format!("`{}` events take only `day` or `date` (and `note`)", kind.as_str())
+                        } else {
+                            format!("fields of `{}`: {}", kind.as_str(), fields.join(", "))
+                        }),
+                );
+            }
+        }
+        for name in required(kind) {
+            if given.iter().any(|(n, span)| n == name && span.is_none()) {
+                self.diagnostics.push(
+                    Diagnostic::new("E0802", format!("a `{}` event needs `{name}`", kind.as_str()))
+                        .primary(e.kind.span.clone(), format!("missing `{name}`"))
+                        .help(format!("required fields of `{}`: {}", kind.as_str(), required(kind).join(", "))),
+                );
+            }
+        }
+    }
+}
