@@ -479,7 +479,7 @@ impl Lowerer<'_> {
                     self.error(
                         Diagnostic::new("E0402", format!("threshold {} is outside (0, 1]", t.value))
                             .primary(t.span.clone(), "a fraction of the seats is expected")
-                            .help("a two-thirds majority is `threshold = 0.6667`"),
+                            .help("yes votes must reach threshold × seats, rounded up: two thirds is `threshold = 0.6666` (0.6667 of 15 seats needs 11)"),
                     );
                     Rule::Qualified { threshold: 1.0 }
                 }
@@ -490,7 +490,7 @@ impl Lowerer<'_> {
                             format!("the qualified-majority body `{}` has no threshold", b.id.value),
                         )
                         .primary(rule_span.clone(), "needs `threshold`")
-                        .help("add `threshold = 0.6667` (the fraction of all seats that must vote yes)"),
+                        .help("add `threshold = 0.6666` for two thirds (yes votes ≥ threshold × all seats, rounded up)"),
                     );
                     Rule::Qualified { threshold: 1.0 }
                 }
