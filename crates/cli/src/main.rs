@@ -38,6 +38,12 @@ pub enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check spec files: syntax, names, types, units, evidence, and lints.
@@ -57,6 +63,27 @@ enum Command {
         /// Output as JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Who must do what, and when, on a scenario timeline — with `--explain` and `--why-not`.
+    Obligations {
+        spec: PathBuf,
+        /// The scenario file (a timeline of events).
+        #[arg(long)]
+        scenario: PathBuf,
+        /// The day to report at (a day number, or a date if the scenario has a start); default: the last event.
+        #[arg(long)]
+        at: Option<String>,
+        /// Choose a variant option, as VARIANT=OPTION (repeatable); default: each variant's heaviest option.
+        #[arg(long = "variant")]
+        variants: Vec<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        /// Print the derivation of each obligation: clause, triggering event, conditions, decision, evidence.
+        #[arg(long)]
+        explain: bool,
+        /// For PARTY (optionally in DOMAIN), say for each commitment which test failed.
+        #[arg(long, value_name = "PARTY[:DOMAIN]")]
+        why_not: Option<String>,
     },
     /// Print the JSON Schema of spec files (for Taplo / Even Better TOML).
     Schema,
@@ -91,6 +118,18 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check { specs, format, deny_warnings } => commands::check::run(&specs, format, deny_warnings, color),
         Command::Show { spec, json } => commands::show::run(&spec, json, color),
+        Command::Obligations { spec, scenario, at, variants, format, explain, why_not } => {
+            commands::obligations::run(&commands::obligations::Options {
+                spec: &spec,
+                scenario: &scenario,
+                at: at.as_deref(),
+                variants: &variants,
+                json: format == OutputFormat::Json,
+                explain,
+                why_not: why_not.as_deref(),
+                color,
+            })
+        }
         Command::Schema => commands::schema::run(),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::sources::verify(&specs, &sources, format, color)

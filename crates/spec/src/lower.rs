@@ -473,18 +473,19 @@ impl Lowerer<'_> {
             R::Unanimity => Rule::Unanimity,
             R::Consensus => Rule::Consensus,
             R::Majority => Rule::Majority,
-            R::Qualified => match &b.threshold {
-                Some(t) if t.value > 0.0 && t.value <= 1.0 => Rule::Qualified { threshold: t.value },
-                Some(t) => {
-                    self.error(
+            R::Qualified => {
+                match &b.threshold {
+                    Some(t) if t.value > 0.0 && t.value <= 1.0 => Rule::Qualified { threshold: t.value },
+                    Some(t) => {
+                        self.error(
                         Diagnostic::new("E0402", format!("threshold {} is outside (0, 1]", t.value))
                             .primary(t.span.clone(), "a fraction of the seats is expected")
                             .help("yes votes must reach threshold × seats, rounded up: two thirds is `threshold = 0.6666` (0.6667 of 15 seats needs 11)"),
                     );
-                    Rule::Qualified { threshold: 1.0 }
-                }
-                None => {
-                    self.error(
+                        Rule::Qualified { threshold: 1.0 }
+                    }
+                    None => {
+                        self.error(
                         Diagnostic::new(
                             "E0603",
                             format!("the qualified-majority body `{}` has no threshold", b.id.value),
@@ -492,9 +493,10 @@ impl Lowerer<'_> {
                         .primary(rule_span.clone(), "needs `threshold`")
                         .help("add `threshold = 0.6666` for two thirds (yes votes ≥ threshold × all seats, rounded up)"),
                     );
-                    Rule::Qualified { threshold: 1.0 }
+                        Rule::Qualified { threshold: 1.0 }
+                    }
                 }
-            },
+            }
             R::Quota => {
                 let mut weights = vec![1.0; members.len()];
                 for (party, weight) in &b.weights {

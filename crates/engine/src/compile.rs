@@ -1,0 +1,352 @@
+//! Compiling a resolved spec into the engine's evaluation form.
+//!
+//! Names are already interned by the spec crate; here sets become bit masks (parties,
+//! regions, commitments ≤ 128; bodies ≤ 64), region containment becomes an ancestor mask per
+//! region, and typed expressions become [`CExpr`] trees over integer operands, with constant
+//! sub-expressions folded. Evaluation ([`crate::eval`]) then never allocates.
+
+use ironclad_spec::expr::{BinOp, EventKind, Field, Node, StateFn, Ty, Typed, Value};
+use ironclad_spec::model::{Obligor, RedLineId, Spec};
+use ironclad_spec::vocab::{Domain, Kind, RedLineKind};
+
+use crate::decision::CompiledBody;
+
+/// Largest number of parties, regions and commitments a spec may have for the engine.
+pub const MAX_ITEMS: usize = 128;
+/// Largest number of bodies.
+pub const MAX_BODIES: usize = 64;
+
+/// A spec too large for the engine's bit masks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    pub what: &'static str,
+    pub count: usize,
+    pub limit: usize,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the framework has {} {}; the engine handles at most {}", self.count, self.what, self.limit)
+    }
+}
+impl std::error::Error for TooLarge {}
+
+/// A bit for index `i` (< 128).
+pub(crate) fn bit(i: usize) -> u128 {
+    1u128 << i
+}
+
+/// An integer operand: a constant id/ordinal, or an event field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Operand {
+    Const(u32),
+    Field(Field),
+}
+
+/// A predicate over the state of the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateAtom {
+    Ceasefire,
+    Peace,
+    Consent(u16),
+    Requested(u16),
+    Attacked(u16),
+    Deployed(u16),
+    DeployedIn(u16, u16),
+    Decided(u16),
+    Active(u16),
+    Failed(u16),
+}
+
+/// A compiled boolean expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CExpr {
+    Const(bool),
+    Not(Box<CExpr>),
+    And(Vec<CExpr>),
+    Or(Vec<CExpr>),
+    State(StateAtom),
+    /// Integer comparison (ids compare with `==`/`!=`, scales and numbers also order).
+    Cmp(Operand, BinOp, Operand),
+    /// The operand's id is in the mask.
+    InMask(Operand, u128),
+    /// A domain is in the event's `domains`.
+    DomainInEvent(Operand),
+    /// The operand is a region within one of the regions in the mask (by containment).
+    Within(Operand, u128),
+    /// A boolean event field.
+    Flag(Field),
+}
+
+/// A compiled trigger: alternatives of event kind and filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CTrigger {
+    pub alternatives: Vec<(EventKind, CExpr)>,
+}
+
+/// A commitment, compiled.
+#[derive(Debug, Clone)]
+pub struct CCommitment {
+    /// Obliged parties (a body's members when `body` is set).
+    pub obligors: u128,
+    /// The body that must decide, for commitments owed by a body.
+    pub body: Option<u16>,
+    /// Beneficiaries.
+    pub to: u128,
+    pub kind: Kind,
+    pub domains: u16,
+    pub trigger: Option<CTrigger>,
+    /// The conditions, framework condition first when it applies.
+    pub conditions: Vec<CExpr>,
+    pub unless: Vec<CExpr>,
+    pub void_if: Option<CTrigger>,
+    /// Regions (and everything within them) where it applies; 0 = anywhere.
+    pub scope: u128,
+    pub backs: Option<u16>,
+    pub deadline_days: Option<f64>,
+    pub option: Option<(u16, u16)>,
+    /// Exclusion red lines of obligors that match this commitment.
+    pub exclusions: Vec<Exclusion>,
+}
+
+/// An exclusion red line that removes some obligors from a commitment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exclusion {
+    pub red_line: RedLineId,
+    /// The parties it excludes (the red line's holder).
+    pub parties: u128,
+    /// The variant option the red line belongs to, if any.
+    pub option: Option<(u16, u16)>,
+}
+
+/// A spec compiled for evaluation.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub parties: usize,
+    pub regions: usize,
+    /// `ancestors[r]`: the bits of `r` and every region containing it.
+    pub ancestors: Vec<u128>,
+    pub commitments: Vec<CCommitment>,
+    pub bodies: Vec<CompiledBody>,
+    /// Number of options per variant.
+    pub variant_options: Vec<u16>,
+}
+
+/// A domain's bit in a `u16` mask.
+pub fn domain_bit(d: Domain) -> u16 {
+    1 << (d as u16)
+}
+
+impl Compiled {
+    pub fn new(spec: &Spec) -> Result<Self, TooLarge> {
+        for (what, count, limit) in [
+            ("parties", spec.parties.len(), MAX_ITEMS),
+            ("regions", spec.regions.len(), MAX_ITEMS),
+            ("commitments", spec.commitments.len(), MAX_ITEMS),
+            ("bodies", spec.bodies.len(), MAX_BODIES),
+        ] {
+            if count > limit {
+                return Err(TooLarge { what, count, limit });
+            }
+        }
+        let ancestors = (0..spec.regions.len())
+            .map(|r| {
+                let mut mask = 0u128;
+                let mut current = Some(ironclad_spec::model::RegionId(r as u16));
+                while let Some(id) = current {
+                    if mask & bit(id.index()) != 0 {
+                        break;
+                    }
+                    mask |= bit(id.index());
+                    current = spec.region(id).parent;
+                }
+                mask
+            })
+            .collect();
+        let mut compiled = Compiled {
+            parties: spec.parties.len(),
+            regions: spec.regions.len(),
+            ancestors,
+            commitments: Vec::new(),
+            bodies: spec.bodies.iter().map(CompiledBody::new).collect(),
+            variant_options: spec.variants.iter().map(|v| v.options.len() as u16).collect(),
+        };
+        compiled.commitments = spec.commitments.iter().map(|c| compiled.commitment(spec, c)).collect();
+        Ok(compiled)
+    }
+
+    fn commitment(&self, spec: &Spec, c: &ironclad_spec::model::Commitment) -> CCommitment {
+        let obligors = spec.obligors(c).iter().fold(0u128, |m, p| m | bit(p.index()));
+        let exclusions = spec
+            .red_lines
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.kind == RedLineKind::Exclusion && obligors & bit(r.party.index()) != 0)
+            .filter(|(_, r)| r.matches.as_ref().is_some_and(|s| ironclad_spec::lints::selector_matches(spec, s, c)))
+            .map(|(i, r)| Exclusion {
+                red_line: RedLineId(i as u16),
+                parties: bit(r.party.index()),
+                option: r.option.map(|(v, o)| (v.0, o as u16)),
+            })
+            .collect();
+        CCommitment {
+            obligors,
+            body: match c.by {
+                Obligor::Body(b) => Some(b.0),
+                Obligor::Parties(_) => None,
+            },
+            to: c.to.iter().fold(0u128, |m, p| m | bit(p.index())),
+            kind: c.kind,
+            domains: c.domains.iter().fold(0, |m, d| m | domain_bit(*d)),
+            trigger: c.trigger.as_ref().map(|t| self.trigger(&t.trigger)),
+            conditions: spec.conditions_of(c).map(|k| self.expr(&k.expr)).collect(),
+            unless: c.unless.iter().map(|k| self.expr(&k.expr)).collect(),
+            void_if: c.void_if.as_ref().map(|t| self.trigger(&t.trigger)),
+            scope: c.scope.iter().fold(0, |m, r| m | bit(r.index())),
+            backs: c.backs.map(|b| b.0),
+            deadline_days: c.deadline.map(|d| d.days),
+            option: c.option.map(|(v, o)| (v.0, o as u16)),
+            exclusions,
+        }
+    }
+
+    fn trigger(&self, t: &ironclad_spec::expr::Trigger) -> CTrigger {
+        CTrigger {
+            alternatives: t
+                .alternatives
+                .iter()
+                .map(|(kind, filter)| (*kind, filter.as_ref().map_or(CExpr::Const(true), |f| self.expr(f))))
+                .collect(),
+        }
+    }
+
+    /// Compiles a typed boolean expression.
+    pub fn expr(&self, e: &Typed) -> CExpr {
+        fold(
+            match &e.node {
+                Node::Const(Value::Bool(b)) => CExpr::Const(*b),
+                Node::Field(f) => CExpr::Flag(*f),
+                Node::Not(a) => CExpr::Not(Box::new(self.expr(a))),
+                Node::And(a, b) => CExpr::And(vec![self.expr(a), self.expr(b)]),
+                Node::Or(a, b) => CExpr::Or(vec![self.expr(a), self.expr(b)]),
+                Node::State(f, args) => CExpr::State(state_atom(*f, args)),
+                Node::Compare(op, a, b) => CExpr::Cmp(operand(a), *op, operand(b)),
+                Node::In(a, b) => match (&b.node, b.ty) {
+                    (Node::Field(Field::Domains), _) => CExpr::DomainInEvent(operand(a)),
+                    (Node::Const(v), _) => CExpr::InMask(operand(a), mask_of(v)),
+                    (Node::List(items), _) => {
+                        CExpr::Or(items.iter().map(|i| CExpr::Cmp(operand(a), BinOp::Eq, operand(i))).collect())
+                    }
+                    (_, Ty::DomainSet) => CExpr::DomainInEvent(operand(a)),
+                    _ => CExpr::Const(false),
+                },
+                Node::Within(a, b) => match &b.node {
+                    Node::Const(Value::Region(r)) => CExpr::Within(operand(a), bit(r.index())),
+                    Node::Const(Value::Regions(rs)) => {
+                        CExpr::Within(operand(a), rs.iter().fold(0, |m, r| m | bit(r.index())))
+                    }
+                    Node::List(items) => CExpr::Or(
+                        items
+                            .iter()
+                            .filter_map(|i| match i.node {
+                                Node::Const(Value::Region(r)) => Some(CExpr::Within(operand(a), bit(r.index()))),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    _ => CExpr::Const(false),
+                },
+                // The type checker only lets boolean expressions reach here.
+                Node::Const(_) | Node::List(_) => CExpr::Const(false),
+            },
+            self,
+        )
+    }
+}
+
+fn state_atom(f: StateFn, args: &[Typed]) -> StateAtom {
+    let id = |i: usize| -> u16 {
+        match args.get(i).map(|a| &a.node) {
+            Some(Node::Const(Value::Party(p))) => p.0,
+            Some(Node::Const(Value::Region(r))) => r.0,
+            Some(Node::Const(Value::Body(b))) => b.0,
+            Some(Node::Const(Value::Commitment(c))) => c.0,
+            _ => u16::MAX,
+        }
+    };
+    match f {
+        StateFn::Ceasefire => StateAtom::Ceasefire,
+        StateFn::PeaceAgreement => StateAtom::Peace,
+        StateFn::Consent => StateAtom::Consent(id(0)),
+        StateFn::Requested => StateAtom::Requested(id(0)),
+        StateFn::Attacked => StateAtom::Attacked(id(0)),
+        StateFn::Deployed if args.len() == 2 => StateAtom::DeployedIn(id(0), id(1)),
+        StateFn::Deployed => StateAtom::Deployed(id(0)),
+        StateFn::Decided => StateAtom::Decided(id(0)),
+        StateFn::Active => StateAtom::Active(id(0)),
+        StateFn::Failed => StateAtom::Failed(id(0)),
+    }
+}
+
+fn operand(e: &Typed) -> Operand {
+    match &e.node {
+        Node::Field(f) => Operand::Field(*f),
+        Node::Const(v) => Operand::Const(match v {
+            Value::Bool(b) => u32::from(*b),
+            Value::Num(n) => *n as u32,
+            Value::Scale(s) => *s as u32,
+            Value::Party(p) => u32::from(p.0),
+            Value::Region(r) => u32::from(r.0),
+            Value::Domain(d) => *d as u32,
+            Value::Body(b) => u32::from(b.0),
+            Value::Commitment(c) => u32::from(c.0),
+            Value::Parties(_) | Value::Regions(_) | Value::Domains(_) => u32::MAX,
+        }),
+        _ => Operand::Const(u32::MAX),
+    }
+}
+
+fn mask_of(v: &Value) -> u128 {
+    match v {
+        Value::Parties(ps) => ps.iter().fold(0, |m, p| m | bit(p.index())),
+        Value::Regions(rs) => rs.iter().fold(0, |m, r| m | bit(r.index())),
+        Value::Domains(ds) => ds.iter().fold(0, |m, d| m | (1u128 << (*d as u32))),
+        _ => 0,
+    }
+}
+
+/// Folds constant sub-expressions.
+fn fold(e: CExpr, c: &Compiled) -> CExpr {
+    match e {
+        CExpr::Not(inner) => match *inner {
+            CExpr::Const(b) => CExpr::Const(!b),
+            other => CExpr::Not(Box::new(other)),
+        },
+        CExpr::And(items) => {
+            let items: Vec<CExpr> = items.into_iter().filter(|i| *i != CExpr::Const(true)).collect();
+            if items.contains(&CExpr::Const(false)) {
+                CExpr::Const(false)
+            } else if items.is_empty() {
+                CExpr::Const(true)
+            } else {
+                CExpr::And(items)
+            }
+        }
+        CExpr::Or(items) => {
+            let items: Vec<CExpr> = items.into_iter().filter(|i| *i != CExpr::Const(false)).collect();
+            if items.contains(&CExpr::Const(true)) {
+                CExpr::Const(true)
+            } else if items.is_empty() {
+                CExpr::Const(false)
+            } else {
+                CExpr::Or(items)
+            }
+        }
+        CExpr::Cmp(Operand::Const(a), op, Operand::Const(b)) => CExpr::Const(crate::eval::compare(a, op, b)),
+        CExpr::InMask(Operand::Const(a), mask) => CExpr::Const(a < 128 && mask & bit(a as usize) != 0),
+        CExpr::Within(Operand::Const(a), mask) => {
+            CExpr::Const((a as usize) < c.ancestors.len() && c.ancestors[a as usize] & mask != 0)
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,801 @@
+//! Replaying a scenario: events in order, the state after each, and the obligations that
+//! arise, with their status at a chosen day and what caused them.
+//!
+//! The rules (also in `docs/semantics.md`):
+//! - A *triggered* commitment is tested against each event on the state **before** the event
+//!   takes effect (so the attack that breaks a ceasefire still meets "ceasefire in force").
+//! - A *standing* commitment (no trigger, not a backstop) is tested at the start and after every
+//!   event; its obligations arise when its tests start to pass and lapse when they stop.
+//! - A *backstop* is tested when the commitment it backs is struck (a strike on the forces of
+//!   one of its obligors within its scope) or fails (an obligation of it is overdue, or a party
+//!   withdraws from it).
+//! - An obligation is *fulfilled* by the matching act (a consultation for `consult`, a
+//!   deployment in scope for `deploy`, an `action` naming the commitment or sharing a domain, a
+//!   decision of a body for `seek`); a `refrain` obligation is *breached* by an armed attack or
+//!   threat of the obliged party on a beneficiary. Open obligations with a deadline are *due*
+//!   until the deadline passes and *overdue* after.
+
+use ironclad_spec::expr::EventKind;
+use ironclad_spec::model::{BodyId, CommitmentId, PartyId, Spec};
+use ironclad_spec::scenario::{Event, Scenario, VoteValue};
+use ironclad_spec::vocab::Kind;
+
+use crate::compile::{CExpr, Compiled, StateAtom, bit};
+use crate::decision::{Decision, Vote};
+use crate::eval::{CEvent, State, Verdict};
+
+/// What an obligation's status is at the day asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// In force, no deadline, not yet acted on.
+    Pending,
+    /// In force with a deadline still ahead.
+    Due,
+    /// The deadline passed without the act.
+    Overdue,
+    /// The act was done.
+    Fulfilled,
+    /// A `refrain` obligation broken by the obliged party.
+    Breached,
+    /// A standing commitment's tests stopped passing.
+    Lapsed,
+    /// A `void_if` event ended the commitment.
+    Voided,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Due => "due",
+            Status::Overdue => "overdue",
+            Status::Fulfilled => "fulfilled",
+            Status::Breached => "breached",
+            Status::Lapsed => "lapsed",
+            Status::Voided => "voided",
+        }
+    }
+    /// Whether the obligation still binds at the day asked about.
+    pub fn open(self) -> bool {
+        matches!(self, Status::Pending | Status::Due | Status::Overdue)
+    }
+}
+
+/// Where a fact of the state came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Witness {
+    /// Never set: the default (false, no consent, no decision).
+    Default,
+    /// The scenario's `[initial]` state.
+    Initial,
+    /// A `[[policy]]` of default votes.
+    Policy,
+    /// Event `i` (index into `Scenario::events`).
+    Event(usize),
+}
+
+/// Why an obligation arose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A standing commitment whose tests passed from the start.
+    Initial,
+    /// Event `i` triggered it, or (standing commitments) made its tests pass.
+    Event(usize),
+    /// The backed commitment was struck or failed; `event` is the strike or the event after
+    /// which the failure was seen.
+    Backstop { backed: CommitmentId, event: Option<usize> },
+}
+
+/// A decision of a body, with its votes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionRecord {
+    pub body: BodyId,
+    /// The decision event, or `None` when a `[[policy]]` decided.
+    pub event: Option<usize>,
+    /// One vote per seat: members in order, then other seats.
+    pub votes: Vec<Vote>,
+    pub decision: Decision,
+}
+
+/// One party's obligation under one commitment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obligation {
+    pub commitment: CommitmentId,
+    pub party: PartyId,
+    pub since: i64,
+    pub cause: Cause,
+    /// The last day to act, if the commitment has a deadline.
+    pub due: Option<f64>,
+    pub status: Status,
+    /// The event that fulfilled, breached, lapsed or voided it.
+    pub closed_by: Option<usize>,
+    /// The state facts its conditions read, as they were when it arose.
+    pub facts: Vec<(StateAtom, bool, Witness)>,
+    /// The decision event that activated it, when the decision came after the trigger.
+    pub activated_by: Option<usize>,
+}
+
+/// A trigger that matched while a decision it needs was still missing: conditions are judged
+/// on the state at the trigger, decisions on the latest ones.
+#[derive(Debug, Clone)]
+struct Awaiting {
+    commitment: usize,
+    party: usize,
+    event: usize,
+    state: State,
+    provenance: Provenance,
+}
+
+/// Provenance of every state fact: the last event (or initial state, or policy) that set it.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub ceasefire: Witness,
+    pub peace: Witness,
+    pub consent: Vec<Witness>,
+    pub requested: Vec<Witness>,
+    pub attacked: Vec<Witness>,
+    pub deployed: Vec<Witness>,
+    pub decided: Vec<Witness>,
+    pub active: Vec<Witness>,
+    pub failed: Vec<Witness>,
+}
+
+/// The result of replaying a scenario up to a day.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    pub at: i64,
+    pub obligations: Vec<Obligation>,
+    /// The state after the last event on or before `at`.
+    pub state: State,
+    pub provenance: Provenance,
+    /// The latest decision of each body, if any.
+    pub decisions: Vec<Option<DecisionRecord>>,
+    /// How many events (from the start of the sorted timeline) were applied.
+    pub applied: usize,
+}
+
+/// Converts a scenario vote.
+pub fn vote(v: VoteValue) -> Vote {
+    match v {
+        VoteValue::Yes => Vote::Yes,
+        VoteValue::No => Vote::No,
+        VoteValue::Abstain => Vote::Abstain,
+        VoteValue::Absent => Vote::Absent,
+    }
+}
+
+/// The default variant selection: each variant's heaviest option (the first on ties).
+pub fn default_selection(spec: &Spec) -> Vec<u16> {
+    spec.variants
+        .iter()
+        .map(|v| {
+            let best = v
+                .options
+                .iter()
+                .enumerate()
+                .fold(0, |best, (i, o)| if o.weight > v.options[best].weight { i } else { best });
+            best as u16
+        })
+        .collect()
+}
+
+struct Replayer<'a> {
+    spec: &'a Spec,
+    compiled: &'a Compiled,
+    scenario: &'a Scenario,
+    state: State,
+    provenance: Provenance,
+    obligations: Vec<Obligation>,
+    decisions: Vec<Option<DecisionRecord>>,
+    awaiting: Vec<Awaiting>,
+}
+
+/// Replays `scenario` on `spec` up to day `at` (default: the last event's day).
+pub fn replay(spec: &Spec, compiled: &Compiled, scenario: &Scenario, selection: Vec<u16>, at: Option<i64>) -> Replay {
+    let at = at.unwrap_or_else(|| scenario.events.last().map_or(0, |e| e.day));
+    let parties = spec.parties.len();
+    let witnesses = |n: usize| vec![Witness::Default; n];
+    let mut r = Replayer {
+        spec,
+        compiled,
+        scenario,
+        state: State::new(compiled, selection),
+        provenance: Provenance {
+            ceasefire: Witness::Default,
+            peace: Witness::Default,
+            consent: witnesses(parties),
+            requested: witnesses(parties),
+            attacked: witnesses(parties),
+            deployed: witnesses(parties),
+            decided: witnesses(spec.bodies.len()),
+            active: witnesses(spec.commitments.len()),
+            failed: witnesses(spec.commitments.len()),
+        },
+        obligations: Vec::new(),
+        decisions: vec![None; spec.bodies.len()],
+        awaiting: Vec::new(),
+    };
+    r.initial();
+    r.standing(Cause::Initial);
+    let mut applied = 0;
+    for (i, event) in scenario.events.iter().enumerate() {
+        if event.day > at {
+            break;
+        }
+        r.overdue(event.day as f64, Some(i));
+        r.event(i, event);
+        applied = i + 1;
+    }
+    r.overdue(at as f64, None);
+    r.state.day = at;
+    for o in &mut r.obligations {
+        if o.status == Status::Pending && o.due.is_some() {
+            o.status = Status::Due;
+        }
+    }
+    Replay { at, obligations: r.obligations, state: r.state, provenance: r.provenance, decisions: r.decisions, applied }
+}
+
+impl Replayer<'_> {
+    fn initial(&mut self) {
+        let init = &self.scenario.initial;
+        if init.ceasefire {
+            self.state.ceasefire = true;
+            self.provenance.ceasefire = Witness::Initial;
+        }
+        if init.peace_agreement {
+            self.state.peace = true;
+            self.provenance.peace = Witness::Initial;
+        }
+        for p in &init.consent {
+            self.state.consent |= bit(p.index());
+            self.provenance.consent[p.index()] = Witness::Initial;
+        }
+        for (p, region) in &init.deployed {
+            self.state.set_deployed(self.compiled, p.index(), region.index(), true);
+            self.provenance.deployed[p.index()] = Witness::Initial;
+        }
+        for policy in &self.scenario.policies {
+            let body = &self.spec.bodies[policy.body.index()];
+            let mut votes: Vec<Vote> = body
+                .members
+                .iter()
+                .map(|m| vote(policy.votes.iter().find(|(p, _)| p == m).map_or(policy.default, |(_, v)| *v)))
+                .collect();
+            votes.extend(std::iter::repeat_n(vote(policy.others), body.other_seats as usize));
+            self.record_decision(policy.body, None, votes, Witness::Policy);
+        }
+    }
+
+    fn record_decision(&mut self, body: BodyId, event: Option<usize>, votes: Vec<Vote>, witness: Witness) -> bool {
+        let decision = self.compiled.bodies[body.index()].decide(&votes);
+        if decision.passed {
+            self.state.decided |= 1 << body.index();
+        } else {
+            self.state.decided &= !(1 << body.index());
+        }
+        self.provenance.decided[body.index()] = witness;
+        self.decisions[body.index()] = Some(DecisionRecord { body, event, votes, decision });
+        decision.passed
+    }
+
+    fn open(&self, c: usize, p: usize) -> bool {
+        self.obligations.iter().any(|o| o.commitment.index() == c && o.party.index() == p && o.status.open())
+    }
+
+    fn oblige(&mut self, c: usize, p: usize, since: i64, cause: Cause) {
+        let facts = facts(self.compiled, c, &self.state, &self.provenance);
+        self.oblige_with(c, p, since, cause, facts);
+    }
+
+    fn oblige_with(&mut self, c: usize, p: usize, since: i64, cause: Cause, facts: Vec<(StateAtom, bool, Witness)>) {
+        if self.open(c, p) {
+            return;
+        }
+        let due = self.compiled.commitments[c].deadline_days.map(|d| since as f64 + d);
+        self.obligations.push(Obligation {
+            commitment: CommitmentId(c as u16),
+            party: PartyId(p as u16),
+            since,
+            cause,
+            due,
+            status: Status::Pending,
+            closed_by: None,
+            facts,
+            activated_by: None,
+        });
+        if self.state.active & bit(c) == 0 {
+            self.state.active |= bit(c);
+            self.provenance.active[c] = match cause {
+                Cause::Event(i) => Witness::Event(i),
+                Cause::Backstop { event: Some(i), .. } => Witness::Event(i),
+                _ => Witness::Initial,
+            };
+        }
+    }
+
+    fn parties(&self, c: usize) -> impl Iterator<Item = usize> + use<> {
+        let mask = self.compiled.commitments[c].obligors;
+        (0..128).filter(move |p| mask & bit(*p) != 0)
+    }
+
+    /// Obligations whose deadline passed before `day` become overdue; their commitments fail.
+    fn overdue(&mut self, day: f64, next_event: Option<usize>) {
+        let mut failed = Vec::new();
+        for o in &mut self.obligations {
+            if o.status.open() && o.status != Status::Overdue && o.due.is_some_and(|d| d < day) {
+                o.status = Status::Overdue;
+                failed.push(o.commitment.index());
+            }
+        }
+        for c in failed {
+            self.fail(c, next_event.map_or(Witness::Default, |i| Witness::Event(i.saturating_sub(1))), None);
+        }
+    }
+
+    fn fail(&mut self, c: usize, witness: Witness, event: Option<usize>) {
+        if self.state.failed & bit(c) != 0 {
+            return;
+        }
+        self.state.failed |= bit(c);
+        self.provenance.failed[c] = witness;
+        self.backstops(c, event);
+    }
+
+    /// Tests the backstops of commitment `c`, which was struck or failed.
+    fn backstops(&mut self, c: usize, event: Option<usize>) {
+        let cevent = event.map(|i| self.cevent(i));
+        for b in 0..self.compiled.commitments.len() {
+            if self.compiled.commitments[b].backs != Some(c as u16) {
+                continue;
+            }
+            let trigger_event = if self.compiled.commitments[b].trigger.is_some() { cevent.as_ref() } else { None };
+            for p in self.parties(b).collect::<Vec<_>>() {
+                // A backstop with a trigger needs it matched too; one without is tested on the state alone.
+                if self.compiled.verdict(b, p, &self.state, trigger_event) == Verdict::Obliged {
+                    let cause = Cause::Backstop { backed: CommitmentId(c as u16), event };
+                    self.oblige(b, p, self.state.day, cause);
+                }
+            }
+        }
+    }
+
+    fn cevent(&self, i: usize) -> CEvent {
+        let e = &self.scenario.events[i];
+        let passed = e.kind == EventKind::Decision
+            && e.body.is_some_and(|b| {
+                self.decisions[b.index()].as_ref().is_some_and(|d| d.event == Some(i) && d.decision.passed)
+            });
+        CEvent::from_event(e, passed)
+    }
+
+    fn event(&mut self, i: usize, e: &Event) {
+        self.state.day = e.day;
+        // Decisions are taken first so that the event carries its outcome (`passed`).
+        if e.kind == EventKind::Decision
+            && let Some(body) = e.body
+        {
+            let spec_body = &self.spec.bodies[body.index()];
+            let mut votes: Vec<Vote> = spec_body
+                .members
+                .iter()
+                .map(|m| vote(e.votes.iter().find(|(p, _)| p == m).map_or(e.default_vote, |(_, v)| *v)))
+                .collect();
+            votes.extend(std::iter::repeat_n(vote(e.others_vote), spec_body.other_seats as usize));
+            self.record_decision(body, Some(i), votes, Witness::Event(i));
+        }
+        let cevent = self.cevent(i);
+        // Triggered commitments see the state before the event.
+        for c in 0..self.compiled.commitments.len() {
+            let cc = &self.compiled.commitments[c];
+            if cc.trigger.is_none() || cc.kind == Kind::Backstop {
+                continue;
+            }
+            for p in self.parties(c).collect::<Vec<_>>() {
+                match self.compiled.verdict(c, p, &self.state, Some(&cevent)) {
+                    Verdict::Obliged => self.oblige(c, p, e.day, Cause::Event(i)),
+                    Verdict::ConditionFalse { .. } | Verdict::NoDecision { .. } if self.needs_decision(c) => {
+                        self.awaiting.push(Awaiting {
+                            commitment: c,
+                            party: p,
+                            event: i,
+                            state: self.state.clone(),
+                            provenance: self.provenance.clone(),
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if e.kind == EventKind::Decision {
+            self.activate_awaiting(i);
+        }
+        self.voids(i, &cevent);
+        self.apply(i, e);
+        self.fulfil(i, e);
+        self.strikes(i, e);
+        self.standing(Cause::Event(i));
+    }
+
+    /// Whether a commitment's activation depends on a body's decision.
+    fn needs_decision(&self, c: usize) -> bool {
+        let cc = &self.compiled.commitments[c];
+        let mut read = Vec::new();
+        cc.conditions.iter().for_each(|k| atoms(k, &mut read));
+        cc.body.is_some() || read.iter().any(|a| matches!(a, StateAtom::Decided(_)))
+    }
+
+    /// After decision event `i`, activates the triggers that were waiting for a decision.
+    fn activate_awaiting(&mut self, i: usize) {
+        let decided = self.state.decided;
+        let waiting = std::mem::take(&mut self.awaiting);
+        for w in waiting {
+            let mut state = w.state.clone();
+            state.decided = decided;
+            let trigger = self.cevent(w.event);
+            if self.compiled.verdict(w.commitment, w.party, &state, Some(&trigger)) == Verdict::Obliged {
+                let day = self.state.day;
+                // Conditions as they were at the trigger; decisions as they are now.
+                let mut provenance = w.provenance.clone();
+                provenance.decided.clone_from(&self.provenance.decided);
+                let facts = facts(self.compiled, w.commitment, &state, &provenance);
+                self.oblige_with(w.commitment, w.party, day, Cause::Event(w.event), facts);
+                if let Some(o) = self.obligations.last_mut()
+                    && o.commitment.index() == w.commitment
+                    && o.party.index() == w.party
+                {
+                    o.activated_by = Some(i);
+                }
+            } else {
+                self.awaiting.push(w);
+            }
+        }
+    }
+
+    fn voids(&mut self, i: usize, cevent: &CEvent) {
+        for c in 0..self.compiled.commitments.len() {
+            let Some(void_if) = &self.compiled.commitments[c].void_if else { continue };
+            if self.state.voided & bit(c) == 0 && self.compiled.matches(void_if, &self.state, cevent) {
+                self.state.voided |= bit(c);
+                for o in self.obligations.iter_mut().filter(|o| o.commitment.index() == c && o.status.open()) {
+                    o.status = Status::Voided;
+                    o.closed_by = Some(i);
+                }
+            }
+        }
+    }
+
+    /// The event's effect on the state.
+    fn apply(&mut self, i: usize, e: &Event) {
+        let w = Witness::Event(i);
+        match e.kind {
+            EventKind::CeasefireSigned => {
+                self.state.ceasefire = true;
+                self.provenance.ceasefire = w;
+            }
+            EventKind::CeasefireBroken => {
+                self.state.ceasefire = false;
+                self.provenance.ceasefire = w;
+            }
+            EventKind::PeaceSigned => {
+                self.state.peace = true;
+                self.provenance.peace = w;
+                self.state.ceasefire = true;
+                self.provenance.ceasefire = w;
+            }
+            EventKind::ArmedAttack => {
+                if let Some(t) = e.target {
+                    self.state.attacked |= bit(t.index());
+                    self.provenance.attacked[t.index()] = w;
+                }
+            }
+            EventKind::ForceDeployed | EventKind::ForceWithdrawn => {
+                if let (Some(p), Some(r)) = (e.party, e.region) {
+                    self.state.set_deployed(self.compiled, p.index(), r.index(), e.kind == EventKind::ForceDeployed);
+                    self.provenance.deployed[p.index()] = w;
+                }
+            }
+            EventKind::Request => {
+                if let Some(p) = e.party {
+                    self.state.requested |= bit(p.index());
+                    self.provenance.requested[p.index()] = w;
+                }
+            }
+            EventKind::PositionChange => {
+                let Some(p) = e.party else { return };
+                if let Some(consent) = e.consent {
+                    if consent {
+                        self.state.consent |= bit(p.index());
+                    } else {
+                        self.state.consent &= !bit(p.index());
+                    }
+                    self.provenance.consent[p.index()] = w;
+                }
+                if e.withdraws
+                    && let Some(c) = e.commitment
+                {
+                    self.state.withdrawn[c.index()] |= bit(p.index());
+                    for o in self.obligations.iter_mut() {
+                        if o.commitment == c && o.party == p && o.status.open() {
+                            o.status = Status::Lapsed;
+                            o.closed_by = Some(i);
+                        }
+                    }
+                    if self.state.active & bit(c.index()) != 0 {
+                        self.fail(c.index(), w, Some(i));
+                    }
+                }
+            }
+            EventKind::StrikeOnForces
+            | EventKind::Threat
+            | EventKind::Decision
+            | EventKind::Consultation
+            | EventKind::Action => {}
+        }
+    }
+
+    /// Closes the open obligations that this event fulfils or breaches.
+    fn fulfil(&mut self, i: usize, e: &Event) {
+        let compiled = self.compiled;
+        let ancestors = |r: usize| compiled.ancestors.get(r).copied().unwrap_or(0);
+        for o in self.obligations.iter_mut().filter(|o| o.status.open()) {
+            let cc = &compiled.commitments[o.commitment.index()];
+            let by_party = e.party == Some(o.party);
+            let done = match (cc.kind, e.kind) {
+                (Kind::Consult, EventKind::Consultation) => e.party.is_none() || by_party,
+                (Kind::Deploy, EventKind::ForceDeployed) => {
+                    by_party && (cc.scope == 0 || e.region.is_some_and(|r| ancestors(r.index()) & cc.scope != 0))
+                }
+                (Kind::Seek, EventKind::Decision) => true,
+                (_, EventKind::Action) => {
+                    by_party
+                        && match e.commitment {
+                            Some(c) => c == o.commitment,
+                            None => e.domains.iter().any(|d| cc.domains & crate::compile::domain_bit(*d) != 0),
+                        }
+                }
+                _ => false,
+            };
+            let breached = cc.kind == Kind::Refrain
+                && matches!(e.kind, EventKind::ArmedAttack | EventKind::Threat)
+                && e.attacker == Some(o.party)
+                && e.target.is_some_and(|t| cc.to & bit(t.index()) != 0)
+                && (cc.domains != crate::compile::domain_bit(ironclad_spec::vocab::Domain::Nuclear) || e.nuclear);
+            if breached {
+                o.status = Status::Breached;
+                o.closed_by = Some(i);
+            } else if done && cc.kind != Kind::Refrain {
+                o.status = Status::Fulfilled;
+                o.closed_by = Some(i);
+            }
+        }
+    }
+
+    /// A strike on forces of an obligor of an active commitment, within its scope, strikes it.
+    fn strikes(&mut self, i: usize, e: &Event) {
+        if e.kind != EventKind::StrikeOnForces {
+            return;
+        }
+        let (Some(owner), Some(region)) = (e.owner, e.region) else { return };
+        let within = self.compiled.ancestors.get(region.index()).copied().unwrap_or(0);
+        let struck: Vec<usize> = (0..self.compiled.commitments.len())
+            .filter(|c| {
+                let cc = &self.compiled.commitments[*c];
+                self.state.active & bit(*c) != 0
+                    && cc.obligors & bit(owner.index()) != 0
+                    && matches!(cc.kind, Kind::Deploy | Kind::Defend | Kind::Monitor)
+                    && (cc.scope == 0 || within & cc.scope != 0)
+            })
+            .collect();
+        for c in struck {
+            self.fail(c, Witness::Event(i), Some(i));
+        }
+    }
+
+    /// Standing commitments: obligations arise when the tests pass and lapse when they stop.
+    fn standing(&mut self, cause: Cause) {
+        for c in 0..self.compiled.commitments.len() {
+            let cc = &self.compiled.commitments[c];
+            if cc.trigger.is_some() || cc.kind == Kind::Backstop {
+                continue;
+            }
+            for p in self.parties(c).collect::<Vec<_>>() {
+                let obliged = self.compiled.verdict(c, p, &self.state, None) == Verdict::Obliged;
+                let open = self.open(c, p);
+                if obliged && !open && !self.closed(c, p) {
+                    self.oblige(c, p, self.state.day, cause);
+                } else if !obliged && open {
+                    let closed_by = match cause {
+                        Cause::Event(i) => Some(i),
+                        _ => None,
+                    };
+                    for o in self.obligations.iter_mut() {
+                        if o.commitment.index() == c && o.party.index() == p && o.status.open() {
+                            o.status = Status::Lapsed;
+                            o.closed_by = closed_by;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether (c, p) has an obligation fulfilled or breached (standing ones do not re-arise).
+    fn closed(&self, c: usize, p: usize) -> bool {
+        self.obligations.iter().any(|o| {
+            o.commitment.index() == c
+                && o.party.index() == p
+                && matches!(o.status, Status::Fulfilled | Status::Breached)
+        })
+    }
+}
+
+/// The state facts a commitment's conditions, exceptions and decision read, with their
+/// values and provenance in a state.
+fn facts(compiled: &Compiled, c: usize, state: &State, provenance: &Provenance) -> Vec<(StateAtom, bool, Witness)> {
+    let cc = &compiled.commitments[c];
+    let mut read = Vec::new();
+    cc.conditions.iter().chain(&cc.unless).for_each(|k| atoms(k, &mut read));
+    if let Some(body) = cc.body
+        && !read.contains(&StateAtom::Decided(body))
+    {
+        read.push(StateAtom::Decided(body));
+    }
+    read.into_iter()
+        .map(|a| {
+            let (value, witness) = atom_value(state, provenance, a);
+            (a, value, witness)
+        })
+        .collect()
+}
+
+/// The state atoms an expression reads, in order of appearance.
+pub fn atoms(e: &CExpr, out: &mut Vec<StateAtom>) {
+    match e {
+        CExpr::State(a) if !out.contains(a) => out.push(*a),
+        CExpr::Not(a) => atoms(a, out),
+        CExpr::And(items) | CExpr::Or(items) => items.iter().for_each(|i| atoms(i, out)),
+        _ => {}
+    }
+}
+
+impl Replay {
+    /// The value of a state atom at the end of the replay, and where it came from.
+    pub fn atom(&self, atom: StateAtom) -> (bool, Witness) {
+        atom_value(&self.state, &self.provenance, atom)
+    }
+}
+
+/// The value of a state atom in a state, and where it came from.
+pub fn atom_value(s: &State, p: &Provenance, atom: StateAtom) -> (bool, Witness) {
+    let idx = |i: u16| usize::from(i);
+    let has = |mask: u128, i: u16| i < 128 && mask & bit(idx(i)) != 0;
+    let get = |v: &Vec<Witness>, i: u16| v.get(idx(i)).copied().unwrap_or(Witness::Default);
+    match atom {
+        StateAtom::Ceasefire => (s.ceasefire, p.ceasefire),
+        StateAtom::Peace => (s.peace, p.peace),
+        StateAtom::Consent(i) => (has(s.consent, i), get(&p.consent, i)),
+        StateAtom::Requested(i) => (has(s.requested, i), get(&p.requested, i)),
+        StateAtom::Attacked(i) => (has(s.attacked, i), get(&p.attacked, i)),
+        StateAtom::Deployed(i) => (s.deployed.get(idx(i)).is_some_and(|m| *m != 0), get(&p.deployed, i)),
+        StateAtom::DeployedIn(i, r) => (s.deployed_within.get(idx(i)).is_some_and(|m| has(*m, r)), get(&p.deployed, i)),
+        StateAtom::Decided(b) => (b < 64 && s.decided & (1 << b) != 0, get(&p.decided, b)),
+        StateAtom::Active(c) => (has(s.active, c), get(&p.active, c)),
+        StateAtom::Failed(c) => (has(s.failed, c), get(&p.failed, c)),
+    }
+}
+
+/// How far a commitment got for a party: the verdict that went furthest, and the event it
+/// was tested against (`None`: tested on the state alone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhyNot {
+    pub commitment: CommitmentId,
+    pub verdict: Verdict,
+    pub event: Option<usize>,
+    /// The state facts its conditions read at that moment.
+    pub facts: Vec<(StateAtom, bool, Witness)>,
+}
+
+/// Order of the tests: a verdict later in this order got further.
+pub fn progress(v: Verdict) -> u8 {
+    match v {
+        Verdict::NotSelected { .. } => 0,
+        Verdict::NotObligor => 1,
+        Verdict::Voided => 2,
+        Verdict::NotTriggered => 3,
+        Verdict::OutOfScope => 4,
+        Verdict::ConditionFalse { .. } => 5,
+        Verdict::Excepted { .. } => 6,
+        Verdict::NoDecision { .. } => 7,
+        Verdict::Excluded { .. } => 8,
+        Verdict::Withdrawn => 9,
+        Verdict::Obliged => 10,
+    }
+}
+
+/// For each commitment, how far it got for `party` over the replay: tested on the initial
+/// state, before every event up to `at`, and on the final state.
+pub fn why_not(
+    spec: &Spec,
+    compiled: &Compiled,
+    scenario: &Scenario,
+    selection: Vec<u16>,
+    at: Option<i64>,
+    party: PartyId,
+) -> Vec<WhyNot> {
+    let final_replay = replay(spec, compiled, scenario, selection.clone(), at);
+    let mut best: Vec<Option<WhyNot>> = vec![None; compiled.commitments.len()];
+    let mut consider = |c: usize, verdict: Verdict, event: Option<usize>, state: &State, provenance: &Provenance| {
+        // A backstop is triggered only by the failure of what it backs.
+        let verdict = match compiled.commitments[c].backs {
+            Some(b)
+                if state.failed & bit(usize::from(b)) == 0 && progress(verdict) > progress(Verdict::NotTriggered) =>
+            {
+                Verdict::NotTriggered
+            }
+            _ => verdict,
+        };
+        let better = best[c].as_ref().is_none_or(|b| progress(verdict) > progress(b.verdict));
+        if better {
+            let facts = facts(compiled, c, state, provenance);
+            best[c] = Some(WhyNot { commitment: CommitmentId(c as u16), verdict, event, facts });
+        }
+    };
+    // Re-run the replay, testing every commitment before each event.
+    let mut shadow = Replayer {
+        spec,
+        compiled,
+        scenario,
+        state: State::new(compiled, selection),
+        provenance: final_replay.provenance.clone(),
+        obligations: Vec::new(),
+        decisions: vec![None; spec.bodies.len()],
+        awaiting: Vec::new(),
+    };
+    reset_provenance(&mut shadow.provenance);
+    shadow.initial();
+    shadow.standing(Cause::Initial);
+    let p = party.index();
+    for c in 0..compiled.commitments.len() {
+        consider(c, compiled.verdict(c, p, &shadow.state, None), None, &shadow.state, &shadow.provenance);
+    }
+    let last = at.unwrap_or(i64::MAX);
+    for (i, event) in scenario.events.iter().enumerate() {
+        if event.day > last {
+            break;
+        }
+        shadow.overdue(event.day as f64, Some(i));
+        // The decision of a decision event is taken before triggers see it, as in `event`.
+        let mut probe = shadow.state.clone();
+        probe.day = event.day;
+        let cevent = CEvent::from_event(event, false);
+        for c in 0..compiled.commitments.len() {
+            if compiled.commitments[c].trigger.is_some() {
+                consider(c, compiled.verdict(c, p, &probe, Some(&cevent)), Some(i), &probe, &shadow.provenance);
+            }
+        }
+        shadow.event(i, event);
+        for c in 0..compiled.commitments.len() {
+            if compiled.commitments[c].trigger.is_none() {
+                consider(c, compiled.verdict(c, p, &shadow.state, None), Some(i), &shadow.state, &shadow.provenance);
+            }
+        }
+    }
+    best.into_iter().flatten().collect()
+}
+
+fn reset_provenance(p: &mut Provenance) {
+    p.ceasefire = Witness::Default;
+    p.peace = Witness::Default;
+    for v in [
+        &mut p.consent,
+        &mut p.requested,
+        &mut p.attacked,
+        &mut p.deployed,
+        &mut p.decided,
+        &mut p.active,
+        &mut p.failed,
+    ] {
+        v.iter_mut().for_each(|w| *w = Witness::Default);
+    }
+}
