@@ -114,7 +114,7 @@ pub const CODES: &[CodeInfo] = &[
     error("E0401", "the weights of a variant's options do not sum to 1"),
     error("E0402", "a weight or threshold is outside its range"),
     error("E0403", "a commitment or red line belongs to more than one variant option"),
-    error("E0501", "a commitment, red line or variant has no evidence"),
+    error("E0501", "a commitment, red line or variant option has no evidence"),
     error("E0502", "an evidence quote is empty"),
     error("E0601", "a backstop names no commitment to back, or a non-backstop names one"),
     error("E0602", "the regions' containment is cyclic"),

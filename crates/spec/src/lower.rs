@@ -292,6 +292,11 @@ impl Lowerer<'_> {
         out
     }
 
+    /// The declared id of a resolved party (for messages).
+    fn party_name(&self, id: PartyId) -> String {
+        self.names.parties.iter().find(|(_, v)| **v == id).map(|(k, _)| k.clone()).unwrap_or_default()
+    }
+
     fn party_ref(&mut self, r: &Sp<String>) -> Option<PartyId> {
         if r.value.starts_with('#') {
             self.error(
@@ -440,14 +445,21 @@ impl Lowerer<'_> {
                     .help("list its members: `members = [\"US\", \"UK\"]` or `[\"#nato\"]`"),
             );
         }
-        let vetoes = self.parties_ref(&b.vetoes);
-        for (veto, r) in vetoes.iter().zip(&b.vetoes) {
-            if !members.contains(veto) {
-                self.error(
-                    Diagnostic::new("E0603", format!("veto player `{}` is not a member of `{}`", r.value, b.id.value))
+        let mut vetoes = Vec::new();
+        for r in &b.vetoes {
+            for veto in self.parties_ref(std::slice::from_ref(r)) {
+                if !members.contains(&veto) {
+                    self.error(
+                        Diagnostic::new(
+                            "E0603",
+                            format!("veto player `{}` is not a member of `{}`", self.party_name(veto), b.id.value),
+                        )
                         .primary(r.span.clone(), "not a member")
                         .help("add it to `members`, or remove it from `vetoes`"),
-                );
+                    );
+                } else if !vetoes.contains(&veto) {
+                    vetoes.push(veto);
+                }
             }
         }
         let rule_span = b.rule.span.clone();
@@ -655,12 +667,24 @@ impl Lowerer<'_> {
             );
             return Obligor::Parties(Vec::new());
         }
-        let bodies: Vec<(&Sp<String>, BodyId)> =
+        let mut bodies: Vec<(&Sp<String>, BodyId)> =
             c.by.iter().filter_map(|r| self.names.bodies.get(&r.value).map(|b| (r, *b))).collect();
-        match bodies.as_slice() {
-            [] => Obligor::Parties(self.parties_ref(&c.by)),
-            [(_, body)] if c.by.len() == 1 => Obligor::Body(*body),
-            [(r, _), ..] => {
+        bodies.dedup_by_key(|(_, b)| *b);
+        let only_bodies = c.by.iter().all(|r| self.names.bodies.contains_key(&r.value));
+        if only_bodies && bodies.len() > 1 {
+            self.error(
+                Diagnostic::new("E0103", "a commitment is owed by at most one body")
+                    .primary(bodies[1].0.span.clone(), "a second body")
+                    .help("split it into one commitment per body"),
+            );
+            return Obligor::Parties(Vec::new());
+        }
+        if only_bodies && let Some((_, body)) = bodies.first() {
+            return Obligor::Body(*body);
+        }
+        match bodies.first() {
+            None => Obligor::Parties(self.parties_ref(&c.by)),
+            Some((r, _)) => {
                 self.error(
                     Diagnostic::new("E0103", "a commitment is owed by parties or by one body, not both")
                         .primary(r.span.clone(), "a body")

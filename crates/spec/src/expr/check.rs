@@ -155,7 +155,20 @@ impl Checker<'_> {
             }
             BinOp::In => {
                 let (l, r) = if matches!(rhs.kind, ExprKind::List(_)) {
-                    let l = self.infer(lhs, None)?;
+                    let l = match self.infer(lhs, None) {
+                        Ok(l) => l,
+                        // `UA in [UA, RU]`: let the list's items decide what `UA` is.
+                        Err(err) if err.ambiguous => {
+                            let r = self.infer(rhs, None)?;
+                            let element = r.ty.element().ok_or(err)?;
+                            return Ok(Typed {
+                                node: Node::In(Box::new(self.expect(lhs, element)?), Box::new(r)),
+                                ty: Ty::Bool,
+                                span,
+                            });
+                        }
+                        Err(err) => return Err(err),
+                    };
                     let set = l.ty.set_of().ok_or_else(|| {
                         TypeError::new(
                             lhs.span.clone(),
@@ -216,13 +229,29 @@ impl Checker<'_> {
         // A list stands for a set, whether the context expects the set or one of its elements.
         let element = match expected.and_then(|t| t.element().or(t.set_of().map(|_| t))) {
             Some(element) => element,
-            None => match items.first() {
-                Some(first) => self.infer(first, None)?.ty,
-                None => {
-                    return Err(TypeError::new(span, "an empty list", "empty")
-                        .help("an empty list matches nothing: remove the condition or name its members"));
+            // The first item whose type is certain decides the element type.
+            None => {
+                let mut first_error = None;
+                let mut found = None;
+                for item in items {
+                    match self.infer(item, None) {
+                        Ok(t) => {
+                            found = Some(t.ty);
+                            break;
+                        }
+                        Err(err) if err.ambiguous => first_error = first_error.or(Some(err)),
+                        Err(err) => return Err(err),
+                    }
                 }
-            },
+                match (found, first_error) {
+                    (Some(ty), _) => ty,
+                    (None, Some(err)) => return Err(err),
+                    (None, None) => {
+                        return Err(TypeError::new(span, "an empty list", "empty")
+                            .help("an empty list matches nothing: remove the condition or name its members"));
+                    }
+                }
+            }
         };
         let Some(set) = element.set_of() else {
             return Err(TypeError::new(
@@ -436,6 +465,7 @@ mod tests {
             "failed(art5)",
             "UK in #nato",
             "UK in [UK, FR]",
+            "UA in [UA, RU]",
         ] {
             condition(ok).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
         }

@@ -286,7 +286,7 @@ impl Parser {
                 message: format!("expression nested more than {MAX_DEPTH} levels deep"),
                 span: self.span(),
                 label: "too deep".into(),
-                help: Some("split the condition into several entries of `conditions`".into()),
+                help: Some("split the condition into several entries of `conditions` (they must all hold)".into()),
             });
         }
         Ok(())
@@ -306,22 +306,29 @@ impl Parser {
     }
 
     fn parse_or(&mut self) -> Result<Expr, ExprError> {
+        let depth = self.depth;
         let mut lhs = self.parse_and()?;
         while *self.peek() == Tok::Op(BinOp::Or) {
+            // A chain is a left-deep tree: each operator nests one level deeper.
+            self.enter()?;
             self.bump();
             let rhs = self.parse_and()?;
             lhs = binary(BinOp::Or, lhs, rhs);
         }
+        self.depth = depth;
         Ok(lhs)
     }
 
     fn parse_and(&mut self) -> Result<Expr, ExprError> {
+        let depth = self.depth;
         let mut lhs = self.parse_unary()?;
         while *self.peek() == Tok::Op(BinOp::And) {
+            self.enter()?;
             self.bump();
             let rhs = self.parse_unary()?;
             lhs = binary(BinOp::And, lhs, rhs);
         }
+        self.depth = depth;
         Ok(lhs)
     }
 
@@ -549,6 +556,11 @@ mod tests {
         assert!(parse_condition(&deep).unwrap_err().message.contains("nested"));
         let nots = format!("{}a", "not ".repeat(10_000));
         assert!(parse_condition(&nots).is_err());
+        // Regression: long flat chains nest as deeply as parentheses and overflowed the stack.
+        let chain = format!("{}a", "a and ".repeat(10_000));
+        assert!(parse_condition(&chain).unwrap_err().message.contains("nested"));
+        let ok = format!("{}a", "a or ".repeat(40));
+        assert!(parse_condition(&ok).is_ok());
     }
 
     #[test]
