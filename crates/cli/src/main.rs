@@ -71,7 +71,7 @@ enum Command {
         #[arg(long)]
         scenario: PathBuf,
         /// The day to report at (a day number, or a date if the scenario has a start); default: the last event.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         at: Option<String>,
         /// Choose a variant option, as VARIANT=OPTION (repeatable); default: each variant's heaviest option.
         #[arg(long = "variant")]

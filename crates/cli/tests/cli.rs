@@ -3,12 +3,19 @@
 //! - `bad_specs`: one test per file of `tests/bad-specs/`, each a snapshot of the file and of
 //!   what `ironclad check` says about it, plus assertions on the exit code and the expected
 //!   diagnostic code (taken from the file's first line, `# E0101: ...`).
+//! - `bad_scenarios`: the same for `tests/bad-scenarios/` and `ironclad obligations --scenario`.
 //! - `end_to_end`: the command line as a user meets it: formats, exit codes, positions.
+//! - `obligations`: `ironclad obligations` on the bundled scenarios: golden obligation sets,
+//!   `--explain`, `--why-not`, `--at`, `--variant`, exit codes.
 
+#[path = "cli/bad_scenarios.rs"]
+mod bad_scenarios;
 #[path = "cli/bad_specs.rs"]
 mod bad_specs;
 #[path = "cli/end_to_end.rs"]
 mod end_to_end;
+#[path = "cli/obligations.rs"]
+mod obligations;
 
 use std::path::PathBuf;
 

@@ -215,6 +215,7 @@ pub fn replay(spec: &Spec, compiled: &Compiled, scenario: &Scenario, selection: 
         decisions: vec![None; spec.bodies.len()],
         awaiting: Vec::new(),
     };
+    r.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
     r.initial();
     r.standing(Cause::Initial);
     let mut applied = 0;
@@ -560,7 +561,8 @@ impl Replayer<'_> {
                 && matches!(e.kind, EventKind::ArmedAttack | EventKind::Threat)
                 && e.attacker == Some(o.party)
                 && e.target.is_some_and(|t| cc.to & bit(t.index()) != 0)
-                && (cc.domains != crate::compile::domain_bit(ironclad_spec::vocab::Domain::Nuclear) || e.nuclear);
+                && breaches_domains(cc.domains, e.nuclear)
+                && (cc.scope == 0 || e.region.is_none_or(|r| ancestors(r.index()) & cc.scope != 0));
             if breached {
                 o.status = Status::Breached;
                 o.closed_by = Some(i);
@@ -628,6 +630,18 @@ impl Replayer<'_> {
                 && matches!(o.status, Status::Fulfilled | Status::Breached)
         })
     }
+}
+
+/// Whether force (an armed attack or a threat of one) breaks a `refrain` commitment over these
+/// domains: one with no domain, or a military one; a nuclear-only commitment only by nuclear force.
+fn breaches_domains(domains: u16, nuclear: bool) -> bool {
+    use crate::compile::domain_bit;
+    use ironclad_spec::vocab::Domain;
+    let military = [Domain::Land, Domain::Air, Domain::AirDefence, Domain::Maritime, Domain::Cyber]
+        .iter()
+        .fold(0, |m, d| m | domain_bit(*d));
+    let nuclear_bit = domain_bit(Domain::Nuclear);
+    domains == 0 || domains & military != 0 || (domains & nuclear_bit != 0 && nuclear)
 }
 
 /// The state facts a commitment's conditions, exceptions and decision read, with their
@@ -753,6 +767,7 @@ pub fn why_not(
         awaiting: Vec::new(),
     };
     reset_provenance(&mut shadow.provenance);
+    shadow.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
     shadow.initial();
     shadow.standing(Cause::Initial);
     let p = party.index();

@@ -125,6 +125,7 @@ pub const CODES: &[CodeInfo] = &[
     error("E0801", "a scenario is run against a framework it was not written for"),
     error("E0802", "a scenario event has an unknown kind, a field that does not apply, or misses a required one"),
     error("E0803", "a scenario event has no day, or a date without the scenario's start"),
+    error("E0901", "simulation loadings imply a correlation matrix that is not positive semi-definite"),
     warning("W0001", "red-line-conflict", "a commitment is excluded by a red line of its own party"),
     warning("W0002", "uncovered-domain", "a domain the framework claims to cover has no commitment"),
     warning("W0003", "unsatisfiable-condition", "a condition or trigger can never hold"),

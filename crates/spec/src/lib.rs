@@ -13,6 +13,7 @@ pub mod expr;
 pub mod lints;
 pub mod lower;
 pub mod model;
+pub mod params;
 pub mod quantity;
 pub mod raw;
 pub mod scenario;

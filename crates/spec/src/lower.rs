@@ -199,7 +199,18 @@ impl Lowerer<'_> {
             .enumerate()
             .map(|(i, v)| self.variant(VariantId(i as u16), v, &mut commitments, &mut red_lines))
             .collect();
+        let params = match &raw.model {
+            Some(model) => {
+                let names: Vec<String> = parties.iter().map(|p: &Party| p.id.clone()).collect();
+                let (params, diagnostics) =
+                    crate::params::lower_model(&model.value, |refs| self.parties_ref(refs), &names, model.span.clone());
+                self.diagnostics.extend(diagnostics);
+                params
+            }
+            None => crate::params::ModelParams::default(),
+        };
         Spec {
+            params,
             framework,
             sources,
             parties,
@@ -432,6 +443,7 @@ impl Lowerer<'_> {
                 self.check_allow(&f.allow);
                 f.allow.iter().map(|a| a.value.clone()).collect()
             },
+            scenario: f.scenario.as_ref().map(|s| s.value.clone()),
             summary: f.summary.clone(),
         }
     }

@@ -53,6 +53,8 @@ pub struct Spec {
     pub variants: Vec<Variant>,
     /// Each tag and the parties that carry it, in declaration order.
     pub tags: BTreeMap<String, Vec<PartyId>>,
+    /// Simulation parameters, defaults filled in.
+    pub params: crate::params::ModelParams,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +73,8 @@ pub struct Framework {
     pub condition: Option<Condition>,
     /// Lints allowed for the whole framework.
     pub allow: Vec<String>,
+    /// The default scenario's path, relative to the spec file.
+    pub scenario: Option<String>,
     pub summary: Option<String>,
 }
 

@@ -40,6 +40,8 @@ pub struct RawSpec {
     /// Alternative readings where the sources disagree.
     #[serde(default)]
     pub variant: Vec<RawVariant>,
+    /// Parameters of the credibility simulation (all optional; defaults in docs/model.md).
+    pub model: Option<Sp<crate::params::RawModel>>,
 }
 
 /// Framework metadata.
@@ -65,6 +67,8 @@ pub struct RawFramework {
     pub notice: Option<Sp<String>>,
     /// A condition on every commitment (e.g. `ceasefire` for "activated once a ceasefire enters into force").
     pub condition: Option<Sp<String>>,
+    /// The scenario `ironclad simulate` runs when none is given, relative to this file.
+    pub scenario: Option<Sp<String>>,
     /// Lints deliberately allowed for the whole framework, e.g. `["uncovered-domain"]`.
     #[serde(default)]
     pub allow: Vec<Sp<String>>,

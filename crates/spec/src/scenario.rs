@@ -29,6 +29,24 @@ pub struct RawScenario {
     pub policy: Vec<RawPolicy>,
     #[serde(default)]
     pub event: Vec<RawEvent>,
+    /// What an adequate response to the attack needs, per domain (for `ironclad simulate`).
+    #[serde(default)]
+    pub requirement: Vec<RawRequirement>,
+}
+
+/// An adequate response needs `amount` in `domain`, e.g. `{ domain = "land", amount = "20000 troops" }`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequirement {
+    pub domain: Sp<Domain>,
+    pub amount: Sp<String>,
+}
+
+/// A resolved requirement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    pub domain: Domain,
+    pub amount: crate::quantity::Quantity,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -139,6 +157,7 @@ pub struct Scenario {
     pub policies: Vec<Policy>,
     /// Sorted by day; file order within a day.
     pub events: Vec<Event>,
+    pub requirements: Vec<Requirement>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -212,6 +231,11 @@ fn required(kind: EventKind) -> &'static [&'static str] {
     }
 }
 
+/// "a" or "an" before a word.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+}
+
 /// Reads a scenario and resolves it against `spec`. Returns the scenario only without errors.
 pub fn lower_scenario(text: &str, spec: &Spec) -> (Option<Scenario>, Vec<Diagnostic>) {
     if let Err(err) = text.parse::<toml::Table>() {
@@ -224,7 +248,7 @@ pub fn lower_scenario(text: &str, spec: &Spec) -> (Option<Scenario>, Vec<Diagnos
         Err(err) => {
             let d = Diagnostic::new("E0002", err.message().trim_end().to_string())
                 .primary(err.span().unwrap_or(0..0), "here")
-                .help("docs/spec-format.md (Scenarios) gives every field of a scenario");
+                .help("docs/spec-format.md (section Scenarios) gives every field of a scenario");
             return (None, vec![d]);
         }
     };
@@ -270,6 +294,29 @@ impl ScenarioLowerer<'_> {
         let start = raw.scenario.start.as_ref().map(|d| d.value);
         let mut events: Vec<Event> = raw.event.iter().filter_map(|e| self.event(e, start)).collect();
         events.sort_by_key(|e| e.day);
+        let mut requirements: Vec<Requirement> = Vec::new();
+        for r in &raw.requirement {
+            match crate::quantity::parse_quantity(&r.amount.value) {
+                Ok(amount) if amount.value > 0.0 => {
+                    if requirements.iter().any(|q| q.domain == r.domain.value) {
+                        self.diagnostics.push(
+                            Diagnostic::new("E0102", format!("two requirements for `{}`", r.domain.value))
+                                .primary(r.domain.span.clone(), "again")
+                                .help("give one requirement per domain"),
+                        );
+                    }
+                    requirements.push(Requirement { domain: r.domain.value, amount });
+                }
+                Ok(_) => self.diagnostics.push(
+                    Diagnostic::new("E0402", "a requirement of zero")
+                        .primary(r.amount.span.clone(), "must be positive")
+                        .help("drop the requirement to leave the domain out"),
+                ),
+                Err(err) => self.diagnostics.push(
+                    Diagnostic::new("E0301", err.message).primary(r.amount.span.clone(), "bad amount").help(err.help),
+                ),
+            }
+        }
         Scenario {
             id: raw.scenario.id.value.clone(),
             title: raw.scenario.title.clone(),
@@ -278,6 +325,7 @@ impl ScenarioLowerer<'_> {
             initial,
             policies,
             events,
+            requirements,
         }
     }
 
@@ -518,9 +566,16 @@ impl ScenarioLowerer<'_> {
         for name in required(kind) {
             if given.iter().any(|(n, span)| n == name && span.is_none()) {
                 self.diagnostics.push(
-                    Diagnostic::new("E0802", format!("a `{}` event needs `{name}`", kind.as_str()))
-                        .primary(e.kind.span.clone(), format!("missing `{name}`"))
-                        .help(format!("required fields of `{}`: {}", kind.as_str(), required(kind).join(", "))),
+                    Diagnostic::new(
+                        "E0802",
+                        format!("{} `{}` event needs `{name}`", article(kind.as_str()), kind.as_str()),
+                    )
+                    .primary(e.kind.span.clone(), format!("missing `{name}`"))
+                    .help(format!(
+                        "required fields of `{}`: {}",
+                        kind.as_str(),
+                        required(kind).join(", ")
+                    )),
                 );
             }
         }

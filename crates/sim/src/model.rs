@@ -1,0 +1,438 @@
+//! The simulation model: everything a run needs, precomputed from a spec and a scenario.
+//!
+//! The obligation engine replays the scenario once per combination of variant options; the
+//! (commitment, party) pairs that are obliged to act at the end of each replay are the
+//! response that runs then sample. A `SimModel` is plain data and serialises to JSON
+//! (`ironclad simulate --export-model`), so another implementation can run the same model.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use ironclad_engine::Compiled;
+use ironclad_engine::timeline::{self, Status};
+use ironclad_spec::coverage::acts;
+use ironclad_spec::expr::EventKind;
+use ironclad_spec::model::{PartyId, Spec};
+use ironclad_spec::quantity::Quantity;
+use ironclad_spec::scenario::Scenario;
+use ironclad_spec::vocab::{Domain, Kind, RedLineKind};
+
+/// Most variant combinations the model enumerates (each costs one replay).
+pub const MAX_COMBINATIONS: usize = 4096;
+
+/// Why a model cannot be built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelError {
+    TooLarge(String),
+    NoAttack,
+    TooManyCombinations(usize),
+    NoHorizon,
+}
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelError::TooLarge(what) => write!(f, "{what}"),
+            ModelError::NoAttack => {
+                write!(f, "the scenario has no `armed_attack` event: there is nothing to respond to")
+            }
+            ModelError::TooManyCombinations(n) => {
+                write!(f, "{n} combinations of variant options (at most {MAX_COMBINATIONS}); fix some with --variant")
+            }
+            ModelError::NoHorizon => write!(f, "at least one horizon is needed"),
+        }
+    }
+}
+impl std::error::Error for ModelError {}
+
+/// A domain the response is judged in, and what it needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Need {
+    pub domain: String,
+    pub required: f64,
+    /// The unit of `required` and of every pledge in this domain (`pledges` counts honoured pledges).
+    pub unit: String,
+}
+
+/// One (commitment, party) pair that some combination obliges to act.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    pub commitment: String,
+    pub party: String,
+    /// Index of the party (for per-party aggregation).
+    pub party_index: usize,
+    /// Prior probability of honouring.
+    pub honour: f64,
+    /// Φ⁻¹(honour): the pair honours when its latent will is below this.
+    pub threshold: f64,
+    /// (factor index, loading): the latent will is Σ λ·F + idio·ε.
+    pub loadings: Vec<(usize, f64)>,
+    pub idio: f64,
+    /// ln of the median delay, and the σ of the log-normal.
+    pub delay_mu: f64,
+    pub delay_sigma: f64,
+    /// Pledge per need (index into `needs`), in the need's unit.
+    pub pledge: Vec<f64>,
+}
+
+/// What one combination of variant options obliges.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The option chosen for each variant.
+    pub selection: Vec<u16>,
+    /// Indices into `pairs` of the pairs obliged to act.
+    pub active: Vec<usize>,
+    /// Of those, the ones already in place (a fulfilled deployment): no delay.
+    pub in_place: Vec<usize>,
+    /// Indices into `pairs` whose delivery crosses a threat red line of the adversary.
+    pub escalating: Vec<usize>,
+    /// Per pair: whether it is in place (derived from `in_place`, for constant-time lookups).
+    #[serde(skip)]
+    pub placed: Vec<bool>,
+    /// The commitments with an active pair, each once (derived from `active`).
+    #[serde(skip)]
+    pub commitments: Vec<usize>,
+}
+
+/// A Kumaraswamy(a, b) distribution of realised capacity (a Beta-like law on [0, 1] with a
+/// closed-form quantile, so that one uniform draws it).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Capacity {
+    pub a: f64,
+    pub b: f64,
+    pub mean: f64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Deterrence {
+    pub gain: f64,
+    pub cost: f64,
+    pub noise: f64,
+    pub horizon: f64,
+}
+
+/// Everything a run needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimModel {
+    pub framework: String,
+    pub scenario: String,
+    pub horizons: Vec<f64>,
+    pub needs: Vec<Need>,
+    /// Weights of the options of each variant.
+    pub variants: Vec<Vec<f64>>,
+    pub variant_names: Vec<(String, Vec<String>)>,
+    /// Number of latent factors: one domestic factor per party, then the shared ones.
+    pub factors: usize,
+    pub factor_names: Vec<String>,
+    pub pairs: Vec<Pair>,
+    /// One per combination, indexed in mixed radix (variant 0 varies fastest).
+    pub outcomes: Vec<Outcome>,
+    pub capacity: Capacity,
+    pub deterrence: Deterrence,
+    pub parties: usize,
+    pub commitments: Vec<String>,
+    /// Index into `commitments` of each pair's commitment.
+    pub pair_commitment: Vec<usize>,
+}
+
+impl SimModel {
+    /// Builds the model. `fixed` pins variant options (`Some(option)`); the others are sampled.
+    pub fn build(
+        spec: &Spec,
+        scenario: &Scenario,
+        horizons: &[f64],
+        fixed: &[Option<u16>],
+    ) -> Result<SimModel, ModelError> {
+        if horizons.is_empty() {
+            return Err(ModelError::NoHorizon);
+        }
+        let compiled = Compiled::new(spec).map_err(|e| ModelError::TooLarge(e.to_string()))?;
+        let attack = scenario
+            .events
+            .iter()
+            .find(|e| {
+                e.kind == EventKind::ArmedAttack
+                    && e.attacker == spec.framework.threat
+                    && spec.framework.threat.is_some()
+            })
+            .or_else(|| scenario.events.iter().find(|e| e.kind == EventKind::ArmedAttack))
+            .ok_or(ModelError::NoAttack)?;
+        let needs = needs(spec, scenario, attack);
+        let params = &spec.params;
+
+        // Variant weights, with pinned variants reduced to their one option.
+        let variants: Vec<Vec<f64>> = spec
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(v, variant)| match fixed.get(v).copied().flatten() {
+                Some(o) => (0..variant.options.len()).map(|i| if i == usize::from(o) { 1.0 } else { 0.0 }).collect(),
+                None => variant.options.iter().map(|o| o.weight).collect(),
+            })
+            .collect();
+        let combinations: usize = variants.iter().map(Vec::len).product();
+        if combinations > MAX_COMBINATIONS {
+            return Err(ModelError::TooManyCombinations(combinations));
+        }
+
+        let mut pairs: Vec<Pair> = Vec::new();
+        let mut index_of = std::collections::HashMap::new();
+        let normal = Normal::standard();
+        let shared_start = spec.parties.len();
+        let factor_names: Vec<String> = spec
+            .parties
+            .iter()
+            .map(|p| format!("domestic:{}", p.id))
+            .chain(params.factors.iter().map(|f| f.id.clone()))
+            .collect();
+        let threat_lines: Vec<usize> = spec
+            .red_lines
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.kind == RedLineKind::Threat && Some(r.party) == spec.framework.threat && r.matches.is_some()
+            })
+            .map(|(i, _)| i)
+            .collect();
+
+        let mut outcomes = Vec::with_capacity(combinations);
+        for combination in 0..combinations {
+            let mut rest = combination;
+            let selection: Vec<u16> = variants
+                .iter()
+                .map(|w| {
+                    let option = rest % w.len();
+                    rest /= w.len();
+                    option as u16
+                })
+                .collect();
+            let replay = timeline::replay(spec, &compiled, scenario, selection.clone(), None);
+            let mut outcome = Outcome {
+                selection: selection.clone(),
+                active: Vec::new(),
+                in_place: Vec::new(),
+                escalating: Vec::new(),
+                placed: Vec::new(),
+                commitments: Vec::new(),
+            };
+            for o in &replay.obligations {
+                let c = spec.commitment(o.commitment);
+                let counts = o.status.open() || o.status == Status::Fulfilled;
+                if !counts || !acts(c.kind) {
+                    continue;
+                }
+                let key = (o.commitment.index(), o.party.index());
+                let index = *index_of.entry(key).or_insert_with(|| {
+                    pairs.push(pair(spec, o.commitment.index(), o.party, &needs, &normal, shared_start));
+                    pairs.len() - 1
+                });
+                if outcome.active.contains(&index) {
+                    continue;
+                }
+                outcome.active.push(index);
+                if c.kind == Kind::Deploy && o.status == Status::Fulfilled {
+                    outcome.in_place.push(index);
+                }
+                let crosses = threat_lines.iter().any(|r| {
+                    let line = &spec.red_lines[*r];
+                    let in_force = line.option.is_none_or(|(v, opt)| selection[v.index()] == opt as u16);
+                    in_force
+                        && line.matches.as_ref().is_some_and(|m| {
+                            ironclad_spec::lints::selector_matches(spec, m, c)
+                                && (m.by.is_empty() || m.by.contains(&o.party))
+                        })
+                });
+                if crosses {
+                    outcome.escalating.push(index);
+                }
+            }
+            outcomes.push(outcome);
+        }
+
+        let capacity = kumaraswamy(params.capacity_mean, params.capacity_concentration);
+        let commitments: Vec<String> = spec.commitments.iter().map(|c| c.id.clone()).collect();
+        let pair_commitment: Vec<usize> =
+            pairs.iter().map(|p| commitments.iter().position(|c| *c == p.commitment).unwrap_or(0)).collect();
+        for outcome in &mut outcomes {
+            outcome.placed = (0..pairs.len()).map(|i| outcome.in_place.contains(&i)).collect();
+            let mut active_commitments: Vec<usize> = outcome.active.iter().map(|i| pair_commitment[*i]).collect();
+            active_commitments.sort_unstable();
+            active_commitments.dedup();
+            outcome.commitments = active_commitments;
+        }
+        Ok(SimModel {
+            framework: spec.framework.id.clone(),
+            scenario: scenario.id.clone(),
+            horizons: horizons.to_vec(),
+            needs,
+            variants,
+            variant_names: spec
+                .variants
+                .iter()
+                .map(|v| (v.id.clone(), v.options.iter().map(|o| o.id.clone()).collect()))
+                .collect(),
+            factors: factor_names.len(),
+            factor_names,
+            pairs,
+            outcomes,
+            capacity,
+            deterrence: Deterrence {
+                gain: params.gain,
+                cost: params.cost,
+                noise: params.noise,
+                horizon: params.deterrence_horizon,
+            },
+            parties: spec.parties.len(),
+            commitments,
+            pair_commitment,
+        })
+    }
+
+    /// How many random numbers one run draws: a uniform per variant, a normal per factor, and
+    /// per pair a normal (will), a normal (delay) and a uniform (capacity).
+    pub fn draws_per_run(&self) -> usize {
+        self.variants.len() + self.factors + 3 * self.pairs.len()
+    }
+}
+
+/// The response the attack needs: the scenario's requirements, or else one honoured pledge
+/// in each domain the attack strikes (all claimed military domains if it names none).
+fn needs(spec: &Spec, scenario: &Scenario, attack: &ironclad_spec::scenario::Event) -> Vec<Need> {
+    if !scenario.requirements.is_empty() {
+        return scenario
+            .requirements
+            .iter()
+            .map(|r| Need { domain: r.domain.as_str().into(), required: r.amount.value, unit: unit_text(&r.amount) })
+            .collect();
+    }
+    let mut domains = attack.domains.clone();
+    if domains.is_empty() {
+        domains = spec
+            .framework
+            .domains
+            .iter()
+            .map(|(d, _)| *d)
+            .filter(|d| matches!(d, Domain::Land | Domain::Air | Domain::AirDefence | Domain::Maritime))
+            .collect();
+    }
+    if domains.is_empty() {
+        domains.push(Domain::Land);
+    }
+    domains.into_iter().map(|d| Need { domain: d.as_str().into(), required: 1.0, unit: "pledges".into() }).collect()
+}
+
+fn unit_text(q: &Quantity) -> String {
+    match q.per {
+        None => q.unit.to_string(),
+        Some(ironclad_spec::quantity::Per::Year) => format!("{}/year", q.unit),
+        Some(ironclad_spec::quantity::Per::Month) => format!("{}/month", q.unit),
+    }
+}
+
+/// A party's pledge toward each need under one commitment.
+fn pledges(spec: &Spec, c: usize, party: PartyId, needs: &[Need]) -> Vec<f64> {
+    let commitment = &spec.commitments[c];
+    let obligors = spec.obligors(commitment);
+    needs
+        .iter()
+        .map(|need| {
+            let Some(domain) = Domain::parse(&need.domain) else { return 0.0 };
+            if !commitment.domains.contains(&domain) {
+                return 0.0;
+            }
+            if need.unit == "pledges" {
+                return 1.0;
+            }
+            let capacity = |p: PartyId| {
+                spec.party(p)
+                    .capacity
+                    .iter()
+                    .find(|(d, q)| *d == domain && unit_text(q) == need.unit)
+                    .map(|(_, q)| q.value)
+            };
+            match &commitment.amount {
+                Some(amount) if unit_text(amount) == need.unit => {
+                    let capacities: Option<Vec<f64>> = obligors.iter().map(|p| capacity(*p)).collect();
+                    match capacities {
+                        Some(all) if all.iter().sum::<f64>() > 0.0 => {
+                            amount.value * capacity(party).unwrap_or(0.0) / all.iter().sum::<f64>()
+                        }
+                        _ => amount.value / obligors.len().max(1) as f64,
+                    }
+                }
+                _ => capacity(party).unwrap_or(0.0),
+            }
+        })
+        .collect()
+}
+
+fn pair(spec: &Spec, c: usize, party: PartyId, needs: &[Need], normal: &Normal, shared_start: usize) -> Pair {
+    let commitment = &spec.commitments[c];
+    let params = &spec.params;
+    let honour = params.prior(commitment.strength, commitment.modality);
+    let threshold = if honour >= 1.0 {
+        f64::INFINITY
+    } else if honour <= 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        normal.inverse_cdf(honour)
+    };
+    let mut loadings = vec![(party.index(), params.domestic)];
+    for (i, f) in params.factors.iter().enumerate() {
+        if f.parties.contains(&party) {
+            loadings.push((shared_start + i, f.loading));
+        }
+    }
+    loadings.retain(|(_, l)| *l != 0.0);
+    let idio = (1.0 - loadings.iter().map(|(_, l)| l * l).sum::<f64>()).max(0.0).sqrt();
+    let delay = params.delay[commitment.kind as usize];
+    Pair {
+        commitment: commitment.id.clone(),
+        party: spec.party(party).id.clone(),
+        party_index: party.index(),
+        honour,
+        threshold,
+        loadings,
+        idio,
+        delay_mu: delay.median.ln(),
+        delay_sigma: delay.spread,
+        pledge: pledges(spec, c, party, needs),
+    }
+}
+
+/// The Kumaraswamy law with the given mean whose first parameter matches a Beta(mean·k, (1−mean)·k).
+fn kumaraswamy(mean: f64, concentration: f64) -> Capacity {
+    let a = (mean * concentration).max(1e-3);
+    // Mean of Kumaraswamy(a, b) is b·B(1 + 1/a, b); it falls as b grows: solve by bisection.
+    let kmean = |b: f64| b * beta_fn(1.0 + 1.0 / a, b);
+    let (mut lo, mut hi): (f64, f64) = (1e-6, 1e6);
+    for _ in 0..200 {
+        let mid = (lo * hi).sqrt();
+        if kmean(mid) > mean {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let b = (lo * hi).sqrt();
+    Capacity { a, b, mean: kmean(b) }
+}
+
+fn beta_fn(x: f64, y: f64) -> f64 {
+    (statrs::function::gamma::ln_gamma(x) + statrs::function::gamma::ln_gamma(y)
+        - statrs::function::gamma::ln_gamma(x + y))
+    .exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kumaraswamy_matches_the_mean() {
+        for (mean, k) in [(0.8, 10.0), (0.5, 2.0), (0.95, 50.0)] {
+            let c = kumaraswamy(mean, k);
+            assert!((c.mean - mean).abs() < 1e-6, "{mean} {k}: {c:?}");
+        }
+    }
+}

@@ -1,0 +1,406 @@
+//! Running the model: chunks of runs, one random stream per chunk, exact accumulators.
+//!
+//! Runs are cut into chunks of [`CHUNK`] runs. Chunk `k` draws from its own Xoshiro256++
+//! stream, seeded by SplitMix64 from `(seed, k)`, so what a run draws depends only on the seed
+//! and its index — not on the thread that runs it or the shard it falls in. Accumulators hold
+//! integers (counts, and sums in fixed point), so adding them up is exact in any order: the
+//! same seed gives bit-identical results for any thread count or shard split.
+
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+use crate::model::SimModel;
+
+/// Runs per chunk (and per random stream).
+pub const CHUNK: u64 = 4096;
+
+/// Fixed-point scale of accumulated fractions: exact to 2⁻³².
+const SCALE: f64 = 4_294_967_296.0;
+
+fn fixed(x: f64) -> u128 {
+    (x * SCALE).round().max(0.0) as u128
+}
+
+/// Per-horizon, per-need thresholds on the delay normal: delivered in time iff z ≤ t.
+fn delay_thresholds(model: &SimModel, horizons: &[f64]) -> Vec<f64> {
+    let mut t = Vec::with_capacity(model.pairs.len() * horizons.len());
+    for p in &model.pairs {
+        for h in horizons {
+            let x = h.ln() - p.delay_mu;
+            t.push(if p.delay_sigma > 0.0 {
+                x / p.delay_sigma
+            } else if x >= 0.0 {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            });
+        }
+    }
+    t
+}
+
+/// The stream of chunk `chunk`.
+pub fn stream(seed: u64, chunk: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(splitmix64(splitmix64(seed) ^ chunk))
+}
+
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Sums over runs. Every field is an integer, so merging is exact and order-free.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Acc {
+    pub runs: u64,
+    /// [h]: runs adequate in every need.
+    pub adequate_all: Vec<u64>,
+    /// [h·needs + d]: runs adequate in need d.
+    pub adequate: Vec<u64>,
+    /// [h·needs + d]: Σ adequacy and Σ adequacy², fixed point.
+    pub adequacy: Vec<u128>,
+    pub adequacy_sq: Vec<u128>,
+    /// [h·needs + d]: Σ delivered, fixed point.
+    pub delivered: Vec<u128>,
+    pub delivered_sq: Vec<u128>,
+    /// Σ credibility and Σ credibility² at the deterrence horizon (mean adequacy over needs).
+    pub credibility: u128,
+    pub credibility_sq: u128,
+    /// Runs in which a delivered commitment crossed a threat red line.
+    pub escalation: u64,
+    /// Per pair: runs in which it was active, and honoured.
+    pub pair_active: Vec<u64>,
+    pub pair_honoured: Vec<u64>,
+    /// Per commitment: runs in which any of its pairs was active.
+    pub commitment_active: Vec<u64>,
+    /// Per variant and option: runs that chose it.
+    pub options: Vec<Vec<u64>>,
+}
+
+impl Acc {
+    pub fn new(model: &SimModel) -> Acc {
+        let cells = model.horizons.len() * model.needs.len();
+        Acc {
+            runs: 0,
+            adequate_all: vec![0; model.horizons.len()],
+            adequate: vec![0; cells],
+            adequacy: vec![0; cells],
+            adequacy_sq: vec![0; cells],
+            delivered: vec![0; cells],
+            delivered_sq: vec![0; cells],
+            credibility: 0,
+            credibility_sq: 0,
+            escalation: 0,
+            pair_active: vec![0; model.pairs.len()],
+            pair_honoured: vec![0; model.pairs.len()],
+            commitment_active: vec![0; model.commitments.len()],
+            options: model.variants.iter().map(|v| vec![0; v.len()]).collect(),
+        }
+    }
+
+    /// Adds another accumulator (exact).
+    pub fn merge(mut self, other: &Acc) -> Acc {
+        fn add<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += *y);
+        }
+        self.runs += other.runs;
+        add(&mut self.adequate_all, &other.adequate_all);
+        add(&mut self.adequate, &other.adequate);
+        add(&mut self.adequacy, &other.adequacy);
+        add(&mut self.adequacy_sq, &other.adequacy_sq);
+        add(&mut self.delivered, &other.delivered);
+        add(&mut self.delivered_sq, &other.delivered_sq);
+        self.credibility += other.credibility;
+        self.credibility_sq += other.credibility_sq;
+        self.escalation += other.escalation;
+        add(&mut self.pair_active, &other.pair_active);
+        add(&mut self.pair_honoured, &other.pair_honoured);
+        add(&mut self.commitment_active, &other.commitment_active);
+        for (a, b) in self.options.iter_mut().zip(&other.options) {
+            add(a, b);
+        }
+        self
+    }
+}
+
+/// One run's outcome, for per-run output (Parquet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub run: u64,
+    /// Index of the combination of variant options.
+    pub combination: u32,
+    /// [h]: adequate in every need.
+    pub adequate_all: Vec<bool>,
+    /// [h·needs + d].
+    pub adequacy: Vec<f64>,
+    pub credibility: f64,
+    pub escalation: bool,
+    pub honoured: u32,
+}
+
+/// Reusable per-thread buffers, so that runs do not allocate.
+struct Scratch {
+    factors: Vec<f64>,
+    honoured: Vec<bool>,
+    delay_z: Vec<f64>,
+    fraction: Vec<f64>,
+    best: Vec<f64>,
+    delivered: Vec<f64>,
+}
+
+/// The model plus what runs precompute from it.
+pub struct Runner<'m> {
+    model: &'m SimModel,
+    /// User horizons, then the deterrence horizon.
+    horizons: Vec<f64>,
+    thresholds: Vec<f64>,
+    inv_a: f64,
+    inv_b: f64,
+}
+
+impl<'m> Runner<'m> {
+    pub fn new(model: &'m SimModel) -> Runner<'m> {
+        let mut horizons = model.horizons.clone();
+        horizons.push(model.deterrence.horizon);
+        let thresholds = delay_thresholds(model, &horizons);
+        Runner { model, horizons, thresholds, inv_a: 1.0 / model.capacity.a, inv_b: 1.0 / model.capacity.b }
+    }
+
+    fn scratch(&self) -> Scratch {
+        let m = self.model;
+        Scratch {
+            factors: vec![0.0; m.factors],
+            honoured: vec![false; m.pairs.len()],
+            delay_z: vec![0.0; m.pairs.len()],
+            fraction: vec![0.0; m.pairs.len()],
+            best: vec![0.0; m.parties * m.needs.len()],
+            delivered: vec![0.0; m.needs.len()],
+        }
+    }
+
+    /// Runs chunk `chunk` of a simulation of `total` runs into `acc`; records each run if asked.
+    pub fn chunk(&self, seed: u64, chunk: u64, total: u64, acc: &mut Acc, mut records: Option<&mut Vec<Record>>) {
+        let start = chunk * CHUNK;
+        let end = (start + CHUNK).min(total);
+        let mut rng = stream(seed, chunk);
+        let mut s = self.scratch();
+        for run in start..end {
+            let record = self.run(&mut rng, &mut s, acc, run, records.is_some());
+            if let (Some(out), Some(record)) = (records.as_deref_mut(), record) {
+                out.push(record);
+            }
+        }
+    }
+
+    fn run(
+        &self,
+        rng: &mut Xoshiro256PlusPlus,
+        s: &mut Scratch,
+        acc: &mut Acc,
+        run: u64,
+        record: bool,
+    ) -> Option<Record> {
+        let m = self.model;
+        // Variant options.
+        let mut combination = 0usize;
+        let mut radix = 1usize;
+        for (v, weights) in m.variants.iter().enumerate() {
+            let u: f64 = rng.random();
+            let mut option = weights.len() - 1;
+            let mut cumulative = 0.0;
+            for (i, w) in weights.iter().enumerate() {
+                cumulative += w;
+                if u < cumulative {
+                    option = i;
+                    break;
+                }
+            }
+            acc.options[v][option] += 1;
+            combination += option * radix;
+            radix *= weights.len();
+        }
+        // Latent factors, then every pair's will, delay and capacity (a fixed count of draws).
+        for f in s.factors.iter_mut() {
+            *f = StandardNormal.sample(rng);
+        }
+        for (i, p) in m.pairs.iter().enumerate() {
+            let eps: f64 = StandardNormal.sample(rng);
+            let z: f64 = StandardNormal.sample(rng);
+            let u: f64 = rng.random();
+            let latent = p.loadings.iter().map(|(f, l)| l * s.factors[*f]).sum::<f64>() + p.idio * eps;
+            s.honoured[i] = latent < p.threshold;
+            s.delay_z[i] = z;
+            s.fraction[i] = (1.0 - (1.0 - u).powf(self.inv_b)).powf(self.inv_a);
+        }
+        let outcome = &m.outcomes[combination];
+        let needs = m.needs.len();
+        let mut honoured_count = 0u32;
+        for &i in &outcome.active {
+            acc.pair_active[i] += 1;
+            if s.honoured[i] {
+                acc.pair_honoured[i] += 1;
+                honoured_count += 1;
+            }
+        }
+        for &c in &outcome.commitments {
+            acc.commitment_active[c] += 1;
+        }
+        acc.runs += 1;
+        let mut rec = record.then(|| Record {
+            run,
+            combination: combination as u32,
+            adequate_all: Vec::with_capacity(m.horizons.len()),
+            adequacy: Vec::with_capacity(m.horizons.len() * needs),
+            credibility: 0.0,
+            escalation: false,
+            honoured: honoured_count,
+        });
+        for (h, _) in self.horizons.iter().enumerate() {
+            // Each party contributes its largest timely pledge per need: forces are sent once.
+            s.best.iter_mut().for_each(|x| *x = 0.0);
+            for &i in &outcome.active {
+                let in_time = outcome.placed[i] || s.delay_z[i] <= self.thresholds[i * self.horizons.len() + h];
+                if !s.honoured[i] || !in_time {
+                    continue;
+                }
+                let p = &m.pairs[i];
+                for (d, pledge) in p.pledge.iter().enumerate() {
+                    let amount = pledge * s.fraction[i];
+                    let cell = &mut s.best[p.party_index * needs + d];
+                    if amount > *cell {
+                        *cell = amount;
+                    }
+                }
+            }
+            s.delivered.iter_mut().for_each(|x| *x = 0.0);
+            for party in 0..m.parties {
+                for d in 0..needs {
+                    s.delivered[d] += s.best[party * needs + d];
+                }
+            }
+            let deterrence = h == self.horizons.len() - 1;
+            let mut all = true;
+            let mut credibility = 0.0;
+            for (d, need) in m.needs.iter().enumerate() {
+                let adequacy = (s.delivered[d] / need.required).min(1.0);
+                credibility += adequacy;
+                let adequate = s.delivered[d] >= need.required;
+                all &= adequate;
+                if !deterrence {
+                    let cell = h * needs + d;
+                    acc.adequate[cell] += u64::from(adequate);
+                    acc.adequacy[cell] += fixed(adequacy);
+                    acc.adequacy_sq[cell] += fixed(adequacy * adequacy);
+                    acc.delivered[cell] += fixed(s.delivered[d]);
+                    acc.delivered_sq[cell] += fixed(s.delivered[d] * s.delivered[d]);
+                    if let Some(r) = rec.as_mut() {
+                        r.adequacy.push(adequacy);
+                    }
+                }
+            }
+            if deterrence {
+                let c = credibility / needs as f64;
+                acc.credibility += fixed(c);
+                acc.credibility_sq += fixed(c * c);
+                if let Some(r) = rec.as_mut() {
+                    r.credibility = c;
+                }
+            } else {
+                acc.adequate_all[h] += u64::from(all);
+                if let Some(r) = rec.as_mut() {
+                    r.adequate_all.push(all);
+                }
+            }
+        }
+        let escalation = outcome.escalating.iter().any(|&i| {
+            s.honoured[i]
+                && (outcome.placed[i]
+                    || s.delay_z[i] <= self.thresholds[i * self.horizons.len() + self.horizons.len() - 1])
+        });
+        acc.escalation += u64::from(escalation);
+        if let Some(r) = rec.as_mut() {
+            r.escalation = escalation;
+        }
+        rec
+    }
+
+    /// Draws exactly the random numbers `runs` runs need, and nothing else: the RNG-bound limit.
+    pub fn draw_only(&self, seed: u64, runs: u64) -> f64 {
+        let m = self.model;
+        let chunks = runs.div_ceil(CHUNK);
+        let mut sink = 0.0;
+        for chunk in 0..chunks {
+            let mut rng = stream(seed, chunk);
+            for _ in (chunk * CHUNK)..((chunk + 1) * CHUNK).min(runs) {
+                for _ in &m.variants {
+                    sink += rng.random::<f64>();
+                }
+                for _ in 0..m.factors {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    sink += z;
+                }
+                for _ in &m.pairs {
+                    let a: f64 = StandardNormal.sample(&mut rng);
+                    let b: f64 = StandardNormal.sample(&mut rng);
+                    sink += a + b + rng.random::<f64>();
+                }
+            }
+        }
+        sink
+    }
+}
+
+/// How to run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub runs: u64,
+    pub seed: u64,
+    /// Run only the chunks `k` with `k % shards == shard` (for job arrays); (0, 1) runs all.
+    pub shard: (u64, u64),
+}
+
+/// Runs the simulation on the current rayon pool. `progress` is called with the number of runs
+/// finished after each chunk; `sink` receives per-run records, in run order, in batches.
+pub fn simulate(
+    model: &SimModel,
+    options: RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    mut sink: Option<&mut dyn FnMut(Vec<Record>)>,
+) -> Acc {
+    let recording = sink.is_some();
+    let runner = Runner::new(model);
+    let chunks: Vec<u64> =
+        (0..options.runs.div_ceil(CHUNK)).filter(|k| k % options.shards() == options.shard.0).collect();
+    let mut total = Acc::new(model);
+    // Batches bound the memory held by per-run records; without records one batch is all.
+    let batch = if recording { (rayon::current_num_threads() * 4).max(1) } else { chunks.len().max(1) };
+    for group in chunks.chunks(batch) {
+        let results: Vec<(Acc, Vec<Record>)> = group
+            .par_iter()
+            .map(|&k| {
+                let mut acc = Acc::new(model);
+                let mut records = Vec::new();
+                runner.chunk(options.seed, k, options.runs, &mut acc, recording.then_some(&mut records));
+                progress(acc.runs);
+                (acc, records)
+            })
+            .collect();
+        for (acc, records) in results {
+            total = total.merge(&acc);
+            if let Some(sink) = sink.as_mut() {
+                sink(records);
+            }
+        }
+    }
+    total
+}
+
+impl RunOptions {
+    fn shards(&self) -> u64 {
+        self.shard.1.max(1)
+    }
+}
