@@ -16,5 +16,5 @@ pub mod run;
 pub mod stats;
 
 pub use model::{ModelError, SimModel};
-pub use run::{Acc, RunOptions, simulate};
+pub use run::{Acc, CHUNK, Record, RunOptions, simulate, simulate_chunks};
 pub use stats::{Estimate, Summary, summarise};

@@ -52,6 +52,8 @@ pub struct Need {
     pub required: f64,
     /// The unit of `required` and of every pledge in this domain (`pledges` counts honoured pledges).
     pub unit: String,
+    /// Whether the need counts pledges (each honoured pledge counts 1, whatever the capacity delivered).
+    pub count: bool,
 }
 
 /// One (commitment, party) pair that some combination obliges to act.
@@ -302,10 +304,23 @@ fn needs(spec: &Spec, scenario: &Scenario, attack: &ironclad_spec::scenario::Eve
         return scenario
             .requirements
             .iter()
-            .map(|r| Need { domain: r.domain.as_str().into(), required: r.amount.value, unit: unit_text(&r.amount) })
+            .map(|r| {
+                let unit = unit_text(&r.amount);
+                Need { domain: r.domain.as_str().into(), required: r.amount.value, count: unit == "pledges", unit }
+            })
             .collect();
     }
-    let mut domains = attack.domains.clone();
+    // Every domain struck by an attack of the same attacker on a protected party.
+    let mut domains: Vec<Domain> = Vec::new();
+    for e in scenario.events.iter().filter(|e| e.kind == EventKind::ArmedAttack && e.attacker == attack.attacker) {
+        if e.target.is_some_and(|t| spec.framework.protects.contains(&t)) || e.target == attack.target {
+            for d in &e.domains {
+                if !domains.contains(d) {
+                    domains.push(*d);
+                }
+            }
+        }
+    }
     if domains.is_empty() {
         domains = spec
             .framework
@@ -318,7 +333,10 @@ fn needs(spec: &Spec, scenario: &Scenario, attack: &ironclad_spec::scenario::Eve
     if domains.is_empty() {
         domains.push(Domain::Land);
     }
-    domains.into_iter().map(|d| Need { domain: d.as_str().into(), required: 1.0, unit: "pledges".into() }).collect()
+    domains
+        .into_iter()
+        .map(|d| Need { domain: d.as_str().into(), required: 1.0, unit: "pledges".into(), count: true })
+        .collect()
 }
 
 fn unit_text(q: &Quantity) -> String {
@@ -340,7 +358,7 @@ fn pledges(spec: &Spec, c: usize, party: PartyId, needs: &[Need]) -> Vec<f64> {
             if !commitment.domains.contains(&domain) {
                 return 0.0;
             }
-            if need.unit == "pledges" {
+            if need.count {
                 return 1.0;
             }
             let capacity = |p: PartyId| {

@@ -269,7 +269,8 @@ impl<'m> Runner<'m> {
                 }
                 let p = &m.pairs[i];
                 for (d, pledge) in p.pledge.iter().enumerate() {
-                    let amount = pledge * s.fraction[i];
+                    // Counted needs count honoured pledges; the others get the realised capacity.
+                    let amount = if m.needs[d].count { *pledge } else { pledge * s.fraction[i] };
                     let cell = &mut s.best[p.party_index * needs + d];
                     if amount > *cell {
                         *cell = amount;
@@ -369,12 +370,24 @@ pub fn simulate(
     model: &SimModel,
     options: RunOptions,
     progress: &(dyn Fn(u64) + Sync),
+    sink: Option<&mut dyn FnMut(Vec<Record>)>,
+) -> Acc {
+    let chunks: Vec<u64> =
+        (0..options.runs.div_ceil(CHUNK)).filter(|k| k % options.shards() == options.shard.0).collect();
+    simulate_chunks(model, options.seed, options.runs, &chunks, progress, sink)
+}
+
+/// Runs the given chunks of a simulation of `total_runs` runs (see [`simulate`]).
+pub fn simulate_chunks(
+    model: &SimModel,
+    seed: u64,
+    total_runs: u64,
+    chunks: &[u64],
+    progress: &(dyn Fn(u64) + Sync),
     mut sink: Option<&mut dyn FnMut(Vec<Record>)>,
 ) -> Acc {
     let recording = sink.is_some();
     let runner = Runner::new(model);
-    let chunks: Vec<u64> =
-        (0..options.runs.div_ceil(CHUNK)).filter(|k| k % options.shards() == options.shard.0).collect();
     let mut total = Acc::new(model);
     // Batches bound the memory held by per-run records; without records one batch is all.
     let batch = if recording { (rayon::current_num_threads() * 4).max(1) } else { chunks.len().max(1) };
@@ -384,7 +397,7 @@ pub fn simulate(
             .map(|&k| {
                 let mut acc = Acc::new(model);
                 let mut records = Vec::new();
-                runner.chunk(options.seed, k, options.runs, &mut acc, recording.then_some(&mut records));
+                runner.chunk(seed, k, total_runs, &mut acc, recording.then_some(&mut records));
                 progress(acc.runs);
                 (acc, records)
             })

@@ -15,6 +15,8 @@ pub enum Dimension {
     Materiel,
     /// Money, in one currency.
     Money,
+    /// A count of honoured pledges (for simulation requirements only).
+    Pledges,
 }
 
 impl Dimension {
@@ -24,6 +26,7 @@ impl Dimension {
             Dimension::Formations => "formations",
             Dimension::Materiel => "materiel",
             Dimension::Money => "money",
+            Dimension::Pledges => "pledges",
         }
     }
 }
@@ -45,6 +48,7 @@ pub const UNITS: &[(&str, Dimension)] = &[
     ("USD", Dimension::Money),
     ("EUR", Dimension::Money),
     ("GBP", Dimension::Money),
+    ("pledges", Dimension::Pledges),
 ];
 
 const MULTIPLIERS: &[(&str, f64)] = &[("k", 1e3), ("m", 1e6), ("bn", 1e9), ("tn", 1e12)];

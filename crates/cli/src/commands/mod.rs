@@ -4,6 +4,7 @@ pub mod check;
 pub mod obligations;
 pub mod schema;
 pub mod show;
+pub mod simulate;
 pub mod sources;
 
 /// Exit codes, as documented in the README and `ironclad --help`.

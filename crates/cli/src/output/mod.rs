@@ -1,0 +1,3 @@
+//! File outputs of the CLI.
+
+pub mod parquet;
