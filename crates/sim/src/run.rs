@@ -234,7 +234,9 @@ impl<'m> Runner<'m> {
             let latent = p.loadings.iter().map(|(f, l)| l * s.factors[*f]).sum::<f64>() + p.idio * eps;
             s.honoured[i] = latent < p.threshold;
             s.delay_z[i] = z;
-            s.fraction[i] = (1.0 - (1.0 - u).powf(self.inv_b)).powf(self.inv_a);
+            // The quantile is only needed for honoured pairs; the uniform is drawn regardless,
+            // so the stream stays aligned across runs and coalitions.
+            s.fraction[i] = if s.honoured[i] { (1.0 - (1.0 - u).powf(self.inv_b)).powf(self.inv_a) } else { 0.0 };
         }
         let outcome = &m.outcomes[combination];
         let needs = m.needs.len();
