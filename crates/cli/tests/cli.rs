@@ -7,6 +7,8 @@
 //! - `end_to_end`: the command line as a user meets it: formats, exit codes, positions.
 //! - `obligations`: `ironclad obligations` on the bundled scenarios: golden obligation sets,
 //!   `--explain`, `--why-not`, `--at`, `--variant`, exit codes.
+//! - `spec_commands`: `sources verify` (fixtures, and the seed reports when `IRONCLAD_SOURCES`
+//!   is set), `show` and `schema`.
 
 #[path = "cli/bad_scenarios.rs"]
 mod bad_scenarios;
@@ -16,6 +18,8 @@ mod bad_specs;
 mod end_to_end;
 #[path = "cli/obligations.rs"]
 mod obligations;
+#[path = "cli/spec_commands.rs"]
+mod spec_commands;
 
 use std::path::PathBuf;
 
