@@ -107,6 +107,20 @@ pub struct CCommitment {
     pub option: Option<(u16, u16)>,
     /// Exclusion red lines of obligors that match this commitment.
     pub exclusions: Vec<Exclusion>,
+    /// Named exceptions that qualify this commitment (at most 64).
+    pub exceptions: Vec<CException>,
+}
+
+/// A named exception as one commitment sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CException {
+    /// Index into `Spec::exceptions`.
+    pub id: u16,
+    pub when: CExpr,
+    /// `apply` (the clause applies notwithstanding its conditions) or `suspend`.
+    pub apply: bool,
+    /// Bits (local indices in `CCommitment::exceptions`) of the exceptions that override this one.
+    pub overridden_by: u64,
 }
 
 /// An exclusion red line that removes some obligors from a commitment.
@@ -189,7 +203,36 @@ impl Compiled {
                 option: r.option.map(|(v, o)| (v.0, o as u16)),
             })
             .collect();
+        let local: Vec<usize> = spec
+            .exceptions
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.commitments.iter().any(|k| spec.commitment(*k).id == c.id))
+            .map(|(i, _)| i)
+            .take(64)
+            .collect();
+        let exceptions = local
+            .iter()
+            .map(|&i| {
+                let x = &spec.exceptions[i];
+                let overridden_by = local.iter().enumerate().fold(0u64, |mask, (bit_index, &j)| {
+                    let stronger = ironclad_spec::lints::overrides(
+                        spec,
+                        ironclad_spec::model::ExceptionId(j as u16),
+                        ironclad_spec::model::ExceptionId(i as u16),
+                    );
+                    if stronger { mask | (1 << bit_index) } else { mask }
+                });
+                CException {
+                    id: i as u16,
+                    when: self.expr(&x.when.expr),
+                    apply: x.effect == ironclad_spec::raw::ExceptionEffect::Apply,
+                    overridden_by,
+                }
+            })
+            .collect();
         CCommitment {
+            exceptions,
             obligors,
             body: match c.by {
                 Obligor::Body(b) => Some(b.0),

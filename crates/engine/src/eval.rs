@@ -175,6 +175,8 @@ pub enum Verdict {
     ConditionFalse { index: u16 },
     /// Exception `index` (`unless`) holds.
     Excepted { index: u16 },
+    /// Named exception `exception` (index into `Spec::exceptions`) suspends the clause.
+    Suspended { exception: u16 },
     /// The body that owes the commitment has not decided to act.
     NoDecision { body: u16 },
     /// The party's own red line excludes the commitment.
@@ -269,11 +271,18 @@ impl Compiled {
                 return Some(Verdict::OutOfScope);
             }
         }
-        if let Some(index) = cc.conditions.iter().position(|k| !self.eval(k, state, event)) {
-            return Some(Verdict::ConditionFalse { index: index as u16 });
-        }
-        if let Some(index) = cc.unless.iter().position(|k| self.eval(k, state, event)) {
-            return Some(Verdict::Excepted { index: index as u16 });
+        // Named exceptions take precedence over the clause's own conditions and `unless`.
+        match self.exception(cc, state, event) {
+            Some((false, id)) => return Some(Verdict::Suspended { exception: id }),
+            Some((true, _)) => {}
+            None => {
+                if let Some(index) = cc.conditions.iter().position(|k| !self.eval(k, state, event)) {
+                    return Some(Verdict::ConditionFalse { index: index as u16 });
+                }
+                if let Some(index) = cc.unless.iter().position(|k| self.eval(k, state, event)) {
+                    return Some(Verdict::Excepted { index: index as u16 });
+                }
+            }
         }
         if let Some(body) = cc.body
             && state.decided & (1 << body) == 0
@@ -281,6 +290,32 @@ impl Compiled {
             return Some(Verdict::NoDecision { body });
         }
         None
+    }
+
+    /// The prevailing named exception, if any holds: `(apply, id)`. Among the exceptions that
+    /// hold, those overridden by another that holds give way; if what remains has both effects,
+    /// `suspend` prevails (the cautious reading; the `conflicting-exceptions` lint flags it).
+    pub fn exception(&self, cc: &CCommitment, state: &State, event: Option<&CEvent>) -> Option<(bool, u16)> {
+        if cc.exceptions.is_empty() {
+            return None;
+        }
+        let mut active = 0u64;
+        for (i, x) in cc.exceptions.iter().enumerate() {
+            if self.eval(&x.when, state, event) {
+                active |= 1 << i;
+            }
+        }
+        let mut apply = None;
+        for (i, x) in cc.exceptions.iter().enumerate() {
+            if active & (1 << i) == 0 || x.overridden_by & active != 0 {
+                continue;
+            }
+            if !x.apply {
+                return Some((false, x.id));
+            }
+            apply = apply.or(Some((true, x.id)));
+        }
+        apply
     }
 
     fn party_verdict(&self, cc: &CCommitment, c: usize, party: usize, state: &State) -> Verdict {

@@ -113,6 +113,8 @@ pub struct Obligation {
     pub facts: Vec<(StateAtom, bool, Witness)>,
     /// The decision event that activated it, when the decision came after the trigger.
     pub activated_by: Option<usize>,
+    /// A named exception (index into `Spec::exceptions`) that made it apply notwithstanding its conditions.
+    pub applied_by_exception: Option<u16>,
 }
 
 /// A trigger that matched while a decision it needs was still missing: conditions are judged
@@ -294,7 +296,12 @@ impl Replayer<'_> {
             return;
         }
         let due = self.compiled.commitments[c].deadline_days.map(|d| since as f64 + d);
+        let applied_by_exception = self
+            .compiled
+            .exception(&self.compiled.commitments[c], &self.state, None)
+            .and_then(|(apply, id)| apply.then_some(id));
         self.obligations.push(Obligation {
+            applied_by_exception,
             commitment: CommitmentId(c as u16),
             party: PartyId(p as u16),
             since,
@@ -650,6 +657,7 @@ fn facts(compiled: &Compiled, c: usize, state: &State, provenance: &Provenance) 
     let cc = &compiled.commitments[c];
     let mut read = Vec::new();
     cc.conditions.iter().chain(&cc.unless).for_each(|k| atoms(k, &mut read));
+    cc.exceptions.iter().for_each(|x| atoms(&x.when, &mut read));
     if let Some(body) = cc.body
         && !read.contains(&StateAtom::Decided(body))
     {
@@ -719,7 +727,7 @@ pub fn progress(v: Verdict) -> u8 {
         Verdict::NotTriggered => 3,
         Verdict::OutOfScope => 4,
         Verdict::ConditionFalse { .. } => 5,
-        Verdict::Excepted { .. } => 6,
+        Verdict::Excepted { .. } | Verdict::Suspended { .. } => 6,
         Verdict::NoDecision { .. } => 7,
         Verdict::Excluded { .. } => 8,
         Verdict::Withdrawn => 9,

@@ -120,6 +120,7 @@ pub const CODES: &[CodeInfo] = &[
     error("E0602", "the regions' containment is cyclic"),
     error("E0603", "a decision rule's parameters are missing or inconsistent"),
     error("E0604", "an `allow` names an unknown lint"),
+    error("E0605", "exceptions override each other in a cycle"),
     error("E0701", "an evidence quote does not occur in its source file"),
     error("E0702", "a source file cannot be found or read"),
     error("E0801", "a scenario is run against a framework it was not written for"),
@@ -133,6 +134,11 @@ pub const CODES: &[CodeInfo] = &[
     warning("W0005", "discretionary-defend", "a defend commitment leaves full discretion to the obliged party"),
     warning("W0006", "threat-veto", "the only activation path runs through a body where the threat holds a veto"),
     warning("W0007", "unused-source", "a declared source is never cited"),
+    warning(
+        "W0008",
+        "conflicting-exceptions",
+        "two exceptions of one clause can hold together with opposite effects and no precedence",
+    ),
     CodeInfo {
         code: "N0001",
         severity: Severity::Note,

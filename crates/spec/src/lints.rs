@@ -27,7 +27,59 @@ pub fn run(spec: &Spec) -> Vec<Diagnostic> {
     discretionary_defend(spec, &mut out);
     threat_veto(spec, &mut out);
     unused_sources(spec, &mut out);
+    conflicting_exceptions(spec, &mut out);
     out
+}
+
+/// Whether exception `a` takes precedence over `b`, directly or through others.
+pub fn overrides(spec: &Spec, a: ExceptionId, b: ExceptionId) -> bool {
+    let mut stack = vec![a];
+    let mut seen = vec![false; spec.exceptions.len()];
+    while let Some(x) = stack.pop() {
+        for next in &spec.exceptions[x.index()].overrides {
+            if *next == b {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[next.index()], true) {
+                stack.push(*next);
+            }
+        }
+    }
+    false
+}
+
+fn conflicting_exceptions(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    for (i, a) in spec.exceptions.iter().enumerate() {
+        for (j, b) in spec.exceptions.iter().enumerate().skip(i + 1) {
+            let shared: Vec<&str> = a
+                .commitments
+                .iter()
+                .filter(|c| b.commitments.contains(c))
+                .map(|c| spec.commitment(*c).id.as_str())
+                .collect();
+            let (ia, ib) = (ExceptionId(i as u16), ExceptionId(j as u16));
+            if shared.is_empty() || a.effect == b.effect || overrides(spec, ia, ib) || overrides(spec, ib, ia) {
+                continue;
+            }
+            if spec.allows(None, "conflicting-exceptions")
+                || a.commitments.iter().any(|c| spec.allows(Some(spec.commitment(*c)), "conflicting-exceptions"))
+            {
+                continue;
+            }
+            if satisfiable(spec, &[&a.when.expr, &b.when.expr], &[], &BTreeMap::new()) {
+                out.push(
+                    Diagnostic::new(
+                        "W0008",
+                        format!("exceptions `{}` and `{}` can hold together with opposite effects on `{}`", a.id, b.id, shared.join("`, `")),
+                    )
+                    .primary(b.span.clone(), format!("{:?}", b.effect).to_lowercase())
+                    .secondary(a.span.clone(), format!("{:?}", a.effect).to_lowercase())
+                    .note("when both hold and neither overrides the other, the engine suspends the clause (the cautious reading)")
+                    .help(format!("say which prevails: `overrides = [\"{}\"]` on `{}`, or the reverse", a.id, b.id)),
+                );
+            }
+        }
+    }
 }
 
 /// Whether two elements, each in the base framework or in a variant option, can be in force together.
@@ -588,6 +640,33 @@ allow = ["threat-veto"]"#
         let unused = commitment("")
             .replace("[[party]]\nid = \"UA\"", "[[source]]\nid = \"t\"\nfile = \"t.txt\"\n\n[[party]]\nid = \"UA\"");
         assert_eq!(codes(&unused), ["W0007"]);
+    }
+
+    fn with_exceptions(extra: &str) -> String {
+        let base = commitment(r#"conditions = ["ceasefire"]"#);
+        format!("{base}\n{extra}")
+    }
+
+    const SUSPEND: &str = "[[exception]]\nid = \"sus\"\ncommitments = [\"c\"]\nwhen = \"attacked(UA)\"\neffect = \"suspend\"\n[[exception.evidence]]\nsource = \"s\"\nquote = \"q\"\n";
+    const APPLY: &str = "[[exception]]\nid = \"app\"\ncommitments = [\"c\"]\nwhen = \"consent(UA)\"\neffect = \"apply\"\n[[exception.evidence]]\nsource = \"s\"\nquote = \"q\"\n";
+
+    #[test]
+    fn exceptions_with_opposite_effects_need_precedence() {
+        assert_eq!(codes(&with_exceptions(SUSPEND)), Vec::<&str>::new());
+        assert_eq!(codes(&with_exceptions(&format!("{SUSPEND}{APPLY}"))), ["W0008"]);
+        let ordered = APPLY.replace("effect = \"apply\"", "effect = \"apply\"\noverrides = [\"sus\"]");
+        assert_eq!(codes(&with_exceptions(&format!("{SUSPEND}{ordered}"))), Vec::<&str>::new());
+        // Exceptions that can never hold together do not conflict.
+        let disjoint = APPLY.replace("consent(UA)", "not attacked(UA)");
+        assert_eq!(codes(&with_exceptions(&format!("{SUSPEND}{disjoint}"))), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn precedence_cycles_are_errors() {
+        let a = SUSPEND.replace("effect = \"suspend\"", "effect = \"suspend\"\noverrides = [\"app\"]");
+        let b = APPLY.replace("effect = \"apply\"", "effect = \"apply\"\noverrides = [\"sus\"]");
+        let analysis = analyze(&with_exceptions(&format!("{a}{b}")));
+        assert!(analysis.diagnostics.iter().any(|d| d.code == "E0605"), "{:#?}", analysis.diagnostics);
     }
 
     #[test]

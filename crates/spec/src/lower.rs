@@ -64,6 +64,7 @@ fn too_many(raw: &RawSpec) -> Option<Diagnostic> {
         ("red_line", raw.red_line.len()),
         ("source", raw.source.len()),
         ("variant", raw.variant.len()),
+        ("exception", raw.exception.len()),
     ];
     let (name, count) = sections.into_iter().find(|(_, n)| *n > usize::from(u16::MAX))?;
     Some(
@@ -93,6 +94,7 @@ struct NameTable {
     bodies: HashMap<String, BodyId>,
     commitments: HashMap<String, CommitmentId>,
     red_lines: HashMap<String, RedLineId>,
+    exceptions: HashMap<String, ExceptionId>,
     sources: HashMap<String, SourceId>,
     tags: BTreeMap<String, Vec<PartyId>>,
 }
@@ -193,6 +195,7 @@ impl Lowerer<'_> {
         let bodies = raw.body.iter().map(|b| self.body(b)).collect();
         let mut commitments: Vec<Commitment> = raw.commitment.iter().map(|c| self.commitment(c)).collect();
         let mut red_lines: Vec<RedLine> = raw.red_line.iter().map(|r| self.red_line(r)).collect();
+        let exceptions = self.exceptions(raw);
         let variants = raw
             .variant
             .iter()
@@ -218,6 +221,7 @@ impl Lowerer<'_> {
             bodies,
             commitments,
             red_lines,
+            exceptions,
             variants,
             tags: self.names.tags.clone(),
         }
@@ -231,6 +235,7 @@ impl Lowerer<'_> {
         self.names.commitments = declare(d, "commitment", raw.commitment.iter().map(|c| &c.id), CommitmentId);
         self.names.red_lines = declare(d, "red line", raw.red_line.iter().map(|r| &r.id), RedLineId);
         self.names.sources = declare(d, "source", raw.source.iter().map(|s| &s.id), SourceId);
+        self.names.exceptions = declare(d, "exception", raw.exception.iter().map(|x| &x.id), ExceptionId);
         declare(d, "variant", raw.variant.iter().map(|v| &v.id), VariantId);
         for body in &raw.body {
             if let Some(party) = raw.party.iter().find(|p| p.id.value == body.id.value) {
@@ -727,6 +732,74 @@ impl Lowerer<'_> {
             option: None,
             span: r.id.span.clone(),
         }
+    }
+
+    fn exceptions(&mut self, raw: &RawSpec) -> Vec<Exception> {
+        let mut out = Vec::new();
+        for x in &raw.exception {
+            let mut commitments = Vec::new();
+            for r in &x.commitments {
+                match self.names.commitments.get(&r.value) {
+                    Some(id) => commitments.push(*id),
+                    None => {
+                        let known = self.names.commitments.keys().cloned().collect();
+                        self.unknown("commitment", r, known, "name the commitments this exception qualifies");
+                    }
+                }
+            }
+            if x.commitments.is_empty() {
+                self.error(
+                    Diagnostic::new("E0104", format!("exception `{}` qualifies no commitment", x.id.value))
+                        .primary(x.id.span.clone(), "empty `commitments`")
+                        .help("list the commitments it qualifies: `commitments = [\"art5\"]`"),
+                );
+            }
+            let mut overrides = Vec::new();
+            for r in &x.overrides {
+                match self.names.exceptions.get(&r.value) {
+                    Some(id) => overrides.push(*id),
+                    None => {
+                        let known = self.names.exceptions.keys().cloned().collect();
+                        self.unknown("exception", r, known, "name another [[exception]]");
+                    }
+                }
+            }
+            let when = self.condition(&x.when);
+            let evidence = self.evidence(&x.evidence, &x.id, "exception");
+            if let Some(when) = when {
+                out.push(Exception {
+                    id: x.id.value.clone(),
+                    commitments,
+                    when,
+                    effect: x.effect.value,
+                    overrides,
+                    evidence,
+                    span: x.id.span.clone(),
+                });
+            }
+        }
+        // Precedence must be a partial order: no exception may override itself, even indirectly.
+        for (i, x) in out.iter().enumerate() {
+            let mut seen = vec![false; raw.exception.len()];
+            let mut stack: Vec<ExceptionId> = x.overrides.clone();
+            while let Some(next) = stack.pop() {
+                if next.index() == i {
+                    self.diagnostics.push(
+                        Diagnostic::new("E0605", format!("exception `{}` overrides itself through `overrides`", x.id))
+                            .primary(x.span.clone(), "on a cycle of precedence")
+                            .help("precedence between exceptions must not loop: remove one `overrides` entry"),
+                    );
+                    break;
+                }
+                if std::mem::replace(&mut seen[next.index()], true) {
+                    continue;
+                }
+                if let Some(other) = out.iter().find(|o| self.names.exceptions.get(&o.id) == Some(&next)) {
+                    stack.extend(other.overrides.iter().copied());
+                }
+            }
+        }
+        out
     }
 
     fn variant(

@@ -38,6 +38,8 @@ id_type!(
     SourceId,
     /// Index into `Spec::variants`.
     VariantId,
+    /// Index into `Spec::exceptions`.
+    ExceptionId,
 );
 
 /// A framework, resolved.
@@ -50,6 +52,7 @@ pub struct Spec {
     pub bodies: Vec<Body>,
     pub commitments: Vec<Commitment>,
     pub red_lines: Vec<RedLine>,
+    pub exceptions: Vec<Exception>,
     pub variants: Vec<Variant>,
     /// Each tag and the parties that carry it, in declaration order.
     pub tags: BTreeMap<String, Vec<PartyId>>,
@@ -266,6 +269,18 @@ pub struct RedLine {
     pub span: Span,
 }
 
+/// An exception to commitments (see `raw::RawException`).
+#[derive(Debug, Clone)]
+pub struct Exception {
+    pub id: String,
+    pub commitments: Vec<CommitmentId>,
+    pub when: Condition,
+    pub effect: crate::raw::ExceptionEffect,
+    pub overrides: Vec<ExceptionId>,
+    pub evidence: Vec<Evidence>,
+    pub span: Span,
+}
+
 #[derive(Debug, Clone)]
 pub struct VariantOption {
     pub id: String,
@@ -346,6 +361,9 @@ impl Spec {
         }
         for r in &self.red_lines {
             all.extend(r.evidence.iter().map(|e| (format!("red line `{}`", r.id), e)));
+        }
+        for x in &self.exceptions {
+            all.extend(x.evidence.iter().map(|e| (format!("exception `{}`", x.id), e)));
         }
         for v in &self.variants {
             all.extend(v.evidence.iter().map(|e| (format!("variant `{}`", v.id), e)));

@@ -37,6 +37,9 @@ pub struct RawSpec {
     /// Red lines and stated positions of the parties.
     #[serde(default)]
     pub red_line: Vec<RawRedLine>,
+    /// Exceptions to commitments, with explicit precedence.
+    #[serde(default)]
+    pub exception: Vec<RawException>,
     /// Alternative readings where the sources disagree.
     #[serde(default)]
     pub variant: Vec<RawVariant>,
@@ -209,6 +212,35 @@ pub struct RawCommitment {
     #[serde(default)]
     pub evidence: Vec<RawEvidence>,
     pub notes: Option<String>,
+}
+
+/// An exception to one or more commitments. Exceptions take precedence over the clauses they
+/// qualify; among exceptions that hold at once, one listed in another's `overrides` gives way.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawException {
+    pub id: Sp<String>,
+    /// The commitments it qualifies.
+    pub commitments: Vec<Sp<String>>,
+    /// When it holds: a condition over the state, e.g. `attacked(UA) and not ceasefire`.
+    pub when: Sp<String>,
+    /// `suspend`: the clause does not apply; `apply`: it applies notwithstanding its own
+    /// conditions and `unless`.
+    pub effect: Sp<ExceptionEffect>,
+    /// Exceptions this one takes precedence over.
+    #[serde(default)]
+    pub overrides: Vec<Sp<String>>,
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub evidence: Vec<RawEvidence>,
+}
+
+/// What an exception does to the clauses it qualifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionEffect {
+    Suspend,
+    Apply,
 }
 
 /// Which commitments a red line is about. Every given list must match (each list is a choice).

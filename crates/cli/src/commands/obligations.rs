@@ -382,8 +382,9 @@ impl Ctx<'_> {
             (cause @ Cause::Backstop { .. }, _) => lines.push(self.cause(cause)),
         }
         let conditions: Vec<String> = self.spec.conditions_of(c).map(|k| k.text.clone()).collect();
+        let state = if o.applied_by_exception.is_some() { "waived by the exception below" } else { "true" };
         for text in &conditions {
-            lines.push(format!("condition `{text}`: true"));
+            lines.push(format!("condition `{text}`: {state}"));
         }
         for u in &c.unless {
             lines.push(format!("exception `unless {}`: false", u.text));
@@ -393,6 +394,13 @@ impl Ctx<'_> {
         }
         if let Some(b) = self.compiled.commitments[o.commitment.index()].body {
             lines.push(format!("owed by body `{}`, which decided to act", self.spec.bodies[usize::from(b)].id));
+        }
+        if let Some(x) = o.applied_by_exception {
+            let x = &self.spec.exceptions[usize::from(x)];
+            lines.push(format!(
+                "applies by exception `{}` (when `{}`), notwithstanding its own conditions",
+                x.id, x.when.text
+            ));
         }
         if let Some(i) = o.activated_by {
             lines.push(format!("activated by {}", self.event_text(i)));
@@ -447,6 +455,10 @@ impl Ctx<'_> {
                 "exception `unless {}` held{at}",
                 c.unless.get(usize::from(index)).map_or("", |k| k.text.as_str())
             ),
+            Verdict::Suspended { exception } => {
+                let x = &self.spec.exceptions[usize::from(exception)];
+                format!("suspended{at} by exception `{}` (when `{}`)", x.id, x.when.text)
+            }
             Verdict::NoDecision { body } => {
                 format!("body `{}` did not decide to act{at}", self.spec.bodies[usize::from(body)].id)
             }

@@ -116,6 +116,8 @@ bad_specs! {
     spec_80_lint_crosses_red_line => "80-lint-crosses-red-line",
     spec_81_model_loadings_not_psd => "81-model-loadings-not-psd",
     spec_82_model_negative_delay => "82-model-negative-delay",
+    spec_83_lint_conflicting_exceptions => "83-lint-conflicting-exceptions",
+    spec_84_exception_precedence_cycle => "84-exception-precedence-cycle",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.
