@@ -109,6 +109,9 @@ pub struct CCommitment {
     pub exclusions: Vec<Exclusion>,
     /// Named exceptions that qualify this commitment (at most 64).
     pub exceptions: Vec<CException>,
+    /// In force from and until these days since 1970-01-01 (framework dates, durations).
+    pub from: Option<i64>,
+    pub until: Option<i64>,
 }
 
 /// A named exception as one commitment sees it.
@@ -153,6 +156,17 @@ pub fn domain_bit(d: Domain) -> u16 {
 
 impl Compiled {
     pub fn new(spec: &Spec) -> Result<Self, TooLarge> {
+        let most_exceptions = spec
+            .commitments
+            .iter()
+            .map(|c| {
+                spec.exceptions.iter().filter(|x| x.commitments.iter().any(|k| spec.commitment(*k).id == c.id)).count()
+            })
+            .max()
+            .unwrap_or(0);
+        if most_exceptions > 64 {
+            return Err(TooLarge { what: "exceptions on one commitment", count: most_exceptions, limit: 64 });
+        }
         for (what, count, limit) in [
             ("parties", spec.parties.len(), MAX_ITEMS),
             ("regions", spec.regions.len(), MAX_ITEMS),
@@ -209,7 +223,6 @@ impl Compiled {
             .enumerate()
             .filter(|(_, x)| x.commitments.iter().any(|k| spec.commitment(*k).id == c.id))
             .map(|(i, _)| i)
-            .take(64)
             .collect();
         let exceptions = local
             .iter()
@@ -231,7 +244,20 @@ impl Compiled {
                 }
             })
             .collect();
+        let f = &spec.framework;
+        let from = f.in_force.or(f.signed).map(|d| d.days_since_epoch());
+        let framework_until = f
+            .expires
+            .map(|d| d.days_since_epoch())
+            .or_else(|| from.zip(f.duration).map(|(start, d)| start + d.days.round() as i64));
+        let own_until = from.zip(c.duration).map(|(start, d)| start + d.days.round() as i64);
+        let until = match (framework_until, own_until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         CCommitment {
+            from,
+            until,
             exceptions,
             obligors,
             body: match c.by {

@@ -18,6 +18,8 @@ pub const NONE: u32 = u32::MAX;
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub day: i64,
+    /// Day 0 as days since 1970-01-01, when the scenario has a start date.
+    pub start: Option<i64>,
     pub ceasefire: bool,
     pub peace: bool,
     pub consent: u128,
@@ -42,6 +44,7 @@ impl State {
     pub fn new(compiled: &Compiled, selection: Vec<u16>) -> Self {
         State {
             day: 0,
+            start: None,
             ceasefire: false,
             peace: false,
             consent: 0,
@@ -167,6 +170,8 @@ pub enum Verdict {
     NotObligor,
     /// A `void_if` event has voided the commitment.
     Voided,
+    /// The day lies before the framework entered into force or after it expired.
+    NotInForce,
     /// The commitment has a trigger and this event (or no event) does not match it.
     NotTriggered,
     /// The event matched but happened outside the commitment's scope.
@@ -257,6 +262,12 @@ impl Compiled {
     fn commitment_verdict(&self, cc: &CCommitment, c: usize, state: &State, event: Option<&CEvent>) -> Option<Verdict> {
         if state.voided & bit(c) != 0 {
             return Some(Verdict::Voided);
+        }
+        if let Some(start) = state.start {
+            let today = start + state.day;
+            if cc.from.is_some_and(|from| today < from) || cc.until.is_some_and(|until| today > until) {
+                return Some(Verdict::NotInForce);
+            }
         }
         if let Some(trigger) = &cc.trigger {
             match event {

@@ -72,6 +72,8 @@ pub enum Witness {
     Policy,
     /// Event `i` (index into `Scenario::events`).
     Event(usize),
+    /// A deadline that passed on this day.
+    Deadline(i64),
 }
 
 /// Why an obligation arose.
@@ -218,6 +220,7 @@ pub fn replay(spec: &Spec, compiled: &Compiled, scenario: &Scenario, selection: 
         awaiting: Vec::new(),
     };
     r.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
+    r.state.start = scenario.start.map(|d| d.days_since_epoch());
     r.initial();
     r.standing(Cause::Initial);
     let mut applied = 0;
@@ -249,6 +252,8 @@ impl Replayer<'_> {
         if init.peace_agreement {
             self.state.peace = true;
             self.provenance.peace = Witness::Initial;
+            self.state.ceasefire = true;
+            self.provenance.ceasefire = Witness::Initial;
         }
         for p in &init.consent {
             self.state.consent |= bit(p.index());
@@ -328,17 +333,21 @@ impl Replayer<'_> {
     }
 
     /// Obligations whose deadline passed before `day` become overdue; their commitments fail.
-    fn overdue(&mut self, day: f64, next_event: Option<usize>) {
+    fn overdue(&mut self, day: f64, _next_event: Option<usize>) {
         let mut failed = Vec::new();
         for o in &mut self.obligations {
             if o.status.open() && o.status != Status::Overdue && o.due.is_some_and(|d| d < day) {
                 o.status = Status::Overdue;
-                failed.push(o.commitment.index());
+                failed.push((o.commitment.index(), o.due.map_or(0, |d| d.floor() as i64 + 1)));
             }
         }
-        for c in failed {
-            self.fail(c, next_event.map_or(Witness::Default, |i| Witness::Event(i.saturating_sub(1))), None);
+        // The commitment fails the day after its deadline, whatever day the replay notices it.
+        let today = self.state.day;
+        for (c, fail_day) in failed {
+            self.state.day = fail_day.max(today);
+            self.fail(c, Witness::Deadline(fail_day), None);
         }
+        self.state.day = today;
     }
 
     fn fail(&mut self, c: usize, witness: Witness, event: Option<usize>) {
@@ -379,7 +388,13 @@ impl Replayer<'_> {
 
     fn event(&mut self, i: usize, e: &Event) {
         self.state.day = e.day;
-        // Decisions are taken first so that the event carries its outcome (`passed`).
+        self.decide_event(i, e);
+        self.after_decision(i, e);
+    }
+
+    /// A decision event's vote is taken first, so that triggers see its outcome (`passed`,
+    /// `decided(B)`).
+    fn decide_event(&mut self, i: usize, e: &Event) {
         if e.kind == EventKind::Decision
             && let Some(body) = e.body
         {
@@ -392,6 +407,9 @@ impl Replayer<'_> {
             votes.extend(std::iter::repeat_n(vote(e.others_vote), spec_body.other_seats as usize));
             self.record_decision(body, Some(i), votes, Witness::Event(i));
         }
+    }
+
+    fn after_decision(&mut self, i: usize, e: &Event) {
         let cevent = self.cevent(i);
         // Triggered commitments see the state before the event.
         for c in 0..self.compiled.commitments.len() {
@@ -435,11 +453,21 @@ impl Replayer<'_> {
 
     /// After decision event `i`, activates the triggers that were waiting for a decision.
     fn activate_awaiting(&mut self, i: usize) {
+        // Only a decision that passed can supply a missing decision.
+        let passed = self.scenario.events[i].body.is_some_and(|b| {
+            self.decisions[b.index()].as_ref().is_some_and(|d| d.event == Some(i) && d.decision.passed)
+        });
+        if !passed {
+            return;
+        }
         let decided = self.state.decided;
         let waiting = std::mem::take(&mut self.awaiting);
         for w in waiting {
             let mut state = w.state.clone();
             state.decided = decided;
+            // What happened since the trigger still counts: a void or a withdrawal ends the wait.
+            state.voided = self.state.voided;
+            state.withdrawn.clone_from(&self.state.withdrawn);
             let trigger = self.cevent(w.event);
             if self.compiled.verdict(w.commitment, w.party, &state, Some(&trigger)) == Verdict::Obliged {
                 let day = self.state.day;
@@ -529,7 +557,8 @@ impl Replayer<'_> {
                             o.closed_by = Some(i);
                         }
                     }
-                    if self.state.active & bit(c.index()) != 0 {
+                    let obligor = self.compiled.commitments[c.index()].obligors & bit(p.index()) != 0;
+                    if obligor && self.state.active & bit(c.index()) != 0 {
                         self.fail(c.index(), w, Some(i));
                     }
                 }
@@ -554,7 +583,9 @@ impl Replayer<'_> {
                 (Kind::Deploy, EventKind::ForceDeployed) => {
                     by_party && (cc.scope == 0 || e.region.is_some_and(|r| ancestors(r.index()) & cc.scope != 0))
                 }
-                (Kind::Seek, EventKind::Decision) => true,
+                (Kind::Seek, EventKind::Decision) => {
+                    e.body.is_some_and(|b| self.spec.bodies[b.index()].members.contains(&o.party))
+                }
                 (_, EventKind::Action) => {
                     by_party
                         && match e.commitment {
@@ -619,7 +650,12 @@ impl Replayer<'_> {
                         _ => None,
                     };
                     for o in self.obligations.iter_mut() {
-                        if o.commitment.index() == c && o.party.index() == p && o.status.open() {
+                        // An overdue obligation stays overdue: it was not met while it bound.
+                        if o.commitment.index() == c
+                            && o.party.index() == p
+                            && o.status.open()
+                            && o.status != Status::Overdue
+                        {
                             o.status = Status::Lapsed;
                             o.closed_by = closed_by;
                         }
@@ -723,7 +759,7 @@ pub fn progress(v: Verdict) -> u8 {
     match v {
         Verdict::NotSelected { .. } => 0,
         Verdict::NotObligor => 1,
-        Verdict::Voided => 2,
+        Verdict::Voided | Verdict::NotInForce => 2,
         Verdict::NotTriggered => 3,
         Verdict::OutOfScope => 4,
         Verdict::ConditionFalse { .. } => 5,
@@ -776,6 +812,7 @@ pub fn why_not(
     };
     reset_provenance(&mut shadow.provenance);
     shadow.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
+    shadow.state.start = scenario.start.map(|d| d.days_since_epoch());
     shadow.initial();
     shadow.standing(Cause::Initial);
     let p = party.index();
@@ -789,15 +826,16 @@ pub fn why_not(
         }
         shadow.overdue(event.day as f64, Some(i));
         // The decision of a decision event is taken before triggers see it, as in `event`.
-        let mut probe = shadow.state.clone();
-        probe.day = event.day;
-        let cevent = CEvent::from_event(event, false);
+        shadow.state.day = event.day;
+        shadow.decide_event(i, event);
+        let probe = shadow.state.clone();
+        let cevent = shadow.cevent(i);
         for c in 0..compiled.commitments.len() {
             if compiled.commitments[c].trigger.is_some() {
                 consider(c, compiled.verdict(c, p, &probe, Some(&cevent)), Some(i), &probe, &shadow.provenance);
             }
         }
-        shadow.event(i, event);
+        shadow.after_decision(i, event);
         for c in 0..compiled.commitments.len() {
             if compiled.commitments[c].trigger.is_none() {
                 consider(c, compiled.verdict(c, p, &shadow.state, None), Some(i), &shadow.state, &shadow.provenance);

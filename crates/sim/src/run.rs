@@ -392,14 +392,32 @@ pub fn simulate_chunks(
     let runner = Runner::new(model);
     let mut total = Acc::new(model);
     // Batches bound the memory held by per-run records; without records one batch is all.
-    let batch = if recording { (rayon::current_num_threads() * 4).max(1) } else { chunks.len().max(1) };
+    if !recording {
+        // Integer accumulators merge exactly in any order, so a parallel fold needs no
+        // per-chunk results in memory: one accumulator per worker.
+        let folded = chunks
+            .par_iter()
+            .fold(
+                || Acc::new(model),
+                |mut acc, &k| {
+                    let before = acc.runs;
+                    runner.chunk(seed, k, total_runs, &mut acc, None);
+                    progress(acc.runs - before);
+                    acc
+                },
+            )
+            .reduce(|| Acc::new(model), |a, b| a.merge(&b));
+        return total.merge(&folded);
+    }
+    // With per-run records, batches bound the memory they hold and keep them in run order.
+    let batch = (rayon::current_num_threads() * 4).max(1);
     for group in chunks.chunks(batch) {
         let results: Vec<(Acc, Vec<Record>)> = group
             .par_iter()
             .map(|&k| {
                 let mut acc = Acc::new(model);
                 let mut records = Vec::new();
-                runner.chunk(seed, k, total_runs, &mut acc, recording.then_some(&mut records));
+                runner.chunk(seed, k, total_runs, &mut acc, Some(&mut records));
                 progress(acc.runs);
                 (acc, records)
             })

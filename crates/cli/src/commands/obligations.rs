@@ -210,6 +210,7 @@ impl Ctx<'_> {
             Witness::Initial => format!("the initial state ({})", self.scenario_name),
             Witness::Policy => format!("the default votes of a [[policy]] ({})", self.scenario_name),
             Witness::Event(i) => self.event_text(i),
+            Witness::Deadline(day) => format!("a deadline missed on {}", self.day(day)),
         }
     }
 
@@ -431,6 +432,12 @@ impl Ctx<'_> {
                 let obligors: Vec<&str> =
                     self.spec.obligors(c).iter().map(|p| self.spec.party(*p).id.as_str()).collect();
                 format!("{} is not obliged by it (obligors: {})", self.spec.party(party).id, obligors.join(", "))
+            }
+            Verdict::NotInForce => {
+                let f = &self.spec.framework;
+                let from = f.in_force.or(f.signed).map(|d| format!(" from {d}")).unwrap_or_default();
+                let until = f.expires.map(|d| format!(" until {d}")).unwrap_or_default();
+                format!("not in force{at}: the framework applies{from}{until}")
             }
             Verdict::Voided => {
                 format!("voided by an event matching `{}`", c.void_if.as_ref().map_or("", |t| t.text.as_str()))

@@ -1,0 +1,133 @@
+//! Regressions of the replay semantics, one scenario each.
+
+use ironclad_engine::Compiled;
+use ironclad_engine::timeline::{Status, default_selection, replay};
+
+const BASE: &str = r#"
+[framework]
+id = "r"
+title = "Regressions"
+protects = ["UA"]
+threat = "RU"
+in_force = 2025-01-01
+
+[[source]]
+id = "s"
+file = "s.txt"
+
+[[party]]
+id = "UA"
+[[party]]
+id = "RU"
+[[party]]
+id = "UK"
+[[party]]
+id = "FR"
+
+[[region]]
+id = "UA"
+
+[[body]]
+id = "council"
+members = ["UK", "FR"]
+rule = "consensus"
+"#;
+
+fn commitment(id: &str, fields: &str) -> String {
+    format!(
+        "\n[[commitment]]\nid = \"{id}\"\nto = [\"UA\"]\nmodality = \"automatic\"\nstrength = \"treaty\"\n{fields}\n[[commitment.evidence]]\nsource = \"s\"\nquote = \"q\"\n"
+    )
+}
+
+/// (commitment, party, status) of every obligation after replaying `scenario` on `spec`.
+fn obligations(spec: &str, scenario: &str) -> Vec<(String, String, Status)> {
+    let analysis = ironclad_spec::analyze(spec);
+    let spec = analysis.spec.unwrap_or_else(|| panic!("{:#?}", analysis.diagnostics));
+    let text = format!("[scenario]\nid = \"t\"\nframework = \"r\"\nstart = 2024-12-01\n{scenario}");
+    let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&text, &spec);
+    let scenario = scenario.unwrap_or_else(|| panic!("{diagnostics:#?}"));
+    let compiled = Compiled::new(&spec).expect("small");
+    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
+    r.obligations
+        .iter()
+        .map(|o| (spec.commitment(o.commitment).id.clone(), spec.party(o.party).id.clone(), o.status))
+        .collect()
+}
+
+fn attack(day: i64) -> String {
+    format!("\n[[event]]\nday = {day}\nkind = \"armed_attack\"\nattacker = \"RU\"\ntarget = \"UA\"\nregion = \"UA\"\n")
+}
+
+const DEFEND: &str = "by = [\"UK\"]\nkind = \"defend\"\ntrigger = \"armed_attack where target == UA\"";
+
+#[test]
+fn nothing_is_owed_before_the_framework_enters_into_force() {
+    let spec = format!("{BASE}{}", commitment("d", DEFEND));
+    // Day 10 is 2024-12-11, before 2025-01-01; day 40 is 2025-01-10.
+    assert_eq!(obligations(&spec, &attack(10)), []);
+    assert_eq!(obligations(&spec, &attack(40)), [("d".into(), "UK".into(), Status::Pending)]);
+}
+
+#[test]
+fn a_void_after_the_trigger_ends_the_wait_for_a_decision() {
+    let spec = format!(
+        "{BASE}{}",
+        commitment("d", &format!("{DEFEND}\nconditions = [\"decided(council)\"]\nvoid_if = \"ceasefire_signed\""))
+    );
+    let decide = "\n[[event]]\nday = 50\nkind = \"decision\"\nbody = \"council\"\ndefault = \"yes\"\n";
+    assert_eq!(obligations(&spec, &format!("{}{decide}", attack(40))), [("d".into(), "UK".into(), Status::Pending)]);
+    let void = "\n[[event]]\nday = 45\nkind = \"ceasefire_signed\"\n";
+    assert_eq!(obligations(&spec, &format!("{}{void}{decide}", attack(40))), []);
+}
+
+#[test]
+fn only_a_passed_decision_activates_a_waiting_trigger() {
+    let spec = format!("{BASE}{}", commitment("d", &format!("{DEFEND}\nconditions = [\"decided(council)\"]")));
+    let objection = "\n[[event]]\nday = 50\nkind = \"decision\"\nbody = \"council\"\nvotes = { FR = \"no\" }\n";
+    assert_eq!(obligations(&spec, &format!("{}{objection}", attack(40))), []);
+}
+
+#[test]
+fn withdrawal_by_a_non_obligor_does_not_fail_a_commitment() {
+    let backstop = "by = [\"FR\"]\nkind = \"backstop\"\nbacks = \"d\"";
+    let spec = format!("{BASE}{}{}", commitment("d", DEFEND), commitment("b", backstop));
+    let withdraw = |party: &str| {
+        format!(
+            "\n[[event]]\nday = 50\nkind = \"position_change\"\nparty = \"{party}\"\nwithdraws = true\ncommitment = \"d\"\n"
+        )
+    };
+    assert_eq!(
+        obligations(&spec, &format!("{}{}", attack(40), withdraw("FR"))),
+        [("d".into(), "UK".into(), Status::Pending)]
+    );
+    let by_obligor = obligations(&spec, &format!("{}{}", attack(40), withdraw("UK")));
+    assert_eq!(by_obligor, [("d".into(), "UK".into(), Status::Lapsed), ("b".into(), "FR".into(), Status::Pending)]);
+}
+
+#[test]
+fn seeking_action_is_done_only_in_a_body_the_party_sits_in() {
+    let seek = "by = [\"UK\", \"UA\"]\nkind = \"seek\"\ntrigger = \"armed_attack where target == UA\"";
+    let spec = format!("{BASE}{}", commitment("s", seek));
+    let vote = "\n[[event]]\nday = 41\nkind = \"decision\"\nbody = \"council\"\ndefault = \"yes\"\n";
+    let got = obligations(&spec, &format!("{}{vote}", attack(40)));
+    assert_eq!(got, [("s".into(), "UA".into(), Status::Pending), ("s".into(), "UK".into(), Status::Fulfilled)]);
+}
+
+#[test]
+fn a_backstop_after_a_missed_deadline_starts_the_day_after_it() {
+    let consult = "by = [\"UK\"]\nkind = \"deploy\"\ntrigger = \"armed_attack where target == UA\"\ndeadline = \"5d\"";
+    let backstop = "by = [\"FR\"]\nkind = \"backstop\"\nbacks = \"d\"";
+    let spec = format!("{BASE}{}{}", commitment("d", consult), commitment("b", backstop));
+    let analysis = ironclad_spec::analyze(&spec);
+    let spec = analysis.spec.expect("valid");
+    let text = format!(
+        "[scenario]\nid = \"t\"\nframework = \"r\"\nstart = 2024-12-01\n{}{}",
+        attack(40),
+        "\n[[event]]\nday = 60\nkind = \"threat\"\nattacker = \"RU\"\ntarget = \"UA\"\n"
+    );
+    let scenario = ironclad_spec::scenario::lower_scenario(&text, &spec).0.expect("valid");
+    let compiled = Compiled::new(&spec).expect("small");
+    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
+    let b = r.obligations.iter().find(|o| spec.commitment(o.commitment).id == "b").expect("the backstop fires");
+    assert_eq!(b.since, 46, "deadline day 45 passed, so the backstop arises on day 46");
+}
