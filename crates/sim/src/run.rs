@@ -16,6 +16,10 @@ use crate::model::SimModel;
 /// Runs per chunk (and per random stream).
 pub const CHUNK: u64 = 4096;
 
+/// Largest delivered / required ratio accumulated. A run adds at most 10¹² · 2³² ≈ 2⁷² to
+/// `delivered_sq`, so a `u128` holds 2⁵⁶ runs: far beyond any run count.
+pub const MAX_RATIO: f64 = 1e6;
+
 /// Fixed-point scale of accumulated fractions: exact to 2⁻³².
 const SCALE: f64 = 4_294_967_296.0;
 
@@ -64,7 +68,8 @@ pub struct Acc {
     /// [h·needs + d]: Σ adequacy and Σ adequacy², fixed point.
     pub adequacy: Vec<u128>,
     pub adequacy_sq: Vec<u128>,
-    /// [h·needs + d]: Σ delivered, fixed point.
+    /// [h·needs + d]: Σ delivered / required (capped at [`MAX_RATIO`]) and its square, fixed
+    /// point. Normalising by the requirement keeps the sums far from overflow whatever the unit.
     pub delivered: Vec<u128>,
     pub delivered_sq: Vec<u128>,
     /// Σ credibility and Σ credibility² at the deterrence horizon (mean adequacy over needs).
@@ -298,8 +303,9 @@ impl<'m> Runner<'m> {
                     acc.adequate[cell] += u64::from(adequate);
                     acc.adequacy[cell] += fixed(adequacy);
                     acc.adequacy_sq[cell] += fixed(adequacy * adequacy);
-                    acc.delivered[cell] += fixed(s.delivered[d]);
-                    acc.delivered_sq[cell] += fixed(s.delivered[d] * s.delivered[d]);
+                    let ratio = (s.delivered[d] / need.required).min(MAX_RATIO);
+                    acc.delivered[cell] += fixed(ratio);
+                    acc.delivered_sq[cell] += fixed(ratio * ratio);
                     if let Some(r) = rec.as_mut() {
                         r.adequacy.push(adequacy);
                     }

@@ -136,7 +136,11 @@ pub fn summarise(model: &SimModel, acc: &Acc, seed: u64) -> Summary {
         adequate,
         adequate_by_need,
         adequacy: grid(&|cell| mean(acc.adequacy[cell], acc.adequacy_sq[cell], acc.runs)),
-        delivered: grid(&|cell| mean(acc.delivered[cell], acc.delivered_sq[cell], acc.runs)),
+        delivered: grid(&|cell| {
+            let required = model.needs[cell % needs].required;
+            let ratio = mean(acc.delivered[cell], acc.delivered_sq[cell], acc.runs);
+            Estimate { value: ratio.value * required, low: ratio.low * required, high: ratio.high * required }
+        }),
         credibility,
         deterred,
         escalation: wilson(acc.escalation, acc.runs),

@@ -209,7 +209,7 @@ fn run_simulation(
         let part = simulate_chunks(
             model,
             o.seed,
-            if o.until_ci.is_some() { end * CHUNK } else { target_runs },
+            if o.until_ci.is_some() { (end * CHUNK).min(target_runs) } else { target_runs },
             &chunks,
             &progress,
             sink_ref,
