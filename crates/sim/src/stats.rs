@@ -25,10 +25,10 @@ impl Estimate {
     }
 }
 
-/// The Wilson score interval of a proportion.
+/// The Wilson score interval of a proportion. With no trials nothing is known: 0 in [0, 1].
 pub fn wilson(successes: u64, n: u64) -> Estimate {
     if n == 0 {
-        return Estimate { value: f64::NAN, low: 0.0, high: 1.0 };
+        return Estimate { value: 0.0, low: 0.0, high: 1.0 };
     }
     let n_f = n as f64;
     let p = successes as f64 / n_f;
@@ -45,7 +45,7 @@ pub fn wilson(successes: u64, n: u64) -> Estimate {
 /// The mean of a quantity from its fixed-point sum and sum of squares, with a normal-approximation interval.
 pub fn mean(sum: u128, sum_sq: u128, n: u64) -> Estimate {
     if n == 0 {
-        return Estimate { value: f64::NAN, low: f64::NAN, high: f64::NAN };
+        return Estimate { value: 0.0, low: 0.0, high: 0.0 };
     }
     let n_f = n as f64;
     let m = sum as f64 / SCALE / n_f;
@@ -59,8 +59,8 @@ pub struct CommitmentStat {
     pub id: String,
     /// Share of runs in which it obliged someone to act.
     pub activation: Estimate,
-    /// Share of obliged (party, run) pairs that honoured it.
-    pub honour: Estimate,
+    /// Share of obliged (party, run) pairs that honoured it; `None` when it never obliged anyone.
+    pub honour: Option<Estimate>,
     pub obliged_pairs: u64,
 }
 
@@ -120,7 +120,7 @@ pub fn summarise(model: &SimModel, acc: &Acc, seed: u64) -> Summary {
         commitments.push(CommitmentStat {
             id: id.clone(),
             activation: wilson(acc.commitment_active[c], acc.runs),
-            honour: wilson(honoured, active),
+            honour: (active > 0).then(|| wilson(honoured, active)),
             obliged_pairs: active,
         });
     }

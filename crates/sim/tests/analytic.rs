@@ -152,7 +152,8 @@ fn one_guarantor_honours_with_its_prior() {
     // The commitment is active in every run; its honour rate is the prior too.
     let c = &s.commitments[0];
     assert_eq!(c.activation.value, 1.0);
-    assert!(c.honour.low <= P && P <= c.honour.high, "{c:?}");
+    let honour = c.honour.expect("obliged in every run");
+    assert!(honour.low <= P && P <= honour.high, "{c:?}");
     // A counted need: adequacy is 0 or 1, so its mean is P(adequate) exactly.
     assert_eq!(s.adequacy[0][0].value, s.adequate[0].value);
 }
@@ -278,7 +279,7 @@ fn certain_and_impossible_commitments() {
         let m = model(&defend("c", r#"["G1"]"#), &format!("domestic = 0.5\nhonour = {{ treaty = {p} }}"));
         let s = summary(&m, 10_000, 24);
         assert_eq!(s.adequate[0].value, expected, "honour = {p}");
-        assert_eq!(s.commitments[0].honour.value, expected, "honour = {p}");
+        assert_eq!(s.commitments[0].honour.expect("obliged").value, expected, "honour = {p}");
     }
 }
 

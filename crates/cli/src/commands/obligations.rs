@@ -521,6 +521,9 @@ impl Ctx<'_> {
             }
             if held.is_none() {
                 let _ = writeln!(out, "      clause at {}", self.clause_line(w.commitment));
+                if let Some(e) = c.evidence.first() {
+                    let _ = writeln!(out, "      “{}” ({})", e.quote, self.spec.sources[e.source.index()].file);
+                }
             }
         }
         out

@@ -315,7 +315,8 @@ fn table(s: &Summary, model: &SimModel, elapsed: f64) -> String {
         "\nCOMMITMENTS — activation: share of runs in which it obliges someone; honour: share of those obligations honoured"
     );
     for c in &s.commitments {
-        let _ = writeln!(out, "  {:<26}activation {}   honour {}", c.id, est(&c.activation), est(&c.honour));
+        let honour = c.honour.as_ref().map_or_else(|| "— (never obliged)".to_string(), est);
+        let _ = writeln!(out, "  {:<26}activation {}   honour {honour}", c.id, est(&c.activation));
     }
     let _ = writeln!(out, "\nThe model, its equations and the source of every default: docs/model.md.");
     out
@@ -340,7 +341,9 @@ fn csv(s: &Summary) -> String {
     row("p_escalation", None, "", &s.escalation);
     for c in &s.commitments {
         row(&format!("activation:{}", c.id), None, "", &c.activation);
-        row(&format!("honour:{}", c.id), None, "", &c.honour);
+        if let Some(honour) = &c.honour {
+            row(&format!("honour:{}", c.id), None, "", honour);
+        }
     }
     out
 }

@@ -280,3 +280,22 @@ fn until_ci_stops_at_the_runs_given() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(json(&out.stdout)["runs"], 5000);
 }
+
+/// Regression: a commitment that never obliges anyone (its variant option pinned away) had an
+/// honour rate of NaN.
+#[test]
+fn a_commitment_never_obliged_has_no_honour_rate_and_no_nan() {
+    let out = simulate(&["--runs", "5000", "--variant", "us-military-component=military", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains("NaN"), "{}", out.stdout);
+    let report = json(&out.stdout);
+    let political = report["commitments"]
+        .as_array()
+        .expect("commitments")
+        .iter()
+        .find(|c| c["id"] == "us-political-support")
+        .expect("listed: it obliges in some combination");
+    assert_eq!(political["honour"], serde_json::Value::Null, "{political:#}");
+    let table = simulate(&["--runs", "5000", "--variant", "us-military-component=military"]);
+    assert!(!table.stdout.contains("NaN"), "{}", table.stdout);
+}
