@@ -195,7 +195,8 @@ fn export_model_writes_the_model_as_json() {
 fn bad_model_parameters_exit_1_naming_the_line() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let spec = fs::read_to_string(super::workspace_root().join(COALITION)).expect("the flagship");
-    let spec = format!("{spec}\n[model]\nhonour = {{ treaty = 1.5 }}\n");
+    // The flagship has a [model] table: add the bad value to it.
+    let spec = spec.replacen("[model]\n", "[model]\nhonour = { treaty = 1.5 }\n", 1);
     let line = spec.lines().position(|l| l.starts_with("honour = { treaty = 1.5 }")).expect("the line") + 1;
     let file = dir.path().join("bad-model.toml");
     fs::write(&file, &spec).expect("writable");
