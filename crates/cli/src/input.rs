@@ -74,3 +74,54 @@ pub fn diagnostic_json(name: &str, text: &str, d: &Diagnostic) -> Value {
         "notes": d.notes,
     })
 }
+
+/// Reads a spec that must be free of errors; otherwise prints its diagnostics and returns the
+/// exit code. `command` names the subcommand in the closing message.
+pub fn load_valid(path: &Path, command: &str, color: bool) -> Result<Loaded, u8> {
+    let loaded = load(path);
+    if loaded.analysis.spec.is_none() {
+        eprint!("{}", render(&loaded.name, &loaded.text, &loaded.analysis.diagnostics, Format::Human, color));
+        eprintln!("{command}: {} has errors; run `ironclad check` on it", loaded.name);
+        return Err(crate::commands::EXIT_ERRORS);
+    }
+    Ok(loaded)
+}
+
+/// Reads a scenario and resolves it against `spec`; on failure prints why and returns the exit code.
+pub fn load_scenario(
+    path: &Path,
+    spec: &ironclad_spec::Spec,
+    command: &str,
+    color: bool,
+) -> Result<ironclad_spec::scenario::Scenario, u8> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        eprintln!("error[E0003]: {name}: cannot read the scenario: {err}");
+        crate::commands::EXIT_ERRORS
+    })?;
+    let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&text, spec);
+    scenario.ok_or_else(|| {
+        eprint!("{}", render(&name, &text, &diagnostics, Format::Human, color));
+        eprintln!("{command}: the scenario has errors");
+        crate::commands::EXIT_ERRORS
+    })
+}
+
+/// `--variant VARIANT=OPTION` flags: the option pinned for each variant, `None` where not given.
+pub fn pinned_variants(spec: &ironclad_spec::Spec, flags: &[String]) -> Result<Vec<Option<u16>>, String> {
+    let mut pinned = vec![None; spec.variants.len()];
+    for flag in flags {
+        let (variant, option) =
+            flag.split_once('=').ok_or_else(|| format!("--variant takes VARIANT=OPTION, not `{flag}`"))?;
+        let v = spec.variants.iter().position(|v| v.id == variant).ok_or_else(|| {
+            let known: Vec<&str> = spec.variants.iter().map(|v| v.id.as_str()).collect();
+            format!("no variant `{variant}`; variants: {}", known.join(", "))
+        })?;
+        let o = spec.variants[v].options.iter().position(|o| o.id == option).ok_or_else(|| {
+            let known: Vec<&str> = spec.variants[v].options.iter().map(|o| o.id.as_str()).collect();
+            format!("variant `{variant}` has no option `{option}`; options: {}", known.join(", "))
+        })?;
+        pinned[v] = Some(o as u16);
+    }
+    Ok(pinned)
+}

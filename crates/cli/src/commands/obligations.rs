@@ -9,13 +9,12 @@ use ironclad_engine::timeline::{self, Cause, Obligation, Replay, WhyNot, Witness
 use ironclad_spec::coverage::acts;
 use ironclad_spec::diagnostic::line_col;
 use ironclad_spec::model::{CommitmentId, PartyId, Spec};
-use ironclad_spec::scenario::{Scenario, lower_scenario};
+use ironclad_spec::scenario::Scenario;
 use ironclad_spec::vocab::Domain;
 use serde_json::{Value, json};
 
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::Format;
-use crate::input::{load, render};
+use crate::input::{load_scenario, load_valid, pinned_variants};
 
 /// The command's options, validated close to the command line.
 pub struct Options<'a> {
@@ -30,25 +29,15 @@ pub struct Options<'a> {
 }
 
 pub fn run(o: &Options) -> u8 {
-    let loaded = load(o.spec);
-    let Some(spec) = &loaded.analysis.spec else {
-        eprint!("{}", render(&loaded.name, &loaded.text, &loaded.analysis.diagnostics, Format::Human, o.color));
-        eprintln!("obligations: {} has errors; run `ironclad check` on it", loaded.name);
-        return EXIT_ERRORS;
+    let loaded = match load_valid(o.spec, "obligations", o.color) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
+    let spec = loaded.analysis.spec.as_ref().expect("load_valid returns valid specs");
     let scenario_name = o.scenario.display().to_string();
-    let scenario_text = match std::fs::read_to_string(o.scenario) {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!("error[E0003]: {scenario_name}: cannot read the scenario: {err}");
-            return EXIT_ERRORS;
-        }
-    };
-    let (scenario, diagnostics) = lower_scenario(&scenario_text, spec);
-    let Some(scenario) = scenario else {
-        eprint!("{}", render(&scenario_name, &scenario_text, &diagnostics, Format::Human, o.color));
-        eprintln!("obligations: the scenario has errors");
-        return EXIT_ERRORS;
+    let scenario = match load_scenario(o.scenario, spec, "obligations", o.color) {
+        Ok(scenario) => scenario,
+        Err(code) => return code,
     };
     let compiled = match Compiled::new(spec) {
         Ok(c) => c,
@@ -117,21 +106,8 @@ pub fn run(o: &Options) -> u8 {
 
 /// `--variant ID=OPTION` flags over the default selection (each variant's heaviest option).
 fn select(spec: &Spec, flags: &[String]) -> Result<Vec<u16>, String> {
-    let mut selection = timeline::default_selection(spec);
-    for flag in flags {
-        let (variant, option) =
-            flag.split_once('=').ok_or_else(|| format!("--variant takes ID=OPTION, not `{flag}`"))?;
-        let v = spec.variants.iter().position(|v| v.id == variant).ok_or_else(|| {
-            let known: Vec<&str> = spec.variants.iter().map(|v| v.id.as_str()).collect();
-            format!("no variant `{variant}`; variants: {}", known.join(", "))
-        })?;
-        let o = spec.variants[v].options.iter().position(|o| o.id == option).ok_or_else(|| {
-            let known: Vec<&str> = spec.variants[v].options.iter().map(|o| o.id.as_str()).collect();
-            format!("variant `{variant}` has no option `{option}`; options: {}", known.join(", "))
-        })?;
-        selection[v] = o as u16;
-    }
-    Ok(selection)
+    let pinned = pinned_variants(spec, flags)?;
+    Ok(timeline::default_selection(spec).into_iter().zip(pinned).map(|(default, pin)| pin.unwrap_or(default)).collect())
 }
 
 /// `--at`: a day number, or a date when the scenario has a start date.

@@ -7,11 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ironclad_sim::stats::{Estimate, Summary, summarise};
 use ironclad_sim::{Acc, CHUNK, Record, SimModel, simulate_chunks};
-use ironclad_spec::scenario::lower_scenario;
 
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::Format;
-use crate::input::{load, render};
+use crate::input::{load_scenario, load_valid, pinned_variants};
 
 /// Output formats of `simulate`.
 #[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
@@ -58,12 +56,11 @@ pub fn run(o: &Options) -> u8 {
         eprintln!("error: --runs must be at least 1");
         return EXIT_USAGE;
     }
-    let loaded = load(&o.spec);
-    let Some(spec) = &loaded.analysis.spec else {
-        eprint!("{}", render(&loaded.name, &loaded.text, &loaded.analysis.diagnostics, Format::Human, o.color));
-        eprintln!("simulate: {} has errors; run `ironclad check` on it", loaded.name);
-        return EXIT_ERRORS;
+    let loaded = match load_valid(&o.spec, "simulate", o.color) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
+    let spec = loaded.analysis.spec.as_ref().expect("load_valid returns valid specs");
     let scenario_path = match (&o.scenario, &spec.framework.scenario) {
         (Some(path), _) => path.clone(),
         (None, Some(relative)) => o.spec.parent().unwrap_or(Path::new(".")).join(relative),
@@ -72,38 +69,17 @@ pub fn run(o: &Options) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let scenario_name = scenario_path.display().to_string();
-    let scenario_text = match std::fs::read_to_string(&scenario_path) {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!("error[E0003]: {scenario_name}: cannot read the scenario: {err}");
-            return EXIT_ERRORS;
-        }
+    let scenario = match load_scenario(&scenario_path, spec, "simulate", o.color) {
+        Ok(scenario) => scenario,
+        Err(code) => return code,
     };
-    let (scenario, diagnostics) = lower_scenario(&scenario_text, spec);
-    let Some(scenario) = scenario else {
-        eprint!("{}", render(&scenario_name, &scenario_text, &diagnostics, Format::Human, o.color));
-        return EXIT_ERRORS;
-    };
-    let mut fixed = vec![None; spec.variants.len()];
-    for flag in &o.variants {
-        let Some((v, opt)) = flag.split_once('=') else {
-            eprintln!("error: --variant takes VARIANT=OPTION, not `{flag}`");
+    let fixed = match pinned_variants(spec, &o.variants) {
+        Ok(fixed) => fixed,
+        Err(msg) => {
+            eprintln!("error: {msg}");
             return EXIT_USAGE;
-        };
-        let found = spec
-            .variants
-            .iter()
-            .position(|x| x.id == v)
-            .and_then(|vi| spec.variants[vi].options.iter().position(|x| x.id == opt).map(|oi| (vi, oi)));
-        match found {
-            Some((vi, oi)) => fixed[vi] = Some(oi as u16),
-            None => {
-                eprintln!("error: no variant option `{flag}`; `ironclad show` lists the variants");
-                return EXIT_USAGE;
-            }
         }
-    }
+    };
     let horizons = if o.horizons.is_empty() { vec![7.0, 30.0, 90.0] } else { o.horizons.clone() };
     let model = match SimModel::build(spec, &scenario, &horizons, &fixed) {
         Ok(model) => model,
