@@ -24,7 +24,8 @@ pub const MAX_RATIO: f64 = 1e6;
 const SCALE: f64 = 4_294_967_296.0;
 
 fn fixed(x: f64) -> u128 {
-    (x * SCALE).round().max(0.0) as u128
+    // The u64 path is exact below 2³² and much faster than a software f64 → u128 conversion.
+    if (0.0..4.0e9).contains(&x) { (x * SCALE + 0.5) as u64 as u128 } else { (x * SCALE).round().max(0.0) as u128 }
 }
 
 /// Per-horizon, per-need thresholds on the delay normal: delivered in time iff z ≤ t.
@@ -155,6 +156,9 @@ struct Scratch {
     fraction: Vec<f64>,
     best: Vec<f64>,
     delivered: Vec<f64>,
+    u: Vec<f64>,
+    combos: Vec<u64>,
+    live: Vec<(usize, u32)>,
 }
 
 /// The model plus what runs precompute from it.
@@ -165,6 +169,16 @@ pub struct Runner<'m> {
     thresholds: Vec<f64>,
     inv_a: f64,
     inv_b: f64,
+    delivering: Vec<Vec<usize>>,
+    /// Pairs' thresholds, idiosyncratic weights and loadings, flattened for the hot loop:
+    /// the loadings of pair `i` are `load_factor/load_value[load_start[i]..load_start[i + 1]]`.
+    threshold: Vec<f64>,
+    idio: Vec<f64>,
+    load_start: Vec<usize>,
+    load_factor: Vec<usize>,
+    load_value: Vec<f64>,
+    contrib: Vec<Vec<(usize, f64, bool)>>,
+    capacity: Vec<Vec<usize>>,
 }
 
 impl<'m> Runner<'m> {
@@ -172,7 +186,61 @@ impl<'m> Runner<'m> {
         let mut horizons = model.horizons.clone();
         horizons.push(model.deterrence.horizon);
         let thresholds = delay_thresholds(model, &horizons);
-        Runner { model, horizons, thresholds, inv_a: 1.0 / model.capacity.a, inv_b: 1.0 / model.capacity.b }
+        let mut load_start = vec![0];
+        let mut load_factor = Vec::new();
+        let mut load_value = Vec::new();
+        for p in &model.pairs {
+            for (f, l) in &p.loadings {
+                load_factor.push(*f);
+                load_value.push(*l);
+            }
+            load_start.push(load_factor.len());
+        }
+        Runner {
+            threshold: model.pairs.iter().map(|p| p.threshold).collect(),
+            idio: model.pairs.iter().map(|p| p.idio).collect(),
+            load_start,
+            load_factor,
+            load_value,
+            model,
+            horizons,
+            thresholds,
+            inv_a: 1.0 / model.capacity.a,
+            inv_b: 1.0 / model.capacity.b,
+            delivering: model
+                .outcomes
+                .iter()
+                .map(|o| {
+                    let mut v: Vec<usize> =
+                        o.active.iter().copied().filter(|&i| model.pairs[i].pledge.iter().any(|x| *x > 0.0)).collect();
+                    v.sort_by_key(|&i| model.pairs[i].party_index);
+                    v
+                })
+                .collect(),
+            capacity: model
+                .outcomes
+                .iter()
+                .map(|o| {
+                    o.active
+                        .iter()
+                        .copied()
+                        .filter(|&i| model.pairs[i].pledge.iter().zip(&model.needs).any(|(x, n)| *x > 0.0 && !n.count))
+                        .collect()
+                })
+                .collect(),
+            contrib: model
+                .pairs
+                .iter()
+                .map(|p| {
+                    p.pledge
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| **x > 0.0)
+                        .map(|(d, x)| (d, *x, model.needs[d].count))
+                        .collect()
+                })
+                .collect(),
+        }
     }
 
     fn scratch(&self) -> Scratch {
@@ -184,6 +252,9 @@ impl<'m> Runner<'m> {
             fraction: vec![0.0; m.pairs.len()],
             best: vec![0.0; m.parties * m.needs.len()],
             delivered: vec![0.0; m.needs.len()],
+            u: vec![0.0; m.pairs.len()],
+            combos: vec![0; m.outcomes.len()],
+            live: Vec::with_capacity(m.pairs.len()),
         }
     }
 
@@ -197,6 +268,18 @@ impl<'m> Runner<'m> {
             let record = self.run(&mut rng, &mut s, acc, run, records.is_some());
             if let (Some(out), Some(record)) = (records.as_deref_mut(), record) {
                 out.push(record);
+            }
+        }
+        for (c, &n) in s.combos.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let outcome = &self.model.outcomes[c];
+            for &i in &outcome.active {
+                acc.pair_active[i] += n;
+            }
+            for &k in &outcome.commitments {
+                acc.commitment_active[k] += n;
             }
         }
     }
@@ -232,30 +315,33 @@ impl<'m> Runner<'m> {
         for f in s.factors.iter_mut() {
             *f = StandardNormal.sample(rng);
         }
-        for (i, p) in m.pairs.iter().enumerate() {
+        let pairs = self.threshold.iter().zip(&self.idio).zip(self.load_start.windows(2));
+        for (((threshold, idio), range), ((honoured, delay_z), slot)) in
+            pairs.zip(s.honoured.iter_mut().zip(s.delay_z.iter_mut()).zip(s.u.iter_mut()))
+        {
             let eps: f64 = StandardNormal.sample(rng);
             let z: f64 = StandardNormal.sample(rng);
             let u: f64 = rng.random();
-            let latent = p.loadings.iter().map(|(f, l)| l * s.factors[*f]).sum::<f64>() + p.idio * eps;
-            s.honoured[i] = latent < p.threshold;
-            s.delay_z[i] = z;
-            // The quantile is only needed for honoured pairs; the uniform is drawn regardless,
-            // so the stream stays aligned across runs and coalitions.
-            s.fraction[i] = if s.honoured[i] { (1.0 - (1.0 - u).powf(self.inv_b)).powf(self.inv_a) } else { 0.0 };
+            let (factors, values) = (&self.load_factor[range[0]..range[1]], &self.load_value[range[0]..range[1]]);
+            let shared: f64 = factors.iter().zip(values).map(|(f, l)| l * s.factors[*f]).sum();
+            *honoured = shared + idio * eps < *threshold;
+            *delay_z = z;
+            *slot = u;
+        }
+        for &i in &self.capacity[combination] {
+            if s.honoured[i] {
+                s.fraction[i] = (1.0 - (1.0 - s.u[i]).powf(self.inv_b)).powf(self.inv_a);
+            }
         }
         let outcome = &m.outcomes[combination];
         let needs = m.needs.len();
         let mut honoured_count = 0u32;
         for &i in &outcome.active {
-            acc.pair_active[i] += 1;
-            if s.honoured[i] {
-                acc.pair_honoured[i] += 1;
-                honoured_count += 1;
-            }
+            let h = u64::from(s.honoured[i]);
+            acc.pair_honoured[i] += h;
+            honoured_count += h as u32;
         }
-        for &c in &outcome.commitments {
-            acc.commitment_active[c] += 1;
-        }
+        s.combos[combination] += 1;
         acc.runs += 1;
         let mut rec = record.then(|| Record {
             run,
@@ -266,29 +352,48 @@ impl<'m> Runner<'m> {
             escalation: false,
             honoured: honoured_count,
         });
+        // Honoured delivering pairs of this run, with a bit per horizon at which they are in time.
+        let hs = self.horizons.len();
+        s.live.clear();
+        for &i in &self.delivering[combination] {
+            if !s.honoured[i] {
+                continue;
+            }
+            let mask = if outcome.placed[i] {
+                u32::MAX
+            } else {
+                let t = &self.thresholds[i * hs..(i + 1) * hs];
+                t.iter().enumerate().fold(0u32, |m, (h, t)| m | (u32::from(s.delay_z[i] <= *t) << h))
+            };
+            s.live.push((i, mask));
+        }
         for (h, _) in self.horizons.iter().enumerate() {
             // Each party contributes its largest timely pledge per need: forces are sent once.
-            s.best.iter_mut().for_each(|x| *x = 0.0);
-            for &i in &outcome.active {
-                let in_time = outcome.placed[i] || s.delay_z[i] <= self.thresholds[i * self.horizons.len() + h];
-                if !s.honoured[i] || !in_time {
+            s.delivered.iter_mut().for_each(|x| *x = 0.0);
+            let cur = &mut s.best[..needs];
+            cur.iter_mut().for_each(|x| *x = 0.0);
+            let mut party = usize::MAX;
+            for &(i, mask) in &s.live {
+                if mask & (1 << h) == 0 {
                     continue;
                 }
                 let p = &m.pairs[i];
-                for (d, pledge) in p.pledge.iter().enumerate() {
-                    // Counted needs count honoured pledges; the others get the realised capacity.
-                    let amount = if m.needs[d].count { *pledge } else { pledge * s.fraction[i] };
-                    let cell = &mut s.best[p.party_index * needs + d];
-                    if amount > *cell {
-                        *cell = amount;
+                if p.party_index != party {
+                    for (x, c) in s.delivered.iter_mut().zip(cur.iter_mut()) {
+                        *x += *c;
+                        *c = 0.0;
+                    }
+                    party = p.party_index;
+                }
+                for &(d, pledge, count) in &self.contrib[i] {
+                    let amount = if count { pledge } else { pledge * s.fraction[i] };
+                    if amount > cur[d] {
+                        cur[d] = amount;
                     }
                 }
             }
-            s.delivered.iter_mut().for_each(|x| *x = 0.0);
-            for party in 0..m.parties {
-                for d in 0..needs {
-                    s.delivered[d] += s.best[party * needs + d];
-                }
+            for (x, c) in s.delivered.iter_mut().zip(cur.iter()) {
+                *x += *c;
             }
             let deterrence = h == self.horizons.len() - 1;
             let mut all = true;
