@@ -87,41 +87,7 @@ enum Command {
         why_not: Option<String>,
     },
     /// Monte Carlo credibility: P(adequate response) per domain and horizon, P(deterred), escalation risk.
-    Simulate {
-        spec: PathBuf,
-        /// The scenario; default: the framework's own (`scenario` in [framework]).
-        #[arg(long)]
-        scenario: Option<PathBuf>,
-        /// Number of runs (default 100000; with --until-ci, the most runs).
-        #[arg(long)]
-        runs: Option<u64>,
-        /// Run until every P(adequate) interval has at most this half-width (e.g. 0.005).
-        #[arg(long, value_name = "HALFWIDTH")]
-        until_ci: Option<f64>,
-        /// The seed: the same seed gives bit-identical results for any --threads.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Worker threads (default: one per core).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// A horizon in days (repeatable; default 7, 30, 90).
-        #[arg(long = "horizon", value_name = "DAYS")]
-        horizons: Vec<f64>,
-        /// Pin a variant option, as VARIANT=OPTION (repeatable); others are sampled by weight.
-        #[arg(long = "variant")]
-        variants: Vec<String>,
-        #[arg(long, value_enum, default_value_t = commands::simulate::SimFormat::Table)]
-        format: commands::simulate::SimFormat,
-        /// Stream one row per run to this Parquet file.
-        #[arg(long, value_name = "FILE.parquet")]
-        samples_out: Option<PathBuf>,
-        /// Write the compiled model as JSON (for bench/reference_numpy.py).
-        #[arg(long, value_name = "FILE.json")]
-        export_model: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Simulate(commands::simulate::Options),
     /// Print the JSON Schema of spec files (for Taplo / Even Better TOML).
     Schema,
     /// Work with the sources that evidence quotes come from.
@@ -167,34 +133,7 @@ fn main() -> ExitCode {
                 color,
             })
         }
-        Command::Simulate {
-            spec,
-            scenario,
-            runs,
-            until_ci,
-            seed,
-            threads,
-            horizons,
-            variants,
-            format,
-            samples_out,
-            export_model,
-            quiet,
-        } => commands::simulate::run(&commands::simulate::Options {
-            spec,
-            scenario,
-            runs,
-            until_ci,
-            seed,
-            threads,
-            horizons,
-            variants,
-            format,
-            samples_out,
-            export_model,
-            quiet,
-            color,
-        }),
+        Command::Simulate(options) => commands::simulate::run(&options, color),
         Command::Schema => commands::schema::run(),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::sources::verify(&specs, &sources, format, color)

@@ -19,21 +19,44 @@ pub enum SimFormat {
     Csv,
 }
 
-/// The command's options.
+/// The command's options (its command-line flags).
+#[derive(clap::Args)]
 pub struct Options {
+    /// The framework spec file.
     pub spec: PathBuf,
+    /// The scenario; default: the framework's own (`scenario` in [framework]).
+    #[arg(long)]
     pub scenario: Option<PathBuf>,
+    /// Number of runs (default 100000; with --until-ci, the most runs).
+    #[arg(long)]
     pub runs: Option<u64>,
+    /// Run until every P(adequate) interval has at most this half-width (e.g. 0.005).
+    #[arg(long, value_name = "HALFWIDTH")]
     pub until_ci: Option<f64>,
+    /// The seed: the same seed gives bit-identical results for any --threads.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
     pub threads: Option<usize>,
+    /// A horizon in days (repeatable; default 7, 30, 90).
+    #[arg(long = "horizon", value_name = "DAYS")]
     pub horizons: Vec<f64>,
+    /// Pin a variant option, as VARIANT=OPTION (repeatable); others are sampled by weight.
+    #[arg(long = "variant")]
     pub variants: Vec<String>,
+    /// Output: a table for reading, JSON or CSV for tools.
+    #[arg(long, value_enum, default_value_t = SimFormat::Table)]
     pub format: SimFormat,
+    /// Stream one row per run to this Parquet file.
+    #[arg(long, value_name = "FILE.parquet")]
     pub samples_out: Option<PathBuf>,
+    /// Write the compiled model as JSON (for bench/reference_numpy.py).
+    #[arg(long, value_name = "FILE.json")]
     pub export_model: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
     pub quiet: bool,
-    pub color: bool,
 }
 
 /// Default number of runs.
@@ -41,7 +64,7 @@ pub const DEFAULT_RUNS: u64 = 100_000;
 /// Most runs `--until-ci` goes to.
 pub const MAX_UNTIL_CI_RUNS: u64 = 1 << 32;
 
-pub fn run(o: &Options) -> u8 {
+pub fn run(o: &Options, color: bool) -> u8 {
     if let Some(h) = o.until_ci
         && !(h > 0.0 && h < 0.5)
     {
@@ -56,7 +79,7 @@ pub fn run(o: &Options) -> u8 {
         eprintln!("error: --runs must be at least 1");
         return EXIT_USAGE;
     }
-    let loaded = match load_valid(&o.spec, "simulate", o.color) {
+    let loaded = match load_valid(&o.spec, "simulate", color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -69,7 +92,7 @@ pub fn run(o: &Options) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let scenario = match load_scenario(&scenario_path, spec, "simulate", o.color) {
+    let scenario = match load_scenario(&scenario_path, spec, "simulate", color) {
         Ok(scenario) => scenario,
         Err(code) => return code,
     };
