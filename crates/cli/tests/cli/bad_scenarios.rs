@@ -116,25 +116,12 @@ fn check_bad_scenario(stem: &str) {
 
 #[test]
 fn every_bad_scenario_has_a_test() {
-    let on_disk: BTreeSet<String> = fs::read_dir(workspace_root().join(DIR))
-        .expect("tests/bad-scenarios exists")
-        .map(|entry| entry.expect("a directory entry").file_name().to_string_lossy().into_owned())
-        .filter_map(|name| name.strip_suffix(".toml").map(str::to_string))
-        .collect();
-    let listed: BTreeSet<String> = STEMS.iter().map(|s| s.to_string()).collect();
-    assert_eq!(on_disk, listed, "list every file of {DIR} in `bad_scenarios!`, and no other");
+    super::bad_specs::assert_all_listed(DIR, STEMS, "bad_scenarios");
 }
 
 #[test]
 fn bad_scenario_names_are_numbered() {
-    for stem in STEMS {
-        let (number, name) = stem.split_once('-').unwrap_or_else(|| panic!("{stem}: expected `NN-short-name`"));
-        assert!(number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit()), "{stem}: expected a two-digit number");
-        assert!(
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-            "{stem}: expected a short kebab-case name"
-        );
-    }
+    super::bad_specs::assert_numbered(STEMS);
 }
 
 /// The scenario codes, and the E0101 / E0001 / E0002 paths of the scenario reader, are each tested

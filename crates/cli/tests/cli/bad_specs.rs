@@ -211,20 +211,20 @@ fn check_bad_spec(stem: &str) {
     });
 }
 
-#[test]
-fn every_bad_spec_has_a_test() {
-    let on_disk: BTreeSet<String> = fs::read_dir(workspace_root().join(DIR))
-        .expect("tests/bad-specs exists")
+/// Every `.toml` file of `dir` is one of `stems` (the files a test macro lists), and no other.
+pub(crate) fn assert_all_listed(dir: &str, stems: &[&str], macro_name: &str) {
+    let on_disk: BTreeSet<String> = fs::read_dir(workspace_root().join(dir))
+        .unwrap_or_else(|e| panic!("{dir} exists: {e}"))
         .map(|entry| entry.expect("a directory entry").file_name().to_string_lossy().into_owned())
         .filter_map(|name| name.strip_suffix(".toml").map(str::to_string))
         .collect();
-    let listed: BTreeSet<String> = STEMS.iter().map(|s| s.to_string()).collect();
-    assert_eq!(on_disk, listed, "list every file of {DIR} in `bad_specs!`, and no other");
+    let listed: BTreeSet<String> = stems.iter().map(|s| s.to_string()).collect();
+    assert_eq!(on_disk, listed, "list every file of {dir} in `{macro_name}!`, and no other");
 }
 
-#[test]
-fn bad_spec_names_are_numbered() {
-    for stem in STEMS {
+/// Every stem reads `NN-short-kebab-name`.
+pub(crate) fn assert_numbered(stems: &[&str]) {
+    for stem in stems {
         let (number, name) = stem.split_once('-').unwrap_or_else(|| panic!("{stem}: expected `NN-short-name`"));
         assert!(number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit()), "{stem}: expected a two-digit number");
         assert!(
@@ -232,6 +232,16 @@ fn bad_spec_names_are_numbered() {
             "{stem}: expected a short kebab-case name"
         );
     }
+}
+
+#[test]
+fn every_bad_spec_has_a_test() {
+    assert_all_listed(DIR, STEMS, "bad_specs");
+}
+
+#[test]
+fn bad_spec_names_are_numbered() {
+    assert_numbered(STEMS);
 }
 
 /// Codes that `ironclad check` never reports: they come from `ironclad sources verify`, which
