@@ -16,6 +16,9 @@ use crate::model::SimModel;
 /// Runs per chunk (and per random stream).
 pub const CHUNK: u64 = 4096;
 
+// Per-chunk counts of honoured runs are u16.
+const _: () = assert!(CHUNK < 1 << 16);
+
 /// Largest delivered / required ratio accumulated. A run adds at most 10¹² · 2³² ≈ 2⁷² to
 /// `delivered_sq`, so a `u128` holds 2⁵⁶ runs: far beyond any run count.
 pub const MAX_RATIO: f64 = 1e6;
@@ -23,9 +26,19 @@ pub const MAX_RATIO: f64 = 1e6;
 /// Fixed-point scale of accumulated fractions: exact to 2⁻³².
 const SCALE: f64 = 4_294_967_296.0;
 
+/// 1 in fixed point.
+const ONE: u128 = 1 << 32;
+
 fn fixed(x: f64) -> u128 {
-    // The u64 path is exact below 2³² and much faster than a software f64 → u128 conversion.
-    if (0.0..4.0e9).contains(&x) { (x * SCALE + 0.5) as u64 as u128 } else { (x * SCALE).round().max(0.0) as u128 }
+    // The i64 and u64 paths are exact below 2³¹ and 2³² and much faster than a software f64 →
+    // u128 conversion; the i64 one is a single instruction on x86-64.
+    if (0.0..2.0e9).contains(&x) {
+        (x * SCALE + 0.5) as i64 as u128
+    } else if (0.0..4.0e9).contains(&x) {
+        (x * SCALE + 0.5) as u64 as u128
+    } else {
+        (x * SCALE).round().max(0.0) as u128
+    }
 }
 
 /// Per-horizon, per-need thresholds on the delay normal: delivered in time iff z ≤ t.
@@ -151,14 +164,62 @@ pub struct Record {
 /// Reusable per-thread buffers, so that runs do not allocate.
 struct Scratch {
     factors: Vec<f64>,
+    /// Per loading group: the shared part of the will of its pairs.
+    shared: Vec<f64>,
     honoured: Vec<bool>,
     delay_z: Vec<f64>,
-    fraction: Vec<f64>,
-    best: Vec<f64>,
-    delivered: Vec<f64>,
     u: Vec<f64>,
+    /// [d·horizons + h]: the current party's largest timely amount.
+    best: Vec<f64>,
+    /// [d·horizons + h]: delivered amount.
+    delivered: Vec<f64>,
     combos: Vec<u64>,
-    live: Vec<(usize, u32)>,
+    /// Per pair: runs of this chunk in which it was active and honoured ([`CHUNK`] < 2¹⁶).
+    honoured_runs: Vec<u16>,
+    /// [h·needs + d]: this chunk's sums per horizon and need.
+    cells: Vec<Cell>,
+}
+
+/// A chunk's sums for one horizon and need (see [`Acc`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Cell {
+    adequate: u64,
+    adequacy: u128,
+    adequacy_sq: u128,
+    delivered: u128,
+    delivered_sq: u128,
+}
+
+/// The option a uniform draw `u` picks, given the options' cumulative weights but the last:
+/// the first whose cumulative weight exceeds `u` (the last if none does). Cumulative weights
+/// do not decrease, so that is the number of them not above `u`, counted without branches.
+fn option(cumulative: &[f64], u: f64) -> usize {
+    cumulative.iter().map(|c| usize::from(*c <= u)).sum()
+}
+
+/// The quantile function of Kumaraswamy(a, b), (1 − (1 − u)^(1/b))^(1/a), with exp and ln
+/// rather than `powf` (which costs twice as much), and square roots when a is a power of two
+/// (the default a = 8).
+#[derive(Debug, Clone, Copy)]
+struct Quantile {
+    inv_a: f64,
+    inv_b: f64,
+    /// k when a = 2^k (k ≤ 6): then the power 1/a is k square roots.
+    sqrt_a: Option<u32>,
+}
+
+impl Quantile {
+    fn new(a: f64, b: f64) -> Quantile {
+        Quantile { inv_a: 1.0 / a, inv_b: 1.0 / b, sqrt_a: (0..=6).find(|&k| a == f64::from(1u32 << k)) }
+    }
+
+    fn at(&self, u: f64) -> f64 {
+        let y = 1.0 - ((1.0 - u).ln() * self.inv_b).exp();
+        match self.sqrt_a {
+            Some(k) => (0..k).fold(y, |y, _| y.sqrt()),
+            None => (y.ln() * self.inv_a).exp(),
+        }
+    }
 }
 
 /// The model plus what runs precompute from it.
@@ -167,18 +228,30 @@ pub struct Runner<'m> {
     /// User horizons, then the deterrence horizon.
     horizons: Vec<f64>,
     thresholds: Vec<f64>,
-    inv_a: f64,
-    inv_b: f64,
-    delivering: Vec<Vec<usize>>,
-    /// Pairs' thresholds, idiosyncratic weights and loadings, flattened for the hot loop:
-    /// the loadings of pair `i` are `load_factor/load_value[load_start[i]..load_start[i + 1]]`.
+    quantile: Quantile,
+    /// Per variant: its options' cumulative weights but the last, and its radix in the index
+    /// of a combination of options.
+    cumulative: Vec<Vec<f64>>,
+    radix: Vec<usize>,
+    /// Pairs' thresholds, idiosyncratic weights and loading groups.
     threshold: Vec<f64>,
     idio: Vec<f64>,
+    group: Vec<usize>,
+    /// Distinct loading lists (most pairs of a party share one), so a run computes each
+    /// shared part once: group `g` loads `load_factor/load_value[load_start[g]..load_start[g + 1]]`.
     load_start: Vec<usize>,
     load_factor: Vec<usize>,
     load_value: Vec<f64>,
+    /// Per outcome and pair: whether the pair is active.
+    active: Vec<Vec<bool>>,
+    /// Per outcome: the active pairs that pledge something, grouped by party, and where each
+    /// party's group ends in that list.
+    delivering: Vec<Vec<usize>>,
+    party_ends: Vec<Vec<usize>>,
+    /// Per pair: the needs it pledges to, the amount, and whether the need counts pledges.
     contrib: Vec<Vec<(usize, f64, bool)>>,
-    capacity: Vec<Vec<usize>>,
+    /// Per pair: whether it pledges to a need measured in capacity (so its fraction is drawn).
+    uses_fraction: Vec<bool>,
 }
 
 impl<'m> Runner<'m> {
@@ -186,48 +259,96 @@ impl<'m> Runner<'m> {
         let mut horizons = model.horizons.clone();
         horizons.push(model.deterrence.horizon);
         let thresholds = delay_thresholds(model, &horizons);
+        let mut groups: Vec<&[(usize, f64)]> = Vec::new();
+        let mut group = Vec::with_capacity(model.pairs.len());
+        for p in &model.pairs {
+            let g = match groups.iter().position(|l| *l == p.loadings.as_slice()) {
+                Some(g) => g,
+                None => {
+                    groups.push(&p.loadings);
+                    groups.len() - 1
+                }
+            };
+            group.push(g);
+        }
         let mut load_start = vec![0];
         let mut load_factor = Vec::new();
         let mut load_value = Vec::new();
-        for p in &model.pairs {
-            for (f, l) in &p.loadings {
+        for loadings in &groups {
+            for (f, l) in *loadings {
                 load_factor.push(*f);
                 load_value.push(*l);
             }
             load_start.push(load_factor.len());
         }
+        let delivering: Vec<Vec<usize>> = model
+            .outcomes
+            .iter()
+            .map(|o| {
+                let mut v: Vec<usize> =
+                    o.active.iter().copied().filter(|&i| model.pairs[i].pledge.iter().any(|x| *x > 0.0)).collect();
+                v.sort_by_key(|&i| model.pairs[i].party_index);
+                v
+            })
+            .collect();
+        let party_ends = delivering
+            .iter()
+            .map(|v| {
+                (0..v.len())
+                    .filter(|&k| k + 1 == v.len() || model.pairs[v[k]].party_index != model.pairs[v[k + 1]].party_index)
+                    .map(|k| k + 1)
+                    .collect()
+            })
+            .collect();
+        let cumulative = model
+            .variants
+            .iter()
+            .map(|weights| {
+                let mut sum = 0.0;
+                let mut c: Vec<f64> = weights
+                    .iter()
+                    .map(|w| {
+                        sum += w;
+                        sum
+                    })
+                    .collect();
+                c.pop();
+                c
+            })
+            .collect();
+        let radix = model
+            .variants
+            .iter()
+            .scan(1usize, |r, w| {
+                let here = *r;
+                *r *= w.len();
+                Some(here)
+            })
+            .collect();
         Runner {
+            cumulative,
+            radix,
             threshold: model.pairs.iter().map(|p| p.threshold).collect(),
             idio: model.pairs.iter().map(|p| p.idio).collect(),
+            group,
             load_start,
             load_factor,
             load_value,
             model,
             horizons,
             thresholds,
-            inv_a: 1.0 / model.capacity.a,
-            inv_b: 1.0 / model.capacity.b,
-            delivering: model
+            quantile: Quantile::new(model.capacity.a, model.capacity.b),
+            active: model
                 .outcomes
                 .iter()
                 .map(|o| {
-                    let mut v: Vec<usize> =
-                        o.active.iter().copied().filter(|&i| model.pairs[i].pledge.iter().any(|x| *x > 0.0)).collect();
-                    v.sort_by_key(|&i| model.pairs[i].party_index);
+                    let mut v = vec![false; model.pairs.len()];
+                    o.active.iter().for_each(|&i| v[i] = true);
                     v
                 })
                 .collect(),
-            capacity: model
-                .outcomes
-                .iter()
-                .map(|o| {
-                    o.active
-                        .iter()
-                        .copied()
-                        .filter(|&i| model.pairs[i].pledge.iter().zip(&model.needs).any(|(x, n)| *x > 0.0 && !n.count))
-                        .collect()
-                })
-                .collect(),
+            delivering,
+            party_ends,
             contrib: model
                 .pairs
                 .iter()
@@ -240,21 +361,28 @@ impl<'m> Runner<'m> {
                         .collect()
                 })
                 .collect(),
+            uses_fraction: model
+                .pairs
+                .iter()
+                .map(|p| p.pledge.iter().zip(&model.needs).any(|(x, n)| *x > 0.0 && !n.count))
+                .collect(),
         }
     }
 
     fn scratch(&self) -> Scratch {
         let m = self.model;
+        let cells = self.horizons.len() * m.needs.len();
         Scratch {
             factors: vec![0.0; m.factors],
+            shared: vec![0.0; self.load_start.len() - 1],
             honoured: vec![false; m.pairs.len()],
             delay_z: vec![0.0; m.pairs.len()],
-            fraction: vec![0.0; m.pairs.len()],
-            best: vec![0.0; m.parties * m.needs.len()],
-            delivered: vec![0.0; m.needs.len()],
             u: vec![0.0; m.pairs.len()],
+            best: vec![0.0; cells],
+            delivered: vec![0.0; cells],
             combos: vec![0; m.outcomes.len()],
-            live: Vec::with_capacity(m.pairs.len()),
+            honoured_runs: vec![0; m.pairs.len()],
+            cells: vec![Cell::default(); m.horizons.len() * m.needs.len()],
         }
     }
 
@@ -270,9 +398,22 @@ impl<'m> Runner<'m> {
                 out.push(record);
             }
         }
+        for (k, cell) in s.cells.iter().enumerate() {
+            acc.adequate[k] += cell.adequate;
+            acc.adequacy[k] += cell.adequacy;
+            acc.adequacy_sq[k] += cell.adequacy_sq;
+            acc.delivered[k] += cell.delivered;
+            acc.delivered_sq[k] += cell.delivered_sq;
+        }
+        for (total, &n) in acc.pair_honoured.iter_mut().zip(&s.honoured_runs) {
+            *total += u64::from(n);
+        }
         for (c, &n) in s.combos.iter().enumerate() {
             if n == 0 {
                 continue;
+            }
+            for ((options, radix), cumulative) in acc.options.iter_mut().zip(&self.radix).zip(&self.cumulative) {
+                options[(c / radix) % (cumulative.len() + 1)] += n;
             }
             let outcome = &self.model.outcomes[c];
             for &i in &outcome.active {
@@ -295,51 +436,33 @@ impl<'m> Runner<'m> {
         let m = self.model;
         // Variant options.
         let mut combination = 0usize;
-        let mut radix = 1usize;
-        for (v, weights) in m.variants.iter().enumerate() {
+        for (cumulative, radix) in self.cumulative.iter().zip(&self.radix) {
             let u: f64 = rng.random();
-            let mut option = weights.len() - 1;
-            let mut cumulative = 0.0;
-            for (i, w) in weights.iter().enumerate() {
-                cumulative += w;
-                if u < cumulative {
-                    option = i;
-                    break;
-                }
-            }
-            acc.options[v][option] += 1;
-            combination += option * radix;
-            radix *= weights.len();
+            combination += option(cumulative, u) * radix;
         }
         // Latent factors, then every pair's will, delay and capacity (a fixed count of draws).
         for f in s.factors.iter_mut() {
             *f = StandardNormal.sample(rng);
         }
-        let pairs = self.threshold.iter().zip(&self.idio).zip(self.load_start.windows(2));
-        for (((threshold, idio), range), ((honoured, delay_z), slot)) in
+        for (shared, range) in s.shared.iter_mut().zip(self.load_start.windows(2)) {
+            let (factors, values) = (&self.load_factor[range[0]..range[1]], &self.load_value[range[0]..range[1]]);
+            *shared = factors.iter().zip(values).map(|(f, l)| l * s.factors[*f]).sum();
+        }
+        let pairs = self.threshold.iter().zip(&self.idio).zip(&self.group);
+        for (((threshold, idio), group), ((honoured, delay_z), slot)) in
             pairs.zip(s.honoured.iter_mut().zip(s.delay_z.iter_mut()).zip(s.u.iter_mut()))
         {
             let eps: f64 = StandardNormal.sample(rng);
             let z: f64 = StandardNormal.sample(rng);
             let u: f64 = rng.random();
-            let (factors, values) = (&self.load_factor[range[0]..range[1]], &self.load_value[range[0]..range[1]]);
-            let shared: f64 = factors.iter().zip(values).map(|(f, l)| l * s.factors[*f]).sum();
-            *honoured = shared + idio * eps < *threshold;
+            *honoured = s.shared[*group] + idio * eps < *threshold;
             *delay_z = z;
             *slot = u;
         }
-        for &i in &self.capacity[combination] {
-            if s.honoured[i] {
-                s.fraction[i] = (1.0 - (1.0 - s.u[i]).powf(self.inv_b)).powf(self.inv_a);
-            }
-        }
         let outcome = &m.outcomes[combination];
         let needs = m.needs.len();
-        let mut honoured_count = 0u32;
-        for &i in &outcome.active {
-            let h = u64::from(s.honoured[i]);
-            acc.pair_honoured[i] += h;
-            honoured_count += h as u32;
+        for ((count, honoured), active) in s.honoured_runs.iter_mut().zip(&s.honoured).zip(&self.active[combination]) {
+            *count += u16::from(*honoured & *active);
         }
         s.combos[combination] += 1;
         acc.runs += 1;
@@ -350,67 +473,71 @@ impl<'m> Runner<'m> {
             adequacy: Vec::with_capacity(m.horizons.len() * needs),
             credibility: 0.0,
             escalation: false,
-            honoured: honoured_count,
+            honoured: outcome.active.iter().map(|&i| u32::from(s.honoured[i])).sum(),
         });
-        // Honoured delivering pairs of this run, with a bit per horizon at which they are in time.
+        // Delivered per horizon and need: each party contributes its largest timely pledge per
+        // need (forces are sent once), and parties add up, in party order.
         let hs = self.horizons.len();
-        s.live.clear();
-        for &i in &self.delivering[combination] {
-            if !s.honoured[i] {
-                continue;
-            }
-            let mask = if outcome.placed[i] {
-                u32::MAX
-            } else {
-                let t = &self.thresholds[i * hs..(i + 1) * hs];
-                t.iter().enumerate().fold(0u32, |m, (h, t)| m | (u32::from(s.delay_z[i] <= *t) << h))
-            };
-            s.live.push((i, mask));
-        }
-        for (h, _) in self.horizons.iter().enumerate() {
-            // Each party contributes its largest timely pledge per need: forces are sent once.
-            s.delivered.iter_mut().for_each(|x| *x = 0.0);
-            let cur = &mut s.best[..needs];
-            cur.iter_mut().for_each(|x| *x = 0.0);
-            let mut party = usize::MAX;
-            for &(i, mask) in &s.live {
-                if mask & (1 << h) == 0 {
+        s.delivered.iter_mut().for_each(|x| *x = 0.0);
+        let delivering = &self.delivering[combination];
+        let mut begin = 0;
+        for &end in &self.party_ends[combination] {
+            let mut any = false;
+            for &i in &delivering[begin..end] {
+                if !s.honoured[i] {
                     continue;
                 }
-                let p = &m.pairs[i];
-                if p.party_index != party {
-                    for (x, c) in s.delivered.iter_mut().zip(cur.iter_mut()) {
-                        *x += *c;
-                        *c = 0.0;
-                    }
-                    party = p.party_index;
+                // A bit per horizon at which the pair is in time.
+                let mask = if outcome.placed[i] {
+                    u32::MAX
+                } else {
+                    let t = &self.thresholds[i * hs..(i + 1) * hs];
+                    t.iter().enumerate().fold(0u32, |m, (h, t)| m | (u32::from(s.delay_z[i] <= *t) << h))
+                };
+                if mask == 0 {
+                    continue;
                 }
+                if !any {
+                    s.best.iter_mut().for_each(|x| *x = 0.0);
+                    any = true;
+                }
+                let fraction = if self.uses_fraction[i] { self.quantile.at(s.u[i]) } else { 0.0 };
                 for &(d, pledge, count) in &self.contrib[i] {
-                    let amount = if count { pledge } else { pledge * s.fraction[i] };
-                    if amount > cur[d] {
-                        cur[d] = amount;
+                    let amount = if count { pledge } else { pledge * fraction };
+                    for (h, best) in s.best[d * hs..(d + 1) * hs].iter_mut().enumerate() {
+                        if mask & (1 << h) != 0 && amount > *best {
+                            *best = amount;
+                        }
                     }
                 }
             }
-            for (x, c) in s.delivered.iter_mut().zip(cur.iter()) {
-                *x += *c;
+            if any {
+                s.delivered.iter_mut().zip(&s.best).for_each(|(x, b)| *x += *b);
             }
-            let deterrence = h == self.horizons.len() - 1;
+            begin = end;
+        }
+        for h in 0..hs {
+            let deterrence = h == hs - 1;
             let mut all = true;
             let mut credibility = 0.0;
             for (d, need) in m.needs.iter().enumerate() {
-                let adequacy = (s.delivered[d] / need.required).min(1.0);
+                let delivered = s.delivered[d * hs + h];
+                let quotient = delivered / need.required;
+                let adequacy = quotient.min(1.0);
                 credibility += adequacy;
-                let adequate = s.delivered[d] >= need.required;
+                let adequate = delivered >= need.required;
                 all &= adequate;
                 if !deterrence {
-                    let cell = h * needs + d;
-                    acc.adequate[cell] += u64::from(adequate);
-                    acc.adequacy[cell] += fixed(adequacy);
-                    acc.adequacy_sq[cell] += fixed(adequacy * adequacy);
-                    let ratio = (s.delivered[d] / need.required).min(MAX_RATIO);
-                    acc.delivered[cell] += fixed(ratio);
-                    acc.delivered_sq[cell] += fixed(ratio * ratio);
+                    let cell = &mut s.cells[h * needs + d];
+                    cell.adequate += u64::from(adequate);
+                    let ratio = quotient.min(MAX_RATIO);
+                    let (r, r_sq) = (fixed(ratio), fixed(ratio * ratio));
+                    cell.delivered += r;
+                    cell.delivered_sq += r_sq;
+                    // Below 1 the adequacy is the ratio itself, so its fixed-point values are too.
+                    let (a, a_sq) = if quotient < 1.0 { (r, r_sq) } else { (ONE, ONE) };
+                    cell.adequacy += a;
+                    cell.adequacy_sq += a_sq;
                     if let Some(r) = rec.as_mut() {
                         r.adequacy.push(adequacy);
                     }
@@ -546,5 +673,62 @@ pub fn simulate_chunks(
 impl RunOptions {
     fn shards(&self) -> u64 {
         self.shard.1.max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quantile_matches_the_closed_form_with_powf() {
+        for (a, b) in [(8.0, 3.114_018_069_965_161_4), (1.0, 1.0), (2.0, 5.0), (3.7, 0.8), (0.5, 2.0)] {
+            let q = Quantile::new(a, b);
+            for k in 0..=1000 {
+                let u = f64::from(k) / 1000.0 * (1.0 - f64::EPSILON);
+                let exact = (1.0 - (1.0 - u).powf(1.0 / b)).powf(1.0 / a);
+                let fast = q.at(u);
+                assert!((0.0..=1.0).contains(&fast), "a={a} b={b} u={u}: {fast}");
+                assert!(
+                    (fast - exact).abs() <= 1e-12 * exact.max(1e-300) + 1e-300,
+                    "a={a} b={b} u={u}: {fast} vs {exact}"
+                );
+            }
+        }
+        assert_eq!(Quantile::new(8.0, 3.0).sqrt_a, Some(3));
+        assert_eq!(Quantile::new(3.0, 3.0).sqrt_a, None);
+    }
+
+    #[test]
+    fn the_option_is_the_first_whose_cumulative_weight_exceeds_u() {
+        let weights = [0.3, 0.0, 0.25, 0.45];
+        let mut cumulative: Vec<f64> = weights
+            .iter()
+            .scan(0.0, |sum, w| {
+                *sum += w;
+                Some(*sum)
+            })
+            .collect();
+        cumulative.pop();
+        for k in 0..=1000 {
+            let u = f64::from(k) / 1000.0;
+            let mut sum = 0.0;
+            let expected = weights
+                .iter()
+                .position(|w| {
+                    sum += w;
+                    u < sum
+                })
+                .unwrap_or(weights.len() - 1);
+            assert_eq!(option(&cumulative, u), expected, "u = {u}");
+        }
+    }
+
+    #[test]
+    fn fixed_point_rounds_to_the_nearest_multiple_of_two_to_the_minus_32() {
+        for x in [0.0, 1.0, 0.5, 1e-10, 0.123_456_789, 1.9e9, 2.1e9, 3.9e9, 5e9, 1e12] {
+            assert_eq!(fixed(x), (x * SCALE).round() as u128, "x = {x}");
+        }
+        assert_eq!(fixed(1.0), ONE);
     }
 }
