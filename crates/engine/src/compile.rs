@@ -210,7 +210,7 @@ impl Compiled {
             .iter()
             .enumerate()
             .filter(|(_, r)| r.kind == RedLineKind::Exclusion && obligors & bit(r.party.index()) != 0)
-            .filter(|(_, r)| r.matches.as_ref().is_some_and(|s| ironclad_spec::lints::selector_matches(spec, s, c)))
+            .filter(|(_, r)| r.matches.as_ref().is_some_and(|s| ironclad_spec::select::selector_matches(spec, s, c)))
             .map(|(i, r)| Exclusion {
                 red_line: RedLineId(i as u16),
                 parties: bit(r.party.index()),
@@ -229,7 +229,7 @@ impl Compiled {
             .map(|&i| {
                 let x = &spec.exceptions[i];
                 let overridden_by = local.iter().enumerate().fold(0u64, |mask, (bit_index, &j)| {
-                    let stronger = ironclad_spec::lints::overrides(
+                    let stronger = ironclad_spec::precedence::overrides(
                         spec,
                         ironclad_spec::model::ExceptionId(j as u16),
                         ironclad_spec::model::ExceptionId(i as u16),
@@ -239,7 +239,7 @@ impl Compiled {
                 CException {
                     id: i as u16,
                     when: self.expr(&x.when.expr),
-                    apply: x.effect == ironclad_spec::raw::ExceptionEffect::Apply,
+                    apply: x.effect == ironclad_spec::vocab::ExceptionEffect::Apply,
                     overridden_by,
                 }
             })

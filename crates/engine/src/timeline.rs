@@ -197,32 +197,7 @@ struct Replayer<'a> {
 /// Replays `scenario` on `spec` up to day `at` (default: the last event's day).
 pub fn replay(spec: &Spec, compiled: &Compiled, scenario: &Scenario, selection: Vec<u16>, at: Option<i64>) -> Replay {
     let at = at.unwrap_or_else(|| scenario.events.last().map_or(0, |e| e.day));
-    let parties = spec.parties.len();
-    let witnesses = |n: usize| vec![Witness::Default; n];
-    let mut r = Replayer {
-        spec,
-        compiled,
-        scenario,
-        state: State::new(compiled, selection),
-        provenance: Provenance {
-            ceasefire: Witness::Default,
-            peace: Witness::Default,
-            consent: witnesses(parties),
-            requested: witnesses(parties),
-            attacked: witnesses(parties),
-            deployed: witnesses(parties),
-            decided: witnesses(spec.bodies.len()),
-            active: witnesses(spec.commitments.len()),
-            failed: witnesses(spec.commitments.len()),
-        },
-        obligations: Vec::new(),
-        decisions: vec![None; spec.bodies.len()],
-        awaiting: Vec::new(),
-    };
-    r.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
-    r.state.start = scenario.start.map(|d| d.days_since_epoch());
-    r.initial();
-    r.standing(Cause::Initial);
+    let mut r = Replayer::start(spec, compiled, scenario, selection);
     let mut applied = 0;
     for (i, event) in scenario.events.iter().enumerate() {
         if event.day > at {
@@ -242,7 +217,39 @@ pub fn replay(spec: &Spec, compiled: &Compiled, scenario: &Scenario, selection: 
     Replay { at, obligations: r.obligations, state: r.state, provenance: r.provenance, decisions: r.decisions, applied }
 }
 
-impl Replayer<'_> {
+impl<'a> Replayer<'a> {
+    /// The replay before the first event: the initial state, and the standing commitments it
+    /// activates. `replay` and `why_not` both start here.
+    fn start(spec: &'a Spec, compiled: &'a Compiled, scenario: &'a Scenario, selection: Vec<u16>) -> Replayer<'a> {
+        let parties = spec.parties.len();
+        let witnesses = |n: usize| vec![Witness::Default; n];
+        let mut r = Replayer {
+            spec,
+            compiled,
+            scenario,
+            state: State::new(compiled, selection),
+            provenance: Provenance {
+                ceasefire: Witness::Default,
+                peace: Witness::Default,
+                consent: witnesses(parties),
+                requested: witnesses(parties),
+                attacked: witnesses(parties),
+                deployed: witnesses(parties),
+                decided: witnesses(spec.bodies.len()),
+                active: witnesses(spec.commitments.len()),
+                failed: witnesses(spec.commitments.len()),
+            },
+            obligations: Vec::new(),
+            decisions: vec![None; spec.bodies.len()],
+            awaiting: Vec::new(),
+        };
+        r.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
+        r.state.start = scenario.start.map(|d| d.days_since_epoch());
+        r.initial();
+        r.standing(Cause::Initial);
+        r
+    }
+
     fn initial(&mut self) {
         let init = &self.scenario.initial;
         if init.ceasefire {
@@ -296,9 +303,18 @@ impl Replayer<'_> {
         self.oblige_with(c, p, since, cause, facts);
     }
 
-    fn oblige_with(&mut self, c: usize, p: usize, since: i64, cause: Cause, facts: Vec<(StateAtom, bool, Witness)>) {
+    /// Opens an obligation of party `p` under commitment `c`, unless one is open already;
+    /// returns the index of the new obligation, `None` when none was pushed.
+    fn oblige_with(
+        &mut self,
+        c: usize,
+        p: usize,
+        since: i64,
+        cause: Cause,
+        facts: Vec<(StateAtom, bool, Witness)>,
+    ) -> Option<usize> {
         if self.open(c, p) {
-            return;
+            return None;
         }
         let due = self.compiled.commitments[c].deadline_days.map(|d| since as f64 + d);
         let applied_by_exception = self
@@ -325,6 +341,7 @@ impl Replayer<'_> {
                 _ => Witness::Initial,
             };
         }
+        Some(self.obligations.len() - 1)
     }
 
     fn parties(&self, c: usize) -> impl Iterator<Item = usize> + use<> {
@@ -475,12 +492,10 @@ impl Replayer<'_> {
                 let mut provenance = w.provenance.clone();
                 provenance.decided.clone_from(&self.provenance.decided);
                 let facts = facts(self.compiled, w.commitment, &state, &provenance);
-                self.oblige_with(w.commitment, w.party, day, Cause::Event(w.event), facts);
-                if let Some(o) = self.obligations.last_mut()
-                    && o.commitment.index() == w.commitment
-                    && o.party.index() == w.party
-                {
-                    o.activated_by = Some(i);
+                // Only an obligation this decision opened gets it as its cause: a pair that
+                // is already open keeps the cause it has.
+                if let Some(k) = self.oblige_with(w.commitment, w.party, day, Cause::Event(w.event), facts) {
+                    self.obligations[k].activated_by = Some(i);
                 }
             } else {
                 self.awaiting.push(w);
@@ -781,7 +796,6 @@ pub fn why_not(
     at: Option<i64>,
     party: PartyId,
 ) -> Vec<WhyNot> {
-    let final_replay = replay(spec, compiled, scenario, selection.clone(), at);
     let mut best: Vec<Option<WhyNot>> = vec![None; compiled.commitments.len()];
     let mut consider = |c: usize, verdict: Verdict, event: Option<usize>, state: &State, provenance: &Provenance| {
         // A backstop is triggered only by the failure of what it backs.
@@ -799,22 +813,8 @@ pub fn why_not(
             best[c] = Some(WhyNot { commitment: CommitmentId(c as u16), verdict, event, facts });
         }
     };
-    // Re-run the replay, testing every commitment before each event.
-    let mut shadow = Replayer {
-        spec,
-        compiled,
-        scenario,
-        state: State::new(compiled, selection),
-        provenance: final_replay.provenance.clone(),
-        obligations: Vec::new(),
-        decisions: vec![None; spec.bodies.len()],
-        awaiting: Vec::new(),
-    };
-    reset_provenance(&mut shadow.provenance);
-    shadow.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
-    shadow.state.start = scenario.start.map(|d| d.days_since_epoch());
-    shadow.initial();
-    shadow.standing(Cause::Initial);
+    // The replay again, testing every commitment before each event.
+    let mut shadow = Replayer::start(spec, compiled, scenario, selection);
     let p = party.index();
     for c in 0..compiled.commitments.len() {
         consider(c, compiled.verdict(c, p, &shadow.state, None), None, &shadow.state, &shadow.provenance);
@@ -843,20 +843,4 @@ pub fn why_not(
         }
     }
     best.into_iter().flatten().collect()
-}
-
-fn reset_provenance(p: &mut Provenance) {
-    p.ceasefire = Witness::Default;
-    p.peace = Witness::Default;
-    for v in [
-        &mut p.consent,
-        &mut p.requested,
-        &mut p.attacked,
-        &mut p.deployed,
-        &mut p.decided,
-        &mut p.active,
-        &mut p.failed,
-    ] {
-        v.iter_mut().for_each(|w| *w = Witness::Default);
-    }
 }

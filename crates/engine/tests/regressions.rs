@@ -131,3 +131,31 @@ fn a_backstop_after_a_missed_deadline_starts_the_day_after_it() {
     let b = r.obligations.iter().find(|o| spec.commitment(o.commitment).id == "b").expect("the backstop fires");
     assert_eq!(b.since, 46, "deadline day 45 passed, so the backstop arises on day 46");
 }
+
+/// Regression: a decision that finds the awaiting pair already open (obliged since by another
+/// event) used to write itself as `activated_by` of the last obligation, overwriting its cause.
+#[test]
+fn a_decision_does_not_overwrite_the_cause_of_an_obligation_it_did_not_open() {
+    let spec_text = format!(
+        "{BASE}{}",
+        commitment("d", &format!("{DEFEND}\nconditions = [\"decided(council) or requested(UA)\"]"))
+    );
+    let request = "\n[[event]]\nday = 42\nkind = \"request\"\nparty = \"UA\"\n";
+    let decide = "\n[[event]]\nday = 50\nkind = \"decision\"\nbody = \"council\"\ndefault = \"yes\"\n";
+    let scenario_text = format!(
+        "[scenario]\nid = \"t\"\nframework = \"r\"\nstart = 2024-12-01\n{}{request}{}{decide}",
+        attack(40),
+        attack(44)
+    );
+    let analysis = ironclad_spec::analyze(&spec_text);
+    let spec = analysis.spec.unwrap_or_else(|| panic!("{:#?}", analysis.diagnostics));
+    let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&scenario_text, &spec);
+    let scenario = scenario.unwrap_or_else(|| panic!("{diagnostics:#?}"));
+    let compiled = Compiled::new(&spec).expect("small");
+    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
+    assert_eq!(r.obligations.len(), 1, "{:#?}", r.obligations);
+    let o = &r.obligations[0];
+    // Opened by the second attack (event 2), after the request: not by the decision (event 3).
+    assert_eq!(o.cause, ironclad_engine::timeline::Cause::Event(2));
+    assert_eq!(o.activated_by, None);
+}

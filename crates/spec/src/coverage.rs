@@ -1,7 +1,8 @@
 //! Who commits what where: the parties × domains coverage of a framework, and its gaps.
 
-use crate::lints::{display, selector_matches};
+use crate::display::display;
 use crate::model::{Obligor, Spec};
+use crate::select::selector_matches;
 use crate::vocab::{Domain, Kind, Strength};
 
 /// One cell: the strongest commitment a row makes in a domain.

@@ -8,16 +8,20 @@
 
 pub mod coverage;
 pub mod diagnostic;
+pub mod display;
 pub mod evidence;
 pub mod expr;
 pub mod lints;
 pub mod lower;
 pub mod model;
 pub mod params;
+pub mod precedence;
 pub mod quantity;
 pub mod raw;
+pub mod sat;
 pub mod scenario;
 pub mod schema;
+pub mod select;
 pub mod span;
 mod suggest;
 pub mod vocab;

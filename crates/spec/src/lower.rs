@@ -779,11 +779,14 @@ impl Lowerer<'_> {
             }
         }
         // Precedence must be a partial order: no exception may override itself, even indirectly.
-        for (i, x) in out.iter().enumerate() {
+        // Ids index the declared exceptions; `out` skips those whose `when` did not parse, so
+        // ids are compared with ids, never with positions in `out`.
+        for x in &out {
+            let Some(&own) = self.names.exceptions.get(&x.id) else { continue };
             let mut seen = vec![false; raw.exception.len()];
             let mut stack: Vec<ExceptionId> = x.overrides.clone();
             while let Some(next) = stack.pop() {
-                if next.index() == i {
+                if next == own {
                     self.diagnostics.push(
                         Diagnostic::new("E0605", format!("exception `{}` overrides itself through `overrides`", x.id))
                             .primary(x.span.clone(), "on a cycle of precedence")

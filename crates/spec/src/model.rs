@@ -275,7 +275,7 @@ pub struct Exception {
     pub id: String,
     pub commitments: Vec<CommitmentId>,
     pub when: Condition,
-    pub effect: crate::raw::ExceptionEffect,
+    pub effect: crate::vocab::ExceptionEffect,
     pub overrides: Vec<ExceptionId>,
     pub evidence: Vec<Evidence>,
     pub span: Span,

@@ -235,13 +235,7 @@ pub struct RawException {
     pub evidence: Vec<RawEvidence>,
 }
 
-/// What an exception does to the clauses it qualifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExceptionEffect {
-    Suspend,
-    Apply,
-}
+pub use crate::vocab::ExceptionEffect;
 
 /// Which commitments a red line is about. Every given list must match (each list is a choice).
 #[derive(Debug, Default, Deserialize, JsonSchema)]

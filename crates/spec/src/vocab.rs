@@ -235,6 +235,14 @@ impl JsonSchema for Date {
     }
 }
 
+/// What an exception does to the clauses it qualifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionEffect {
+    Suspend,
+    Apply,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

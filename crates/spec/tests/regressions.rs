@@ -1,0 +1,77 @@
+//! Regressions of the spec layer, one each.
+
+use ironclad_spec::analyze;
+
+const BASE: &str = r#"
+[framework]
+id = "t"
+title = "t"
+protects = ["UA"]
+threat = "RU"
+
+[[source]]
+id = "s"
+file = "s.txt"
+
+[[party]]
+id = "UA"
+[[party]]
+id = "RU"
+[[party]]
+id = "UK"
+
+[[region]]
+id = "UA"
+
+[[commitment]]
+id = "c"
+by = ["UK"]
+to = ["UA"]
+kind = "defend"
+domains = ["land"]
+trigger = "armed_attack where target == UA"
+modality = "automatic"
+strength = "treaty"
+
+[[commitment.evidence]]
+source = "s"
+quote = "q"
+"#;
+
+fn exception(id: &str, when: &str, effect: &str, overrides: &[&str]) -> String {
+    let overrides: Vec<String> = overrides.iter().map(|o| format!("\"{o}\"")).collect();
+    format!(
+        "\n[[exception]]\nid = \"{id}\"\ncommitments = [\"c\"]\nwhen = \"{when}\"\neffect = \"{effect}\"\noverrides = [{}]\n\n[[exception.evidence]]\nsource = \"s\"\nquote = \"q\"\n",
+        overrides.join(", ")
+    )
+}
+
+fn codes(text: &str) -> Vec<String> {
+    analyze(text).diagnostics.iter().map(|d| d.code.to_string()).collect()
+}
+
+/// Regression: the precedence-cycle check compared an exception id with a position that skips
+/// exceptions whose `when` failed to parse, so E0605 was reported for no cycle.
+#[test]
+fn no_spurious_precedence_cycle_next_to_an_exception_that_failed_to_parse() {
+    let text = format!(
+        "{BASE}{}{}",
+        exception("broken", "attacked(", "suspend", &[]),
+        exception("b", "requested(UA)", "apply", &["broken"])
+    );
+    let codes = codes(&text);
+    assert!(!codes.iter().any(|c| c == "E0605"), "{codes:?}");
+    assert!(codes.iter().any(|c| c.starts_with('E')), "the broken `when` is still an error: {codes:?}");
+}
+
+/// Regression: the same mix-up missed an exception that overrides itself, behind an exception that failed to parse.
+#[test]
+fn a_precedence_cycle_is_found_next_to_an_exception_that_failed_to_parse() {
+    let text = format!(
+        "{BASE}{}{}",
+        exception("broken", "attacked(", "suspend", &[]),
+        exception("x", "attacked(UA)", "suspend", &["x"])
+    );
+    let codes = codes(&text);
+    assert!(codes.iter().any(|c| c == "E0605"), "{codes:?}");
+}
