@@ -1,10 +1,10 @@
-//! The `ironclad` command line: parses flags, dispatches to a command, maps outcomes to exit codes.
+//! The `ironclad` command line: parses flags, calls the front-door library, renders its typed
+//! reports, and maps outcomes to exit codes.
 //!
 //! Exit codes: 0 success (warnings allowed unless `--deny-warnings`), 1 the input has errors
-//! (or verification failed), 2 the command line is wrong.
+//! (or verification failed, or a run was interrupted), 2 the command line is wrong.
 
 mod commands;
-mod input;
 mod output;
 
 use std::path::PathBuf;
@@ -29,20 +29,18 @@ pub enum Color {
     Never,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+/// The output format: the same values on every command.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub enum Format {
-    /// Human-readable diagnostics, like rustc's.
-    Human,
-    /// One line per diagnostic: `file:line:col: severity[code]: message`.
-    Short,
-    /// JSON, for tools.
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum OutputFormat {
+    /// For reading: tables, trees and rustc-style diagnostics.
+    #[value(alias = "human", alias = "table")]
     Text,
+    /// As text, with one line per diagnostic: `file:line:col: severity[code]: message`.
+    Short,
+    /// JSON for tools, with `schema_version` (schemas: `ironclad schema --output COMMAND`).
     Json,
+    /// CSV, one row per figure (per diagnostic, obligation or coverage cell).
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -52,7 +50,7 @@ enum Command {
         /// Spec files to check.
         #[arg(required = true)]
         specs: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Exit 1 when there are warnings, as when there are errors.
         #[arg(long)]
@@ -61,8 +59,10 @@ enum Command {
     /// Summarise a spec: the parties × domains coverage, conditions, red lines, variants and gaps.
     Show {
         spec: PathBuf,
-        /// Output as JSON instead of text.
-        #[arg(long)]
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The same as `--format json` (kept for scripts written before `--format`).
+        #[arg(long, hide = true)]
         json: bool,
     },
     /// Who must do what, and when, on a scenario timeline — with `--explain` and `--why-not`.
@@ -77,8 +77,8 @@ enum Command {
         /// Choose a variant option, as VARIANT=OPTION (repeatable); default: each variant's heaviest option.
         #[arg(long = "variant")]
         variants: Vec<String>,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
         /// Print the derivation of each obligation: clause, triggering event, conditions, decision, evidence.
         #[arg(long)]
         explain: bool,
@@ -87,9 +87,13 @@ enum Command {
         why_not: Option<String>,
     },
     /// Monte Carlo credibility: P(adequate response) per domain and horizon, P(deterred), escalation risk.
-    Simulate(commands::simulate::Options),
-    /// Print the JSON Schema of spec files (for Taplo / Even Better TOML).
-    Schema,
+    Simulate(commands::SimulateArgs),
+    /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
+    Schema {
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources.
+        #[arg(long, value_name = "COMMAND")]
+        output: Option<String>,
+    },
     /// Work with the sources that evidence quotes come from.
     Sources {
         #[command(subcommand)]
@@ -106,7 +110,7 @@ enum SourcesCommand {
         /// Directories holding the source files (repeatable). Default: $IRONCLAD_SOURCES.
         #[arg(long = "sources", env = "IRONCLAD_SOURCES", value_delimiter = ':', required = true)]
         sources: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
 }
@@ -119,24 +123,16 @@ fn main() -> ExitCode {
         Color::Auto => std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none(),
     };
     let outcome = match cli.command {
-        Command::Check { specs, format, deny_warnings } => commands::check::run(&specs, format, deny_warnings, color),
-        Command::Show { spec, json } => commands::show::run(&spec, json, color),
+        Command::Check { specs, format, deny_warnings } => commands::check(&specs, format, deny_warnings, color),
+        Command::Show { spec, format, json } => commands::show(&spec, if json { Format::Json } else { format }, color),
         Command::Obligations { spec, scenario, at, variants, format, explain, why_not } => {
-            commands::obligations::run(&commands::obligations::Options {
-                spec: &spec,
-                scenario: &scenario,
-                at: at.as_deref(),
-                variants: &variants,
-                json: format == OutputFormat::Json,
-                explain,
-                why_not: why_not.as_deref(),
-                color,
-            })
+            let request = ironclad::obligations::Request { at, variants, explain, why_not };
+            commands::obligations(&spec, &scenario, &request, format, color)
         }
-        Command::Simulate(options) => commands::simulate::run(&options, color),
-        Command::Schema => commands::schema::run(),
+        Command::Simulate(args) => commands::simulate(&args, color),
+        Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
-            commands::sources::verify(&specs, &sources, format, color)
+            commands::verify(&specs, &sources, format, color)
         }
     };
     ExitCode::from(outcome)

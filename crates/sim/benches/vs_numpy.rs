@@ -2,8 +2,9 @@
 //! model: coalition-2025 on ceasefire-then-offensive, horizons 7, 30 and 90 days.
 //!
 //! Prints runs per second (Rust on all threads and on one, NumPy, and the RNG-bound limit
-//! `Runner::draw_only`), the ratios against the targets (≥ 5× NumPy, ≥ 50 % of the RNG-bound
-//! limit on one thread), whether the two implementations' 95% intervals of every P(adequate)
+//! `Runner::draw_only`: drawing just the random numbers the runs need, under the addressed
+//! scheme of `run.rs`), the ratios against the targets (one thread ≥ 8× NumPy, all threads
+//! ≥ 15×, one thread ≥ 70 % of the RNG-bound limit), whether the two implementations' 95% intervals of every P(adequate)
 //! overlap, and the peak RSS. Targets are reported, never asserted.
 //!
 //! ```text
@@ -249,7 +250,7 @@ fn main() -> ExitCode {
     };
     let threads = rayon::current_num_threads();
     println!(
-        "ironclad vs NumPy: {} x {}, horizons {:?} days; {} pairs, {} factors, {} combinations, {} draws per run",
+        "ironclad vs NumPy: {} x {}, horizons {:?} days; {} pairs, {} factors, {} combinations, at most {} draws per run",
         model.framework,
         model.scenario,
         HORIZONS,
@@ -280,7 +281,7 @@ fn main() -> ExitCode {
     let (acc_one, rust_one) = single.install(|| run_rust(&model, config.runs, config.seed));
     let runner = Runner::new(&model);
     let started = Instant::now();
-    std::hint::black_box(runner.draw_only(config.seed, config.runs));
+    let drawn = std::hint::black_box(runner.draw_only(config.seed, config.runs));
     let rng_bound = started.elapsed().as_secs_f64();
 
     let numpy = match run_numpy(&config, &model) {
@@ -308,15 +309,24 @@ fn main() -> ExitCode {
     let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
     println!();
     println!(
-        "  Rust ({threads} threads) / NumPy:      {:>6.2}x   (target >= 5x: {})",
-        all_rate / numpy_rate,
-        verdict(all_rate >= 5.0 * numpy_rate)
+        "  random numbers drawn per run:   {:>6.1}  (of at most {} under a fixed count per pair)",
+        drawn as f64 / runs,
+        model.draws_per_run()
     );
-    println!("  Rust (1 thread) / NumPy:        {:>6.2}x", one_rate / numpy_rate);
     println!(
-        "  Rust (1 thread) / RNG-bound:    {:>6.1} %  (target >= 50 %: {})",
+        "  Rust (1 thread) / NumPy:        {:>6.2}x   (target >= 8x: {})",
+        one_rate / numpy_rate,
+        verdict(one_rate >= 8.0 * numpy_rate)
+    );
+    println!(
+        "  Rust ({threads} threads) / NumPy:      {:>6.2}x   (target >= 15x: {})",
+        all_rate / numpy_rate,
+        verdict(all_rate >= 15.0 * numpy_rate)
+    );
+    println!(
+        "  Rust (1 thread) / RNG-bound:    {:>6.1} %  (target >= 70 %: {})",
         100.0 * one_rate / rng_rate,
-        verdict(one_rate >= 0.5 * rng_rate)
+        verdict(one_rate >= 0.7 * rng_rate)
     );
     println!(
         "  1-thread and {threads}-thread Rust results bit-identical: {}",

@@ -15,6 +15,9 @@ pub mod model;
 pub mod run;
 pub mod stats;
 
+pub use model::{MAX_COMBINATIONS, MAX_HORIZONS, Structure};
 pub use model::{ModelError, SimModel};
-pub use run::{Acc, CHUNK, Record, RunOptions, simulate, simulate_chunks};
+pub use run::{
+    Acc, CHUNK, Cancelled, Control, Draws, Participation, Record, RunOptions, Runner, simulate, simulate_chunks,
+};
 pub use stats::{Estimate, Summary, summarise};

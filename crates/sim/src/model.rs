@@ -13,12 +13,17 @@ use ironclad_engine::timeline::{self, Status};
 use ironclad_spec::coverage::acts;
 use ironclad_spec::expr::EventKind;
 use ironclad_spec::model::{PartyId, Spec};
+use ironclad_spec::params::ModelParams;
 use ironclad_spec::quantity::Quantity;
 use ironclad_spec::scenario::Scenario;
 use ironclad_spec::vocab::{Domain, Kind, RedLineKind};
 
 /// Most variant combinations the model enumerates (each costs one replay).
 pub const MAX_COMBINATIONS: usize = 4096;
+
+/// Most horizons a simulation reports: a run keeps one bit per horizon (these, plus the
+/// deterrence horizon) in a `u64`.
+pub const MAX_HORIZONS: usize = 63;
 
 /// Why a model cannot be built.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +32,7 @@ pub enum ModelError {
     NoAttack,
     TooManyCombinations(usize),
     NoHorizon,
+    TooManyHorizons(usize),
 }
 
 impl std::fmt::Display for ModelError {
@@ -40,13 +46,14 @@ impl std::fmt::Display for ModelError {
                 write!(f, "{n} combinations of variant options (at most {MAX_COMBINATIONS}); fix some with --variant")
             }
             ModelError::NoHorizon => write!(f, "at least one horizon is needed"),
+            ModelError::TooManyHorizons(n) => write!(f, "{n} horizons (at most {MAX_HORIZONS})"),
         }
     }
 }
 impl std::error::Error for ModelError {}
 
 /// A domain the response is judged in, and what it needs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Need {
     pub domain: String,
     pub required: f64,
@@ -105,7 +112,8 @@ pub struct Capacity {
     pub mean: f64,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+/// The deterrence model's parameters (`docs/model.md`, "Deterrence").
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema)]
 pub struct Deterrence {
     pub gain: f64,
     pub cost: f64,
@@ -137,17 +145,42 @@ pub struct SimModel {
     pub pair_commitment: Vec<usize>,
 }
 
-impl SimModel {
-    /// Builds the model. `fixed` pins variant options (`Some(option)`); the others are sampled.
-    pub fn build(
-        spec: &Spec,
-        scenario: &Scenario,
-        horizons: &[f64],
-        fixed: &[Option<u16>],
-    ) -> Result<SimModel, ModelError> {
-        if horizons.is_empty() {
-            return Err(ModelError::NoHorizon);
-        }
+/// The parameter-free part of a model: the scenario replayed once per combination of variant
+/// options, the obliged (commitment, party) pairs, what each pledges, and the needs. Built once
+/// per (spec, scenario); [`Structure::parameterise`] then applies `[model]` parameters, horizons
+/// and pinned variants cheaply, so an analysis that varies parameters (Sobol, Morris) never
+/// replays the scenario again. The pair list does not depend on parameters, so random numbers
+/// keyed by pair index line up across parameter points.
+#[derive(Debug, Clone)]
+pub struct Structure {
+    pub framework: String,
+    pub scenario: String,
+    pub needs: Vec<Need>,
+    /// The spec's weights of the options of each variant.
+    pub variant_weights: Vec<Vec<f64>>,
+    pub variant_names: Vec<(String, Vec<String>)>,
+    pub parties: Vec<String>,
+    pub commitments: Vec<String>,
+    pub pairs: Vec<StructPair>,
+    /// One per combination, indexed in mixed radix (variant 0 varies fastest).
+    pub outcomes: Vec<Outcome>,
+}
+
+/// A (commitment, party) pair of a [`Structure`]: what does not depend on parameters.
+#[derive(Debug, Clone)]
+pub struct StructPair {
+    pub commitment: usize,
+    pub party: usize,
+    pub kind: Kind,
+    pub strength: ironclad_spec::vocab::Strength,
+    pub modality: ironclad_spec::vocab::Modality,
+    /// Pledge per need (index into `needs`), in the need's unit.
+    pub pledge: Vec<f64>,
+}
+
+impl Structure {
+    /// Replays the scenario once per combination of variant options.
+    pub fn build(spec: &Spec, scenario: &Scenario) -> Result<Structure, ModelError> {
         let compiled = Compiled::new(spec).map_err(|e| ModelError::TooLarge(e.to_string()))?;
         let attack = scenario
             .events
@@ -160,33 +193,11 @@ impl SimModel {
             .or_else(|| scenario.events.iter().find(|e| e.kind == EventKind::ArmedAttack))
             .ok_or(ModelError::NoAttack)?;
         let needs = needs(spec, scenario, attack);
-        let params = &spec.params;
-
-        // Variant weights, with pinned variants reduced to their one option.
-        let variants: Vec<Vec<f64>> = spec
-            .variants
-            .iter()
-            .enumerate()
-            .map(|(v, variant)| match fixed.get(v).copied().flatten() {
-                Some(o) => (0..variant.options.len()).map(|i| if i == usize::from(o) { 1.0 } else { 0.0 }).collect(),
-                None => variant.options.iter().map(|o| o.weight).collect(),
-            })
-            .collect();
-        let combinations: usize = variants.iter().map(Vec::len).product();
+        let radices: Vec<usize> = spec.variants.iter().map(|v| v.options.len()).collect();
+        let combinations = radices.iter().try_fold(1usize, |n, r| n.checked_mul(*r)).unwrap_or(usize::MAX);
         if combinations > MAX_COMBINATIONS {
             return Err(ModelError::TooManyCombinations(combinations));
         }
-
-        let mut pairs: Vec<Pair> = Vec::new();
-        let mut index_of = std::collections::HashMap::new();
-        let normal = Normal::standard();
-        let shared_start = spec.parties.len();
-        let factor_names: Vec<String> = spec
-            .parties
-            .iter()
-            .map(|p| format!("domestic:{}", p.id))
-            .chain(params.factors.iter().map(|f| f.id.clone()))
-            .collect();
         let threat_lines: Vec<usize> = spec
             .red_lines
             .iter()
@@ -196,15 +207,16 @@ impl SimModel {
             })
             .map(|(i, _)| i)
             .collect();
-
+        let mut pairs: Vec<StructPair> = Vec::new();
+        let mut index_of = std::collections::HashMap::new();
         let mut outcomes = Vec::with_capacity(combinations);
         for combination in 0..combinations {
             let mut rest = combination;
-            let selection: Vec<u16> = variants
+            let selection: Vec<u16> = radices
                 .iter()
-                .map(|w| {
-                    let option = rest % w.len();
-                    rest /= w.len();
+                .map(|r| {
+                    let option = rest % r;
+                    rest /= r;
                     option as u16
                 })
                 .collect();
@@ -225,7 +237,14 @@ impl SimModel {
                 }
                 let key = (o.commitment.index(), o.party.index());
                 let index = *index_of.entry(key).or_insert_with(|| {
-                    pairs.push(pair(spec, o.commitment.index(), o.party, &needs, &normal, shared_start));
+                    pairs.push(StructPair {
+                        commitment: o.commitment.index(),
+                        party: o.party.index(),
+                        kind: c.kind,
+                        strength: c.strength,
+                        modality: c.modality,
+                        pledge: pledges(spec, o.commitment.index(), o.party, &needs),
+                    });
                     pairs.len() - 1
                 });
                 if outcome.active.contains(&index) {
@@ -240,7 +259,7 @@ impl SimModel {
                     let in_force = line.option.is_none_or(|(v, opt)| selection[v.index()] == opt as u16);
                     in_force
                         && line.matches.as_ref().is_some_and(|m| {
-                            ironclad_spec::lints::selector_matches(spec, m, c)
+                            ironclad_spec::select::selector_matches(spec, m, c)
                                 && (m.by.is_empty() || m.by.contains(&o.party))
                         })
                 });
@@ -250,48 +269,138 @@ impl SimModel {
             }
             outcomes.push(outcome);
         }
-
-        let capacity = kumaraswamy(params.capacity_mean, params.capacity_concentration);
-        let commitments: Vec<String> = spec.commitments.iter().map(|c| c.id.clone()).collect();
-        let pair_commitment: Vec<usize> =
-            pairs.iter().map(|p| commitments.iter().position(|c| *c == p.commitment).unwrap_or(0)).collect();
         for outcome in &mut outcomes {
             outcome.placed = (0..pairs.len()).map(|i| outcome.in_place.contains(&i)).collect();
-            let mut active_commitments: Vec<usize> = outcome.active.iter().map(|i| pair_commitment[*i]).collect();
+            let mut active_commitments: Vec<usize> = outcome.active.iter().map(|&i| pairs[i].commitment).collect();
             active_commitments.sort_unstable();
             active_commitments.dedup();
             outcome.commitments = active_commitments;
         }
-        Ok(SimModel {
+        Ok(Structure {
             framework: spec.framework.id.clone(),
             scenario: scenario.id.clone(),
-            horizons: horizons.to_vec(),
             needs,
-            variants,
+            variant_weights: spec.variants.iter().map(|v| v.options.iter().map(|o| o.weight).collect()).collect(),
             variant_names: spec
                 .variants
                 .iter()
                 .map(|v| (v.id.clone(), v.options.iter().map(|o| o.id.clone()).collect()))
                 .collect(),
-            factors: factor_names.len(),
-            factor_names,
+            parties: spec.parties.iter().map(|p| p.id.clone()).collect(),
+            commitments: spec.commitments.iter().map(|c| c.id.clone()).collect(),
             pairs,
             outcomes,
-            capacity,
+        })
+    }
+
+    /// Applies parameters: the honour priors, factor loadings, delays, capacity law and
+    /// deterrence of `params`, the `horizons`, and the variant options pinned by `fixed`
+    /// (`Some(option)`; the others are sampled by their weights). No replay: this is cheap.
+    pub fn parameterise(
+        &self,
+        params: &ModelParams,
+        horizons: &[f64],
+        fixed: &[Option<u16>],
+    ) -> Result<SimModel, ModelError> {
+        if horizons.is_empty() {
+            return Err(ModelError::NoHorizon);
+        }
+        if horizons.len() > MAX_HORIZONS {
+            return Err(ModelError::TooManyHorizons(horizons.len()));
+        }
+        let variants: Vec<Vec<f64>> = self
+            .variant_weights
+            .iter()
+            .enumerate()
+            .map(|(v, weights)| match fixed.get(v).copied().flatten() {
+                Some(o) => (0..weights.len()).map(|i| if i == usize::from(o) { 1.0 } else { 0.0 }).collect(),
+                None => weights.clone(),
+            })
+            .collect();
+        let normal = Normal::standard();
+        let shared_start = self.parties.len();
+        let factor_names: Vec<String> = self
+            .parties
+            .iter()
+            .map(|p| format!("domestic:{p}"))
+            .chain(params.factors.iter().map(|f| f.id.clone()))
+            .collect();
+        let pairs: Vec<Pair> = self.pairs.iter().map(|p| self.pair(p, params, &normal, shared_start)).collect();
+        Ok(SimModel {
+            framework: self.framework.clone(),
+            scenario: self.scenario.clone(),
+            horizons: horizons.to_vec(),
+            needs: self.needs.clone(),
+            variants,
+            variant_names: self.variant_names.clone(),
+            factors: factor_names.len(),
+            factor_names,
+            pair_commitment: self.pairs.iter().map(|p| p.commitment).collect(),
+            pairs,
+            outcomes: self.outcomes.clone(),
+            capacity: kumaraswamy(params.capacity_mean, params.capacity_concentration),
             deterrence: Deterrence {
                 gain: params.gain,
                 cost: params.cost,
                 noise: params.noise,
                 horizon: params.deterrence_horizon,
             },
-            parties: spec.parties.len(),
-            commitments,
-            pair_commitment,
+            parties: self.parties.len(),
+            commitments: self.commitments.clone(),
         })
     }
 
-    /// How many random numbers one run draws: a uniform per variant, a normal per factor, and
-    /// per pair a normal (will), a normal (delay) and a uniform (capacity).
+    fn pair(&self, p: &StructPair, params: &ModelParams, normal: &Normal, shared_start: usize) -> Pair {
+        let honour = params.prior(p.strength, p.modality);
+        let threshold = if honour >= 1.0 {
+            f64::INFINITY
+        } else if honour <= 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            normal.inverse_cdf(honour)
+        };
+        let mut loadings = vec![(p.party, params.domestic)];
+        for (i, f) in params.factors.iter().enumerate() {
+            if f.parties.iter().any(|q| q.index() == p.party) {
+                loadings.push((shared_start + i, f.loading));
+            }
+        }
+        loadings.retain(|(_, l)| *l != 0.0);
+        let idio = (1.0 - loadings.iter().map(|(_, l)| l * l).sum::<f64>()).max(0.0).sqrt();
+        let delay = params.delay[p.kind as usize];
+        Pair {
+            commitment: self.commitments[p.commitment].clone(),
+            party: self.parties[p.party].clone(),
+            party_index: p.party,
+            honour,
+            threshold,
+            loadings,
+            idio,
+            delay_mu: delay.median.ln(),
+            delay_sigma: delay.spread,
+            pledge: p.pledge.clone(),
+        }
+    }
+}
+
+impl SimModel {
+    /// Builds the model in one step: [`Structure::build`], then [`Structure::parameterise`] with
+    /// the spec's own `[model]` parameters. `fixed` pins variant options (`Some(option)`).
+    pub fn build(
+        spec: &Spec,
+        scenario: &Scenario,
+        horizons: &[f64],
+        fixed: &[Option<u16>],
+    ) -> Result<SimModel, ModelError> {
+        if horizons.is_empty() {
+            return Err(ModelError::NoHorizon);
+        }
+        Structure::build(spec, scenario)?.parameterise(&spec.params, horizons, fixed)
+    }
+
+    /// How many random numbers one run may draw at most: a uniform per variant, a normal per
+    /// factor, and per pair a normal (will), a normal (delay) and a uniform (capacity). A run
+    /// draws only those it needs (see `run`).
     pub fn draws_per_run(&self) -> usize {
         self.variants.len() + self.factors + 3 * self.pairs.len()
     }
@@ -382,40 +491,6 @@ fn pledges(spec: &Spec, c: usize, party: PartyId, needs: &[Need]) -> Vec<f64> {
             }
         })
         .collect()
-}
-
-fn pair(spec: &Spec, c: usize, party: PartyId, needs: &[Need], normal: &Normal, shared_start: usize) -> Pair {
-    let commitment = &spec.commitments[c];
-    let params = &spec.params;
-    let honour = params.prior(commitment.strength, commitment.modality);
-    let threshold = if honour >= 1.0 {
-        f64::INFINITY
-    } else if honour <= 0.0 {
-        f64::NEG_INFINITY
-    } else {
-        normal.inverse_cdf(honour)
-    };
-    let mut loadings = vec![(party.index(), params.domestic)];
-    for (i, f) in params.factors.iter().enumerate() {
-        if f.parties.contains(&party) {
-            loadings.push((shared_start + i, f.loading));
-        }
-    }
-    loadings.retain(|(_, l)| *l != 0.0);
-    let idio = (1.0 - loadings.iter().map(|(_, l)| l * l).sum::<f64>()).max(0.0).sqrt();
-    let delay = params.delay[commitment.kind as usize];
-    Pair {
-        commitment: commitment.id.clone(),
-        party: spec.party(party).id.clone(),
-        party_index: party.index(),
-        honour,
-        threshold,
-        loadings,
-        idio,
-        delay_mu: delay.median.ln(),
-        delay_sigma: delay.spread,
-        pledge: pledges(spec, c, party, needs),
-    }
 }
 
 /// The Kumaraswamy law with the given mean whose first parameter matches a Beta(mean·k, (1−mean)·k).

@@ -1,19 +1,32 @@
-//! Running the model: chunks of runs, one random stream per chunk, exact accumulators.
+//! Running the model: draws, then evaluation, with exact accumulators.
 //!
-//! Runs are cut into chunks of [`CHUNK`] runs. Chunk `k` draws from its own Xoshiro256++
-//! stream, seeded by SplitMix64 from `(seed, k)`, so what a run draws depends only on the seed
-//! and its index — not on the thread that runs it or the shard it falls in. Accumulators hold
+//! **Random numbers are addressed, not streamed.** Every random quantity of a run has a key:
+//! (seed, run, purpose, index) — the uniform that picks variant `v`'s option, the normal of
+//! factor `f`, and per pair `i` of the [`crate::model::Structure`] its will, its delay and its
+//! capacity. The key seeds a SplitMix64 stream of its own ([`Stream`]), so a number depends only
+//! on its key: not on the thread or shard that runs it, not on which other numbers were drawn,
+//! and not on parameters or participation masks. A run therefore draws only what it needs (a
+//! pair's delay only if it honours, its capacity only if it also pledges capacity and is in
+//! time), while common random numbers still line up across coalitions and parameter points.
+//!
+//! A run has two stages: [`Runner::draw`] fills a [`Draws`] with the numbers the run needs, and
+//! [`Runner::evaluate`] scores it for a [`Participation`] (which parties and commitments take
+//! part). The plain run is the evaluation with everyone taking part: the same code.
+//!
+//! Runs are cut into chunks of [`CHUNK`] for scheduling and per-chunk sums. Accumulators hold
 //! integers (counts, and sums in fixed point), so adding them up is exact in any order: the
 //! same seed gives bit-identical results for any thread count or shard split.
 
-use rand::{RngExt, SeedableRng};
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rand::{RngExt, TryRng};
 use rand_distr::{Distribution, StandardNormal};
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::model::SimModel;
 
-/// Runs per chunk (and per random stream).
+/// Runs per chunk (the unit of scheduling and of per-chunk sums).
 pub const CHUNK: u64 = 4096;
 
 // Per-chunk counts of honoured runs are u16.
@@ -23,8 +36,9 @@ const _: () = assert!(CHUNK < 1 << 16);
 /// `delivered_sq`, so a `u128` holds 2⁵⁶ runs: far beyond any run count.
 pub const MAX_RATIO: f64 = 1e6;
 
-/// Fixed-point scale of accumulated fractions: exact to 2⁻³².
-const SCALE: f64 = 4_294_967_296.0;
+/// Fixed-point scale of accumulated fractions: exact to 2⁻³². The one definition; `stats`
+/// divides by it.
+pub const SCALE: f64 = 4_294_967_296.0;
 
 /// 1 in fixed point.
 const ONE: u128 = 1 << 32;
@@ -41,7 +55,7 @@ fn fixed(x: f64) -> u128 {
     }
 }
 
-/// Per-horizon, per-need thresholds on the delay normal: delivered in time iff z ≤ t.
+/// Per-pair, per-horizon thresholds on the delay normal: delivered in time iff z ≤ t.
 fn delay_thresholds(model: &SimModel, horizons: &[f64]) -> Vec<f64> {
     let mut t = Vec::with_capacity(model.pairs.len() * horizons.len());
     for p in &model.pairs {
@@ -59,16 +73,163 @@ fn delay_thresholds(model: &SimModel, horizons: &[f64]) -> Vec<f64> {
     t
 }
 
-/// The stream of chunk `chunk`.
-pub fn stream(seed: u64, chunk: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(splitmix64(splitmix64(seed) ^ chunk))
+/// What a random number is for: part of its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    /// The uniform that picks a variant's option (index: the variant).
+    Variant = 1,
+    /// A latent factor's normal (index: the factor).
+    Factor = 2,
+    /// A pair's idiosyncratic will normal (index: the pair).
+    Will = 3,
+    /// A pair's delay normal (index: the pair).
+    Delay = 4,
+    /// A pair's capacity uniform (index: the pair).
+    Capacity = 5,
 }
 
-fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+/// The key of run `run` under `seed`: every quantity of the run is keyed from it.
+#[inline]
+pub fn run_key(seed: u64, run: u64) -> u64 {
+    splitmix64(splitmix64(seed) ^ splitmix64(run ^ 0x5851_F42D_4C95_7F2D))
+}
+
+/// The random stream of one quantity: SplitMix64 (Steele, Lea & Flood 2014) started at a state
+/// mixed from the run's key, the purpose and the index. Most quantities take one 64-bit word
+/// (a uniform; a Ziggurat normal, rarely more).
+#[derive(Debug)]
+pub struct Stream(u64);
+
+impl Stream {
+    /// The stream of quantity (`purpose`, `index`) of the run keyed `run_key`.
+    /// The run key is already mixed, so the state is the key with the tag folded in; the first
+    /// output mixes it (SplitMix64's output function is a full-avalanche bijection).
+    #[inline(always)]
+    pub fn new(run_key: u64, purpose: Purpose, index: usize) -> Stream {
+        let tag = ((index as u64) << 3) | purpose as u64;
+        Stream(run_key ^ tag.wrapping_mul(0xD1B5_4A32_D192_ED03))
+    }
+}
+
+impl TryRng for Stream {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok((self.try_next_u64()? >> 32) as u32)
+    }
+
+    #[inline(always)]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        Ok(mix(self.0))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(8) {
+            let word = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// A uniform in [0, 1) and a standard normal of quantity (`purpose`, `index`).
+#[inline(always)]
+fn uniform(key: u64, purpose: Purpose, index: usize) -> f64 {
+    Stream::new(key, purpose, index).random()
+}
+
+#[inline(always)]
+fn normal(key: u64, purpose: Purpose, index: usize) -> f64 {
+    StandardNormal.sample(&mut Stream::new(key, purpose, index))
+}
+
+#[inline(always)]
+fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+#[inline]
+fn splitmix64(z: u64) -> u64 {
+    mix(z.wrapping_add(0x9E37_79B9_7F4A_7C15))
+}
+
+/// Which parties and commitments take part in an evaluation. A pair takes part when both its
+/// party and its commitment do. A pair that does not take part stays obliged (the obligation
+/// was derived with everyone present) but does not act: it is counted as not honouring,
+/// delivers nothing and crosses no red line. Decisions of bodies and backstop activations are
+/// those of the scenario's replay, which does not depend on participation (`docs/model.md`,
+/// "Participation").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participation {
+    pair_on: Vec<bool>,
+}
+
+impl Participation {
+    /// Everyone takes part: the plain run.
+    pub fn all(model: &SimModel) -> Participation {
+        Participation { pair_on: vec![true; model.pairs.len()] }
+    }
+
+    /// Only the parties with `parties[index] == true` and the commitments with
+    /// `commitments[index] == true` take part (indices as in the spec; missing entries take part).
+    pub fn new(model: &SimModel, parties: &[bool], commitments: &[bool]) -> Participation {
+        let pair_on = model
+            .pairs
+            .iter()
+            .zip(&model.pair_commitment)
+            .map(|(p, &c)| {
+                parties.get(p.party_index).copied().unwrap_or(true) && commitments.get(c).copied().unwrap_or(true)
+            })
+            .collect();
+        Participation { pair_on }
+    }
+
+    /// Only the parties whose bit is set in `mask` take part (bit = party index, < 128).
+    pub fn parties(model: &SimModel, mask: u128) -> Participation {
+        let parties: Vec<bool> = (0..model.parties).map(|p| p < 128 && mask & (1u128 << p) != 0).collect();
+        Participation::new(model, &parties, &[])
+    }
+
+    /// Whether pair `i` takes part.
+    pub fn pair(&self, i: usize) -> bool {
+        self.pair_on[i]
+    }
+}
+
+/// A run was stopped by its cancellation token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the simulation was cancelled")
+    }
+}
+impl std::error::Error for Cancelled {}
+
+/// How a caller watches and stops a simulation: `progress` is called with the number of runs
+/// finished after each chunk; when `cancel` turns true, no new chunk starts and the simulation
+/// returns [`Cancelled`].
+#[derive(Clone, Copy)]
+pub struct Control<'a> {
+    pub progress: &'a (dyn Fn(u64) + Sync),
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Control<'_> {
+    /// No progress report, no cancellation.
+    pub fn none() -> Control<'static> {
+        Control { progress: &|_| {}, cancel: None }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
 }
 
 /// Sums over runs. Every field is an integer, so merging is exact and order-free.
@@ -96,6 +257,14 @@ pub struct Acc {
     pub pair_honoured: Vec<u64>,
     /// Per commitment: runs in which any of its pairs was active.
     pub commitment_active: Vec<u64>,
+    /// Per commitment, sums over runs of a_r (its active pairs in run r), h_r (those that
+    /// honoured), a_r², h_r² and a_r·h_r: the run-level (clustered) moments behind the
+    /// honour rate's interval, since pairs of one run share factors.
+    pub commitment_pairs: Vec<u64>,
+    pub commitment_honoured: Vec<u64>,
+    pub commitment_pairs_sq: Vec<u64>,
+    pub commitment_honoured_sq: Vec<u64>,
+    pub commitment_cross: Vec<u64>,
     /// Per variant and option: runs that chose it.
     pub options: Vec<Vec<u64>>,
 }
@@ -117,6 +286,11 @@ impl Acc {
             pair_active: vec![0; model.pairs.len()],
             pair_honoured: vec![0; model.pairs.len()],
             commitment_active: vec![0; model.commitments.len()],
+            commitment_pairs: vec![0; model.commitments.len()],
+            commitment_honoured: vec![0; model.commitments.len()],
+            commitment_pairs_sq: vec![0; model.commitments.len()],
+            commitment_honoured_sq: vec![0; model.commitments.len()],
+            commitment_cross: vec![0; model.commitments.len()],
             options: model.variants.iter().map(|v| vec![0; v.len()]).collect(),
         }
     }
@@ -139,6 +313,11 @@ impl Acc {
         add(&mut self.pair_active, &other.pair_active);
         add(&mut self.pair_honoured, &other.pair_honoured);
         add(&mut self.commitment_active, &other.commitment_active);
+        add(&mut self.commitment_pairs, &other.commitment_pairs);
+        add(&mut self.commitment_honoured, &other.commitment_honoured);
+        add(&mut self.commitment_pairs_sq, &other.commitment_pairs_sq);
+        add(&mut self.commitment_honoured_sq, &other.commitment_honoured_sq);
+        add(&mut self.commitment_cross, &other.commitment_cross);
         for (a, b) in self.options.iter_mut().zip(&other.options) {
             add(a, b);
         }
@@ -159,25 +338,6 @@ pub struct Record {
     pub credibility: f64,
     pub escalation: bool,
     pub honoured: u32,
-}
-
-/// Reusable per-thread buffers, so that runs do not allocate.
-struct Scratch {
-    factors: Vec<f64>,
-    /// Per loading group: the shared part of the will of its pairs.
-    shared: Vec<f64>,
-    honoured: Vec<bool>,
-    delay_z: Vec<f64>,
-    u: Vec<f64>,
-    /// [d·horizons + h]: the current party's largest timely amount.
-    best: Vec<f64>,
-    /// [d·horizons + h]: delivered amount.
-    delivered: Vec<f64>,
-    combos: Vec<u64>,
-    /// Per pair: runs of this chunk in which it was active and honoured ([`CHUNK`] < 2¹⁶).
-    honoured_runs: Vec<u16>,
-    /// [h·needs + d]: this chunk's sums per horizon and need.
-    cells: Vec<Cell>,
 }
 
 /// A chunk's sums for one horizon and need (see [`Acc`]).
@@ -222,6 +382,51 @@ impl Quantile {
     }
 }
 
+/// One run's random outcome, filled by [`Runner::draw`]: which variant options hold, which
+/// obliged pairs honour, when they arrive and how much of their pledge does. Only the entries
+/// of the pairs active in `combination` are written; the others are stale and never read.
+#[derive(Debug, Clone)]
+pub struct Draws {
+    pub run: u64,
+    /// Index of the combination of variant options (mixed radix, variant 0 fastest).
+    pub combination: usize,
+    /// Per factor: its normal (factors that no pair loads are not drawn).
+    pub factors: Vec<f64>,
+    /// Per pair: whether its latent will is below its threshold.
+    pub honoured: Vec<bool>,
+    /// Per pair that honours: a bit per horizon (the simulation's horizons, then the
+    /// deterrence horizon) at which it is in place.
+    pub timely: Vec<u64>,
+    /// Per pair that honours, pledges capacity and is in time somewhere: the realised fraction.
+    pub fraction: Vec<f64>,
+    /// How many random numbers this run drew.
+    pub drawn: u32,
+    shared: Vec<f64>,
+}
+
+/// Reusable per-thread buffers of the evaluation, so that runs do not allocate.
+struct Scratch {
+    /// [d·horizons + h]: the current party's largest timely amount.
+    best: Vec<f64>,
+    /// [d·horizons + h]: delivered amount.
+    delivered: Vec<f64>,
+    combos: Vec<u64>,
+    /// Per pair: runs of this chunk in which it was active, took part and honoured ([`CHUNK`] < 2¹⁶).
+    honoured_runs: Vec<u16>,
+    /// Per commitment: this chunk's Σ h_r, Σ h_r² and Σ a_r·h_r.
+    c_honoured: Vec<u64>,
+    c_honoured_sq: Vec<u64>,
+    c_cross: Vec<u64>,
+    /// [h·needs + d]: this chunk's sums per horizon and need.
+    cells: Vec<Cell>,
+}
+
+/// Flags of an active pair in one outcome.
+const DELIVERS: u8 = 1;
+const ESCALATES: u8 = 2;
+const PLACED: u8 = 4;
+const FRACTION: u8 = 8;
+
 /// The model plus what runs precompute from it.
 pub struct Runner<'m> {
     model: &'m SimModel,
@@ -229,10 +434,14 @@ pub struct Runner<'m> {
     horizons: Vec<f64>,
     thresholds: Vec<f64>,
     quantile: Quantile,
-    /// Per variant: its options' cumulative weights but the last, and its radix in the index
-    /// of a combination of options.
+    /// Per variant: its options' cumulative weights but the last, its radix in the index of a
+    /// combination of options, and whether its choice is random (more than one option with
+    /// weight); a pinned variant draws nothing.
     cumulative: Vec<Vec<f64>>,
     radix: Vec<usize>,
+    random_variant: Vec<bool>,
+    /// The factors some pair loads: the only ones drawn.
+    used_factors: Vec<usize>,
     /// Pairs' thresholds, idiosyncratic weights and loading groups.
     threshold: Vec<f64>,
     idio: Vec<f64>,
@@ -242,16 +451,18 @@ pub struct Runner<'m> {
     load_start: Vec<usize>,
     load_factor: Vec<usize>,
     load_value: Vec<f64>,
-    /// Per outcome and pair: whether the pair is active.
-    active: Vec<Vec<bool>>,
+    /// Per outcome: its active pairs with their flags, grouped by commitment, and where each
+    /// commitment's group ends: (commitment, end, number of pairs).
+    active: Vec<Vec<(usize, u8)>>,
+    commitment_ends: Vec<Vec<(usize, usize, u64)>>,
     /// Per outcome: the active pairs that pledge something, grouped by party, and where each
     /// party's group ends in that list.
     delivering: Vec<Vec<usize>>,
     party_ends: Vec<Vec<usize>>,
+    /// Per outcome: its escalating pairs.
+    escalating: Vec<Vec<usize>>,
     /// Per pair: the needs it pledges to, the amount, and whether the need counts pledges.
     contrib: Vec<Vec<(usize, f64, bool)>>,
-    /// Per pair: whether it pledges to a need measured in capacity (so its fraction is drawn).
-    uses_fraction: Vec<bool>,
 }
 
 impl<'m> Runner<'m> {
@@ -281,12 +492,53 @@ impl<'m> Runner<'m> {
             }
             load_start.push(load_factor.len());
         }
+        let mut used_factors = load_factor.clone();
+        used_factors.sort_unstable();
+        used_factors.dedup();
+        let pledges = |i: usize| model.pairs[i].pledge.iter().any(|x| *x > 0.0);
+        let uses_fraction =
+            |i: usize| model.pairs[i].pledge.iter().zip(&model.needs).any(|(x, n)| *x > 0.0 && !n.count);
+        let mut active = Vec::with_capacity(model.outcomes.len());
+        let mut commitment_ends = Vec::with_capacity(model.outcomes.len());
+        for o in &model.outcomes {
+            let mut list: Vec<(usize, u8)> = o
+                .active
+                .iter()
+                .map(|&i| {
+                    let mut flags = 0;
+                    if pledges(i) {
+                        flags |= DELIVERS;
+                    }
+                    if o.escalating.contains(&i) {
+                        flags |= ESCALATES;
+                    }
+                    if o.placed[i] {
+                        flags |= PLACED;
+                    }
+                    if uses_fraction(i) {
+                        flags |= FRACTION;
+                    }
+                    (i, flags)
+                })
+                .collect();
+            list.sort_by_key(|&(i, _)| (model.pair_commitment[i], i));
+            let mut ends = Vec::new();
+            let mut begin = 0;
+            for k in 0..list.len() {
+                let c = model.pair_commitment[list[k].0];
+                if k + 1 == list.len() || model.pair_commitment[list[k + 1].0] != c {
+                    ends.push((c, k + 1, (k + 1 - begin) as u64));
+                    begin = k + 1;
+                }
+            }
+            active.push(list);
+            commitment_ends.push(ends);
+        }
         let delivering: Vec<Vec<usize>> = model
             .outcomes
             .iter()
             .map(|o| {
-                let mut v: Vec<usize> =
-                    o.active.iter().copied().filter(|&i| model.pairs[i].pledge.iter().any(|x| *x > 0.0)).collect();
+                let mut v: Vec<usize> = o.active.iter().copied().filter(|&i| pledges(i)).collect();
                 v.sort_by_key(|&i| model.pairs[i].party_index);
                 v
             })
@@ -328,6 +580,8 @@ impl<'m> Runner<'m> {
         Runner {
             cumulative,
             radix,
+            random_variant: model.variants.iter().map(|w| w.iter().filter(|x| **x > 0.0).count() > 1).collect(),
+            used_factors,
             threshold: model.pairs.iter().map(|p| p.threshold).collect(),
             idio: model.pairs.iter().map(|p| p.idio).collect(),
             group,
@@ -338,17 +592,11 @@ impl<'m> Runner<'m> {
             horizons,
             thresholds,
             quantile: Quantile::new(model.capacity.a, model.capacity.b),
-            active: model
-                .outcomes
-                .iter()
-                .map(|o| {
-                    let mut v = vec![false; model.pairs.len()];
-                    o.active.iter().for_each(|&i| v[i] = true);
-                    v
-                })
-                .collect(),
+            active,
+            commitment_ends,
             delivering,
             party_ends,
+            escalating: model.outcomes.iter().map(|o| o.escalating.clone()).collect(),
             contrib: model
                 .pairs
                 .iter()
@@ -361,11 +609,21 @@ impl<'m> Runner<'m> {
                         .collect()
                 })
                 .collect(),
-            uses_fraction: model
-                .pairs
-                .iter()
-                .map(|p| p.pledge.iter().zip(&model.needs).any(|(x, n)| *x > 0.0 && !n.count))
-                .collect(),
+        }
+    }
+
+    /// Buffers for [`Runner::draw`].
+    pub fn draws(&self) -> Draws {
+        let m = self.model;
+        Draws {
+            run: 0,
+            combination: 0,
+            factors: vec![0.0; m.factors],
+            honoured: vec![false; m.pairs.len()],
+            timely: vec![0; m.pairs.len()],
+            fraction: vec![0.0; m.pairs.len()],
+            drawn: 0,
+            shared: vec![0.0; self.load_start.len() - 1],
         }
     }
 
@@ -373,111 +631,121 @@ impl<'m> Runner<'m> {
         let m = self.model;
         let cells = self.horizons.len() * m.needs.len();
         Scratch {
-            factors: vec![0.0; m.factors],
-            shared: vec![0.0; self.load_start.len() - 1],
-            honoured: vec![false; m.pairs.len()],
-            delay_z: vec![0.0; m.pairs.len()],
-            u: vec![0.0; m.pairs.len()],
             best: vec![0.0; cells],
             delivered: vec![0.0; cells],
             combos: vec![0; m.outcomes.len()],
             honoured_runs: vec![0; m.pairs.len()],
+            c_honoured: vec![0; m.commitments.len()],
+            c_honoured_sq: vec![0; m.commitments.len()],
+            c_cross: vec![0; m.commitments.len()],
             cells: vec![Cell::default(); m.horizons.len() * m.needs.len()],
         }
     }
 
-    /// Runs chunk `chunk` of a simulation of `total` runs into `acc`; records each run if asked.
-    pub fn chunk(&self, seed: u64, chunk: u64, total: u64, acc: &mut Acc, mut records: Option<&mut Vec<Record>>) {
-        let start = chunk * CHUNK;
-        let end = (start + CHUNK).min(total);
-        let mut rng = stream(seed, chunk);
-        let mut s = self.scratch();
-        for run in start..end {
-            // Separate instances with and without records, so that the common case tests nothing.
-            let record = if records.is_some() {
-                self.run::<true>(&mut rng, &mut s, acc, run)
-            } else {
-                self.run::<false>(&mut rng, &mut s, acc, run)
-            };
-            if let (Some(out), Some(record)) = (records.as_deref_mut(), record) {
-                out.push(record);
-            }
-        }
-        for (k, cell) in s.cells.iter().enumerate() {
-            acc.adequate[k] += cell.adequate;
-            acc.adequacy[k] += cell.adequacy;
-            acc.adequacy_sq[k] += cell.adequacy_sq;
-            acc.delivered[k] += cell.delivered;
-            acc.delivered_sq[k] += cell.delivered_sq;
-        }
-        for (total, &n) in acc.pair_honoured.iter_mut().zip(&s.honoured_runs) {
-            *total += u64::from(n);
-        }
-        for (c, &n) in s.combos.iter().enumerate() {
-            if n == 0 {
-                continue;
-            }
-            for ((options, radix), cumulative) in acc.options.iter_mut().zip(&self.radix).zip(&self.cumulative) {
-                options[(c / radix) % (cumulative.len() + 1)] += n;
-            }
-            let outcome = &self.model.outcomes[c];
-            for &i in &outcome.active {
-                acc.pair_active[i] += n;
-            }
-            for &k in &outcome.commitments {
-                acc.commitment_active[k] += n;
-            }
-        }
-    }
-
-    fn run<const RECORD: bool>(
-        &self,
-        rng: &mut Xoshiro256PlusPlus,
-        s: &mut Scratch,
-        acc: &mut Acc,
-        run: u64,
-    ) -> Option<Record> {
-        let m = self.model;
-        // Variant options.
+    /// Draws what run `run` needs, and nothing else: the option of each variant whose choice is
+    /// random; the factors some pair loads; for each active pair its will (unless its prior is 0
+    /// or 1), then, if it honours and its timing matters, its delay, then, if it pledges capacity
+    /// and is in time at some horizon, its capacity. Every number comes from its own key.
+    pub fn draw(&self, seed: u64, run: u64, d: &mut Draws) {
+        let key = run_key(seed, run);
+        let mut drawn = 0u32;
         let mut combination = 0usize;
-        for (cumulative, radix) in self.cumulative.iter().zip(&self.radix) {
-            let u: f64 = rng.random();
+        for (v, (cumulative, radix)) in self.cumulative.iter().zip(&self.radix).enumerate() {
+            let u = if self.random_variant[v] {
+                drawn += 1;
+                uniform(key, Purpose::Variant, v)
+            } else {
+                0.5
+            };
             combination += option(cumulative, u) * radix;
         }
-        // Latent factors, then every pair's will, delay and capacity (a fixed count of draws).
-        for f in s.factors.iter_mut() {
-            *f = StandardNormal.sample(rng);
+        for &f in &self.used_factors {
+            d.factors[f] = normal(key, Purpose::Factor, f);
         }
-        for (shared, range) in s.shared.iter_mut().zip(self.load_start.windows(2)) {
+        drawn += self.used_factors.len() as u32;
+        for (shared, range) in d.shared.iter_mut().zip(self.load_start.windows(2)) {
             let (factors, values) = (&self.load_factor[range[0]..range[1]], &self.load_value[range[0]..range[1]]);
-            *shared = factors.iter().zip(values).map(|(f, l)| l * s.factors[*f]).sum();
+            *shared = factors.iter().zip(values).map(|(f, l)| l * d.factors[*f]).sum();
         }
-        let pairs = self.threshold.iter().zip(&self.idio).zip(&self.group);
-        for (((threshold, idio), group), ((honoured, delay_z), slot)) in
-            pairs.zip(s.honoured.iter_mut().zip(s.delay_z.iter_mut()).zip(s.u.iter_mut()))
-        {
-            let eps: f64 = StandardNormal.sample(rng);
-            let z: f64 = StandardNormal.sample(rng);
-            let u: f64 = rng.random();
-            *honoured = s.shared[*group] + idio * eps < *threshold;
-            *delay_z = z;
-            *slot = u;
+        let hs = self.horizons.len();
+        for &(i, flags) in &self.active[combination] {
+            let threshold = self.threshold[i];
+            let honoured = if threshold.is_infinite() {
+                threshold > 0.0
+            } else {
+                let eps = if self.idio[i] > 0.0 {
+                    drawn += 1;
+                    normal(key, Purpose::Will, i)
+                } else {
+                    0.0
+                };
+                d.shared[self.group[i]] + self.idio[i] * eps < threshold
+            };
+            d.honoured[i] = honoured;
+            if !honoured {
+                continue;
+            }
+            let timely = if flags & PLACED != 0 {
+                u64::MAX
+            } else if flags & (DELIVERS | ESCALATES) != 0 {
+                drawn += 1;
+                let z = normal(key, Purpose::Delay, i);
+                let t = &self.thresholds[i * hs..(i + 1) * hs];
+                t.iter().enumerate().fold(0u64, |m, (h, t)| m | (u64::from(z <= *t) << h))
+            } else {
+                0
+            };
+            d.timely[i] = timely;
+            if flags & FRACTION != 0 && timely != 0 {
+                drawn += 1;
+                d.fraction[i] = self.quantile.at(uniform(key, Purpose::Capacity, i));
+            }
         }
-        let outcome = &m.outcomes[combination];
-        let needs = m.needs.len();
-        for ((count, honoured), active) in s.honoured_runs.iter_mut().zip(&s.honoured).zip(&self.active[combination]) {
-            *count += u16::from(*honoured & *active);
+        d.run = run;
+        d.combination = combination;
+        d.drawn = drawn;
+    }
+
+    /// Scores one run's draws for `part` into the chunk's sums and `acc`; returns the run's
+    /// record when `RECORD`.
+    fn evaluate<const RECORD: bool>(
+        &self,
+        d: &Draws,
+        part: &Participation,
+        s: &mut Scratch,
+        acc: &mut Acc,
+    ) -> Option<Record> {
+        let m = self.model;
+        let combination = d.combination;
+        let acts = |i: usize| d.honoured[i] & part.pair_on[i];
+        // Honour counts, per pair and per commitment (run-level moments).
+        let active = &self.active[combination];
+        let mut begin = 0;
+        let mut honoured_total = 0u32;
+        for &(k, end, a) in &self.commitment_ends[combination] {
+            let mut h = 0u64;
+            for &(i, _) in &active[begin..end] {
+                let on = acts(i);
+                s.honoured_runs[i] += u16::from(on);
+                h += u64::from(on);
+            }
+            s.c_honoured[k] += h;
+            s.c_honoured_sq[k] += h * h;
+            s.c_cross[k] += a * h;
+            honoured_total += h as u32;
+            begin = end;
         }
         s.combos[combination] += 1;
         acc.runs += 1;
+        let needs = m.needs.len();
         let mut rec = RECORD.then(|| Record {
-            run,
+            run: d.run,
             combination: combination as u32,
             adequate_all: Vec::with_capacity(m.horizons.len()),
             adequacy: Vec::with_capacity(m.horizons.len() * needs),
             credibility: 0.0,
             escalation: false,
-            honoured: outcome.active.iter().map(|&i| u32::from(s.honoured[i])).sum(),
+            honoured: honoured_total,
         });
         // Delivered per horizon and need: each party contributes its largest timely pledge per
         // need (forces are sent once), and parties add up, in party order.
@@ -488,16 +756,10 @@ impl<'m> Runner<'m> {
         for &end in &self.party_ends[combination] {
             let mut any = false;
             for &i in &delivering[begin..end] {
-                if !s.honoured[i] {
+                if !acts(i) {
                     continue;
                 }
-                // A bit per horizon at which the pair is in time.
-                let mask = if outcome.placed[i] {
-                    u32::MAX
-                } else {
-                    let t = &self.thresholds[i * hs..(i + 1) * hs];
-                    t.iter().enumerate().fold(0u32, |m, (h, t)| m | (u32::from(s.delay_z[i] <= *t) << h))
-                };
+                let mask = d.timely[i];
                 if mask == 0 {
                     continue;
                 }
@@ -505,10 +767,10 @@ impl<'m> Runner<'m> {
                     s.best.iter_mut().for_each(|x| *x = 0.0);
                     any = true;
                 }
-                let fraction = if self.uses_fraction[i] { self.quantile.at(s.u[i]) } else { 0.0 };
-                for &(d, pledge, count) in &self.contrib[i] {
+                let fraction = d.fraction[i];
+                for &(n, pledge, count) in &self.contrib[i] {
                     let amount = if count { pledge } else { pledge * fraction };
-                    for (h, best) in s.best[d * hs..(d + 1) * hs].iter_mut().enumerate() {
+                    for (h, best) in s.best[n * hs..(n + 1) * hs].iter_mut().enumerate() {
                         if mask & (1 << h) != 0 && amount > *best {
                             *best = amount;
                         }
@@ -524,15 +786,15 @@ impl<'m> Runner<'m> {
             let deterrence = h == hs - 1;
             let mut all = true;
             let mut credibility = 0.0;
-            for (d, need) in m.needs.iter().enumerate() {
-                let delivered = s.delivered[d * hs + h];
+            for (n, need) in m.needs.iter().enumerate() {
+                let delivered = s.delivered[n * hs + h];
                 let quotient = delivered / need.required;
                 let adequacy = quotient.min(1.0);
                 credibility += adequacy;
                 let adequate = delivered >= need.required;
                 all &= adequate;
                 if !deterrence {
-                    let cell = &mut s.cells[h * needs + d];
+                    let cell = &mut s.cells[h * needs + n];
                     cell.adequate += u64::from(adequate);
                     let ratio = quotient.min(MAX_RATIO);
                     let (r, r_sq) = (fixed(ratio), fixed(ratio * ratio));
@@ -561,11 +823,7 @@ impl<'m> Runner<'m> {
                 }
             }
         }
-        let escalation = outcome.escalating.iter().any(|&i| {
-            s.honoured[i]
-                && (outcome.placed[i]
-                    || s.delay_z[i] <= self.thresholds[i * self.horizons.len() + self.horizons.len() - 1])
-        });
+        let escalation = self.escalating[combination].iter().any(|&i| acts(i) && d.timely[i] & (1 << (hs - 1)) != 0);
         acc.escalation += u64::from(escalation);
         if let Some(r) = rec.as_mut() {
             r.escalation = escalation;
@@ -573,29 +831,74 @@ impl<'m> Runner<'m> {
         rec
     }
 
-    /// Draws exactly the random numbers `runs` runs need, and nothing else: the RNG-bound limit.
-    pub fn draw_only(&self, seed: u64, runs: u64) -> f64 {
-        let m = self.model;
-        let chunks = runs.div_ceil(CHUNK);
-        let mut sink = 0.0;
-        for chunk in 0..chunks {
-            let mut rng = stream(seed, chunk);
-            for _ in (chunk * CHUNK)..((chunk + 1) * CHUNK).min(runs) {
-                for _ in &m.variants {
-                    sink += rng.random::<f64>();
-                }
-                for _ in 0..m.factors {
-                    let z: f64 = StandardNormal.sample(&mut rng);
-                    sink += z;
-                }
-                for _ in &m.pairs {
-                    let a: f64 = StandardNormal.sample(&mut rng);
-                    let b: f64 = StandardNormal.sample(&mut rng);
-                    sink += a + b + rng.random::<f64>();
-                }
+    /// Runs chunk `chunk` of a simulation of `total` runs into `acc`, for `part`; records each
+    /// run if asked.
+    pub fn chunk(
+        &self,
+        seed: u64,
+        chunk: u64,
+        total: u64,
+        part: &Participation,
+        acc: &mut Acc,
+        mut records: Option<&mut Vec<Record>>,
+    ) {
+        let start = chunk * CHUNK;
+        let end = (start + CHUNK).min(total);
+        let mut d = self.draws();
+        let mut s = self.scratch();
+        for run in start..end {
+            self.draw(seed, run, &mut d);
+            // Separate instances with and without records, so that the common case tests nothing.
+            if let Some(out) = records.as_deref_mut() {
+                out.extend(self.evaluate::<true>(&d, part, &mut s, acc));
+            } else {
+                self.evaluate::<false>(&d, part, &mut s, acc);
             }
         }
-        sink
+        for (k, cell) in s.cells.iter().enumerate() {
+            acc.adequate[k] += cell.adequate;
+            acc.adequacy[k] += cell.adequacy;
+            acc.adequacy_sq[k] += cell.adequacy_sq;
+            acc.delivered[k] += cell.delivered;
+            acc.delivered_sq[k] += cell.delivered_sq;
+        }
+        for (total, &n) in acc.pair_honoured.iter_mut().zip(&s.honoured_runs) {
+            *total += u64::from(n);
+        }
+        for k in 0..self.model.commitments.len() {
+            acc.commitment_honoured[k] += s.c_honoured[k];
+            acc.commitment_honoured_sq[k] += s.c_honoured_sq[k];
+            acc.commitment_cross[k] += s.c_cross[k];
+        }
+        for (c, &n) in s.combos.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            for ((options, radix), cumulative) in acc.options.iter_mut().zip(&self.radix).zip(&self.cumulative) {
+                options[(c / radix) % (cumulative.len() + 1)] += n;
+            }
+            let outcome = &self.model.outcomes[c];
+            for &i in &outcome.active {
+                acc.pair_active[i] += n;
+            }
+            for &(k, _, a) in &self.commitment_ends[c] {
+                acc.commitment_active[k] += n;
+                acc.commitment_pairs[k] += n * a;
+                acc.commitment_pairs_sq[k] += n * a * a;
+            }
+        }
+    }
+
+    /// Draws exactly the random numbers `runs` runs need, and does nothing else with them: the
+    /// RNG-bound limit of the simulation. Returns how many numbers were drawn.
+    pub fn draw_only(&self, seed: u64, runs: u64) -> u64 {
+        let mut d = self.draws();
+        let mut drawn = 0u64;
+        for run in 0..runs {
+            self.draw(seed, run, &mut d);
+            drawn += u64::from(d.drawn);
+        }
+        drawn
     }
 }
 
@@ -608,59 +911,79 @@ pub struct RunOptions {
     pub shard: (u64, u64),
 }
 
-/// Runs the simulation on the current rayon pool. `progress` is called with the number of runs
-/// finished after each chunk; `sink` receives per-run records, in run order, in batches.
+impl RunOptions {
+    fn shards(&self) -> u64 {
+        self.shard.1.max(1)
+    }
+
+    /// The chunks this shard runs.
+    pub fn chunks(&self) -> Vec<u64> {
+        (0..self.runs.div_ceil(CHUNK)).filter(|k| k % self.shards() == self.shard.0).collect()
+    }
+}
+
+/// Runs the simulation with everyone taking part on the current rayon pool. `progress` is
+/// called with the number of runs finished after each chunk; `sink` receives per-run records,
+/// in run order, in batches.
 pub fn simulate(
     model: &SimModel,
     options: RunOptions,
     progress: &(dyn Fn(u64) + Sync),
     sink: Option<&mut dyn FnMut(Vec<Record>)>,
 ) -> Acc {
-    let chunks: Vec<u64> =
-        (0..options.runs.div_ceil(CHUNK)).filter(|k| k % options.shards() == options.shard.0).collect();
-    simulate_chunks(model, options.seed, options.runs, &chunks, progress, sink)
+    let control = Control { progress, cancel: None };
+    let all = Participation::all(model);
+    match simulate_chunks(model, options.seed, options.runs, &options.chunks(), &all, control, sink) {
+        Ok(acc) => acc,
+        Err(Cancelled) => unreachable!("no cancellation token was given"),
+    }
 }
 
-/// Runs the given chunks of a simulation of `total_runs` runs (see [`simulate`]).
+/// Runs the given chunks of a simulation of `total_runs` runs for `part` (see [`simulate`]).
 pub fn simulate_chunks(
     model: &SimModel,
     seed: u64,
     total_runs: u64,
     chunks: &[u64],
-    progress: &(dyn Fn(u64) + Sync),
+    part: &Participation,
+    control: Control<'_>,
     mut sink: Option<&mut dyn FnMut(Vec<Record>)>,
-) -> Acc {
-    let recording = sink.is_some();
+) -> Result<Acc, Cancelled> {
     let runner = Runner::new(model);
     let mut total = Acc::new(model);
-    // Batches bound the memory held by per-run records; without records one batch is all.
-    if !recording {
+    if sink.is_none() {
         // Integer accumulators merge exactly in any order, so a parallel fold needs no
         // per-chunk results in memory: one accumulator per worker.
         let folded = chunks
             .par_iter()
-            .fold(
+            .try_fold(
                 || Acc::new(model),
                 |mut acc, &k| {
+                    if control.cancelled() {
+                        return Err(Cancelled);
+                    }
                     let before = acc.runs;
-                    runner.chunk(seed, k, total_runs, &mut acc, None);
-                    progress(acc.runs - before);
-                    acc
+                    runner.chunk(seed, k, total_runs, part, &mut acc, None);
+                    (control.progress)(acc.runs - before);
+                    Ok(acc)
                 },
             )
-            .reduce(|| Acc::new(model), |a, b| a.merge(&b));
-        return total.merge(&folded);
+            .try_reduce(|| Acc::new(model), |a, b| Ok(a.merge(&b)))?;
+        return Ok(total.merge(&folded));
     }
     // With per-run records, batches bound the memory they hold and keep them in run order.
     let batch = (rayon::current_num_threads() * 4).max(1);
     for group in chunks.chunks(batch) {
+        if control.cancelled() {
+            return Err(Cancelled);
+        }
         let results: Vec<(Acc, Vec<Record>)> = group
             .par_iter()
             .map(|&k| {
                 let mut acc = Acc::new(model);
                 let mut records = Vec::new();
-                runner.chunk(seed, k, total_runs, &mut acc, Some(&mut records));
-                progress(acc.runs);
+                runner.chunk(seed, k, total_runs, part, &mut acc, Some(&mut records));
+                (control.progress)(acc.runs);
                 (acc, records)
             })
             .collect();
@@ -671,13 +994,7 @@ pub fn simulate_chunks(
             }
         }
     }
-    total
-}
-
-impl RunOptions {
-    fn shards(&self) -> u64 {
-        self.shard.1.max(1)
-    }
+    Ok(total)
 }
 
 #[cfg(test)]

@@ -9,10 +9,10 @@ use crate::run::Acc;
 /// z for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-const SCALE: f64 = 4_294_967_296.0;
+use crate::run::SCALE;
 
 /// A point estimate with a 95% confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Estimate {
     pub value: f64,
     pub low: f64,
@@ -30,16 +30,7 @@ pub fn wilson(successes: u64, n: u64) -> Estimate {
     if n == 0 {
         return Estimate { value: 0.0, low: 0.0, high: 1.0 };
     }
-    let n_f = n as f64;
-    let p = successes as f64 / n_f;
-    let z2 = Z95 * Z95;
-    let denominator = 1.0 + z2 / n_f;
-    let centre = (p + z2 / (2.0 * n_f)) / denominator;
-    let half = Z95 * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denominator;
-    // At 0 or n successes the bound is exactly 0 or 1; rounding would leave a hair off.
-    let low = if successes == 0 { 0.0 } else { (centre - half).max(0.0) };
-    let high = if successes == n { 1.0 } else { (centre + half).min(1.0) };
-    Estimate { value: p, low, high }
+    wilson_at(successes as f64 / n as f64, n as f64)
 }
 
 /// The mean of a quantity from its fixed-point sum and sum of squares, with a normal-approximation interval.
@@ -54,18 +45,61 @@ pub fn mean(sum: u128, sum_sq: u128, n: u64) -> Estimate {
     Estimate { value: m, low: m - half, high: m + half }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CommitmentStat {
     pub id: String,
     /// Share of runs in which it obliged someone to act.
     pub activation: Estimate,
-    /// Share of obliged (party, run) pairs that honoured it; `None` when it never obliged anyone.
+    /// Share of obliged (party, run) pairs that honoured it, with a run-level (clustered)
+    /// interval; `None` when it never obliged anyone.
     pub honour: Option<Estimate>,
     pub obliged_pairs: u64,
 }
 
+/// The honour rate of commitment `c` with a run-level (clustered) interval: pairs of one run
+/// share factors, so the run, not the (pair, run), is the independent unit. The rate is the
+/// ratio estimator R = Σh_r / Σa_r over runs (h_r honoured of a_r obliged pairs in run r); its
+/// variance is the linearised Σ(h_r − R·a_r)² / (n(n−1)·ā²) (Cochran 1977, §6.9). The interval
+/// is Wilson's at the effective sample size R(1−R)/Var(R) (Kish's design effect), which stays
+/// inside [0, 1] and is not degenerate at R = 0 or 1.
+fn commitment_stat(model: &SimModel, acc: &Acc, c: usize) -> CommitmentStat {
+    let a = acc.commitment_pairs[c];
+    let h = acc.commitment_honoured[c];
+    let honour = (a > 0).then(|| {
+        let n = acc.runs as f64;
+        let r = h as f64 / a as f64;
+        let (sa2, sh2, sah) =
+            (acc.commitment_pairs_sq[c] as f64, acc.commitment_honoured_sq[c] as f64, acc.commitment_cross[c] as f64);
+        let abar = a as f64 / n;
+        let residual = (sh2 - 2.0 * r * sah + r * r * sa2).max(0.0);
+        let var = if n > 1.0 { residual / (n * (n - 1.0) * abar * abar) } else { f64::INFINITY };
+        // Effective sample size; at R = 0 or 1 the residual is 0, and each run with an obliged
+        // pair counts once (the most that independent runs can say).
+        let active_runs = acc.commitment_active[c] as f64;
+        let n_eff = if var > 0.0 && r > 0.0 && r < 1.0 { (r * (1.0 - r) / var).min(a as f64) } else { active_runs };
+        wilson_at(r, n_eff.max(1.0))
+    });
+    CommitmentStat {
+        id: model.commitments[c].clone(),
+        activation: wilson(acc.commitment_active[c], acc.runs),
+        honour,
+        obliged_pairs: a,
+    }
+}
+
+/// The Wilson interval of a proportion `p` observed on an effective sample of `n`.
+fn wilson_at(p: f64, n: f64) -> Estimate {
+    let z2 = Z95 * Z95;
+    let denominator = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denominator;
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+    let low = if p <= 0.0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if p >= 1.0 { 1.0 } else { (centre + half).min(1.0) };
+    Estimate { value: p, low, high }
+}
+
 /// What a simulation found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     pub framework: String,
     pub scenario: String,
@@ -73,6 +107,9 @@ pub struct Summary {
     pub seed: u64,
     pub horizons: Vec<f64>,
     pub needs: Vec<crate::model::Need>,
+    /// The deterrence model's parameters: P(deterred) = Φ((cost·credibility − gain) / noise),
+    /// credibility judged at `horizon` days.
+    pub deterrence: crate::model::Deterrence,
     /// [h]: P(adequate response in every need).
     pub adequate: Vec<Estimate>,
     /// [h][d]: P(adequate response in need d).
@@ -109,21 +146,8 @@ pub fn summarise(model: &SimModel, acc: &Acc, seed: u64) -> Summary {
     };
     let deterred =
         Estimate { value: deter(credibility.value), low: deter(credibility.low), high: deter(credibility.high) };
-    let mut commitments = Vec::new();
-    for (c, id) in model.commitments.iter().enumerate() {
-        let pairs: Vec<usize> = (0..model.pairs.len()).filter(|i| model.pair_commitment[*i] == c).collect();
-        if pairs.is_empty() {
-            continue;
-        }
-        let active: u64 = pairs.iter().map(|i| acc.pair_active[*i]).sum();
-        let honoured: u64 = pairs.iter().map(|i| acc.pair_honoured[*i]).sum();
-        commitments.push(CommitmentStat {
-            id: id.clone(),
-            activation: wilson(acc.commitment_active[c], acc.runs),
-            honour: (active > 0).then(|| wilson(honoured, active)),
-            obliged_pairs: active,
-        });
-    }
+    // Every commitment of the spec is listed, those that oblige nobody at activation 0.
+    let commitments = (0..model.commitments.len()).map(|c| commitment_stat(model, acc, c)).collect();
     let widest_half_width =
         adequate.iter().chain(adequate_by_need.iter().flatten()).map(Estimate::half_width).fold(0.0, f64::max);
     Summary {
@@ -133,6 +157,7 @@ pub fn summarise(model: &SimModel, acc: &Acc, seed: u64) -> Summary {
         seed,
         horizons: model.horizons.clone(),
         needs: model.needs.clone(),
+        deterrence: model.deterrence,
         adequate,
         adequate_by_need,
         adequacy: grid(&|cell| mean(acc.adequacy[cell], acc.adequacy_sq[cell], acc.runs)),

@@ -1,3 +1,4 @@
-//! File outputs of the CLI.
+//! File outputs of the CLI, each written atomically.
 
+pub mod atomic;
 pub mod parquet;

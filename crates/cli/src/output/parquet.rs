@@ -6,15 +6,20 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, UInt32Array, UInt64Array};
 use arrow_schema::{DataType, Field, Schema};
-use ironclad_sim::{Record, SimModel};
+use ironclad::sim::{Record, SimModel};
+
+use super::atomic::Atomic;
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
 /// Rows per row group: the most records held in memory by the writer.
 const ROW_GROUP: usize = 65_536;
 
+/// Streams records into a temporary file beside the target; [`RecordWriter::finish`] puts it
+/// in place, so an interrupted run leaves any previous file untouched.
 pub struct RecordWriter {
     writer: ArrowWriter<File>,
+    atomic: Atomic,
     schema: Arc<Schema>,
     horizons: usize,
     needs: usize,
@@ -39,10 +44,17 @@ impl RecordWriter {
             }
         }
         let schema = Arc::new(Schema::new(fields));
-        let file = File::create(path).map_err(|e| e.to_string())?;
+        let (atomic, file) = Atomic::create(path).map_err(|e| e.to_string())?;
         let props = WriterProperties::builder().set_max_row_group_row_count(Some(ROW_GROUP)).build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| e.to_string())?;
-        Ok(RecordWriter { writer, schema, horizons: model.horizons.len(), needs: model.needs.len(), error: None })
+        Ok(RecordWriter {
+            writer,
+            atomic,
+            schema,
+            horizons: model.horizons.len(),
+            needs: model.needs.len(),
+            error: None,
+        })
     }
 
     /// Appends records (the first error is kept and reported by `finish`).
@@ -75,6 +87,7 @@ impl RecordWriter {
         if let Some(e) = self.error {
             return Err(e);
         }
-        self.writer.close().map(|_| ()).map_err(|e| e.to_string())
+        self.writer.close().map_err(|e| e.to_string())?;
+        self.atomic.commit().map_err(|e| e.to_string())
     }
 }

@@ -13,8 +13,8 @@
 use std::collections::BTreeSet;
 use std::fs;
 
-use ironclad_spec::Severity;
-use ironclad_spec::diagnostic::{CODES, code_info};
+use ironclad::spec::Severity;
+use ironclad::spec::diagnostic::{CODES, code_info};
 
 use super::{run, workspace_root};
 

@@ -152,7 +152,7 @@ fn schema_is_json_schema_that_accepts_every_bundled_spec() {
     for entry in fs::read_dir(&dir).expect("frameworks/") {
         let path = entry.expect("entry").path();
         let table: toml::Table = fs::read_to_string(&path).expect("readable").parse().expect("TOML");
-        let instance = ironclad_spec::schema::toml_to_json(&toml::Value::Table(table));
+        let instance = ironclad::spec::schema::toml_to_json(&toml::Value::Table(table));
         let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{}: {errors:?}", path.display());
     }

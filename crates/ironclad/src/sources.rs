@@ -1,33 +1,58 @@
-//! `ironclad sources verify`: every evidence quote must occur verbatim in its source file.
+//! `sources verify`: every evidence quote must occur verbatim in its source file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ironclad_spec::Diagnostic;
 use ironclad_spec::evidence::verify_quote;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
-use super::{EXIT_ERRORS, EXIT_OK};
-use crate::Format;
-use crate::input::{diagnostic_json, load, render};
+use crate::check::DiagnosticReport;
+use crate::files::{FileDiagnostic, FileId, Files};
 
-pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) -> u8 {
+/// The verification of one spec file.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SourcesFile {
+    pub file: String,
+    pub quotes_checked: usize,
+    pub diagnostics: Vec<DiagnosticReport>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub raw: Vec<FileDiagnostic>,
+}
+
+/// What `sources verify` found.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SourcesReport {
+    pub schema_version: u32,
+    pub ok: bool,
+    pub quotes_checked: usize,
+    pub problems: usize,
+    pub files: Vec<SourcesFile>,
+}
+
+/// Verifies the quotes of spec files against source files found in `dirs` (only there: a
+/// source is named relative to a directory, without `..`).
+pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport {
     let mut failed = false;
-    let mut reports = Vec::new();
+    let mut out = Vec::new();
     let (mut total_checked, mut total_missed) = (0, 0);
-    for path in paths {
-        let loaded = load(path);
-        let Some(spec) = &loaded.analysis.spec else {
+    for &id in ids {
+        let loaded = files.spec(id);
+        let Some(spec) = loaded.spec() else {
             // The spec must be valid before its quotes can be checked: show why it is not.
-            let errors: Vec<Diagnostic> = loaded
-                .analysis
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == ironclad_spec::Severity::Error)
-                .cloned()
-                .collect();
-            emit(&loaded.name, &loaded.text, &errors, format, color, &mut reports, 0);
+            let raw: Vec<FileDiagnostic> = match loaded.valid() {
+                Err(crate::Error::Invalid(d)) => d,
+                _ => Vec::new(),
+            };
             failed = true;
+            out.push(SourcesFile {
+                file: files.name(id).to_string(),
+                quotes_checked: 0,
+                diagnostics: raw.iter().map(|d| DiagnosticReport::new(files, d)).collect(),
+                raw,
+            });
             continue;
         };
         let mut texts: HashMap<String, Result<String, String>> = HashMap::new();
@@ -75,44 +100,21 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
         total_checked += checked;
         total_missed += missed;
         failed |= missed > 0;
-        emit(&loaded.name, &loaded.text, &diagnostics, format, color, &mut reports, checked);
+        let raw: Vec<FileDiagnostic> =
+            diagnostics.into_iter().map(|diagnostic| FileDiagnostic { file: id, diagnostic }).collect();
+        out.push(SourcesFile {
+            file: files.name(id).to_string(),
+            quotes_checked: checked,
+            diagnostics: raw.iter().map(|d| DiagnosticReport::new(files, d)).collect(),
+            raw,
+        });
     }
-    if format == Format::Json {
-        let report =
-            json!({ "ok": !failed, "quotes_checked": total_checked, "problems": total_missed, "files": reports });
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else {
-        eprintln!(
-            "{}: {} quote{} verified in {} file{}, {} problem{}",
-            if failed { "failed" } else { "ok" },
-            total_checked - total_missed.min(total_checked),
-            if total_checked == 1 { "" } else { "s" },
-            paths.len(),
-            if paths.len() == 1 { "" } else { "s" },
-            total_missed,
-            if total_missed == 1 { "" } else { "s" },
-        );
-    }
-    if failed { EXIT_ERRORS } else { EXIT_OK }
-}
-
-fn emit(
-    name: &str,
-    text: &str,
-    diagnostics: &[Diagnostic],
-    format: Format,
-    color: bool,
-    reports: &mut Vec<serde_json::Value>,
-    checked: usize,
-) {
-    if format == Format::Json {
-        reports.push(json!({
-            "file": name,
-            "quotes_checked": checked,
-            "diagnostics": diagnostics.iter().map(|d| diagnostic_json(name, text, d)).collect::<Vec<_>>(),
-        }));
-    } else {
-        eprint!("{}", render(name, text, diagnostics, format, color));
+    SourcesReport {
+        schema_version: crate::SCHEMA_VERSION,
+        ok: !failed,
+        quotes_checked: total_checked,
+        problems: total_missed,
+        files: out,
     }
 }
 

@@ -1,7 +1,6 @@
-//! `ironclad obligations`: who must do what, when, on a scenario — and why, or why not.
-
-use std::fmt::Write;
-use std::path::Path;
+//! `obligations`: who must do what, when, on a scenario — and why, or why not — as a typed
+//! report. The explanation texts are built here, once, from the replay; renderers only lay
+//! them out.
 
 use ironclad_engine::compile::{Compiled, StateAtom};
 use ironclad_engine::eval::Verdict;
@@ -11,103 +10,223 @@ use ironclad_spec::diagnostic::line_col;
 use ironclad_spec::model::{CommitmentId, PartyId, Spec};
 use ironclad_spec::scenario::Scenario;
 use ironclad_spec::vocab::Domain;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use crate::input::{load_scenario, load_valid, pinned_variants};
+use crate::Error;
+use crate::show::VariantChoice;
 
-/// The command's options, validated close to the command line.
-pub struct Options<'a> {
-    pub spec: &'a Path,
-    pub scenario: &'a Path,
-    pub at: Option<&'a str>,
-    pub variants: &'a [String],
-    pub json: bool,
+/// What to report.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The day to report at (a day number, or a date if the scenario has a start); default:
+    /// the last event.
+    pub at: Option<String>,
+    /// `VARIANT=OPTION` pins over the default selection (each variant's heaviest option).
+    pub variants: Vec<String>,
+    /// Add each obligation's derivation.
     pub explain: bool,
-    pub why_not: Option<&'a str>,
-    pub color: bool,
+    /// For `PARTY[:DOMAIN]`, which test each commitment stopped at.
+    pub why_not: Option<String>,
 }
 
-pub fn run(o: &Options) -> u8 {
-    let loaded = match load_valid(o.spec, "obligations", o.color) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let spec = loaded.analysis.spec.as_ref().expect("load_valid returns valid specs");
-    let scenario_name = o.scenario.display().to_string();
-    let scenario = match load_scenario(o.scenario, spec, "obligations", o.color) {
-        Ok(scenario) => scenario,
-        Err(code) => return code,
-    };
-    let compiled = match Compiled::new(spec) {
-        Ok(c) => c,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return EXIT_ERRORS;
-        }
-    };
-    let selection = match select(spec, o.variants) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return EXIT_USAGE;
-        }
-    };
-    let at = match o.at.map(|a| parse_at(a, &scenario)).transpose() {
-        Ok(at) => at,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return EXIT_USAGE;
-        }
-    };
-    let why_not = match o.why_not.map(|w| parse_why_not(w, spec)).transpose() {
-        Ok(w) => w,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return EXIT_USAGE;
-        }
-    };
-    let replay = timeline::replay(spec, &compiled, &scenario, selection.clone(), at);
-    let ctx = Ctx {
-        spec,
-        spec_name: &loaded.name,
-        spec_text: &loaded.text,
-        scenario: &scenario,
-        scenario_name: &scenario_name,
-        compiled: &compiled,
-    };
-    let why = why_not.map(|(party, domain)| {
-        let all = timeline::why_not(spec, &compiled, &scenario, selection.clone(), Some(replay.at), party);
-        let relevant: Vec<WhyNot> = all
-            .into_iter()
+/// Who must do what on a scenario, at one day.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ObligationsReport {
+    pub schema_version: u32,
+    pub framework: String,
+    pub scenario: String,
+    pub scenario_title: String,
+    /// The day reported at (days since the scenario's start), and as text.
+    pub at: i64,
+    pub at_text: String,
+    pub events_applied: usize,
+    pub events: usize,
+    pub variants: Vec<VariantChoice>,
+    /// The spec's parties in declaration order (the text lists parties in this order).
+    pub party_order: Vec<String>,
+    pub obligations: Vec<ObligationEntry>,
+    /// Parties with an open obligation to act, by domain.
+    pub coverage: Vec<CoverageEntry>,
+    pub decisions: Vec<DecisionEntry>,
+    pub why_not: Option<WhyNotReport>,
+}
+
+/// An event of the scenario.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EventRef {
+    pub index: usize,
+    pub kind: String,
+    pub day: i64,
+    pub line: usize,
+    pub file: String,
+    pub text: String,
+}
+
+/// Why an obligation arose.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CauseReport {
+    Initial,
+    Event { event: EventRef },
+    Backstop { backed: String, event: Option<EventRef> },
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ObligationEntry {
+    pub party: String,
+    pub party_name: String,
+    pub commitment: String,
+    pub kind: String,
+    pub domains: Vec<String>,
+    pub to: Vec<String>,
+    pub strength: String,
+    pub modality: String,
+    pub since: i64,
+    pub due: Option<f64>,
+    pub status: String,
+    pub closed_by: Option<EventRef>,
+    pub cause: CauseReport,
+    pub activated_by: Option<EventRef>,
+    /// `file:line:col` of the clause.
+    pub clause: String,
+    /// `status since day N`, with the deadline or the closing event.
+    pub status_text: String,
+    pub cause_text: String,
+    pub explanation: Option<Explanation>,
+}
+
+/// How an obligation was derived.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Explanation {
+    pub trigger: Option<String>,
+    pub conditions: Vec<String>,
+    pub facts: Vec<Fact>,
+    pub evidence: Vec<Evidence>,
+    /// The derivation, one step a line.
+    pub lines: Vec<String>,
+}
+
+/// A state fact a condition read, and what set it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Fact {
+    pub fact: String,
+    pub value: bool,
+    pub set_by: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Evidence {
+    pub quote: String,
+    pub source: String,
+    pub speaker: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CoverageEntry {
+    pub domain: String,
+    pub parties: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DecisionEntry {
+    pub body: String,
+    pub passed: bool,
+    pub text: String,
+}
+
+/// For one party: each candidate commitment and the test it stopped at.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct WhyNotReport {
+    pub party: String,
+    pub domain: Option<String>,
+    pub commitments: Vec<WhyNotEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct WhyNotEntry {
+    pub commitment: String,
+    pub obliged: bool,
+    pub status: Option<String>,
+    /// The test it stopped at (`NotTriggered`, `ConditionFalse`, …; `Obliged` when it held).
+    pub test: String,
+    pub reason: String,
+    pub event: Option<EventRef>,
+    pub facts: Vec<Fact>,
+    /// The decisions behind a missing decision or a false condition, as text.
+    pub decisions: Vec<String>,
+    pub clause: String,
+    /// The clause's first evidence quote and its source file.
+    pub quote: Option<Evidence>,
+}
+
+/// Replays `scenario` on `spec` and reports the obligations.
+pub fn obligations(
+    spec: &Spec,
+    spec_name: &str,
+    spec_text: &str,
+    scenario: &Scenario,
+    scenario_name: &str,
+    request: &Request,
+) -> Result<ObligationsReport, Error> {
+    let compiled = Compiled::new(spec).map_err(|e| Error::Unservable(e.to_string()))?;
+    let pinned = crate::files::pinned_variants(spec, &request.variants)?;
+    let selection: Vec<u16> =
+        timeline::default_selection(spec).into_iter().zip(pinned).map(|(d, pin)| pin.unwrap_or(d)).collect();
+    let at = request.at.as_deref().map(|a| parse_at(a, scenario)).transpose().map_err(Error::Usage)?;
+    let why_not = request.why_not.as_deref().map(|w| parse_why_not(w, spec)).transpose().map_err(Error::Usage)?;
+    let replay = timeline::replay(spec, &compiled, scenario, selection.clone(), at);
+    let ctx = Ctx { spec, spec_name, spec_text, scenario, scenario_name, compiled: &compiled };
+    let why_not = why_not.map(|(party, domain)| {
+        let all = timeline::why_not(spec, &compiled, scenario, selection.clone(), Some(replay.at), party);
+        let commitments = all
+            .iter()
             .filter(|w| domain.is_none_or(|d| spec.commitment(w.commitment).domains.contains(&d)))
+            .map(|w| ctx.why_not_entry(party, w, &replay))
             .collect();
-        (party, domain, relevant)
+        WhyNotReport {
+            party: spec.party(party).id.clone(),
+            domain: domain.map(|d| d.as_str().to_string()),
+            commitments,
+        }
     });
-    if o.json {
-        let mut report = ctx.json(&replay, &selection, o.explain);
-        if let Some((party, domain, entries)) = &why {
-            report["why_not"] = json!({
-                "party": spec.party(*party).id,
-                "domain": domain.map(|d| d.as_str()),
-                "commitments": entries.iter().map(|w| ctx.why_not_json(*party, w, &replay)).collect::<Vec<_>>(),
-            });
-        }
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else {
-        let mut out = ctx.text(&replay, &selection, o.explain);
-        if let Some((party, domain, entries)) = &why {
-            out.push_str(&ctx.why_not_text(*party, *domain, entries, &replay));
-        }
-        print!("{out}");
-    }
-    EXIT_OK
-}
-
-/// `--variant ID=OPTION` flags over the default selection (each variant's heaviest option).
-fn select(spec: &Spec, flags: &[String]) -> Result<Vec<u16>, String> {
-    let pinned = pinned_variants(spec, flags)?;
-    Ok(timeline::default_selection(spec).into_iter().zip(pinned).map(|(default, pin)| pin.unwrap_or(default)).collect())
+    Ok(ObligationsReport {
+        schema_version: crate::SCHEMA_VERSION,
+        framework: spec.framework.id.clone(),
+        scenario: scenario.id.clone(),
+        scenario_title: scenario.title.clone().unwrap_or_else(|| scenario.id.clone()),
+        at: replay.at,
+        at_text: ctx.day(replay.at),
+        events_applied: replay.applied,
+        events: scenario.events.len(),
+        variants: spec
+            .variants
+            .iter()
+            .zip(&selection)
+            .map(|(v, o)| VariantChoice { variant: v.id.clone(), option: v.options[usize::from(*o)].id.clone() })
+            .collect(),
+        party_order: spec.parties.iter().map(|p| p.id.clone()).collect(),
+        obligations: replay.obligations.iter().map(|o| ctx.entry(o, request.explain)).collect(),
+        coverage: ctx
+            .coverage(&replay)
+            .into_iter()
+            .map(|(d, ps)| CoverageEntry {
+                domain: d.as_str().to_string(),
+                parties: ps.iter().map(|p| spec.party(*p).id.clone()).collect(),
+            })
+            .collect(),
+        decisions: replay
+            .decisions
+            .iter()
+            .flatten()
+            .map(|r| DecisionEntry {
+                body: spec.bodies[r.body.index()].id.clone(),
+                passed: r.decision.passed,
+                text: ctx.decision_text(r),
+            })
+            .collect(),
+        why_not,
+    })
 }
 
 /// `--at`: a day number, or a date when the scenario has a start date.
@@ -221,16 +340,6 @@ impl Ctx<'_> {
         format!("{}:{line}:{col}", self.spec_name)
     }
 
-    fn selection_text(&self, selection: &[u16]) -> String {
-        self.spec
-            .variants
-            .iter()
-            .zip(selection)
-            .map(|(v, o)| format!("{}={}", v.id, v.options[usize::from(*o)].id))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
     fn cause(&self, cause: Cause) -> String {
         match cause {
             Cause::Initial => "in force from the start".into(),
@@ -247,68 +356,6 @@ impl Ctx<'_> {
         let due = o.due.map(|d| format!(", deadline {}", self.day(d.floor() as i64))).unwrap_or_default();
         let closed = o.closed_by.map(|i| format!(" — closed by {}", self.event_text(i))).unwrap_or_default();
         format!("{} since {}{due}{closed}", o.status.as_str(), self.day(o.since))
-    }
-
-    fn header(&self, replay: &Replay, selection: &[u16]) -> String {
-        let mut out = String::new();
-        let title = self.scenario.title.as_deref().unwrap_or(&self.scenario.id);
-        let _ = writeln!(
-            out,
-            "{} on `{}` ({title}) — at {}",
-            self.spec.framework.id,
-            self.scenario.id,
-            self.day(replay.at)
-        );
-        let _ = writeln!(out, "events applied: {} of {}", replay.applied, self.scenario.events.len());
-        if !self.spec.variants.is_empty() {
-            let _ = writeln!(out, "variants: {}  (change with --variant ID=OPTION)", self.selection_text(selection));
-        }
-        out
-    }
-
-    fn text(&self, replay: &Replay, selection: &[u16], explain: bool) -> String {
-        let mut out = self.header(replay, selection);
-        if replay.obligations.is_empty() {
-            let _ = writeln!(out, "\nno obligations arose");
-        }
-        let mut parties: Vec<PartyId> = replay.obligations.iter().map(|o| o.party).collect();
-        parties.sort();
-        parties.dedup();
-        for party in parties {
-            let _ = writeln!(out, "\n{} — {}", self.spec.party(party).id, self.spec.party(party).name);
-            for o in replay.obligations.iter().filter(|o| o.party == party) {
-                let c = self.spec.commitment(o.commitment);
-                let domains: Vec<&str> = c.domains.iter().map(|d| d.as_str()).collect();
-                let to: Vec<&str> = c.to.iter().map(|p| self.spec.party(*p).id.as_str()).collect();
-                let _ = writeln!(
-                    out,
-                    "  {:<24} {} {} → {}  [{}, {}]",
-                    c.id,
-                    c.kind,
-                    if domains.is_empty() { "-".into() } else { domains.join("+") },
-                    to.join(", "),
-                    c.strength,
-                    c.modality
-                );
-                let _ = writeln!(out, "      {}", self.status(o));
-                let _ = writeln!(out, "      cause: {}", self.cause(o.cause));
-                if explain {
-                    out.push_str(&self.explain(o));
-                }
-            }
-        }
-        let _ =
-            writeln!(out, "\nCOVERAGE at {} — parties with an open obligation to act, by domain", self.day(replay.at));
-        for (domain, parties) in self.coverage(replay) {
-            let names: Vec<&str> = parties.iter().map(|p| self.spec.party(*p).id.as_str()).collect();
-            let _ = writeln!(
-                out,
-                "  {:<13} {}",
-                domain.as_str(),
-                if names.is_empty() { "— nobody".into() } else { names.join(", ") }
-            );
-        }
-        out
     }
 
     /// Claimed domains (then any other acted in), with the parties that have an open obligation to act there.
@@ -344,7 +391,7 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn explain(&self, o: &Obligation) -> String {
+    fn explain(&self, o: &Obligation) -> Vec<String> {
         let c = self.spec.commitment(o.commitment);
         let mut lines: Vec<String> = Vec::new();
         let title = c.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
@@ -387,7 +434,7 @@ impl Ctx<'_> {
             let speaker = e.speaker.as_deref().map(|s| format!(", {s}")).unwrap_or_default();
             lines.push(format!("evidence: “{}” ({}{speaker})", e.quote, source.file));
         }
-        tree(&lines)
+        lines
     }
 
     fn verdict_text(&self, party: PartyId, w: &WhyNot) -> String {
@@ -459,52 +506,6 @@ impl Ctx<'_> {
         }
     }
 
-    fn why_not_text(&self, party: PartyId, domain: Option<Domain>, entries: &[WhyNot], replay: &Replay) -> String {
-        let mut out = String::new();
-        let scope = domain.map(|d| format!(" in {}", d.as_str())).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "\nWHY (NOT) {}{scope} — each candidate commitment and the test it stopped at",
-            self.spec.party(party).id
-        );
-        if entries.is_empty() {
-            let _ = writeln!(out, "  no commitment{scope} in this framework");
-        }
-        for w in entries {
-            let c = self.spec.commitment(w.commitment);
-            let held = replay.obligations.iter().find(|o| o.commitment == w.commitment && o.party == party);
-            let verdict = match held {
-                Some(o) => format!("obligation {}", self.status(o)),
-                None => self.verdict_text(party, w),
-            };
-            let _ = writeln!(out, "  {:<24} {}", c.id, verdict);
-            if held.is_none()
-                && timeline::progress(w.verdict) >= timeline::progress(Verdict::ConditionFalse { index: 0 })
-            {
-                for (atom, value, witness) in &w.facts {
-                    let _ = writeln!(out, "      {} = {} — {}", self.atom(*atom), value, self.witness(*witness));
-                }
-                if let Verdict::NoDecision { .. } | Verdict::ConditionFalse { .. } = w.verdict {
-                    let body = match w.verdict {
-                        Verdict::NoDecision { body } => Some(usize::from(body)),
-                        _ => None,
-                    };
-                    for record in replay.decisions.iter().flatten().filter(|r| body.is_none_or(|b| r.body.index() == b))
-                    {
-                        let _ = writeln!(out, "      {}", self.decision_text(record));
-                    }
-                }
-            }
-            if held.is_none() {
-                let _ = writeln!(out, "      clause at {}", self.clause_line(w.commitment));
-                if let Some(e) = c.evidence.first() {
-                    let _ = writeln!(out, "      “{}” ({})", e.quote, self.spec.sources[e.source.index()].file);
-                }
-            }
-        }
-        out
-    }
-
     fn decision_text(&self, record: &timeline::DecisionRecord) -> String {
         let body = &self.spec.bodies[record.body.index()];
         let compiled = &self.compiled.bodies[record.body.index()];
@@ -535,83 +536,128 @@ impl Ctx<'_> {
         format!("decision of `{}` ({}): {outcome} [{}] — {source}", body.id, body.rule.kind(), counts.join(", "))
     }
 
-    fn obligation_json(&self, o: &Obligation, explain: bool) -> Value {
+    fn event_ref(&self, i: usize) -> EventRef {
+        let e = &self.scenario.events[i];
+        EventRef {
+            index: i,
+            kind: e.kind.as_str().to_string(),
+            day: e.day,
+            line: e.line,
+            file: self.scenario_name.to_string(),
+            text: self.event_text(i),
+        }
+    }
+
+    fn facts(&self, facts: &[(StateAtom, bool, Witness)]) -> Vec<Fact> {
+        facts.iter().map(|(a, v, w)| Fact { fact: self.atom(*a), value: *v, set_by: self.witness(*w) }).collect()
+    }
+
+    fn entry(&self, o: &Obligation, explain: bool) -> ObligationEntry {
         let c = self.spec.commitment(o.commitment);
         let cause = match o.cause {
-            Cause::Initial => json!({ "kind": "initial" }),
-            Cause::Event(i) => json!({ "kind": "event", "event": self.event_json(i) }),
-            Cause::Backstop { backed, event } => {
-                json!({ "kind": "backstop", "backed": self.spec.commitment(backed).id, "event": event.map(|i| self.event_json(i)) })
-            }
+            Cause::Initial => CauseReport::Initial,
+            Cause::Event(i) => CauseReport::Event { event: self.event_ref(i) },
+            Cause::Backstop { backed, event } => CauseReport::Backstop {
+                backed: self.spec.commitment(backed).id.clone(),
+                event: event.map(|i| self.event_ref(i)),
+            },
         };
-        let mut value = json!({
-            "party": self.spec.party(o.party).id,
-            "commitment": c.id,
-            "kind": c.kind.as_str(),
-            "domains": c.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-            "to": c.to.iter().map(|p| &self.spec.party(*p).id).collect::<Vec<_>>(),
-            "strength": c.strength.as_str(),
-            "modality": c.modality.as_str(),
-            "since": o.since,
-            "due": o.due,
-            "status": o.status.as_str(),
-            "closed_by": o.closed_by.map(|i| self.event_json(i)),
-            "cause": cause,
-            "activated_by": o.activated_by.map(|i| self.event_json(i)),
-            "clause": self.clause_line(o.commitment),
-        });
-        if explain {
-            value["explanation"] = json!({
-                "trigger": c.trigger.as_ref().map(|t| &t.text),
-                "conditions": self.spec.conditions_of(c).map(|k| &k.text).collect::<Vec<_>>(),
-                "facts": o.facts.iter().map(|(a, v, w)| json!({ "fact": self.atom(*a), "value": v, "set_by": self.witness(*w) })).collect::<Vec<_>>(),
-                "evidence": c.evidence.iter().map(|e| json!({ "quote": e.quote, "source": self.spec.sources[e.source.index()].file, "speaker": e.speaker })).collect::<Vec<_>>(),
-            });
+        ObligationEntry {
+            party: self.spec.party(o.party).id.clone(),
+            party_name: self.spec.party(o.party).name.clone(),
+            commitment: c.id.clone(),
+            kind: c.kind.as_str().to_string(),
+            domains: c.domains.iter().map(|d| d.as_str().to_string()).collect(),
+            to: c.to.iter().map(|p| self.spec.party(*p).id.clone()).collect(),
+            strength: c.strength.as_str().to_string(),
+            modality: c.modality.as_str().to_string(),
+            since: o.since,
+            due: o.due,
+            status: o.status.as_str().to_string(),
+            closed_by: o.closed_by.map(|i| self.event_ref(i)),
+            cause,
+            activated_by: o.activated_by.map(|i| self.event_ref(i)),
+            clause: self.clause_line(o.commitment),
+            status_text: self.status(o),
+            cause_text: self.cause(o.cause),
+            explanation: explain.then(|| Explanation {
+                trigger: c.trigger.as_ref().map(|t| t.text.clone()),
+                conditions: self.spec.conditions_of(c).map(|k| k.text.clone()).collect(),
+                facts: self.facts(&o.facts),
+                evidence: c
+                    .evidence
+                    .iter()
+                    .map(|e| Evidence {
+                        quote: e.quote.clone(),
+                        source: self.spec.sources[e.source.index()].file.clone(),
+                        speaker: e.speaker.clone(),
+                    })
+                    .collect(),
+                lines: self.explain(o),
+            }),
         }
-        value
     }
 
-    fn event_json(&self, i: usize) -> Value {
-        let e = &self.scenario.events[i];
-        json!({ "index": i, "kind": e.kind.as_str(), "day": e.day, "line": e.line, "file": self.scenario_name, "text": self.event_text(i) })
-    }
-
-    fn why_not_json(&self, party: PartyId, w: &WhyNot, replay: &Replay) -> Value {
+    fn why_not_entry(&self, party: PartyId, w: &WhyNot, replay: &Replay) -> WhyNotEntry {
+        let c = self.spec.commitment(w.commitment);
         let held = replay.obligations.iter().find(|o| o.commitment == w.commitment && o.party == party);
-        json!({
-            "commitment": self.spec.commitment(w.commitment).id,
-            "obliged": held.is_some(),
-            "status": held.map(|o| o.status.as_str()),
-            "test": format!("{:?}", w.verdict).split([' ', '{']).next().unwrap_or_default().to_string(),
-            "reason": match held { Some(o) => format!("obliged: {}", self.status(o)), None => self.verdict_text(party, w) },
-            "event": w.event.map(|i| self.event_json(i)),
-            "facts": w.facts.iter().map(|(a, v, wi)| json!({ "fact": self.atom(*a), "value": v, "set_by": self.witness(*wi) })).collect::<Vec<_>>(),
-            "clause": self.clause_line(w.commitment),
-        })
-    }
-
-    fn json(&self, replay: &Replay, selection: &[u16], explain: bool) -> Value {
-        json!({
-            "framework": self.spec.framework.id,
-            "scenario": self.scenario.id,
-            "at": replay.at,
-            "events_applied": replay.applied,
-            "variants": self.spec.variants.iter().zip(selection).map(|(v, o)| json!({ "variant": v.id, "option": v.options[usize::from(*o)].id })).collect::<Vec<_>>(),
-            "obligations": replay.obligations.iter().map(|o| self.obligation_json(o, explain)).collect::<Vec<_>>(),
-            "coverage": self.coverage(replay).iter().map(|(d, ps)| json!({ "domain": d.as_str(), "parties": ps.iter().map(|p| &self.spec.party(*p).id).collect::<Vec<_>>() })).collect::<Vec<_>>(),
-            "decisions": replay.decisions.iter().flatten().map(|r| json!({ "body": self.spec.bodies[r.body.index()].id, "passed": r.decision.passed, "text": self.decision_text(r) })).collect::<Vec<_>>(),
-        })
+        let mut decisions = Vec::new();
+        let mut facts = Vec::new();
+        if held.is_none() && timeline::progress(w.verdict) >= timeline::progress(Verdict::ConditionFalse { index: 0 }) {
+            facts = self.facts(&w.facts);
+            if let Verdict::NoDecision { .. } | Verdict::ConditionFalse { .. } = w.verdict {
+                let body = match w.verdict {
+                    Verdict::NoDecision { body } => Some(usize::from(body)),
+                    _ => None,
+                };
+                decisions = replay
+                    .decisions
+                    .iter()
+                    .flatten()
+                    .filter(|r| body.is_none_or(|b| r.body.index() == b))
+                    .map(|r| self.decision_text(r))
+                    .collect();
+            }
+        }
+        WhyNotEntry {
+            commitment: c.id.clone(),
+            obliged: held.is_some(),
+            status: held.map(|o| o.status.as_str().to_string()),
+            test: verdict_name(w.verdict).to_string(),
+            reason: match held {
+                Some(o) => format!("obligation {}", self.status(o)),
+                None => self.verdict_text(party, w),
+            },
+            event: w.event.map(|i| self.event_ref(i)),
+            facts,
+            decisions,
+            clause: self.clause_line(w.commitment),
+            quote: c.evidence.first().map(|e| Evidence {
+                quote: e.quote.clone(),
+                source: self.spec.sources[e.source.index()].file.clone(),
+                speaker: e.speaker.clone(),
+            }),
+        }
     }
 }
 
-/// Renders lines as a tree under an obligation.
-fn tree(lines: &[String]) -> String {
-    let mut out = String::new();
-    for (i, line) in lines.iter().enumerate() {
-        let branch = if i + 1 == lines.len() { "└─" } else { "├─" };
-        let _ = writeln!(out, "      {branch} {line}");
+/// The name of the test a verdict stopped at, as the JSON reports it.
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::NotSelected { .. } => "NotSelected",
+        Verdict::NotObligor => "NotObligor",
+        Verdict::NotInForce => "NotInForce",
+        Verdict::Voided => "Voided",
+        Verdict::NotTriggered => "NotTriggered",
+        Verdict::OutOfScope => "OutOfScope",
+        Verdict::ConditionFalse { .. } => "ConditionFalse",
+        Verdict::Excepted { .. } => "Excepted",
+        Verdict::Suspended { .. } => "Suspended",
+        Verdict::NoDecision { .. } => "NoDecision",
+        Verdict::Excluded { .. } => "Excluded",
+        Verdict::Withdrawn => "Withdrawn",
+        Verdict::Obliged => "Obliged",
     }
-    out
 }
 
 /// The civil date of a day count since 1970-01-01.

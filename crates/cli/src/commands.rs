@@ -1,0 +1,317 @@
+//! One function per subcommand: read the files, call the front door, render, return the exit code.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ironclad::render::{csv, json, text};
+use ironclad::sim::Record;
+use ironclad::simulate::{Request, text_key};
+use ironclad::{Error, FileId, Files, Session};
+
+use crate::Format;
+use crate::output::atomic;
+use crate::output::parquet::RecordWriter;
+
+/// Exit codes, as documented in the README and `ironclad --help`.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERRORS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+fn style(format: Format, color: bool) -> text::DiagnosticStyle {
+    text::DiagnosticStyle { color, short: format == Format::Short }
+}
+
+/// Prints why a command failed and returns its exit code.
+fn fail(files: &Files, err: Error, command: &str, what: &str, color: bool) -> u8 {
+    match err {
+        Error::Invalid(diagnostics) => {
+            eprint!("{}", text::diagnostics(files, &diagnostics, style(Format::Text, color)));
+            if what == "the scenario" {
+                eprintln!("{command}: the scenario has errors");
+            } else {
+                eprintln!("{command}: {what} has errors; run `ironclad check` on it");
+            }
+            EXIT_ERRORS
+        }
+        Error::Usage(msg) => {
+            eprintln!("error: {msg}");
+            EXIT_USAGE
+        }
+        Error::Unservable(msg) => {
+            eprintln!("error: {msg}");
+            EXIT_ERRORS
+        }
+        Error::Cancelled => {
+            eprintln!("{command}: interrupted; no output was written and existing files are untouched");
+            EXIT_ERRORS
+        }
+    }
+}
+
+pub fn check(paths: &[PathBuf], format: Format, deny_warnings: bool, color: bool) -> u8 {
+    let mut files = Files::new();
+    let ids: Vec<FileId> = paths.iter().map(|p| files.read(p)).collect();
+    let report = ironclad::check::check(&files, &ids, deny_warnings);
+    match format {
+        Format::Json => print!("{}", json::to_string(&report)),
+        Format::Csv => print!("{}", csv::check(&report)),
+        Format::Text | Format::Short => {
+            let all: Vec<_> = report.files.iter().flat_map(|f| f.raw.iter().cloned()).collect();
+            eprint!("{}", text::diagnostics(&files, &all, style(format, color)));
+            eprint!("{}", text::check_summary(&report));
+        }
+    }
+    if report.ok { EXIT_OK } else { EXIT_ERRORS }
+}
+
+pub fn show(path: &Path, format: Format, color: bool) -> u8 {
+    let mut files = Files::new();
+    let id = files.read(path);
+    let loaded = files.spec(id);
+    let spec = match loaded.valid() {
+        Ok(spec) => spec,
+        Err(err) => return fail(&files, err, "show", files.name(id), color),
+    };
+    let report = ironclad::show::show(spec);
+    match format {
+        Format::Json => print!("{}", json::to_string(&report)),
+        Format::Csv => print!("{}", csv::show(&report)),
+        Format::Text | Format::Short => print!("{}", text::show(&report)),
+    }
+    EXIT_OK
+}
+
+pub fn obligations(
+    spec_path: &Path,
+    scenario_path: &Path,
+    request: &ironclad::obligations::Request,
+    format: Format,
+    color: bool,
+) -> u8 {
+    let mut files = Files::new();
+    let spec_id = files.read(spec_path);
+    let loaded = files.spec(spec_id);
+    let spec = match loaded.valid() {
+        Ok(spec) => spec,
+        Err(err) => return fail(&files, err, "obligations", files.name(spec_id), color),
+    };
+    let scenario_id = files.read(scenario_path);
+    let scenario = match files.scenario(scenario_id, spec) {
+        Ok(s) => s,
+        Err(err) => return fail(&files, err, "obligations", "the scenario", color),
+    };
+    let report = ironclad::obligations::obligations(
+        spec,
+        files.name(spec_id),
+        files.text(spec_id),
+        &scenario,
+        files.name(scenario_id),
+        request,
+    );
+    match report {
+        Ok(report) => {
+            match format {
+                Format::Json => print!("{}", json::to_string(&report)),
+                Format::Csv => print!("{}", csv::obligations(&report)),
+                Format::Text | Format::Short => print!("{}", text::obligations(&report)),
+            }
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "obligations", "the input", color),
+    }
+}
+
+/// The flags of `simulate`.
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    /// The framework spec file.
+    pub spec: PathBuf,
+    /// The scenario; default: the framework's own (`scenario` in [framework]).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Number of runs (default 100000; with --until-ci, the most runs).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Run until every P(adequate) interval has at most this half-width (e.g. 0.005).
+    #[arg(long, value_name = "HALFWIDTH")]
+    pub until_ci: Option<f64>,
+    /// The seed: the same seed gives bit-identical results for any --threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// A horizon in days (repeatable, at most 63; default 7, 30, 90).
+    #[arg(long = "horizon", value_name = "DAYS")]
+    pub horizons: Vec<f64>,
+    /// Pin a variant option, as VARIANT=OPTION (repeatable); others are sampled by weight.
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
+    /// A party that does not take part: its obligations stand but it does not act (repeatable).
+    #[arg(long = "without", value_name = "PARTY")]
+    pub without: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Stream one row per run to this Parquet file (written whole or not at all).
+    #[arg(long, value_name = "FILE.parquet")]
+    pub samples_out: Option<PathBuf>,
+    /// Write the compiled model as JSON (for bench/reference_numpy.py).
+    #[arg(long, value_name = "FILE.json")]
+    pub export_model: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
+    let mut files = Files::new();
+    let spec_id = files.read(&o.spec);
+    let loaded = files.spec(spec_id);
+    let spec = match loaded.valid() {
+        Ok(spec) => spec,
+        Err(err) => return fail(&files, err, "simulate", files.name(spec_id), color),
+    };
+    let scenario_path = match (&o.scenario, &spec.framework.scenario) {
+        (Some(path), _) => path.clone(),
+        (None, Some(relative)) => o.spec.parent().unwrap_or(Path::new(".")).join(relative),
+        (None, None) => {
+            eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
+            return EXIT_USAGE;
+        }
+    };
+    let scenario_id = files.read(&scenario_path);
+    let scenario = match files.scenario(scenario_id, spec) {
+        Ok(s) => s,
+        Err(err) => return fail(&files, err, "simulate", "the scenario", color),
+    };
+    let request = Request {
+        runs: o.runs,
+        until_ci: o.until_ci,
+        seed: o.seed,
+        horizons: o.horizons.clone(),
+        variants: o.variants.clone(),
+        params: None,
+        absent: o.without.clone(),
+    };
+    let session = Session::new();
+    let key = text_key(&[files.text(spec_id), files.text(scenario_id)]);
+    let prepared = session.structure(key, spec, &scenario).and_then(|structure| {
+        let model = ironclad::simulate::model(&structure, spec, &request)?;
+        let part = ironclad::simulate::participation(spec, &model, &request)?;
+        Ok((model, part))
+    });
+    let (model, part) = match prepared {
+        Ok(x) => x,
+        Err(err) => return fail(&files, err, "simulate", "the input", color),
+    };
+    if let Some(path) = &o.export_model {
+        let text = serde_json::to_string_pretty(&model).unwrap_or_default();
+        if let Err(err) = atomic::write(path, text.as_bytes()) {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            return EXIT_ERRORS;
+        }
+    }
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("error: cannot start threads: {err}");
+            return EXIT_ERRORS;
+        }
+    };
+    let mut writer = match &o.samples_out {
+        Some(path) => match RecordWriter::create(path, &model) {
+            Ok(w) => Some(w),
+            Err(err) => {
+                eprintln!("error: cannot write {}: {err}", path.display());
+                return EXIT_ERRORS;
+            }
+        },
+        None => None,
+    };
+    // Ctrl-C (or SIGTERM) cancels between chunks, so output files are never left half-written.
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
+    let show_progress = !o.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = show_progress.then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bar:40} {human_pos}/{human_len} runs  {per_sec}  eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |done: u64, planned: u64| {
+        if let Some(bar) = &bar {
+            bar.set_length(planned);
+            bar.set_position(done);
+        }
+    };
+    let started = std::time::Instant::now();
+    let recording = o.samples_out.is_some();
+    let result = pool.install(|| {
+        let mut sink = |records: Vec<Record>| {
+            if let Some(w) = writer.as_mut() {
+                w.write(&records);
+            }
+        };
+        let sink_ref: Option<&mut dyn FnMut(Vec<Record>)> = if recording { Some(&mut sink) } else { None };
+        ironclad::simulate::run(&model, &part, &request, &progress, Some(&cancel), sink_ref)
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = match result {
+        Ok((_, summary)) => summary,
+        // The writer is dropped unfinished: its temporary file goes, the target stays as it was.
+        Err(err) => return fail(&files, err, "simulate", "the input", color),
+    };
+    if let Some(w) = writer
+        && let Err(err) = w.finish()
+    {
+        eprintln!("error: writing the samples failed: {err}");
+        return EXIT_ERRORS;
+    }
+    let report = ironclad::simulate::report(summary, &request, started.elapsed().as_secs_f64());
+    match o.format {
+        Format::Json => print!("{}", json::to_string(&report)),
+        Format::Csv => print!("{}", csv::simulate(&report)),
+        Format::Text | Format::Short => print!("{}", text::simulate(&report)),
+    }
+    EXIT_OK
+}
+
+pub fn schema(output: Option<&str>) -> u8 {
+    let value = match output {
+        None => ironclad::schema::spec(),
+        Some(name) => match ironclad::schema::output(name) {
+            Some(v) => v,
+            None => {
+                eprintln!("error: no output `{name}`; outputs: {}", ironclad::schema::OUTPUTS.join(", "));
+                return EXIT_USAGE;
+            }
+        },
+    };
+    print!("{}", json::to_string(&value));
+    EXIT_OK
+}
+
+pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) -> u8 {
+    let mut files = Files::new();
+    let ids: Vec<FileId> = paths.iter().map(|p| files.read(p)).collect();
+    let report = ironclad::sources::verify(&files, &ids, dirs);
+    match format {
+        Format::Json => print!("{}", json::to_string(&report)),
+        Format::Csv | Format::Text | Format::Short => {
+            let all: Vec<_> = report.files.iter().flat_map(|f| f.raw.iter().cloned()).collect();
+            eprint!("{}", text::diagnostics(&files, &all, style(format, color)));
+            eprint!("{}", text::sources_summary(&report));
+        }
+    }
+    if report.ok { EXIT_OK } else { EXIT_ERRORS }
+}

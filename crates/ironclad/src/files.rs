@@ -1,0 +1,167 @@
+//! Input files: a small database of named texts, each with a [`FileId`], and the analyses of
+//! spec and scenario files drawn from it. A diagnostic is a [`FileDiagnostic`]: the file it
+//! points into, and the neutral [`Diagnostic`] whose spans are byte ranges of that file.
+
+use std::path::Path;
+
+use ironclad_spec::diagnostic::line_col;
+use ironclad_spec::scenario::Scenario;
+use ironclad_spec::{Analysis, Diagnostic, Severity, Spec, analyze};
+use serde::Serialize;
+
+use crate::Error;
+
+/// A file in [`Files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FileId(pub u32);
+
+/// A diagnostic and the file its spans point into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileDiagnostic {
+    pub file: FileId,
+    pub diagnostic: Diagnostic,
+}
+
+#[derive(Debug, Clone)]
+struct File {
+    name: String,
+    text: String,
+    /// Why the file could not be read, when it could not (E0003).
+    unreadable: Option<String>,
+}
+
+/// The files of one session: names and texts. Texts given directly (an editor's buffer, an
+/// upload) never touch the file system.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    files: Vec<File>,
+}
+
+/// A spec file analysed: its id, and the model with its diagnostics.
+#[derive(Debug)]
+pub struct Loaded {
+    pub file: FileId,
+    pub analysis: Analysis,
+}
+
+impl Loaded {
+    /// The model, when the file has no error.
+    pub fn spec(&self) -> Option<&Spec> {
+        self.analysis.spec.as_ref()
+    }
+
+    /// The model, or the file's errors.
+    pub fn valid(&self) -> Result<&Spec, Error> {
+        self.analysis.spec.as_ref().ok_or_else(|| {
+            Error::Invalid(
+                self.analysis
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .map(|d| FileDiagnostic { file: self.file, diagnostic: d.clone() })
+                    .collect(),
+            )
+        })
+    }
+
+    /// Every diagnostic of the file.
+    pub fn diagnostics(&self) -> Vec<FileDiagnostic> {
+        self.analysis.diagnostics.iter().map(|d| FileDiagnostic { file: self.file, diagnostic: d.clone() }).collect()
+    }
+}
+
+impl Files {
+    pub fn new() -> Files {
+        Files::default()
+    }
+
+    /// Adds a text under a name (a path or a label such as `<editor>`).
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(File { name: name.into(), text: text.into(), unreadable: None });
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Reads a file from disk. A file that cannot be read, or is not UTF-8, is still added,
+    /// empty, and analysing it gives an E0003 diagnostic.
+    pub fn read(&mut self, path: &Path) -> FileId {
+        let name = path.display().to_string();
+        let (text, unreadable) = match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => (text, None),
+                Err(err) => {
+                    let valid = err.utf8_error().valid_up_to();
+                    let before = std::str::from_utf8(&err.as_bytes()[..valid]).unwrap_or_default();
+                    let (line, column) = line_col(before, valid);
+                    (
+                        String::new(),
+                        Some(format!("the file is not UTF-8: invalid byte at line {line}, column {column}")),
+                    )
+                }
+            },
+            Err(err) => (String::new(), Some(format!("cannot read the file: {err}"))),
+        };
+        self.files.push(File { name, text, unreadable });
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn name(&self, id: FileId) -> &str {
+        &self.files[id.0 as usize].name
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        &self.files[id.0 as usize].text
+    }
+
+    /// 1-based line and column of a byte offset in a file.
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        line_col(self.text(id), offset)
+    }
+
+    /// Analyses a spec file: the model (when free of errors) and every diagnostic.
+    pub fn spec(&self, id: FileId) -> Loaded {
+        let file = &self.files[id.0 as usize];
+        if let Some(why) = &file.unreadable {
+            let diagnostic = Diagnostic::new("E0003", why.clone()).help("check the path; spec files are UTF-8 TOML");
+            return Loaded { file: id, analysis: Analysis { spec: None, diagnostics: vec![diagnostic] } };
+        }
+        Loaded { file: id, analysis: analyze(&file.text) }
+    }
+
+    /// Resolves a scenario file against a spec.
+    pub fn scenario(&self, id: FileId, spec: &Spec) -> Result<Scenario, Error> {
+        let file = &self.files[id.0 as usize];
+        if let Some(why) = &file.unreadable {
+            let diagnostic = Diagnostic::new("E0003", format!("{}: cannot read the scenario: {why}", file.name));
+            return Err(Error::Invalid(vec![FileDiagnostic { file: id, diagnostic }]));
+        }
+        let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&file.text, spec);
+        scenario.ok_or_else(|| {
+            Error::Invalid(diagnostics.into_iter().map(|diagnostic| FileDiagnostic { file: id, diagnostic }).collect())
+        })
+    }
+
+    /// Whether a file could not be read (its diagnostics have no text to point into).
+    pub fn unreadable(&self, id: FileId) -> bool {
+        self.files[id.0 as usize].unreadable.is_some()
+    }
+}
+
+/// `VARIANT=OPTION` pins: the option pinned for each variant, `None` where not given.
+pub fn pinned_variants(spec: &Spec, pins: &[String]) -> Result<Vec<Option<u16>>, Error> {
+    let mut pinned = vec![None; spec.variants.len()];
+    for flag in pins {
+        let (variant, option) = flag
+            .split_once('=')
+            .ok_or_else(|| Error::Usage(format!("--variant takes VARIANT=OPTION, not `{flag}`")))?;
+        let v = spec.variants.iter().position(|v| v.id == variant).ok_or_else(|| {
+            let known: Vec<&str> = spec.variants.iter().map(|v| v.id.as_str()).collect();
+            Error::Usage(format!("no variant `{variant}`; variants: {}", known.join(", ")))
+        })?;
+        let o = spec.variants[v].options.iter().position(|o| o.id == option).ok_or_else(|| {
+            let known: Vec<&str> = spec.variants[v].options.iter().map(|o| o.id.as_str()).collect();
+            Error::Usage(format!("variant `{variant}` has no option `{option}`; options: {}", known.join(", ")))
+        })?;
+        pinned[v] = Some(o as u16);
+    }
+    Ok(pinned)
+}

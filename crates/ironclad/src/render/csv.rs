@@ -1,0 +1,90 @@
+//! CSV: one row per figure.
+
+use std::fmt::Write as _;
+
+use ironclad_sim::stats::Estimate;
+
+use crate::simulate::SimulateReport;
+
+/// `metric,horizon_days,domain,value,low,high,runs`: every figure of a simulation.
+pub fn simulate(report: &SimulateReport) -> String {
+    let s = &report.summary;
+    let mut out = String::from("metric,horizon_days,domain,value,low,high,runs\n");
+    let mut row = |metric: &str, h: Option<f64>, d: &str, e: &Estimate| {
+        let h = h.map(|h| h.to_string()).unwrap_or_default();
+        let _ = writeln!(out, "{metric},{h},{d},{},{},{},{}", e.value, e.low, e.high, s.runs);
+    };
+    for (h, horizon) in s.horizons.iter().enumerate() {
+        row("p_adequate", Some(*horizon), "all", &s.adequate[h]);
+        for (d, need) in s.needs.iter().enumerate() {
+            row("p_adequate", Some(*horizon), &need.domain, &s.adequate_by_need[h][d]);
+            row("mean_adequacy", Some(*horizon), &need.domain, &s.adequacy[h][d]);
+            row("delivered", Some(*horizon), &need.domain, &s.delivered[h][d]);
+        }
+    }
+    row("p_deterred", None, "", &s.deterred);
+    row("credibility", None, "", &s.credibility);
+    row("p_escalation", None, "", &s.escalation);
+    for c in &s.commitments {
+        row(&format!("activation:{}", c.id), None, "", &c.activation);
+        if let Some(honour) = &c.honour {
+            row(&format!("honour:{}", c.id), None, "", honour);
+        }
+    }
+    out
+}
+
+/// `file,severity,code,line,column,message`: the diagnostics of a check.
+pub fn check(report: &crate::check::CheckReport) -> String {
+    let mut out = String::from("file,severity,code,line,column,message\n");
+    for f in &report.files {
+        for d in &f.diagnostics {
+            let (line, column) = d.start.map_or((0, 0), |p| (p.line, p.column));
+            let _ = writeln!(out, "{},{},{},{line},{column},{}", field(&f.file), d.severity, d.code, field(&d.message));
+        }
+    }
+    out
+}
+
+/// A CSV field, quoted when it must be.
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+}
+
+/// `party,commitment,status,since,due,cause`: one row per obligation.
+pub fn obligations(report: &crate::obligations::ObligationsReport) -> String {
+    let mut out = String::from("party,commitment,status,since,due,cause\n");
+    for o in &report.obligations {
+        let due = o.due.map(|d| d.to_string()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{due},{}",
+            field(&o.party),
+            field(&o.commitment),
+            o.status,
+            o.since,
+            field(&o.cause_text)
+        );
+    }
+    out
+}
+
+/// `party,domain,strength,variant_only,commitments`: one row per covered cell.
+pub fn show(report: &crate::show::ShowReport) -> String {
+    let mut out = String::from("party,domain,strength,variant_only,commitments\n");
+    for row in &report.coverage.rows {
+        for (cell, domain) in row.cells.iter().zip(&report.coverage.domains) {
+            if let Some(c) = cell {
+                let _ = writeln!(
+                    out,
+                    "{},{domain},{},{},{}",
+                    field(&row.who),
+                    c.strength,
+                    c.variant_only,
+                    field(&c.commitments.join(" "))
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,28 @@
+//! Renderers: one module per output format, each over the typed reports.
+//!
+//! - [`text`]: for reading — tables and trees, and rustc-style diagnostics.
+//! - [`json`]: every report as pretty JSON; the layout is the report type's (see
+//!   [`crate::schema`] for the published JSON Schemas).
+//! - [`csv`]: one row per figure, for reports that are tables of figures.
+
+pub mod csv;
+pub mod text;
+
+/// JSON for tools.
+pub mod json {
+    /// A report as pretty-printed JSON, with a final newline.
+    pub fn to_string<T: serde::Serialize>(report: &T) -> String {
+        serde_json::to_string_pretty(report).unwrap_or_default() + "\n"
+    }
+}
+
+/// The output formats every command accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// For reading.
+    Text,
+    /// For tools.
+    Json,
+    /// One row per figure.
+    Csv,
+}

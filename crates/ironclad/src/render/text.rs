@@ -1,0 +1,374 @@
+//! Text for reading: rustc-style diagnostics, tables and trees.
+
+use std::fmt::Write as _;
+
+use ironclad_sim::stats::Estimate;
+
+use crate::check::CheckReport;
+use crate::files::{FileDiagnostic, Files};
+use crate::obligations::ObligationsReport;
+use crate::show::{By, ShowReport};
+use crate::simulate::SimulateReport;
+use crate::sources::SourcesReport;
+
+/// How diagnostics look.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiagnosticStyle {
+    pub color: bool,
+    /// One line per diagnostic: `file:line:col: severity[code]: message`.
+    pub short: bool,
+}
+
+/// Diagnostics, rustc style, grouped by file in the order given.
+pub fn diagnostics(files: &Files, diagnostics: &[FileDiagnostic], style: DiagnosticStyle) -> String {
+    let mut out = String::new();
+    let mut ids: Vec<_> = diagnostics.iter().map(|d| d.file).collect();
+    ids.dedup();
+    for id in ids {
+        let here: Vec<_> = diagnostics.iter().filter(|d| d.file == id).map(|d| d.diagnostic.clone()).collect();
+        if files.unreadable(id) {
+            // No text to point into: say it on one line.
+            for d in &here {
+                let _ = writeln!(out, "error[{}]: {}: {}", d.code, files.name(id), d.message);
+            }
+            continue;
+        }
+        out.push_str(&ironclad_spec::diagnostic::render(
+            files.name(id),
+            files.text(id),
+            &here,
+            ironclad_spec::RenderOptions { color: style.color, short: style.short },
+        ));
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The closing line of `check`.
+pub fn check_summary(report: &CheckReport) -> String {
+    format!(
+        "{}: {} checked, {}, {}{}\n",
+        if report.ok { "ok" } else { "failed" },
+        plural(report.files.len(), "file"),
+        plural(report.errors, "error"),
+        plural(report.warnings, "warning"),
+        if report.deny_warnings && report.warnings > 0 { " (denied)" } else { "" }
+    )
+}
+
+/// The closing line of `sources verify`.
+pub fn sources_summary(report: &SourcesReport) -> String {
+    format!(
+        "{}: {} quote{} verified in {} file{}, {} problem{}\n",
+        if report.ok { "ok" } else { "failed" },
+        report.quotes_checked - report.problems.min(report.quotes_checked),
+        if report.quotes_checked == 1 { "" } else { "s" },
+        report.files.len(),
+        if report.files.len() == 1 { "" } else { "s" },
+        report.problems,
+        if report.problems == 1 { "" } else { "s" },
+    )
+}
+
+fn letter(strength: &str) -> char {
+    match strength {
+        "treaty" => 'T',
+        "agreement" => 'A',
+        "declaration" => 'D',
+        "statement" => 'S',
+        _ => 'R',
+    }
+}
+
+/// `show`: the framework at a glance.
+pub fn show(r: &ShowReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", r.id, r.title);
+    let threat = r.threat.as_ref().map(|t| format!(" against {t}")).unwrap_or_default();
+    let _ = writeln!(out, "protects {}{threat}", r.protects.join(", "));
+    let dates: Vec<String> = [("signed", &r.signed), ("in force", &r.in_force), ("expires", &r.expires)]
+        .iter()
+        .filter_map(|(name, d)| d.as_ref().map(|d| format!("{name} {d}")))
+        .collect();
+    if !dates.is_empty() {
+        let _ = writeln!(out, "{}", dates.join(", "));
+    }
+    if let Some(c) = &r.condition {
+        let _ = writeln!(out, "every commitment requires: {c}");
+    }
+    let n = &r.counts;
+    let _ = writeln!(
+        out,
+        "{} parties, {} commitments, {} red lines, {} variants, {} sources\n",
+        n.parties, n.commitments, n.red_lines, n.variants, n.sources
+    );
+    let _ = writeln!(out, "COVERAGE — strongest commitment per party and domain");
+    let _ = writeln!(
+        out,
+        "  T treaty  A agreement  D declaration  S statement  R remark;  lowercase: only in a variant option;  ·: none"
+    );
+    let width = r.coverage.rows.iter().map(|row| row.who.chars().count()).max().unwrap_or(4).max(8);
+    let _ = write!(out, "  {:width$}", "");
+    for h in &r.coverage.domains {
+        let _ = write!(out, " {h}");
+    }
+    let _ = writeln!(out);
+    for row in &r.coverage.rows {
+        let _ = write!(out, "  {:width$}", row.who);
+        for (cell, h) in row.cells.iter().zip(&r.coverage.domains) {
+            let mark = match cell {
+                None => '·',
+                Some(c) if c.variant_only => letter(&c.strength).to_ascii_lowercase(),
+                Some(c) => letter(&c.strength),
+            };
+            let _ = write!(out, " {mark:^w$}", w = h.chars().count());
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "\nGAPS");
+    let mut gaps = 0;
+    for (what, ds) in [
+        ("claimed but covered by no commitment", &r.gaps.uncovered),
+        ("covered only by statements or remarks, nothing binding", &r.gaps.unbound),
+        ("covered only in a variant option", &r.gaps.variant_only),
+    ] {
+        if !ds.is_empty() {
+            gaps += 1;
+            let _ = writeln!(out, "  {what}: {}", ds.join(", "));
+        }
+    }
+    if gaps == 0 {
+        let _ = writeln!(out, "  none: every claimed domain has a binding commitment");
+    }
+    let _ = writeln!(out, "\nCOMMITMENTS");
+    for c in &r.commitments {
+        let by = match &c.by {
+            By::Parties(ps) => ps.join(", "),
+            By::Body { body } => format!("body {body}"),
+        };
+        let option = c.variant.as_ref().map(|v| format!("  [variant {}={}]", v.variant, v.option)).unwrap_or_default();
+        let article = c.article.as_ref().map(|a| format!("{a} ")).unwrap_or_default();
+        let domains = if c.domains.is_empty() { "(no domain)".to_string() } else { c.domains.join("+") };
+        let _ = writeln!(out, "  {article}{}: {} {domains} by {by} → {}{option}", c.id, c.kind, c.to.join(", "));
+        let amount = c.amount.as_ref().map(|a| format!(", {a}")).unwrap_or_default();
+        let deadline = c.deadline_days.map(|d| format!(", within {d} days")).unwrap_or_default();
+        let _ = writeln!(out, "      {}, {}{amount}{deadline}", c.strength, c.modality);
+        if let Some(t) = &c.trigger {
+            let _ = writeln!(out, "      when   {t}");
+        }
+        if !c.conditions.is_empty() {
+            let _ = writeln!(out, "      if     {}", c.conditions.join(" and "));
+        }
+        if !c.scope.is_empty() {
+            let _ = writeln!(out, "      scope  {}", c.scope.join(", "));
+        }
+        if let Some(b) = &c.backs {
+            let _ = writeln!(out, "      backs  {b}");
+        }
+        if let Some(e) = c.evidence.first() {
+            let more = if c.evidence.len() > 1 { format!(" (+{} more)", c.evidence.len() - 1) } else { String::new() };
+            let _ = writeln!(out, "      “{}” — {}{more}", e.quote, e.source_id);
+        }
+    }
+    if !r.red_lines.is_empty() {
+        let _ = writeln!(out, "\nRED LINES AND POSITIONS");
+        for l in &r.red_lines {
+            let statement = l.statement.as_deref().unwrap_or("");
+            let _ = writeln!(out, "  {} {} ({}, {}): {statement}", l.party, l.id, l.kind, l.strength);
+            if !l.touches.is_empty() {
+                let _ = writeln!(out, "      touches {}", l.touches.join(", "));
+            }
+        }
+    }
+    if !r.variants.is_empty() {
+        let _ = writeln!(out, "\nVARIANTS — where the sources disagree (analyst weights)");
+        for v in &r.variants {
+            let _ = writeln!(out, "  {}: {}", v.id, v.question);
+            for o in &v.options {
+                let summary = o.summary.as_deref().unwrap_or("");
+                let _ = writeln!(out, "      {:>4.0}%  {}  {summary}", o.weight * 100.0, o.id);
+            }
+        }
+    }
+    out
+}
+
+/// `obligations`: per party, its obligations; coverage; and the why-not table when asked.
+pub fn obligations(r: &ObligationsReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} on `{}` ({}) — at {}", r.framework, r.scenario, r.scenario_title, r.at_text);
+    let _ = writeln!(out, "events applied: {} of {}", r.events_applied, r.events);
+    if !r.variants.is_empty() {
+        let selection: Vec<String> = r.variants.iter().map(|v| format!("{}={}", v.variant, v.option)).collect();
+        let _ = writeln!(out, "variants: {}  (change with --variant ID=OPTION)", selection.join(", "));
+    }
+    if r.obligations.is_empty() {
+        let _ = writeln!(out, "\nno obligations arose");
+    }
+    // Parties in spec order is the order of first appearance sorted by party index; the report
+    // keeps the replay's order, so group by party in the order parties first appear sorted.
+    let mut parties: Vec<(&str, &str)> = Vec::new();
+    for o in &r.obligations {
+        if !parties.iter().any(|(p, _)| *p == o.party) {
+            parties.push((&o.party, &o.party_name));
+        }
+    }
+    parties.sort_by_key(|(p, _)| r.party_order.iter().position(|x| x == p).unwrap_or(usize::MAX));
+    for (party, name) in parties {
+        let _ = writeln!(out, "\n{party} — {name}");
+        for o in r.obligations.iter().filter(|o| o.party == party) {
+            let _ = writeln!(
+                out,
+                "  {:<24} {} {} → {}  [{}, {}]",
+                o.commitment,
+                o.kind,
+                if o.domains.is_empty() { "-".into() } else { o.domains.join("+") },
+                o.to.join(", "),
+                o.strength,
+                o.modality
+            );
+            let _ = writeln!(out, "      {}", o.status_text);
+            let _ = writeln!(out, "      cause: {}", o.cause_text);
+            if let Some(e) = &o.explanation {
+                for (i, line) in e.lines.iter().enumerate() {
+                    let branch = if i + 1 == e.lines.len() { "└─" } else { "├─" };
+                    let _ = writeln!(out, "      {branch} {line}");
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "\nCOVERAGE at {} — parties with an open obligation to act, by domain", r.at_text);
+    for c in &r.coverage {
+        let _ = writeln!(
+            out,
+            "  {:<13} {}",
+            c.domain,
+            if c.parties.is_empty() { "— nobody".into() } else { c.parties.join(", ") }
+        );
+    }
+    if let Some(w) = &r.why_not {
+        let scope = w.domain.as_ref().map(|d| format!(" in {d}")).unwrap_or_default();
+        let _ = writeln!(out, "\nWHY (NOT) {}{scope} — each candidate commitment and the test it stopped at", w.party);
+        if w.commitments.is_empty() {
+            let _ = writeln!(out, "  no commitment{scope} in this framework");
+        }
+        for e in &w.commitments {
+            let _ = writeln!(out, "  {:<24} {}", e.commitment, e.reason);
+            for f in &e.facts {
+                let _ = writeln!(out, "      {} = {} — {}", f.fact, f.value, f.set_by);
+            }
+            for d in &e.decisions {
+                let _ = writeln!(out, "      {d}");
+            }
+            if !e.obliged {
+                let _ = writeln!(out, "      clause at {}", e.clause);
+                if let Some(q) = &e.quote {
+                    let _ = writeln!(out, "      “{}” ({})", q.quote, q.source);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn est(e: &Estimate) -> String {
+    format!("{:.3} [{:.3}, {:.3}]", e.value, e.low, e.high)
+}
+
+fn amount(x: f64) -> String {
+    if x.abs() >= 1e9 {
+        format!("{:.2}bn", x / 1e9)
+    } else if x.abs() >= 1e6 {
+        format!("{:.2}m", x / 1e6)
+    } else if x.abs() >= 100.0 || x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// `simulate`: the figures, each with its unit and 95 % interval.
+pub fn simulate(r: &SimulateReport) -> String {
+    let s = &r.summary;
+    let mut out = String::new();
+    let _ = writeln!(out, "ironclad simulate — {} on `{}`", s.framework, s.scenario);
+    let _ = writeln!(
+        out,
+        "{} runs, seed {}, {:.2} s ({:.0} runs/s)",
+        s.runs,
+        s.seed,
+        r.seconds,
+        s.runs as f64 / r.seconds.max(1e-9)
+    );
+    if !r.absent.is_empty() {
+        let _ = writeln!(out, "  not taking part: {} (their obligations stand; they do not act)", r.absent.join(", "));
+    }
+    for (id, options) in &s.variants {
+        let shares: Vec<String> = options.iter().map(|(o, share)| format!("{o} {:.0}%", share * 100.0)).collect();
+        let _ = writeln!(out, "  variant {id}: {}", shares.join(", "));
+    }
+    let width = 32;
+    let header = |out: &mut String, title: &str| {
+        let _ = write!(out, "\n{title}\n  {:<width$}", "");
+        for h in &s.horizons {
+            let _ = write!(out, "{:<26}", format!("{h} days"));
+        }
+        let _ = writeln!(out);
+    };
+    header(&mut out, "P(ADEQUATE RESPONSE) — share of runs in which the response meets the requirement, 95% Wilson CI");
+    let _ = write!(out, "  {:<width$}", "every domain");
+    for e in &s.adequate {
+        let _ = write!(out, "{:<26}", est(e));
+    }
+    let _ = writeln!(out);
+    for (d, need) in s.needs.iter().enumerate() {
+        let _ = write!(out, "  {:<width$}", format!("{} (≥ {} {})", need.domain, amount(need.required), need.unit));
+        for h in 0..s.horizons.len() {
+            let _ = write!(out, "{:<26}", est(&s.adequate_by_need[h][d]));
+        }
+        let _ = writeln!(out);
+    }
+    header(&mut out, "DELIVERED — mean amount in place by the horizon, in the requirement's unit, 95% CI");
+    for (d, need) in s.needs.iter().enumerate() {
+        let _ = write!(out, "  {:<width$}", format!("{} ({})", need.domain, need.unit));
+        for h in 0..s.horizons.len() {
+            let e = &s.delivered[h][d];
+            let _ = write!(out, "{:<26}", format!("{} [{}, {}]", amount(e.value), amount(e.low), amount(e.high)));
+        }
+        let _ = writeln!(out);
+    }
+    let d = &s.deterrence;
+    let _ = writeln!(out, "\nDETERRENCE AND ESCALATION");
+    let _ = writeln!(
+        out,
+        "  P(deterred)    {}   = Φ((cost·credibility − gain) / noise); cost {}, gain {}, noise {}",
+        est(&s.deterred),
+        d.cost,
+        d.gain,
+        d.noise
+    );
+    let _ = writeln!(
+        out,
+        "  credibility    {}   mean adequacy over the requirements at {} days",
+        est(&s.credibility),
+        d.horizon
+    );
+    let _ = writeln!(
+        out,
+        "  P(escalation)  {}   a delivered commitment crosses the adversary's threat red line",
+        est(&s.escalation)
+    );
+    let _ = writeln!(
+        out,
+        "\nCOMMITMENTS — activation: share of runs in which it obliges someone; honour: share of those obligations honoured (run-clustered 95% CI)"
+    );
+    for c in &s.commitments {
+        let honour = c.honour.as_ref().map_or_else(|| "— (never obliged)".to_string(), est);
+        let _ = writeln!(out, "  {:<26}activation {}   honour {honour}", c.id, est(&c.activation));
+    }
+    let _ = writeln!(out, "\nThe model, its equations and the source of every default: docs/model.md.");
+    out
+}

@@ -1,0 +1,222 @@
+//! `simulate`: Monte Carlo credibility, with the expensive parts cached in a [`Session`].
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use ironclad_sim::stats::Summary;
+use ironclad_sim::{Acc, CHUNK, Control, Participation, Record, SimModel, Structure, simulate_chunks, summarise};
+use ironclad_spec::Spec;
+use ironclad_spec::params::ModelParams;
+use ironclad_spec::scenario::Scenario;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::Error;
+use crate::files::pinned_variants;
+
+/// Default number of runs.
+pub const DEFAULT_RUNS: u64 = 100_000;
+/// Most runs `until_ci` goes to.
+pub const MAX_UNTIL_CI_RUNS: u64 = 1 << 32;
+/// The default horizons, in days: a week, a month, a quarter (`docs/model.md`, "Horizons").
+pub const DEFAULT_HORIZONS: [f64; 3] = [7.0, 30.0, 90.0];
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Runs (default [`DEFAULT_RUNS`]; with `until_ci`, the most runs).
+    pub runs: Option<u64>,
+    /// Run until every P(adequate) interval has at most this half-width.
+    pub until_ci: Option<f64>,
+    pub seed: u64,
+    /// Horizons in days; empty: [`DEFAULT_HORIZONS`].
+    pub horizons: Vec<f64>,
+    /// `VARIANT=OPTION` pins; the other variants are sampled by weight.
+    pub variants: Vec<String>,
+    /// Parameters to use instead of the spec's own `[model]` table.
+    pub params: Option<ModelParams>,
+    /// Party ids that do not take part (their pairs do not act; see `docs/model.md`).
+    pub absent: Vec<String>,
+}
+
+impl Default for Request {
+    fn default() -> Request {
+        Request {
+            runs: None,
+            until_ci: None,
+            seed: 1,
+            horizons: Vec::new(),
+            variants: Vec::new(),
+            params: None,
+            absent: Vec::new(),
+        }
+    }
+}
+
+/// What a simulation found: the summary with its intervals, and how it was run.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SimulateReport {
+    pub schema_version: u32,
+    /// The parties that did not take part.
+    pub absent: Vec<String>,
+    /// Wall-clock seconds of the runs (not part of the result: it differs between runs).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub seconds: f64,
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// Caches per (spec, scenario): the compiled structure of the simulation. Thread-safe, so a
+/// server can share one session between requests.
+#[derive(Default)]
+pub struct Session {
+    structures: Mutex<HashMap<u64, Arc<Structure>>>,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// The simulation structure of `spec` on `scenario`: built on first use (one replay per
+    /// combination of variant options), then shared. `key` identifies the pair of texts (e.g.
+    /// a hash of both); the caller decides what counts as the same input.
+    pub fn structure(&self, key: u64, spec: &Spec, scenario: &Scenario) -> Result<Arc<Structure>, Error> {
+        if let Some(s) = self.structures.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(s);
+        }
+        let built = Arc::new(Structure::build(spec, scenario).map_err(|e| Error::Unservable(e.to_string()))?);
+        if let Ok(mut m) = self.structures.lock() {
+            m.insert(key, built.clone());
+        }
+        Ok(built)
+    }
+}
+
+/// A hash of texts, for [`Session::structure`] keys (FNV-1a: stable across runs and platforms).
+pub fn text_key(texts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for t in texts {
+        for b in t.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The model of a request: the structure with the request's parameters, horizons and pins.
+pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<SimModel, Error> {
+    validate(request)?;
+    let pins = pinned_variants(spec, &request.variants)?;
+    let horizons = if request.horizons.is_empty() { DEFAULT_HORIZONS.to_vec() } else { request.horizons.clone() };
+    let params = request.params.as_ref().unwrap_or(&spec.params);
+    structure.parameterise(params, &horizons, &pins).map_err(|e| Error::Unservable(e.to_string()))
+}
+
+fn validate(r: &Request) -> Result<(), Error> {
+    if let Some(h) = r.until_ci
+        && !(h > 0.0 && h < 0.5)
+    {
+        return Err(Error::Usage("--until-ci takes a half-width in (0, 0.5), e.g. 0.005".into()));
+    }
+    if r.horizons.iter().any(|h| h.is_nan() || *h <= 0.0 || h.is_infinite()) {
+        return Err(Error::Usage("--horizon takes a positive number of days".into()));
+    }
+    if r.runs == Some(0) {
+        return Err(Error::Usage("--runs must be at least 1".into()));
+    }
+    Ok(())
+}
+
+/// Who takes part, from the request's absent parties.
+pub fn participation(spec: &Spec, model: &SimModel, request: &Request) -> Result<Participation, Error> {
+    let mut parties = vec![true; spec.parties.len()];
+    for id in &request.absent {
+        let p = spec
+            .parties
+            .iter()
+            .position(|p| p.id == *id)
+            .ok_or_else(|| Error::Usage(format!("no party `{id}` to leave out")))?;
+        parties[p] = false;
+    }
+    Ok(Participation::new(model, &parties, &[]))
+}
+
+/// Runs a simulation on the current rayon pool (run it inside `pool.install` to choose the
+/// threads). `progress` gets the runs finished (and, with `until_ci`, the runs planned so far);
+/// `cancel` stops it between chunks; `sink` receives per-run records in run order.
+pub fn run(
+    model: &SimModel,
+    part: &Participation,
+    request: &Request,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    cancel: Option<&AtomicBool>,
+    mut sink: Option<&mut dyn FnMut(Vec<Record>)>,
+) -> Result<(Acc, Summary), Error> {
+    validate(request)?;
+    let target_runs = match request.until_ci {
+        Some(_) => request.runs.unwrap_or(MAX_UNTIL_CI_RUNS),
+        None => request.runs.unwrap_or(DEFAULT_RUNS),
+    };
+    let total_chunks = target_runs.div_ceil(CHUNK);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let mut acc = Acc::new(model);
+    let mut next = 0u64;
+    // Batches of chunks; `until_ci` checks the intervals between batches. The batch sizes
+    // depend only on the request, so the runs done (and the result) do not depend on threads.
+    let mut batch = if request.until_ci.is_some() { 16 } else { total_chunks };
+    loop {
+        let end = (next + batch).min(total_chunks);
+        let chunks: Vec<u64> = (next..end).collect();
+        let planned = if request.until_ci.is_some() { (end * CHUNK).min(target_runs) } else { target_runs };
+        let report = |n: u64| {
+            let total = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+            progress(total, planned);
+        };
+        let control = Control { progress: &report, cancel };
+        let recording = sink.is_some();
+        let mut forward = |records: Vec<Record>| {
+            if let Some(sink) = sink.as_mut() {
+                sink(records);
+            }
+        };
+        let forward: Option<&mut dyn FnMut(Vec<Record>)> = if recording { Some(&mut forward) } else { None };
+        let part_acc = simulate_chunks(model, request.seed, planned, &chunks, part, control, forward)
+            .map_err(|_| Error::Cancelled)?;
+        acc = acc.merge(&part_acc);
+        next = end;
+        let summary = summarise(model, &acc, request.seed);
+        let narrow = request.until_ci.is_some_and(|h| summary.widest_half_width <= h);
+        if next >= total_chunks || narrow || request.until_ci.is_none() {
+            return Ok((acc, summary));
+        }
+        batch *= 2;
+    }
+}
+
+/// The whole job in one call, for consumers that need no per-run records: structure (cached in
+/// `session`), model, participation, runs, report.
+pub fn simulate(
+    session: &Session,
+    spec: &Spec,
+    scenario: &Scenario,
+    key: u64,
+    request: &Request,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    cancel: Option<&AtomicBool>,
+) -> Result<SimulateReport, Error> {
+    let structure = session.structure(key, spec, scenario)?;
+    let model = model(&structure, spec, request)?;
+    let part = participation(spec, &model, request)?;
+    let started = std::time::Instant::now();
+    let (_, summary) = run(&model, &part, request, progress, cancel, None)?;
+    Ok(report(summary, request, started.elapsed().as_secs_f64()))
+}
+
+/// The report of a finished run.
+pub fn report(summary: Summary, request: &Request, seconds: f64) -> SimulateReport {
+    SimulateReport { schema_version: crate::SCHEMA_VERSION, absent: request.absent.clone(), seconds, summary }
+}
