@@ -129,7 +129,9 @@ pub fn exact_shapley(v: &[f64]) -> Result<ShapleyValues> {
     let n = players_of(v)?;
     let w = shapley_weights(n);
     let values = block_sum(v.len(), n, |s, acc| {
-        let ws = w[s.count_ones() as usize];
+        let Some(&ws) = w.get(s.count_ones() as usize) else {
+            return; // the grand coalition has no one left to add
+        };
         let vs = v[s];
         for (i, a) in acc.iter_mut().enumerate() {
             let bit = 1usize << i;
