@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod marginal;
 pub mod morris;
 pub mod power;
 pub mod prim;

@@ -36,6 +36,11 @@ pub(crate) fn unit(rng: &mut impl Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// A uniform `f64` in the open interval `(0, 1)`: `(k + ½) / 2⁵³`.
+pub(crate) fn open_unit(rng: &mut impl Rng) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
 /// Fisher–Yates shuffle with [`below`].
 pub(crate) fn shuffle(rng: &mut impl Rng, xs: &mut [usize]) {
     for i in (1..xs.len()).rev() {
