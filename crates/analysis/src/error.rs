@@ -53,11 +53,7 @@ impl fmt::Display for AnalysisError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty { what } => write!(f, "{what} is empty"),
-            Self::LengthMismatch {
-                what,
-                expected,
-                got,
-            } => write!(f, "{what} has length {got}, expected {expected}"),
+            Self::LengthMismatch { what, expected, got } => write!(f, "{what} has length {got}, expected {expected}"),
             Self::TooLarge { what, got, max } => {
                 write!(f, "{what} is {got}, more than the supported {max}")
             }
@@ -71,10 +67,7 @@ impl fmt::Display for AnalysisError {
 impl std::error::Error for AnalysisError {}
 
 pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> AnalysisError {
-    AnalysisError::InvalidParameter {
-        name,
-        reason: reason.into(),
-    }
+    AnalysisError::InvalidParameter { name, reason: reason.into() }
 }
 
 pub(crate) fn check_finite(what: &'static str, xs: &[f64]) -> Result<(), AnalysisError> {

@@ -67,12 +67,7 @@ impl fmt::Debug for Marginal {
         match self {
             Self::Uniform { lo, hi } => write!(f, "Uniform({lo}, {hi})"),
             Self::Triangular { lo, mode, hi } => write!(f, "Triangular({lo}, {mode}, {hi})"),
-            Self::Beta {
-                alpha,
-                beta,
-                lo,
-                hi,
-            } => write!(f, "Beta({alpha}, {beta}) on [{lo}, {hi}]"),
+            Self::Beta { alpha, beta, lo, hi } => write!(f, "Beta({alpha}, {beta}) on [{lo}, {hi}]"),
             Self::LogNormal { mu, sigma } => write!(f, "LogNormal({mu}, {sigma})"),
             Self::Quantile { name, .. } => write!(f, "Quantile({name})"),
         }
@@ -93,10 +88,7 @@ impl Marginal {
 
     /// A marginal from any quantile function.
     pub fn quantile(name: impl Into<String>, f: impl Fn(f64) -> f64 + Send + Sync + 'static) -> Self {
-        Self::Quantile {
-            name: name.into(),
-            f: Arc::new(f),
-        }
+        Self::Quantile { name: name.into(), f: Arc::new(f) }
     }
 
     /// Checks the parameters.
@@ -108,23 +100,14 @@ impl Marginal {
         let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
         let ok = match self {
             Self::Uniform { lo, hi } => finite(&[*lo, *hi]) && hi > lo,
-            Self::Triangular { lo, mode, hi } => {
-                finite(&[*lo, *mode, *hi]) && hi > lo && (lo..=hi).contains(&mode)
+            Self::Triangular { lo, mode, hi } => finite(&[*lo, *mode, *hi]) && hi > lo && (lo..=hi).contains(&mode),
+            Self::Beta { alpha, beta, lo, hi } => {
+                finite(&[*alpha, *beta, *lo, *hi]) && *alpha > 0.0 && *beta > 0.0 && hi > lo
             }
-            Self::Beta {
-                alpha,
-                beta,
-                lo,
-                hi,
-            } => finite(&[*alpha, *beta, *lo, *hi]) && *alpha > 0.0 && *beta > 0.0 && hi > lo,
             Self::LogNormal { mu, sigma } => finite(&[*mu, *sigma]) && *sigma > 0.0,
             Self::Quantile { .. } => true,
         };
-        if ok {
-            Ok(())
-        } else {
-            Err(invalid("marginal", format!("{self:?} has invalid parameters")))
-        }
+        if ok { Ok(()) } else { Err(invalid("marginal", format!("{self:?} has invalid parameters"))) }
     }
 
     /// `F⁻¹(u)` for `u ∈ (0, 1)`.
@@ -139,18 +122,11 @@ impl Marginal {
                     hi - ((hi - lo) * (hi - mode) * (1.0 - u)).sqrt()
                 }
             }
-            Self::Beta {
-                alpha,
-                beta,
-                lo,
-                hi,
-            } => match Beta::new(*alpha, *beta) {
+            Self::Beta { alpha, beta, lo, hi } => match Beta::new(*alpha, *beta) {
                 Ok(b) => lo + (hi - lo) * b.inverse_cdf(u),
                 Err(_) => f64::NAN,
             },
-            Self::LogNormal { mu, sigma } => {
-                (mu + sigma * Normal::standard().inverse_cdf(u)).exp()
-            }
+            Self::LogNormal { mu, sigma } => (mu + sigma * Normal::standard().inverse_cdf(u)).exp(),
             Self::Quantile { f, .. } => f(u),
         }
     }
@@ -167,10 +143,7 @@ pub(crate) fn map_point(marginals: &[Marginal], u: &[f64]) -> Result<Vec<f64>> {
             if x.is_finite() {
                 Ok(x)
             } else {
-                Err(crate::AnalysisError::NonFinite {
-                    what: "quantile of an input's marginal",
-                    index: k,
-                })
+                Err(crate::AnalysisError::NonFinite { what: "quantile of an input's marginal", index: k })
             }
         })
         .collect()

@@ -64,9 +64,7 @@ impl MorrisDesign {
         let mut moves = Vec::with_capacity(r);
         for t in 0..r {
             let mut rng = stream_rng(seed, t as u64);
-            let mut u: Vec<f64> = (0..d)
-                .map(|_| below(&mut rng, (levels / 2) as u64) as f64 * step)
-                .collect();
+            let mut u: Vec<f64> = (0..d).map(|_| below(&mut rng, (levels / 2) as u64) as f64 * step).collect();
             let mut dirs = vec![0.0; d];
             for (k, dir) in dirs.iter_mut().enumerate() {
                 if below(&mut rng, 2) == 0 {
@@ -87,15 +85,7 @@ impl MorrisDesign {
             }
             moves.push(mv);
         }
-        Ok(Self {
-            r,
-            d,
-            levels,
-            delta,
-            seed,
-            points,
-            moves,
-        })
+        Ok(Self { r, d, levels, delta, seed, points, moves })
     }
 
     /// `μ`, `μ*`, `σ` from outputs `y` in the order of [`MorrisDesign::points`].
@@ -104,11 +94,7 @@ impl MorrisDesign {
     /// If `y` has the wrong length or a non-finite value.
     pub fn analyze(&self, y: &[f64]) -> Result<MorrisIndices> {
         if y.len() != self.points.len() {
-            return Err(AnalysisError::LengthMismatch {
-                what: "outputs",
-                expected: self.points.len(),
-                got: y.len(),
-            });
+            return Err(AnalysisError::LengthMismatch { what: "outputs", expected: self.points.len(), got: y.len() });
         }
         check_finite("output", y)?;
         let mut ee = vec![Moments::default(); self.d];
@@ -130,10 +116,7 @@ impl MorrisDesign {
             mu: ee.iter().map(|m| m.mean).collect(),
             mu_star: abs.iter().map(|m| m.mean).collect(),
             sigma: ee.iter().map(|m| m.variance().sqrt()).collect(),
-            mu_star_half_width: abs
-                .iter()
-                .map(|m| c * (m.variance() / self.r as f64).sqrt())
-                .collect(),
+            mu_star_half_width: abs.iter().map(|m| c * (m.variance() / self.r as f64).sqrt()).collect(),
         })
     }
 }
@@ -169,13 +152,7 @@ pub struct MorrisIndices {
 ///
 /// # Errors
 /// As [`MorrisDesign::new`] and [`MorrisDesign::analyze`].
-pub fn morris<F>(
-    marginals: &[Marginal],
-    r: usize,
-    levels: usize,
-    seed: u64,
-    f: F,
-) -> Result<MorrisIndices>
+pub fn morris<F>(marginals: &[Marginal], r: usize, levels: usize, seed: u64, f: F) -> Result<MorrisIndices>
 where
     F: FnOnce(&[Vec<f64>]) -> Vec<f64>,
 {

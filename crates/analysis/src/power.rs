@@ -82,16 +82,9 @@ impl VotingGame {
         vetoes.sort_unstable();
         vetoes.dedup();
         if let Some(&v) = vetoes.iter().find(|&&v| v >= n) {
-            return Err(invalid(
-                "vetoes",
-                format!("member {v} is out of range 0..{n}"),
-            ));
+            return Err(invalid("vetoes", format!("member {v} is out of range 0..{n}")));
         }
-        Ok(Self {
-            n,
-            constraints,
-            vetoes,
-        })
+        Ok(Self { n, constraints, vetoes })
     }
 
     /// A weighted majority game `[q; w₁, …, wₙ]`.
@@ -108,14 +101,7 @@ impl VotingGame {
     /// # Errors
     /// As [`VotingGame::new`].
     pub fn count_quota(n: usize, quota: u64, vetoes: Vec<usize>) -> Result<Self> {
-        Self::new(
-            n,
-            vec![QuotaConstraint {
-                weights: vec![1; n],
-                quota,
-            }],
-            vetoes,
-        )
+        Self::new(n, vec![QuotaConstraint { weights: vec![1; n], quota }], vetoes)
     }
 
     /// Unanimity (consensus) of `n` members: quota `n` with unit weights.
@@ -147,11 +133,7 @@ impl VotingGame {
     /// If `members.len() != n`.
     pub fn is_winning(&self, members: &[bool]) -> Result<bool> {
         if members.len() != self.n {
-            return Err(AnalysisError::LengthMismatch {
-                what: "coalition",
-                expected: self.n,
-                got: members.len(),
-            });
+            return Err(AnalysisError::LengthMismatch { what: "coalition", expected: self.n, got: members.len() });
         }
         Ok(self.wins(|i| members[i]))
     }
@@ -198,10 +180,7 @@ pub struct Ratio {
 impl Ratio {
     fn new(num: u128, den: u128) -> Self {
         let g = gcd(num, den).max(1);
-        Self {
-            num: num / g,
-            den: den / g,
-        }
+        Self { num: num / g, den: den / g }
     }
 
     /// The nearest `f64` (up to one rounding of each part).
@@ -264,9 +243,7 @@ pub struct PowerIndices {
 pub fn power_indices(game: &VotingGame, method: PowerMethod) -> Result<PowerIndices> {
     let n = game.n;
     if !game.wins(|_| true) {
-        return Err(AnalysisError::Degenerate {
-            reason: "the grand coalition does not win: no coalition wins".into(),
-        });
+        return Err(AnalysisError::Degenerate { reason: "the grand coalition does not win: no coalition wins".into() });
     }
     let method = match method {
         PowerMethod::Auto => {
@@ -291,29 +268,17 @@ pub fn power_indices(game: &VotingGame, method: PowerMethod) -> Result<PowerIndi
     let mut out = match method {
         PowerMethod::Enumerate => {
             if n > MAX_ENUMERATE {
-                return Err(AnalysisError::TooLarge {
-                    what: "members for enumeration",
-                    got: n,
-                    max: MAX_ENUMERATE,
-                });
+                return Err(AnalysisError::TooLarge { what: "members for enumeration", got: n, max: MAX_ENUMERATE });
             }
             from_counts(n, &enumerate_counts(game), method)?
         }
         PowerMethod::ExactDp => {
             if n > 127 {
-                return Err(AnalysisError::TooLarge {
-                    what: "members for the exact DP",
-                    got: n,
-                    max: 127,
-                });
+                return Err(AnalysisError::TooLarge { what: "members for the exact DP", got: n, max: 127 });
             }
             let cells = dp_cells(game).unwrap_or(usize::MAX);
             if cells > MAX_DP_CELLS {
-                return Err(AnalysisError::TooLarge {
-                    what: "exact DP table cells",
-                    got: cells,
-                    max: MAX_DP_CELLS,
-                });
+                return Err(AnalysisError::TooLarge { what: "exact DP table cells", got: cells, max: MAX_DP_CELLS });
             }
             from_counts(n, &dp_counts(game), method)?
         }
@@ -377,9 +342,7 @@ fn residual_caps(game: &VotingGame) -> Vec<u64> {
 /// Cells of the exact DP table, `(|F| + 1) · Π (Q_k + 1)`, if it fits in `usize`.
 fn dp_cells(game: &VotingGame) -> Option<usize> {
     let free = game.n - game.vetoes.len();
-    residual_caps(game)
-        .iter()
-        .try_fold(free + 1, |a, &q| a.checked_mul(usize::try_from(q).ok()?.checked_add(1)?))
+    residual_caps(game).iter().try_fold(free + 1, |a, &q| a.checked_mul(usize::try_from(q).ok()?.checked_add(1)?))
 }
 
 /// The saturating shift map of one weight vector over the state space: state `s` (mixed-radix
@@ -506,23 +469,16 @@ fn from_counts(n: usize, counts: &Counts, method: PowerMethod) -> Result<PowerIn
     }
     let ss: Vec<f64> = counts
         .iter()
-        .map(|c| {
-            c.iter()
-                .zip(&binom)
-                .map(|(&x, &b)| x as f64 / b as f64)
-                .sum::<f64>()
-                / n as f64
-        })
+        .map(|c| c.iter().zip(&binom).map(|(&x, &b)| x as f64 / b as f64).sum::<f64>() / n as f64)
         .collect();
     // Exact SS: Σ_s c(s)·s!(n−1−s)! / n!, when n! fits.
-    let fact: Option<Vec<u128>> = (0..=n)
-        .try_fold(vec![1u128], |mut v, k| {
-            if k > 0 {
-                let next = v[k - 1].checked_mul(k as u128)?;
-                v.push(next);
-            }
-            Some(v)
-        });
+    let fact: Option<Vec<u128>> = (0..=n).try_fold(vec![1u128], |mut v, k| {
+        if k > 0 {
+            let next = v[k - 1].checked_mul(k as u128)?;
+            v.push(next);
+        }
+        Some(v)
+    });
     let ss_exact = fact.and_then(|fact| {
         counts
             .iter()
@@ -591,15 +547,9 @@ const MAX_FLOAT_WEIGHT: u64 = 1 << 26;
 fn float_dp(game: &VotingGame) -> Result<PowerIndices> {
     let n = game.n;
     if game.constraints.len() > 1 {
-        return Err(invalid(
-            "method",
-            "the floating-point DP handles one weighted constraint (plus vetoes)",
-        ));
+        return Err(invalid("method", "the floating-point DP handles one weighted constraint (plus vetoes)"));
     }
-    let unit = QuotaConstraint {
-        weights: vec![0; n],
-        quota: 0,
-    };
+    let unit = QuotaConstraint { weights: vec![0; n], quota: 0 };
     let c = game.constraints.first().unwrap_or(&unit);
     let is_veto: Vec<bool> = (0..n).map(|i| game.vetoes.binary_search(&i).is_ok()).collect();
     let free: Vec<usize> = (0..n).filter(|&i| !is_veto[i]).collect();
@@ -627,11 +577,7 @@ fn float_dp(game: &VotingGame) -> Result<PowerIndices> {
     let window = |d: &[f64], lo: i64, hi: i64, top: i64| -> f64 {
         let lo = lo.max(0);
         let hi = hi.min(top);
-        if lo > hi {
-            0.0
-        } else {
-            d[lo as usize..=hi as usize].iter().sum()
-        }
+        if lo > hi { 0.0 } else { d[lo as usize..=hi as usize].iter().sum() }
     };
     // At node p ≤ ½: P_p(i swing) and P_{1−p}(i swing) for each member.
     let eval = |p: f64| -> (Vec<f64>, Vec<f64>) {

@@ -31,11 +31,6 @@ pub(crate) fn below(rng: &mut impl Rng, n: u64) -> u64 {
     }
 }
 
-/// A uniform `f64` in `[0, 1)` with 53 random bits.
-pub(crate) fn unit(rng: &mut impl Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
 /// A uniform `f64` in the open interval `(0, 1)`: `(k + ½) / 2⁵³`.
 pub(crate) fn open_unit(rng: &mut impl Rng) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)

@@ -15,10 +15,10 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Result;
 use crate::error::{AnalysisError, check_finite, invalid};
 use crate::rng::{shuffle, stream_rng};
 use crate::stats::{IntervalMethod, Moments, critical_value_95};
-use crate::Result;
 
 /// The largest `n` accepted by the exact full-table functions (a table of `2²⁵` values is
 /// 256 MiB of `f64`).
@@ -58,15 +58,10 @@ pub struct Interaction {
 /// The number of players of a full table, after checking it.
 fn players_of(v: &[f64]) -> Result<usize> {
     if v.is_empty() {
-        return Err(AnalysisError::Empty {
-            what: "value table",
-        });
+        return Err(AnalysisError::Empty { what: "value table" });
     }
     if !v.len().is_power_of_two() {
-        return Err(invalid(
-            "value table",
-            format!("length {} is not a power of two 2^n", v.len()),
-        ));
+        return Err(invalid("value table", format!("length {} is not a power of two 2^n", v.len())));
     }
     let n = v.len().trailing_zeros() as usize;
     if n == 0 {
@@ -143,14 +138,7 @@ pub fn exact_shapley(v: &[f64]) -> Result<ShapleyValues> {
     let v_empty = v[0];
     let v_grand = v[v.len() - 1];
     let sum: f64 = values.iter().sum();
-    Ok(ShapleyValues {
-        n,
-        values,
-        v_empty,
-        v_grand,
-        sum,
-        efficiency_gap: sum - (v_grand - v_empty),
-    })
+    Ok(ShapleyValues { n, values, v_empty, v_grand, sum, efficiency_gap: sum - (v_grand - v_empty) })
 }
 
 /// Banzhaf values of the game: `βᵢ = 2^{−(n−1)} Σ_{S ⊆ N∖{i}} (v(S ∪ {i}) − v(S))`
@@ -199,10 +187,7 @@ pub fn interaction_index(v: &[f64], i: usize, j: usize) -> Result<f64> {
         return Err(invalid("players", "an interaction needs two players"));
     }
     if i >= n || j >= n || i == j {
-        return Err(invalid(
-            "pair",
-            format!("({i}, {j}) is not a pair of distinct players below {n}"),
-        ));
+        return Err(invalid("pair", format!("({i}, {j}) is not a pair of distinct players below {n}")));
     }
     let w = shapley_weights(n - 1);
     let (bi, bj) = (1usize << i, 1usize << j);
@@ -226,9 +211,7 @@ pub fn all_interactions(v: &[f64], top: Option<usize>) -> Result<Vec<Interaction
         return Err(invalid("players", "an interaction needs two players"));
     }
     let w = shapley_weights(n - 1);
-    let pairs: Vec<(usize, usize)> = (0..n)
-        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
-        .collect();
+    let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).collect();
     let sums = block_sum(v.len(), pairs.len(), |s, acc| {
         let vs = v[s];
         let ws = w.get(s.count_ones() as usize).copied().unwrap_or(0.0);
@@ -244,17 +227,9 @@ pub fn all_interactions(v: &[f64], top: Option<usize>) -> Result<Vec<Interaction
             }
         }
     });
-    let mut out: Vec<Interaction> = pairs
-        .iter()
-        .zip(sums)
-        .map(|(&(i, j), value)| Interaction { i, j, value })
-        .collect();
-    out.sort_by(|a, b| {
-        b.value
-            .abs()
-            .total_cmp(&a.value.abs())
-            .then((a.i, a.j).cmp(&(b.i, b.j)))
-    });
+    let mut out: Vec<Interaction> =
+        pairs.iter().zip(sums).map(|(&(i, j), value)| Interaction { i, j, value }).collect();
+    out.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()).then((a.i, a.j).cmp(&(b.i, b.j))));
     if let Some(k) = top {
         out.truncate(k);
     }
@@ -415,9 +390,7 @@ where
         let m = total[0].n as usize;
         if m >= o.min_units && o.precision > 0.0 {
             let c = c_at(m);
-            let ok = total
-                .iter()
-                .all(|t| c * (t.variance() / m as f64).sqrt() <= o.precision);
+            let ok = total.iter().all(|t| c * (t.variance() / m as f64).sqrt() <= o.precision);
             if ok {
                 return Ok(finish(n, o, &total, true));
             }
@@ -425,10 +398,7 @@ where
     }
     let m = total[0].n as usize;
     let c = c_at(m);
-    let reached = o.precision > 0.0
-        && total
-            .iter()
-            .all(|t| c * (t.variance() / m as f64).sqrt() <= o.precision);
+    let reached = o.precision > 0.0 && total.iter().all(|t| c * (t.variance() / m as f64).sqrt() <= o.precision);
     Ok(finish(n, o, &total, reached))
 }
 
@@ -455,11 +425,7 @@ pub fn sample_shapley<F>(n: usize, options: &SamplingOptions, mut marginals: F) 
 where
     F: FnMut(&[usize], &mut [f64]),
 {
-    drive(n, options, |blocks| {
-        blocks
-            .map(|b| run_block(n, options, b, &mut marginals))
-            .collect()
-    })
+    drive(n, options, |blocks| blocks.map(|b| run_block(n, options, b, &mut marginals)).collect())
 }
 
 /// [`sample_shapley`] with blocks evaluated in parallel (rayon). `init` makes per-block scratch
@@ -468,12 +434,7 @@ where
 ///
 /// # Errors
 /// As [`sample_shapley`].
-pub fn sample_shapley_par<T, I, F>(
-    n: usize,
-    options: &SamplingOptions,
-    init: I,
-    marginals: F,
-) -> Result<SampledShapley>
+pub fn sample_shapley_par<T, I, F>(n: usize, options: &SamplingOptions, init: I, marginals: F) -> Result<SampledShapley>
 where
     I: Fn() -> T + Sync,
     F: Fn(&mut T, &[usize], &mut [f64]) + Sync,
@@ -483,9 +444,7 @@ where
             .into_par_iter()
             .map(|b| {
                 let mut state = init();
-                run_block(n, options, b, &mut |p: &[usize], out: &mut [f64]| {
-                    marginals(&mut state, p, out)
-                })
+                run_block(n, options, b, &mut |p: &[usize], out: &mut [f64]| marginals(&mut state, p, out))
             })
             .collect::<Vec<_>>()
             .into_iter()

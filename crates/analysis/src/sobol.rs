@@ -68,28 +68,16 @@ pub enum Sampling {
 /// If `n == 0`, `d == 0`, `n >` [`MAX_SOBOL_POINTS`] or `d >` [`MAX_SOBOL_DIMENSIONS`].
 pub fn scrambled_sobol(n: usize, d: usize, seed: u64) -> Result<Vec<Vec<f64>>> {
     if n == 0 || d == 0 {
-        return Err(AnalysisError::Empty {
-            what: "Sobol' points or dimensions",
-        });
+        return Err(AnalysisError::Empty { what: "Sobol' points or dimensions" });
     }
     if n > MAX_SOBOL_POINTS {
-        return Err(AnalysisError::TooLarge {
-            what: "number of Sobol' points",
-            got: n,
-            max: MAX_SOBOL_POINTS,
-        });
+        return Err(AnalysisError::TooLarge { what: "number of Sobol' points", got: n, max: MAX_SOBOL_POINTS });
     }
     if d > MAX_SOBOL_DIMENSIONS {
-        return Err(AnalysisError::TooLarge {
-            what: "number of Sobol' dimensions",
-            got: d,
-            max: MAX_SOBOL_DIMENSIONS,
-        });
+        return Err(AnalysisError::TooLarge { what: "number of Sobol' dimensions", got: d, max: MAX_SOBOL_DIMENSIONS });
     }
     let s = splitmix64(seed ^ 0x50B0_1A11);
-    let scrambles: Vec<u32> = (0..d as u32)
-        .map(|k| hash(hash(k ^ 0x9E37_79B9) ^ (s as u32)))
-        .collect();
+    let scrambles: Vec<u32> = (0..d as u32).map(|k| hash(hash(k ^ 0x9E37_79B9) ^ (s as u32))).collect();
     let jitter_key = splitmix64(s);
     Ok((0..n as u32)
         .map(|j| {
@@ -164,15 +152,7 @@ impl SaltelliDesign {
                     .collect()
             })
             .collect();
-        Ok(Self {
-            n,
-            d,
-            sampling,
-            seed,
-            a,
-            b,
-            ab,
-        })
+        Ok(Self { n, d, sampling, seed, a, b, ab })
     }
 
     /// Number of model evaluations, `N (d + 2)`.
@@ -203,11 +183,7 @@ impl SaltelliDesign {
     /// (unless 0), or the output has zero variance.
     pub fn analyze(&self, y: &[f64], options: &SobolOptions) -> Result<SobolIndices> {
         if y.len() != self.len() {
-            return Err(AnalysisError::LengthMismatch {
-                what: "outputs",
-                expected: self.len(),
-                got: y.len(),
-            });
+            return Err(AnalysisError::LengthMismatch { what: "outputs", expected: self.len(), got: y.len() });
         }
         check_finite("output", y)?;
         if options.bootstrap == 1 {
@@ -218,9 +194,8 @@ impl SaltelliDesign {
         let fb = &y[n..2 * n];
         let fab: Vec<&[f64]> = (0..d).map(|i| &y[(2 + i) * n..(3 + i) * n]).collect();
         let all: Vec<usize> = (0..n).collect();
-        let point = estimate(fa, fb, &fab, &all).ok_or_else(|| AnalysisError::Degenerate {
-            reason: "the output has zero variance over A and B".into(),
-        })?;
+        let point = estimate(fa, fb, &fab, &all)
+            .ok_or_else(|| AnalysisError::Degenerate { reason: "the output has zero variance over A and B".into() })?;
         let reps: Vec<Option<Estimate>> = (0..options.bootstrap)
             .into_par_iter()
             .map(|r| {
@@ -236,11 +211,7 @@ impl SaltelliDesign {
             }
             let mut xs: Vec<f64> = reps.iter().map(get).collect();
             xs.sort_by(f64::total_cmp);
-            Some(Interval {
-                lo: quantile_sorted(&xs, 0.025),
-                hi: quantile_sorted(&xs, 0.975),
-                confidence: 0.95,
-            })
+            Some(Interval { lo: quantile_sorted(&xs, 0.025), hi: quantile_sorted(&xs, 0.975), confidence: 0.95 })
         };
         let first_ci = (0..d).map(|i| interval(&|e: &Estimate| e.s1[i])).collect();
         let total_ci = (0..d).map(|i| interval(&|e: &Estimate| e.st[i])).collect();
@@ -271,10 +242,7 @@ pub struct SobolOptions {
 
 impl Default for SobolOptions {
     fn default() -> Self {
-        Self {
-            bootstrap: 1000,
-            seed: 0,
-        }
+        Self { bootstrap: 1000, seed: 0 }
     }
 }
 
@@ -327,12 +295,9 @@ struct Estimate {
 fn estimate(fa: &[f64], fb: &[f64], fab: &[&[f64]], rows: &[usize]) -> Option<Estimate> {
     let m = rows.len() as f64;
     let mean = rows.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / (2.0 * m);
-    let ss: f64 = rows
-        .iter()
-        .map(|&j| (fa[j] - mean).powi(2) + (fb[j] - mean).powi(2))
-        .sum();
+    let ss: f64 = rows.iter().map(|&j| (fa[j] - mean).powi(2) + (fb[j] - mean).powi(2)).sum();
     let var = ss / (2.0 * m - 1.0);
-    if !(var > 0.0) {
+    if var.is_nan() || var <= 0.0 {
         return None;
     }
     let mut s1 = Vec::with_capacity(fab.len());
@@ -388,7 +353,5 @@ pub fn sobol_indices_pointwise<F>(
 where
     F: Fn(&[f64]) -> f64 + Sync,
 {
-    sobol_indices(marginals, n, sampling, seed, options, |pts| {
-        pts.par_iter().map(|x| f(x)).collect()
-    })
+    sobol_indices(marginals, n, sampling, seed, options, |pts| pts.par_iter().map(|x| f(x)).collect())
 }

@@ -44,9 +44,7 @@ pub fn critical_value_95(method: IntervalMethod, m: usize) -> f64 {
         IntervalMethod::Normal => Normal::standard().inverse_cdf(0.975),
         IntervalMethod::StudentT => {
             let df = (m.max(2) - 1) as f64;
-            StudentsT::new(0.0, 1.0, df)
-                .map(|t| t.inverse_cdf(0.975))
-                .unwrap_or(f64::NAN)
+            StudentsT::new(0.0, 1.0, df).map(|t| t.inverse_cdf(0.975)).unwrap_or(f64::NAN)
         }
     }
 }
@@ -84,11 +82,7 @@ impl Moments {
 
     /// Sample variance (divisor n − 1); 0 for fewer than two values.
     pub fn variance(&self) -> f64 {
-        if self.n < 2 {
-            0.0
-        } else {
-            (self.m2 / (self.n - 1) as f64).max(0.0)
-        }
+        if self.n < 2 { 0.0 } else { (self.m2 / (self.n - 1) as f64).max(0.0) }
     }
 }
 
@@ -99,13 +93,4 @@ pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
-/// Sample mean and variance (divisor n − 1) of `xs`.
-pub(crate) fn mean_var(xs: &[f64]) -> (f64, f64) {
-    let mut m = Moments::default();
-    for &x in xs {
-        m.push(x);
-    }
-    (m.mean, m.variance())
 }

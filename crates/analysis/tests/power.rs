@@ -1,5 +1,7 @@
 //! Voting power: hand-computable games, the UN Security Council, DP vs enumeration.
 
+#![allow(clippy::needless_range_loop)] // index-parallel vectors read clearer by index in tests
+
 use ironclad_analysis::AnalysisError;
 use ironclad_analysis::power::*;
 use proptest::prelude::*;
@@ -42,10 +44,7 @@ fn three_two_one_one_by_hand() {
     let g = VotingGame::weighted(vec![2, 1, 1], 3).unwrap();
     for m in [PowerMethod::Enumerate, PowerMethod::ExactDp] {
         let p = power_indices(&g, m).unwrap();
-        assert_eq!(
-            p.shapley_shubik_exact.unwrap(),
-            vec![ratio(2, 3), ratio(1, 6), ratio(1, 6)]
-        );
+        assert_eq!(p.shapley_shubik_exact.unwrap(), vec![ratio(2, 3), ratio(1, 6), ratio(1, 6)]);
         assert_eq!(p.banzhaf_exact.unwrap(), vec![ratio(3, 5), ratio(1, 5), ratio(1, 5)]);
         assert_eq!(p.swings_exact.unwrap(), vec![3, 1, 1]);
         assert_eq!(p.blockers, vec![0]);
@@ -93,15 +92,7 @@ fn un_security_council() {
         println!(
             "UNSC ({:?}): Shapley–Shubik permanent {:.6} ({}), elected {:.6} ({}); \
              Banzhaf permanent {:.6} ({}), elected {:.6} ({})",
-            p.method,
-            p.shapley_shubik[0],
-            ss[0],
-            p.shapley_shubik[5],
-            ss[5],
-            p.banzhaf[0],
-            bz[0],
-            p.banzhaf[5],
-            bz[5]
+            p.method, p.shapley_shubik[0], ss[0], p.shapley_shubik[5], ss[5], p.banzhaf[0], bz[0], p.banzhaf[5], bz[5]
         );
         assert_eq!(format!("{:.6}", p.shapley_shubik[0]), "0.196270");
         assert_eq!(format!("{:.6}", p.shapley_shubik[5]), "0.001865");
@@ -150,10 +141,7 @@ fn errors() {
         assert!(power_indices(&g, m).is_err());
     }
     let g = VotingGame::count_quota(30, 16, vec![]).unwrap();
-    assert!(matches!(
-        power_indices(&g, PowerMethod::Enumerate),
-        Err(AnalysisError::TooLarge { .. })
-    ));
+    assert!(matches!(power_indices(&g, PowerMethod::Enumerate), Err(AnalysisError::TooLarge { .. })));
     assert!(g.is_winning(&[true; 3]).is_err());
 }
 
@@ -161,12 +149,7 @@ fn errors() {
 fn float_dp_matches_exact_dp_for_sixty_members() {
     let weights: Vec<u64> = (0..60u64).map(|i| 1 + (i * 37 % 23)).collect();
     let total: u64 = weights.iter().sum();
-    let g = VotingGame::new(
-        60,
-        vec![QuotaConstraint { weights, quota: total * 2 / 3 }],
-        vec![3, 17],
-    )
-    .unwrap();
+    let g = VotingGame::new(60, vec![QuotaConstraint { weights, quota: total * 2 / 3 }], vec![3, 17]).unwrap();
     let e = power_indices(&g, PowerMethod::ExactDp).unwrap();
     let f = power_indices(&g, PowerMethod::FloatDp).unwrap();
     for i in 0..60 {
@@ -203,10 +186,7 @@ fn game_strategy() -> impl Strategy<Value = VotingGame> {
         .prop_flat_map(|(n, k)| {
             (
                 Just(n),
-                proptest::collection::vec(
-                    (proptest::collection::vec(0u64..7, n), 0.0f64..1.0),
-                    k,
-                ),
+                proptest::collection::vec((proptest::collection::vec(0u64..7, n), 0.0f64..1.0), k),
                 proptest::collection::vec(any::<bool>(), n),
             )
         })

@@ -1,5 +1,7 @@
 //! Sobol' indices (Ishigami, linear, inert input), the scrambled Sobol' sequence, Morris.
 
+#![allow(clippy::needless_range_loop)] // index-parallel vectors read clearer by index in tests
+
 use std::f64::consts::PI;
 
 use ironclad_analysis::AnalysisError;
@@ -27,10 +29,7 @@ fn ishigami_within_two_hundredths() {
     let (s1, st) = ishigami_truth();
     assert!((s1[0] - 0.3139).abs() < 1e-4 && (st[2] - 0.2437).abs() < 1e-4);
     let m = vec![Marginal::uniform(-PI, PI); 3];
-    let opts = SobolOptions {
-        bootstrap: 300,
-        seed: 1,
-    };
+    let opts = SobolOptions { bootstrap: 300, seed: 1 };
     let r = sobol_indices_pointwise(&m, 4096, Sampling::ScrambledSobol, 11, &opts, ishigami).unwrap();
     assert_eq!(r.evaluations, 4096 * 5);
     for i in 0..3 {
@@ -75,8 +74,7 @@ fn inert_input_has_zero_indices() {
         Marginal::LogNormal { mu: 0.0, sigma: 0.5 },
     ];
     let f = |x: &[f64]| x[0] + x[1] * x[1] + x[0] * x[1] + 0.3 * x[3];
-    let r = sobol_indices_pointwise(&m, 1024, Sampling::ScrambledSobol, 2, &SobolOptions::default(), f)
-        .unwrap();
+    let r = sobol_indices_pointwise(&m, 1024, Sampling::ScrambledSobol, 2, &SobolOptions::default(), f).unwrap();
     assert_eq!(r.first_order[2], 0.0);
     assert_eq!(r.total[2], 0.0);
     let ci = r.total_ci[2].unwrap();
@@ -102,10 +100,7 @@ fn design_is_deterministic_and_bad_inputs_are_errors() {
     let mut bad = y.clone();
     bad[3] = f64::NAN;
     assert!(matches!(a.analyze(&bad, &o), Err(AnalysisError::NonFinite { index: 3, .. })));
-    assert!(matches!(
-        a.analyze(&vec![1.0; a.len()], &o),
-        Err(AnalysisError::Degenerate { .. })
-    ));
+    assert!(matches!(a.analyze(&vec![1.0; a.len()], &o), Err(AnalysisError::Degenerate { .. })));
     assert!(SaltelliDesign::new(&[], 64, Sampling::ScrambledSobol, 0).is_err());
     assert!(SaltelliDesign::new(&m, 1, Sampling::ScrambledSobol, 0).is_err());
     assert!(SaltelliDesign::new(&m, 1 << 17, Sampling::ScrambledSobol, 0).is_err());
@@ -159,10 +154,8 @@ fn morris_linear_inert_and_interacting() {
         Marginal::uniform(0.0, 1.0),
     ];
     let c = [3.0, -2.0, 0.5, 0.0];
-    let lin = morris(&m, 20, 4, 8, |pts| {
-        pts.iter().map(|x| x.iter().zip(&c).map(|(a, b)| a * b).sum()).collect()
-    })
-    .unwrap();
+    let lin =
+        morris(&m, 20, 4, 8, |pts| pts.iter().map(|x| x.iter().zip(&c).map(|(a, b)| a * b).sum()).collect()).unwrap();
     let ranges = [2.0, 2.0, 5.0, 1.0];
     for i in 0..4 {
         assert!((lin.mu_star[i] - c[i].abs() * ranges[i]).abs() < 1e-9, "mu* {i}");

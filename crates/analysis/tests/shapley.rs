@@ -1,5 +1,7 @@
 //! Shapley values: axioms, known games, exact vs sampled, determinism.
 
+#![allow(clippy::needless_range_loop)] // index-parallel vectors read clearer by index in tests
+
 use ironclad_analysis::shapley::*;
 use ironclad_analysis::{AnalysisError, stats::IntervalMethod};
 use proptest::prelude::*;
@@ -110,9 +112,7 @@ fn glove_game() {
 #[test]
 fn majority_game() {
     for n in [3usize, 5, 7] {
-        let v: Vec<f64> = (0..1usize << n)
-            .map(|s| f64::from(u8::from(s.count_ones() as usize > n / 2)))
-            .collect();
+        let v: Vec<f64> = (0..1usize << n).map(|s| f64::from(u8::from(s.count_ones() as usize > n / 2))).collect();
         for x in exact_shapley(&v).unwrap().values {
             assert!(close(x, 1.0 / n as f64, 1e-14));
         }
@@ -136,10 +136,7 @@ fn bad_tables_are_errors() {
     assert!(matches!(exact_shapley(&[]), Err(AnalysisError::Empty { .. })));
     assert!(exact_shapley(&[1.0, 2.0, 3.0]).is_err());
     assert!(exact_shapley(&[1.0]).is_err());
-    assert!(matches!(
-        exact_shapley(&[0.0, f64::NAN]),
-        Err(AnalysisError::NonFinite { index: 1, .. })
-    ));
+    assert!(matches!(exact_shapley(&[0.0, f64::NAN]), Err(AnalysisError::NonFinite { index: 1, .. })));
     assert!(interaction_index(&[0.0, 1.0, 1.0, 2.0], 0, 0).is_err());
     assert!(interaction_index(&[0.0, 1.0, 1.0, 2.0], 0, 2).is_err());
     let o = SamplingOptions { min_units: 1, ..Default::default() };
@@ -148,10 +145,7 @@ fn bad_tables_are_errors() {
     assert!(sample_shapley(3, &o, |_, _| {}).is_err());
     let o = SamplingOptions::default();
     assert!(sample_shapley(0, &o, |_, _| {}).is_err());
-    assert!(matches!(
-        sample_shapley(2, &o, |_, out| out[0] = f64::INFINITY),
-        Err(AnalysisError::NonFinite { .. })
-    ));
+    assert!(matches!(sample_shapley(2, &o, |_, out| out[0] = f64::INFINITY), Err(AnalysisError::NonFinite { .. })));
 }
 
 #[test]
@@ -202,11 +196,7 @@ pub fn thirty_marginals(perm: &[usize], out: &mut [f64]) {
 
 #[test]
 fn thirty_players_to_half_a_percent() {
-    let o = SamplingOptions {
-        precision: 0.005,
-        seed: 2024,
-        ..Default::default()
-    };
+    let o = SamplingOptions { precision: 0.005, seed: 2024, ..Default::default() };
     let s = sample_shapley(30, &o, thirty_marginals).unwrap();
     assert!(s.precision_reached);
     assert!(s.half_width.iter().all(|&h| h <= 0.005));
@@ -222,19 +212,13 @@ fn thirty_players_to_half_a_percent() {
 
 #[test]
 fn deterministic_and_thread_independent() {
-    let o = SamplingOptions {
-        precision: 0.004,
-        seed: 99,
-        ..Default::default()
-    };
+    let o = SamplingOptions { precision: 0.004, seed: 99, ..Default::default() };
     let a = sample_shapley(30, &o, thirty_marginals).unwrap();
     let b = sample_shapley(30, &o, thirty_marginals).unwrap();
     assert_eq!(a, b);
     for threads in [1, 2, 3] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        let c = pool
-            .install(|| sample_shapley_par(30, &o, || (), |_, p, out| thirty_marginals(p, out)))
-            .unwrap();
+        let c = pool.install(|| sample_shapley_par(30, &o, || (), |_, p, out| thirty_marginals(p, out))).unwrap();
         assert_eq!(a, c, "threads = {threads}");
     }
     let d = sample_shapley(30, &SamplingOptions { seed: 100, ..o.clone() }, thirty_marginals).unwrap();
