@@ -158,6 +158,16 @@ fn float_dp_matches_exact_dp_for_sixty_members() {
         assert!(((e.swings[i] - f.swings[i]) / e.swings[i].max(1.0)).abs() < 1e-10, "{i}");
     }
     assert!((e.shapley_shubik.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    // Banzhaf alone: the same figures, no Shapley–Shubik.
+    for m in [PowerMethod::ExactDp, PowerMethod::FloatDp] {
+        let b = banzhaf_indices(&g, m).unwrap();
+        assert!(b.shapley_shubik.is_empty() && b.shapley_shubik_exact.is_none());
+        assert_eq!(b.blockers, e.blockers);
+        for i in 0..60 {
+            assert!((b.banzhaf[i] - e.banzhaf[i]).abs() < 1e-12);
+        }
+    }
+    assert_eq!(banzhaf_indices(&g, PowerMethod::ExactDp).unwrap().banzhaf_exact, e.banzhaf_exact);
 }
 
 #[test]
