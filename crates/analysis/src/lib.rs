@@ -28,6 +28,26 @@
 //!   [`Result`]`<_, `[`AnalysisError`]`>`.
 //!
 //! All result types derive `serde::Serialize`, `Debug` and `Clone`.
+//!
+//! # Example
+//!
+//! ```
+//! use ironclad_analysis::power::{PowerMethod, VotingGame, power_indices};
+//! use ironclad_analysis::shapley::exact_shapley;
+//!
+//! // The glove game: players 0 and 1 hold left gloves, player 2 the right one.
+//! let v: Vec<f64> = (0..8usize)
+//!     .map(|s| ((s & 1) + (s >> 1 & 1)).min(s >> 2 & 1) as f64)
+//!     .collect();
+//! let phi = exact_shapley(&v)?.values;
+//! assert!((phi[2] - 2.0 / 3.0).abs() < 1e-12);
+//!
+//! // [3; 2, 1, 1]: Shapley–Shubik (2/3, 1/6, 1/6).
+//! let game = VotingGame::weighted(vec![2, 1, 1], 3)?;
+//! let p = power_indices(&game, PowerMethod::Auto)?;
+//! assert_eq!(p.shapley_shubik_exact.unwrap()[0].to_string(), "2/3");
+//! # Ok::<(), ironclad_analysis::AnalysisError>(())
+//! ```
 #![deny(missing_docs)]
 
 mod error;

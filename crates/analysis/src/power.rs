@@ -605,7 +605,8 @@ fn float_dp(game: &VotingGame, with_ss: bool) -> Result<PowerIndices> {
         });
     }
     let wv: u64 = game.vetoes.iter().map(|&v| c.weights[v]).sum();
-    let q = c.quota as i64 - wv as i64; // residual quota, may be ≤ 0
+    // Residual quota; every value ≤ 0 behaves alike (the vetoes alone meet the quota).
+    let q = (i128::from(c.quota) - i128::from(wv)).max(-1) as i64;
     let wf = wf as i64;
     let mut classes: Vec<(u64, Vec<usize>)> = Vec::new();
     for &i in &free {
