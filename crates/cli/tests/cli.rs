@@ -7,6 +7,8 @@
 //! - `end_to_end`: the command line as a user meets it: formats, exit codes, positions.
 //! - `obligations`: `ironclad obligations` on the bundled scenarios: golden obligation sets,
 //!   `--explain`, `--why-not`, `--at`, `--variant`, exit codes.
+//! - `front_door`: what every command shares: `--format json` with `schema_version`, valid
+//!   against `ironclad schema --output COMMAND`; output files written whole or not at all.
 //! - `spec_commands`: `sources verify` (fixtures, and the seed reports when `IRONCLAD_SOURCES`
 //!   is set), `show` and `schema`.
 
@@ -16,6 +18,8 @@ mod bad_scenarios;
 mod bad_specs;
 #[path = "cli/end_to_end.rs"]
 mod end_to_end;
+#[path = "cli/front_door.rs"]
+mod front_door;
 #[path = "cli/obligations.rs"]
 mod obligations;
 #[path = "cli/simulate.rs"]

@@ -551,3 +551,124 @@ quote = "q"
     let expected = 1e13 * m.capacity.mean;
     assert!(delivered.low <= expected && expected <= delivered.high, "{delivered:?}");
 }
+
+// ----- two stages: draws, then evaluation for a participation ----------------------------------
+
+use ironclad_sim::{Control, Participation, Structure, simulate_chunks};
+
+fn run_for(m: &SimModel, part: &Participation, runs: u64, seed: u64) -> Acc {
+    let chunks: Vec<u64> = (0..runs.div_ceil(ironclad_sim::CHUNK)).collect();
+    simulate_chunks(m, seed, runs, &chunks, part, Control::none(), None).expect("no cancellation")
+}
+
+fn party_index(m: &SimModel, id: &str) -> usize {
+    m.pairs.iter().find(|p| p.party == id).map(|p| p.party_index).expect("the party has pairs")
+}
+
+#[test]
+fn a_mask_of_every_party_gives_the_plain_run_bit_for_bit() {
+    let m = busy_model();
+    let plain = run(&m, SPLIT_RUNS, 42);
+    assert_eq!(run_for(&m, &Participation::all(&m), SPLIT_RUNS, 42), plain);
+    assert_eq!(run_for(&m, &Participation::parties(&m, u128::MAX), SPLIT_RUNS, 42), plain);
+    let everyone = vec![true; m.parties];
+    assert_eq!(
+        run_for(&m, &Participation::new(&m, &everyone, &vec![true; m.commitments.len()]), SPLIT_RUNS, 42),
+        plain
+    );
+}
+
+#[test]
+fn a_party_without_pairs_changes_nothing() {
+    let m = busy_model();
+    // UA (index 0) and RU (index 1) oblige nobody in this framework.
+    assert!(m.pairs.iter().all(|p| p.party != "UA" && p.party != "RU"));
+    let without = Participation::parties(&m, u128::MAX & !1 & !2);
+    assert_eq!(run_for(&m, &without, SPLIT_RUNS, 42), run(&m, SPLIT_RUNS, 42));
+}
+
+#[test]
+fn an_absent_party_does_not_act_and_shifts_no_one_elses_numbers() {
+    let m = busy_model();
+    let g2 = party_index(&m, "G2");
+    let full = run(&m, SPLIT_RUNS, 42);
+    let without = run_for(&m, &Participation::parties(&m, u128::MAX & !(1u128 << g2)), SPLIT_RUNS, 42);
+    for (i, p) in m.pairs.iter().enumerate() {
+        // Obligations stand (the replay does not depend on participation)...
+        assert_eq!(without.pair_active[i], full.pair_active[i], "{}", p.party);
+        if p.party_index == g2 {
+            // ...but the absent party never acts,
+            assert_eq!(without.pair_honoured[i], 0);
+        } else {
+            // and every other pair draws exactly the numbers it drew before.
+            assert_eq!(without.pair_honoured[i], full.pair_honoured[i], "{}", p.party);
+        }
+    }
+    for h in 0..m.horizons.len() {
+        assert!(without.adequate_all[h] <= full.adequate_all[h], "removing a guarantor cannot help");
+    }
+    assert!(without.adequate_all.iter().sum::<u64>() < full.adequate_all.iter().sum::<u64>());
+}
+
+#[test]
+fn reparameterising_the_structure_equals_building_from_scratch() {
+    let text = spec_text(&defend("d", r#"["G1", "G2"]"#), "domestic = 0.3");
+    let spec = spec(&text);
+    let (scenario, _) = lower_scenario(&scenario_text(""), &spec);
+    let scenario = scenario.expect("valid");
+    let structure = Structure::build(&spec, &scenario).expect("builds");
+    let built = SimModel::build(&spec, &scenario, &[7.0, 30.0], &[]).expect("builds");
+    let cheap = structure.parameterise(&spec.params, &[7.0, 30.0], &[]).expect("parameterises");
+    let json = |m: &SimModel| serde_json::to_string(m).expect("serialises");
+    assert_eq!(json(&cheap), json(&built));
+    // Other parameters: other priors, the same pairs (so keyed random numbers line up).
+    let mut params = spec.params.clone();
+    params.honour = [0.5; 5];
+    let other = structure.parameterise(&params, &[7.0, 30.0], &[]).expect("parameterises");
+    assert_eq!(other.pairs.len(), built.pairs.len());
+    assert!(other.pairs.iter().zip(&built.pairs).all(|(a, b)| a.commitment == b.commitment && a.party == b.party));
+    assert!(other.pairs.iter().all(|p| p.honour == 0.5));
+}
+
+/// Regression: the per-horizon mask was a `u32`, so a 33rd horizon wrapped (release) or
+/// panicked (debug). Keyed draws do not depend on the horizon list, so a horizon's figures are
+/// the same whether it is asked alone or as the 40th of 40.
+#[test]
+fn forty_horizons_are_served_and_more_than_sixty_three_are_refused() {
+    let body = defend("d", r#"["G1", "G2"]"#);
+    let text = spec_text(&body, "delay = { defend = { median = 30, spread = 1.0 } }");
+    let horizons: Vec<f64> = (1..=40).map(|k| f64::from(k) * 3.0).collect();
+    let many = model_with(&text, &scenario_text(""), &horizons);
+    let alone = model_with(&text, &scenario_text(""), &[120.0]);
+    let (a, b) = (run(&many, 5000, 9), run(&alone, 5000, 9));
+    assert_eq!(a.adequate_all[39], b.adequate_all[0]);
+    assert!(a.adequate_all.windows(2).all(|w| w[0] <= w[1]), "later horizons are never worse");
+    let spec = spec(&text);
+    let (scenario, _) = lower_scenario(&scenario_text(""), &spec);
+    let too_many: Vec<f64> = (1..=64).map(f64::from).collect();
+    let err = SimModel::build(&spec, &scenario.expect("valid"), &too_many, &[]).expect_err("64 horizons");
+    assert_eq!(err, ironclad_sim::model::ModelError::TooManyHorizons(64));
+}
+
+/// Two guarantors whose will is one shared factor: their pairs of one run honour together, so
+/// an interval that treats (pair, run) as independent is too narrow. The run-clustered interval
+/// covers the true rate about 95 % of the time; the naive one does not.
+#[test]
+fn honour_intervals_are_clustered_by_run() {
+    let params = "domestic = 0\nhonour = { treaty = 0.6 }\n[[model.factor]]\nid = \"west\"\nparties = [\"G1\", \"G2\"]\nloading = 1.0\n";
+    let m = model(&defend("d", r#"["G1", "G2"]"#), params);
+    let c = m.commitments.iter().position(|c| c == "d").expect("d");
+    let (mut clustered, mut naive) = (0, 0);
+    let replicates = 400;
+    for seed in 0..replicates {
+        let acc = run(&m, 200, 1000 + seed);
+        let s = summarise(&m, &acc, seed);
+        let e = s.commitments[c].honour.expect("obliged");
+        clustered += usize::from(e.low <= 0.6 && 0.6 <= e.high);
+        let w = ironclad_sim::stats::wilson(acc.commitment_honoured[c], acc.commitment_pairs[c]);
+        naive += usize::from(w.low <= 0.6 && 0.6 <= w.high);
+    }
+    let (clustered, naive) = (clustered as f64 / replicates as f64, naive as f64 / replicates as f64);
+    assert!((0.92..=0.98).contains(&clustered), "clustered coverage {clustered}");
+    assert!(naive < 0.9, "the pair-level interval should undercover here: {naive}");
+}

@@ -1,0 +1,129 @@
+//! What every command shares: one `--format` flag, JSON with `schema_version` that validates
+//! against the published schema, and output files that an interrupted run leaves untouched.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::{ironclad, run, workspace_root};
+
+const COALITION: &str = "frameworks/coalition-2025.toml";
+const SCENARIO: &str = "scenarios/ceasefire-then-offensive.toml";
+
+/// Each command with `--format json`, and the name of its output schema.
+fn commands() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        ("check", vec!["check", COALITION]),
+        ("show", vec!["show", COALITION]),
+        ("obligations", vec!["obligations", COALITION, "--scenario", SCENARIO, "--explain", "--why-not", "US"]),
+        ("simulate", vec!["simulate", COALITION, "--runs", "3000", "--quiet"]),
+    ]
+}
+
+#[test]
+fn every_command_prints_json_with_a_schema_version_that_validates_against_its_schema() {
+    for (name, mut args) in commands() {
+        args.extend(["--format", "json"]);
+        let out = run(&args);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let value: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(value["schema_version"], 1, "{name}");
+        let schema = run(&["schema", "--output", name]);
+        assert_eq!(schema.code, 0, "{}", schema.stderr);
+        let schema: Value = serde_json::from_str(&schema.stdout).expect("a JSON schema");
+        let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+        let errors: Vec<String> =
+            validator.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path)).collect();
+        assert!(errors.is_empty(), "{name}: output does not match its schema: {errors:#?}");
+    }
+    let sources = ironclad()
+        .args(["sources", "verify", COALITION, "--format", "json"])
+        .env("IRONCLAD_SOURCES", workspace_root().join("tests/fixtures/none"))
+        .output()
+        .expect("runs");
+    let value: Value = serde_json::from_slice(&sources.stdout).expect("JSON");
+    assert_eq!(value["schema_version"], 1);
+}
+
+#[test]
+fn every_command_takes_the_same_format_values() {
+    for (name, args) in commands() {
+        for format in ["text", "short", "json", "csv"] {
+            let mut with = args.clone();
+            with.extend(["--format", format]);
+            let out = run(&with);
+            assert_eq!(out.code, 0, "{name} --format {format}: {}", out.stderr);
+        }
+    }
+    let out = run(&["schema", "--output", "nonsense"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("outputs: check, show, obligations, simulate, sources"), "{}", out.stderr);
+}
+
+#[test]
+fn without_a_guarantor_the_response_is_weaker_and_an_unknown_party_is_a_usage_error() {
+    let figure = |args: &[&str]| {
+        let mut all = vec!["simulate", COALITION, "--runs", "8192", "--quiet", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let v: Value = serde_json::from_str(&out.stdout).expect("JSON");
+        (v["adequate"][1]["value"].as_f64().expect("a figure"), v["absent"].clone())
+    };
+    let (all, absent) = figure(&[]);
+    assert_eq!(absent, serde_json::json!([]));
+    let (without, absent) = figure(&["--without", "UK", "--without", "FR"]);
+    assert_eq!(absent, serde_json::json!(["UK", "FR"]));
+    assert!(without < all, "without UK and France: {without} vs {all}");
+    let out = run(&["simulate", COALITION, "--runs", "100", "--quiet", "--without", "XX"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no party `XX`"), "{}", out.stderr);
+}
+
+#[test]
+fn more_horizons_than_a_run_can_hold_are_refused() {
+    let mut args = vec!["simulate", COALITION, "--runs", "100", "--quiet"];
+    let days: Vec<String> = (1..=64).map(|d| d.to_string()).collect();
+    for d in &days {
+        args.extend(["--horizon", d.as_str()]);
+    }
+    let out = run(&args);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("64 horizons (at most 63)"), "{}", out.stderr);
+}
+
+/// Regression: Ctrl-C during `--samples-out runs.parquet` left `runs.parquet` overwritten by a
+/// file without a footer. Now the run stops between chunks, the temporary file goes, and the
+/// user's previous file is as it was.
+#[test]
+fn an_interrupted_simulation_leaves_the_previous_output_file_untouched() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let target = dir.path().join("runs.parquet");
+    std::fs::write(&target, b"the user's previous file").expect("writable");
+    let bin = assert_cmd::cargo::cargo_bin("ironclad");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(workspace_root())
+        .args(["simulate", COALITION, "--quiet", "--runs", "400000000", "--samples-out"])
+        .arg(&target)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ironclad starts");
+    // Wait until the run has started writing its temporary file, then interrupt it.
+    let started = Instant::now();
+    let temp_exists = || std::fs::read_dir(dir.path()).expect("listable").count() > 1;
+    while !temp_exists() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("ironclad ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(std::fs::read(&target).expect("still there"), b"the user's previous file");
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("listable").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(left.len(), 1, "no temporary file is left behind: {left:?}");
+}
