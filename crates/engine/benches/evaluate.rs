@@ -1,7 +1,13 @@
-//! The inner loop of the simulation: one `Compiled::evaluate` of every commitment of the flagship
+//! One `Compiled::evaluate` of every commitment of the flagship
 //! framework (`frameworks/coalition-2025.toml`) on the main attack of
 //! `scenarios/ceasefire-then-offensive.toml` (the ground offensive of day 183), with the state
 //! of the world as it stands at the end of day 182.
+//!
+//! What this measures is the engine's batch verdict — the cost of asking "who is obliged now?"
+//! once, as a replay or a what-if server does per event. It is not the simulation's hot loop:
+//! the simulation replays the scenario once per combination of variant options when it builds
+//! its structure, then samples runs without calling the engine (see `docs/model.md`, "Speed",
+//! and `cargo bench -p ironclad-sim --bench vs_numpy` for that).
 //!
 //! Run with `cargo bench -p ironclad-engine --bench evaluate`. Before criterion's own report
 //! (time per evaluation and, through `Throughput::Elements(1)`, evaluations per second as

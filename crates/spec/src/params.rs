@@ -155,14 +155,14 @@ pub const DEFAULTS: &[Default] = &[
     Default {
         name: "domestic",
         value: 0.5,
-        source: "assumption: half the variance of a party's will is its own politics (Leeds 2003: violations follow domestic policy shifts, calibration.md)",
+        source: "assumption: a loading of 0.5, so a quarter (0.5²) of the variance of a party's will is its own politics (Leeds 2003: violations follow domestic policy shifts, calibration.md)",
     },
     Default {
         name: "capacity.mean",
         value: 0.8,
         source: "assumption: four fifths of a pledge is delivered on average",
     },
-    Default { name: "capacity.concentration", value: 10.0, source: "assumption: Beta(8, 2), standard deviation 0.12" },
+    Default { name: "capacity.concentration", value: 10.0, source: "assumption: with capacity.mean 0.8, a = 8 as in Beta(8, 2); sampled as Kumaraswamy(8, 3.114), mean 0.8, sd 0.107" },
     Default {
         name: "deterrence.gain",
         value: 0.5,
