@@ -156,6 +156,12 @@ pub struct SimulateArgs {
     /// Stream one row per run to this Parquet file (written whole or not at all).
     #[arg(long, value_name = "FILE.parquet")]
     pub samples_out: Option<PathBuf>,
+    /// Run only shard K of N (1-based) of the runs, and write its exact state with --state-out.
+    #[arg(long, value_name = "K/N", requires = "state_out")]
+    pub shard: Option<String>,
+    /// Where a shard writes its state (for `ironclad merge`).
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub state_out: Option<PathBuf>,
     /// Write the compiled model as JSON (for bench/reference_numpy.py).
     #[arg(long, value_name = "FILE.json")]
     pub export_model: Option<PathBuf>,
@@ -219,6 +225,42 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
             return EXIT_ERRORS;
         }
     };
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
+    if let (Some(shard), Some(state_out)) = (&o.shard, &o.state_out) {
+        let shard = match ironclad::shard::Shard::parse(shard) {
+            Ok(s) => s,
+            Err(err) => return fail(&files, err, "simulate", "the input", color),
+        };
+        if o.samples_out.is_some() {
+            eprintln!("error: --samples-out cannot be combined with --shard");
+            return EXIT_USAGE;
+        }
+        let result =
+            pool.install(|| ironclad::simulate::run_shard(&model, &part, &request, shard, &|_| {}, Some(&cancel)));
+        let (acc, runs) = match result {
+            Ok(x) => x,
+            Err(err) => return fail(&files, err, "simulate", "the input", color),
+        };
+        let state = ironclad::shard::state(&files, spec_id, scenario_id, &request, runs, shard, acc);
+        if let Err(err) = atomic::write(state_out, &state.to_bytes()) {
+            eprintln!("error: cannot write {}: {err}", state_out.display());
+            return EXIT_ERRORS;
+        }
+        eprintln!(
+            "shard {}/{}: runs {}..{} of {}, state in {}",
+            shard.index + 1,
+            shard.count,
+            state.start,
+            state.end,
+            runs,
+            state_out.display()
+        );
+        return EXIT_OK;
+    }
     let mut writer = match &o.samples_out {
         Some(path) => match RecordWriter::create(path, &model) {
             Ok(w) => Some(w),
@@ -229,12 +271,8 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         },
         None => None,
     };
-    // Ctrl-C (or SIGTERM) cancels between chunks, so output files are never left half-written.
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = cancel.clone();
-        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
-    }
+    // Ctrl-C (or SIGTERM) cancels between chunks (`cancel`, above), so output files are never
+    // left half-written.
     let show_progress = !o.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let bar = show_progress.then(|| {
         let bar = indicatif::ProgressBar::new(0);
@@ -284,6 +322,36 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         Format::Text | Format::Short => print!("{}", text::simulate(&report)),
     }
     EXIT_OK
+}
+
+pub fn merge(paths: &[PathBuf], format: Format) -> u8 {
+    let mut states = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(err) => {
+                eprintln!("error: cannot read {name}: {err}");
+                return EXIT_ERRORS;
+            }
+        };
+        match ironclad::shard::State::from_bytes(&name, &bytes) {
+            Ok(s) => states.push((name, s)),
+            Err(err) => return fail(&Files::new(), err, "merge", "a state file", false),
+        }
+    }
+    let report = ironclad::shard::merge(&states).and_then(|(merged, _)| ironclad::simulate::merged_report(&merged));
+    match report {
+        Ok(report) => {
+            match format {
+                Format::Json => print!("{}", json::to_string(&report)),
+                Format::Csv => print!("{}", csv::simulate(&report)),
+                Format::Text | Format::Short => print!("{}", text::simulate(&report)),
+            }
+            EXIT_OK
+        }
+        Err(err) => fail(&Files::new(), err, "merge", "a state file", false),
+    }
 }
 
 pub fn schema(output: Option<&str>) -> u8 {

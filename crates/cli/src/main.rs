@@ -88,6 +88,14 @@ enum Command {
     },
     /// Monte Carlo credibility: P(adequate response) per domain and horizon, P(deterred), escalation risk.
     Simulate(commands::SimulateArgs),
+    /// Merge the state files of sharded runs (`simulate --shard K/N --state-out FILE`) into the
+    /// report of the unsharded run, bit for bit.
+    Merge {
+        #[arg(required = true)]
+        states: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
         /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources.
@@ -130,6 +138,7 @@ fn main() -> ExitCode {
             commands::obligations(&spec, &scenario, &request, format, color)
         }
         Command::Simulate(args) => commands::simulate(&args, color),
+        Command::Merge { states, format } => commands::merge(&states, format),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::verify(&specs, &sources, format, color)

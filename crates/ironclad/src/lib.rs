@@ -22,6 +22,7 @@ pub mod files;
 pub mod obligations;
 pub mod render;
 pub mod schema;
+pub mod shard;
 pub mod show;
 pub mod simulate;
 pub mod sources;

@@ -220,3 +220,51 @@ pub fn simulate(
 pub fn report(summary: Summary, request: &Request, seconds: f64) -> SimulateReport {
     SimulateReport { schema_version: crate::SCHEMA_VERSION, absent: request.absent.clone(), seconds, summary }
 }
+
+/// Runs one shard of a simulation of `runs` runs: the shard's contiguous chunks, on the current
+/// rayon pool. Merging the accumulators of all shards ([`crate::shard::merge`]) gives the
+/// unsharded run's accumulator exactly.
+pub fn run_shard(
+    model: &SimModel,
+    part: &Participation,
+    request: &Request,
+    shard: crate::shard::Shard,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: Option<&AtomicBool>,
+) -> Result<(Acc, u64), Error> {
+    validate(request)?;
+    if request.until_ci.is_some() {
+        return Err(Error::Usage("--until-ci cannot be sharded: its run count depends on the results".into()));
+    }
+    let runs = request.runs.unwrap_or(DEFAULT_RUNS);
+    let chunks: Vec<u64> = shard.chunks(runs).collect();
+    let control = Control { progress, cancel };
+    let acc = simulate_chunks(model, request.seed, runs, &chunks, part, control, None).map_err(|_| Error::Cancelled)?;
+    Ok((acc, runs))
+}
+
+/// The report of merged shards: the model rebuilt from the texts the shards carry, the merged
+/// accumulator summarised — the same report as the unsharded run's.
+pub fn merged_report(state: &crate::shard::State) -> Result<SimulateReport, Error> {
+    let mut files = crate::Files::new();
+    let spec_id = files.add(state.spec_name.clone(), state.spec_text.clone());
+    let scenario_id = files.add(state.scenario_name.clone(), state.scenario_text.clone());
+    let loaded = files.spec(spec_id);
+    let spec = loaded.valid()?;
+    let scenario = files.scenario(scenario_id, spec)?;
+    let request = Request {
+        runs: Some(state.runs),
+        seed: state.seed,
+        horizons: state.horizons.clone(),
+        variants: state.variants.clone(),
+        absent: state.absent.clone(),
+        ..Request::default()
+    };
+    let structure = Structure::build(spec, &scenario).map_err(|e| Error::Unservable(e.to_string()))?;
+    let model = model(&structure, spec, &request)?;
+    if state.acc.runs != state.runs || state.acc.adequate_all.len() != model.horizons.len() {
+        return Err(Error::Unservable("the merged accumulator does not fit the model it names".into()));
+    }
+    let summary = summarise(&model, &state.acc, state.seed);
+    Ok(report(summary, &request, 0.0))
+}

@@ -233,7 +233,7 @@ impl Control<'_> {
 }
 
 /// Sums over runs. Every field is an integer, so merging is exact and order-free.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Acc {
     pub runs: u64,
     /// [h]: runs adequate in every need.

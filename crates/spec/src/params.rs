@@ -162,7 +162,11 @@ pub const DEFAULTS: &[Default] = &[
         value: 0.8,
         source: "assumption: four fifths of a pledge is delivered on average",
     },
-    Default { name: "capacity.concentration", value: 10.0, source: "assumption: with capacity.mean 0.8, a = 8 as in Beta(8, 2); sampled as Kumaraswamy(8, 3.114), mean 0.8, sd 0.107" },
+    Default {
+        name: "capacity.concentration",
+        value: 10.0,
+        source: "assumption: with capacity.mean 0.8, a = 8 as in Beta(8, 2); sampled as Kumaraswamy(8, 3.114), mean 0.8, sd 0.107",
+    },
     Default {
         name: "deterrence.gain",
         value: 0.5,

@@ -127,3 +127,68 @@ fn an_interrupted_simulation_leaves_the_previous_output_file_untouched() {
         std::fs::read_dir(dir.path()).expect("listable").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(left.len(), 1, "no temporary file is left behind: {left:?}");
 }
+
+/// `simulate --shard K/N --state-out` then `merge`: the merged report is the unsharded one, byte
+/// for byte; bad shard sets are refused with a message naming the problem.
+#[test]
+fn shards_merge_into_the_unsharded_report_and_bad_sets_are_refused() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let part = |k: usize, seed: &str| {
+        let file = dir.path().join(format!("part-{k}-{seed}.bin"));
+        let shard = format!("{k}/3");
+        let out = run(&[
+            "simulate",
+            COALITION,
+            "--runs",
+            "20000",
+            "--seed",
+            seed,
+            "--shard",
+            &shard,
+            "--state-out",
+            file.to_str().expect("UTF-8"),
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        file.to_str().expect("UTF-8").to_string()
+    };
+    let parts: Vec<String> = (1..=3).map(|k| part(k, "5")).collect();
+    let merge = |files: &[&str]| {
+        let mut args = vec!["merge", "--format", "json"];
+        args.extend_from_slice(files);
+        run(&args)
+    };
+    let merged = merge(&[&parts[2], &parts[0], &parts[1]]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    let whole = run(&["simulate", COALITION, "--runs", "20000", "--seed", "5", "--quiet", "--format", "json"]);
+    assert_eq!(merged.stdout, whole.stdout, "merged shards differ from the unsharded run");
+
+    let missing = merge(&[&parts[0], &parts[2]]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("runs not covered by any shard: 4096..12288"), "{}", missing.stderr);
+    let twice = merge(&[&parts[0], &parts[0], &parts[1], &parts[2]]);
+    assert_eq!(twice.code, 1);
+    assert!(twice.stderr.contains("covered twice"), "{}", twice.stderr);
+    let other_seed = part(2, "6");
+    let mixed = merge(&[&parts[0], &other_seed, &parts[2]]);
+    assert_eq!(mixed.code, 1);
+    assert!(mixed.stderr.contains("the seeds differ"), "{}", mixed.stderr);
+
+    let bytes = std::fs::read(&parts[1]).expect("readable");
+    let truncated = dir.path().join("truncated.bin");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("writable");
+    let corrupted = dir.path().join("corrupted.bin");
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 10;
+    flipped[at] = if flipped[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&corrupted, &flipped).expect("writable");
+    for bad in [&truncated, &corrupted] {
+        let out = merge(&[&parts[0], bad.to_str().expect("UTF-8"), &parts[2]]);
+        assert_eq!(out.code, 1);
+        assert!(out.stderr.contains("checksum mismatch"), "{}", out.stderr);
+    }
+    let not_state = merge(&[COALITION]);
+    assert_eq!(not_state.code, 1);
+    assert!(not_state.stderr.contains("not an ironclad state file"), "{}", not_state.stderr);
+    let bad_shard = run(&["simulate", COALITION, "--shard", "4/3", "--state-out", "x.bin"]);
+    assert_eq!(bad_shard.code, 2, "{}", bad_shard.stderr);
+}
