@@ -101,7 +101,7 @@ fn an_interrupted_simulation_leaves_the_previous_output_file_untouched() {
     let target = dir.path().join("runs.parquet");
     std::fs::write(&target, b"the user's previous file").expect("writable");
     let bin = assert_cmd::cargo::cargo_bin("ironclad");
-    let mut child = std::process::Command::new(bin)
+    let child = std::process::Command::new(bin)
         .current_dir(workspace_root())
         .args(["simulate", COALITION, "--quiet", "--runs", "400000000", "--samples-out"])
         .arg(&target)
