@@ -214,6 +214,11 @@ fn a_commitment_never_triggered_never_acts() {
     assert!(s.adequate[0].high < 0.001, "{:?}", s.adequate[0]);
     assert_eq!(acc.commitment_active, vec![0]);
     assert!(s.commitments.iter().all(|c| c.activation.value == 0.0), "{:?}", s.commitments);
+    // Regression: a commitment that obliges nobody was left out of the output; it is listed,
+    // at activation 0 and with no honour rate.
+    assert_eq!(s.commitments.len(), 1, "{:?}", s.commitments);
+    assert_eq!(s.commitments[0].id, "c");
+    assert!(s.commitments[0].honour.is_none());
     assert_eq!(s.credibility.value, 0.0);
 }
 
