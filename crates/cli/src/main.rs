@@ -6,6 +6,7 @@
 
 mod commands;
 mod output;
+mod slurm;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -96,6 +97,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run a simulation as a Slurm job array of shards and a dependent merge job.
+    Slurm {
+        #[command(subcommand)]
+        command: SlurmCommand,
+    },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
         /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources.
@@ -107,6 +113,12 @@ enum Command {
         #[command(subcommand)]
         command: SourcesCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum SlurmCommand {
+    /// Write (and, without --dry-run, submit with sbatch) the shard array and the merge job.
+    Simulate(slurm::SlurmArgs),
 }
 
 #[derive(Subcommand)]
@@ -139,6 +151,7 @@ fn main() -> ExitCode {
         }
         Command::Simulate(args) => commands::simulate(&args, color),
         Command::Merge { states, format } => commands::merge(&states, format),
+        Command::Slurm { command: SlurmCommand::Simulate(args) } => slurm::simulate(&args),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::verify(&specs, &sources, format, color)

@@ -192,3 +192,37 @@ fn shards_merge_into_the_unsharded_report_and_bad_sets_are_refused() {
     let bad_shard = run(&["simulate", COALITION, "--shard", "4/3", "--state-out", "x.bin"]);
     assert_eq!(bad_shard.code, 2, "{}", bad_shard.stderr);
 }
+
+#[test]
+fn slurm_dry_run_prints_an_array_of_shards_and_a_merge_job() {
+    let out = run(&[
+        "slurm",
+        "simulate",
+        COALITION,
+        "--tasks",
+        "4",
+        "--runs",
+        "50000",
+        "--partition",
+        "short",
+        "--time",
+        "00:10:00",
+        "--dir",
+        "/tmp/ironclad-job",
+        "--dry-run",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for line in [
+        "#SBATCH --array=1-4",
+        "#SBATCH --partition=short",
+        "#SBATCH --time=00:10:00",
+        "--shard \"$SLURM_ARRAY_TASK_ID/4\" --state-out '/tmp/ironclad-job'/part-\"$SLURM_ARRAY_TASK_ID\".bin",
+        "merge --format json '/tmp/ironclad-job'/part-*.bin > '/tmp/ironclad-job'/result.json",
+        "sbatch --array=K /tmp/ironclad-job/array.sh",
+    ] {
+        assert!(out.stdout.contains(line), "no `{line}` in:\n{}", out.stdout);
+    }
+    let too_many = run(&["slurm", "simulate", COALITION, "--tasks", "20", "--runs", "50000", "--dry-run"]);
+    assert_eq!(too_many.code, 2);
+    assert!(too_many.stderr.contains("at most 13 tasks"), "{}", too_many.stderr);
+}

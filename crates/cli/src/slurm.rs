@@ -1,0 +1,179 @@
+//! `ironclad slurm simulate`: a simulation as a Slurm job array of shards and a dependent merge
+//! job. The scripts are plain sbatch files written to a directory; `--dry-run` prints them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::commands::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+
+/// The flags of `slurm simulate`.
+#[derive(clap::Args)]
+pub struct SlurmArgs {
+    /// The framework spec file.
+    pub spec: PathBuf,
+    /// The scenario; default: the framework's own.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Tasks of the job array: the number of shards.
+    #[arg(long)]
+    pub tasks: u64,
+    /// Runs in all.
+    #[arg(long)]
+    pub runs: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Horizons in days (repeatable).
+    #[arg(long = "horizon", value_name = "DAYS")]
+    pub horizons: Vec<f64>,
+    /// Pinned variant options, VARIANT=OPTION (repeatable).
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
+    /// Parties that do not take part (repeatable).
+    #[arg(long = "without", value_name = "PARTY")]
+    pub without: Vec<String>,
+    /// The Slurm partition (default: the cluster's default).
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Time limit per task, as sbatch takes it (e.g. 01:00:00).
+    #[arg(long)]
+    pub time: Option<String>,
+    /// CPUs per task (each task runs its shard on this many threads).
+    #[arg(long, default_value_t = 1)]
+    pub cpus: u32,
+    /// Where the scripts, shard states, logs and the merged result go.
+    #[arg(long, default_value = "ironclad-job")]
+    pub dir: PathBuf,
+    /// Print the scripts instead of submitting them.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Single-quotes a word for the shell.
+fn quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+fn scripts(a: &SlurmArgs, bin: &Path, dir: &Path) -> (String, String) {
+    let mut shard = vec![
+        quote(&bin.display().to_string()),
+        "simulate".into(),
+        quote(&absolute(&a.spec).display().to_string()),
+        "--runs".into(),
+        a.runs.to_string(),
+        "--seed".into(),
+        a.seed.to_string(),
+        "--threads".into(),
+        a.cpus.to_string(),
+        "--quiet".into(),
+    ];
+    if let Some(s) = &a.scenario {
+        shard.extend(["--scenario".into(), quote(&absolute(s).display().to_string())]);
+    }
+    for h in &a.horizons {
+        shard.extend(["--horizon".into(), h.to_string()]);
+    }
+    for v in &a.variants {
+        shard.extend(["--variant".into(), quote(v)]);
+    }
+    for p in &a.without {
+        shard.extend(["--without".into(), quote(p)]);
+    }
+    let d = quote(&dir.display().to_string());
+    let mut head = format!(
+        "#!/bin/bash\n#SBATCH --job-name=ironclad-shards\n#SBATCH --array=1-{}\n#SBATCH --cpus-per-task={}\n#SBATCH --output={}/logs/shard-%A_%a.out\n",
+        a.tasks,
+        a.cpus,
+        dir.display()
+    );
+    let mut merge_head = format!(
+        "#!/bin/bash\n#SBATCH --job-name=ironclad-merge\n#SBATCH --output={}/logs/merge-%j.out\n",
+        dir.display()
+    );
+    for h in [&mut head, &mut merge_head] {
+        if let Some(p) = &a.partition {
+            h.push_str(&format!("#SBATCH --partition={p}\n"));
+        }
+        if let Some(t) = &a.time {
+            h.push_str(&format!("#SBATCH --time={t}\n"));
+        }
+    }
+    let array = format!(
+        "{head}# Shard K of {n} runs its share of the {runs} runs and writes its exact state; a failed\n# task can be resubmitted alone: sbatch --array=K {dir}/array.sh\nset -euo pipefail\nexec {cmd} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" --state-out {d}/part-\"$SLURM_ARRAY_TASK_ID\".bin\n",
+        n = a.tasks,
+        runs = a.runs,
+        dir = dir.display(),
+        cmd = shard.join(" "),
+    );
+    let merge = format!(
+        "{merge_head}# Merges the shards into the unsharded result; names any missing run range.\nset -euo pipefail\nexec {} merge --format json {d}/part-*.bin > {d}/result.json\n",
+        quote(&bin.display().to_string()),
+    );
+    (array, merge)
+}
+
+fn sbatch(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("sbatch").args(args).output().map_err(|e| format!("cannot run sbatch: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("sbatch failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+    }
+    // `--parsable` prints `jobid` or `jobid;cluster`.
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.trim().split(';').next().unwrap_or_default().to_string())
+}
+
+pub fn simulate(a: &SlurmArgs) -> u8 {
+    if a.tasks == 0 || a.runs == 0 {
+        eprintln!("error: --tasks and --runs must be at least 1");
+        return EXIT_USAGE;
+    }
+    if a.tasks > a.runs.div_ceil(ironclad::sim::CHUNK) {
+        eprintln!(
+            "error: {} tasks for {} runs: a task runs whole chunks of {} runs, so at most {} tasks",
+            a.tasks,
+            a.runs,
+            ironclad::sim::CHUNK,
+            a.runs.div_ceil(ironclad::sim::CHUNK)
+        );
+        return EXIT_USAGE;
+    }
+    let bin = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("ironclad"));
+    let dir = absolute(&a.dir);
+    let (array, merge) = scripts(a, &bin, &dir);
+    if a.dry_run {
+        print!("# {}/array.sh\n{array}\n# {}/merge.sh\n{merge}", dir.display(), dir.display());
+        return EXIT_OK;
+    }
+    let written = std::fs::create_dir_all(dir.join("logs"))
+        .and_then(|_| crate::output::atomic::write(&dir.join("array.sh"), array.as_bytes()))
+        .and_then(|_| crate::output::atomic::write(&dir.join("merge.sh"), merge.as_bytes()));
+    if let Err(err) = written {
+        eprintln!("error: cannot write the scripts in {}: {err}", dir.display());
+        return EXIT_ERRORS;
+    }
+    let array_path = dir.join("array.sh").display().to_string();
+    let merge_path = dir.join("merge.sh").display().to_string();
+    let shards = match sbatch(&["--parsable", &array_path]) {
+        Ok(id) => id,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return EXIT_ERRORS;
+        }
+    };
+    let dependency = format!("--dependency=afterok:{shards}");
+    match sbatch(&["--parsable", &dependency, &merge_path]) {
+        Ok(merge) => {
+            println!("shards {shards}");
+            println!("merge {merge}");
+            eprintln!("result: {}/result.json once job {merge} ends", dir.display());
+            EXIT_OK
+        }
+        Err(err) => {
+            eprintln!("error: {err} (the shard array {shards} was submitted)");
+            EXIT_ERRORS
+        }
+    }
+}
