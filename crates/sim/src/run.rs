@@ -421,11 +421,23 @@ struct Scratch {
     cells: Vec<Cell>,
 }
 
+/// An active pair of one outcome, with what its draws need at hand.
+#[derive(Debug, Clone, Copy)]
+struct Active {
+    pair: u32,
+    group: u32,
+    flags: u8,
+    threshold: f64,
+    idio: f64,
+}
+
 /// Flags of an active pair in one outcome.
 const DELIVERS: u8 = 1;
 const ESCALATES: u8 = 2;
 const PLACED: u8 = 4;
 const FRACTION: u8 = 8;
+/// Its will has an idiosyncratic part and a finite threshold: a normal is drawn.
+const DRAWS_WILL: u8 = 16;
 
 /// The model plus what runs precompute from it.
 pub struct Runner<'m> {
@@ -442,10 +454,6 @@ pub struct Runner<'m> {
     random_variant: Vec<bool>,
     /// The factors some pair loads: the only ones drawn.
     used_factors: Vec<usize>,
-    /// Pairs' thresholds, idiosyncratic weights and loading groups.
-    threshold: Vec<f64>,
-    idio: Vec<f64>,
-    group: Vec<usize>,
     /// Distinct loading lists (most pairs of a party share one), so a run computes each
     /// shared part once: group `g` loads `load_factor/load_value[load_start[g]..load_start[g + 1]]`.
     load_start: Vec<usize>,
@@ -453,7 +461,7 @@ pub struct Runner<'m> {
     load_value: Vec<f64>,
     /// Per outcome: its active pairs with their flags, grouped by commitment, and where each
     /// commitment's group ends: (commitment, end, number of pairs).
-    active: Vec<Vec<(usize, u8)>>,
+    active: Vec<Vec<Active>>,
     commitment_ends: Vec<Vec<(usize, usize, u64)>>,
     /// Per outcome: the active pairs that pledge something, grouped by party, and where each
     /// party's group ends in that list.
@@ -501,11 +509,15 @@ impl<'m> Runner<'m> {
         let mut active = Vec::with_capacity(model.outcomes.len());
         let mut commitment_ends = Vec::with_capacity(model.outcomes.len());
         for o in &model.outcomes {
-            let mut list: Vec<(usize, u8)> = o
+            let mut list: Vec<Active> = o
                 .active
                 .iter()
                 .map(|&i| {
                     let mut flags = 0;
+                    let (threshold, idio) = (model.pairs[i].threshold, model.pairs[i].idio);
+                    if threshold.is_finite() && idio > 0.0 {
+                        flags |= DRAWS_WILL;
+                    }
                     if pledges(i) {
                         flags |= DELIVERS;
                     }
@@ -518,15 +530,15 @@ impl<'m> Runner<'m> {
                     if uses_fraction(i) {
                         flags |= FRACTION;
                     }
-                    (i, flags)
+                    Active { pair: i as u32, group: group[i] as u32, flags, threshold, idio }
                 })
                 .collect();
-            list.sort_by_key(|&(i, _)| (model.pair_commitment[i], i));
+            list.sort_by_key(|a| (model.pair_commitment[a.pair as usize], a.pair));
             let mut ends = Vec::new();
             let mut begin = 0;
             for k in 0..list.len() {
-                let c = model.pair_commitment[list[k].0];
-                if k + 1 == list.len() || model.pair_commitment[list[k + 1].0] != c {
+                let c = model.pair_commitment[list[k].pair as usize];
+                if k + 1 == list.len() || model.pair_commitment[list[k + 1].pair as usize] != c {
                     ends.push((c, k + 1, (k + 1 - begin) as u64));
                     begin = k + 1;
                 }
@@ -582,9 +594,6 @@ impl<'m> Runner<'m> {
             radix,
             random_variant: model.variants.iter().map(|w| w.iter().filter(|x| **x > 0.0).count() > 1).collect(),
             used_factors,
-            threshold: model.pairs.iter().map(|p| p.threshold).collect(),
-            idio: model.pairs.iter().map(|p| p.idio).collect(),
-            group,
             load_start,
             load_factor,
             load_value,
@@ -668,18 +677,15 @@ impl<'m> Runner<'m> {
             *shared = factors.iter().zip(values).map(|(f, l)| l * d.factors[*f]).sum();
         }
         let hs = self.horizons.len();
-        for &(i, flags) in &self.active[combination] {
-            let threshold = self.threshold[i];
-            let honoured = if threshold.is_infinite() {
-                threshold > 0.0
+        for a in &self.active[combination] {
+            let (i, flags) = (a.pair as usize, a.flags);
+            let honoured = if flags & DRAWS_WILL != 0 {
+                drawn += 1;
+                d.shared[a.group as usize] + a.idio * normal(key, Purpose::Will, i) < a.threshold
+            } else if a.threshold.is_infinite() {
+                a.threshold > 0.0
             } else {
-                let eps = if self.idio[i] > 0.0 {
-                    drawn += 1;
-                    normal(key, Purpose::Will, i)
-                } else {
-                    0.0
-                };
-                d.shared[self.group[i]] + self.idio[i] * eps < threshold
+                d.shared[a.group as usize] < a.threshold
             };
             d.honoured[i] = honoured;
             if !honoured {
@@ -724,7 +730,8 @@ impl<'m> Runner<'m> {
         let mut honoured_total = 0u32;
         for &(k, end, a) in &self.commitment_ends[combination] {
             let mut h = 0u64;
-            for &(i, _) in &active[begin..end] {
+            for a in &active[begin..end] {
+                let i = a.pair as usize;
                 let on = acts(i);
                 s.honoured_runs[i] += u16::from(on);
                 h += u64::from(on);
