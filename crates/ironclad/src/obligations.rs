@@ -170,15 +170,28 @@ pub fn obligations(
     request: &Request,
 ) -> Result<ObligationsReport, Error> {
     let compiled = Compiled::new(spec).map_err(|e| Error::Unservable(e.to_string()))?;
+    obligations_with(&compiled, spec, spec_name, spec_text, scenario, scenario_name, request)
+}
+
+/// [`obligations`] with an engine compiled once (e.g. [`crate::Session::compiled`]).
+pub fn obligations_with(
+    compiled: &Compiled,
+    spec: &Spec,
+    spec_name: &str,
+    spec_text: &str,
+    scenario: &Scenario,
+    scenario_name: &str,
+    request: &Request,
+) -> Result<ObligationsReport, Error> {
     let pinned = crate::files::pinned_variants(spec, &request.variants)?;
     let selection: Vec<u16> =
         timeline::default_selection(spec).into_iter().zip(pinned).map(|(d, pin)| pin.unwrap_or(d)).collect();
     let at = request.at.as_deref().map(|a| parse_at(a, scenario)).transpose().map_err(Error::Usage)?;
     let why_not = request.why_not.as_deref().map(|w| parse_why_not(w, spec)).transpose().map_err(Error::Usage)?;
-    let replay = timeline::replay(spec, &compiled, scenario, selection.clone(), at);
-    let ctx = Ctx { spec, spec_name, spec_text, scenario, scenario_name, compiled: &compiled };
+    let replay = timeline::replay(spec, compiled, scenario, selection.clone(), at);
+    let ctx = Ctx { spec, spec_name, spec_text, scenario, scenario_name, compiled };
     let why_not = why_not.map(|(party, domain)| {
-        let all = timeline::why_not(spec, &compiled, scenario, selection.clone(), Some(replay.at), party);
+        let all = timeline::why_not(spec, compiled, scenario, selection.clone(), Some(replay.at), party);
         let commitments = all
             .iter()
             .filter(|w| domain.is_none_or(|d| spec.commitment(w.commitment).domains.contains(&d)))

@@ -68,16 +68,30 @@ pub struct SimulateReport {
     pub summary: Summary,
 }
 
-/// Caches per (spec, scenario): the compiled structure of the simulation. Thread-safe, so a
-/// server can share one session between requests.
+/// Caches what is expensive to build: per spec text, the compiled engine; per (spec,
+/// scenario), the simulation structure. Thread-safe, so a server can share one session between
+/// requests.
 #[derive(Default)]
 pub struct Session {
     structures: Mutex<HashMap<u64, Arc<Structure>>>,
+    compiled: Mutex<HashMap<u64, Arc<ironclad_engine::Compiled>>>,
 }
 
 impl Session {
     pub fn new() -> Session {
         Session::default()
+    }
+
+    /// The compiled engine of `spec` (keyed by `key`, e.g. `text_key(&[spec_text])`).
+    pub fn compiled(&self, key: u64, spec: &Spec) -> Result<Arc<ironclad_engine::Compiled>, Error> {
+        if let Some(c) = self.compiled.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(c);
+        }
+        let built = Arc::new(ironclad_engine::Compiled::new(spec).map_err(|e| Error::Unservable(e.to_string()))?);
+        if let Ok(mut m) = self.compiled.lock() {
+            m.insert(key, built.clone());
+        }
+        Ok(built)
     }
 
     /// The simulation structure of `spec` on `scenario`: built on first use (one replay per
@@ -267,4 +281,50 @@ pub fn merged_report(state: &crate::shard::State) -> Result<SimulateReport, Erro
     }
     let summary = summarise(&model, &state.acc, state.seed);
     Ok(report(summary, &request, 0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flagship(files: &mut crate::Files) -> (crate::FileId, crate::FileId) {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        (
+            files.read(&root.join("frameworks/coalition-2025.toml")),
+            files.read(&root.join("scenarios/ceasefire-then-offensive.toml")),
+        )
+    }
+
+    #[test]
+    fn a_session_builds_each_structure_and_engine_once() {
+        let mut files = crate::Files::new();
+        let (spec_id, scenario_id) = flagship(&mut files);
+        let loaded = files.spec(spec_id);
+        let spec = loaded.valid().expect("the flagship is valid");
+        let scenario = files.scenario(scenario_id, spec).expect("the scenario is valid");
+        let session = Session::new();
+        let key = text_key(&[files.text(spec_id), files.text(scenario_id)]);
+        let a = session.structure(key, spec, &scenario).expect("builds");
+        let b = session.structure(key, spec, &scenario).expect("cached");
+        assert!(Arc::ptr_eq(&a, &b));
+        let other = session.structure(key ^ 1, spec, &scenario).expect("builds again");
+        assert!(!Arc::ptr_eq(&a, &other));
+        let c = session.compiled(7, spec).expect("compiles");
+        assert!(Arc::ptr_eq(&c, &session.compiled(7, spec).expect("cached")));
+    }
+
+    #[test]
+    fn a_cancelled_run_returns_cancelled() {
+        let mut files = crate::Files::new();
+        let (spec_id, scenario_id) = flagship(&mut files);
+        let loaded = files.spec(spec_id);
+        let spec = loaded.valid().expect("valid");
+        let scenario = files.scenario(scenario_id, spec).expect("valid");
+        let cancel = AtomicBool::new(true);
+        let request = Request { runs: Some(100_000), ..Request::default() };
+        let result = simulate(&Session::new(), spec, &scenario, 1, &request, &|_, _| {}, Some(&cancel));
+        assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+        let bad = Request { horizons: vec![-1.0], ..Request::default() };
+        assert!(matches!(simulate(&Session::new(), spec, &scenario, 1, &bad, &|_, _| {}, None), Err(Error::Usage(_))));
+    }
 }
