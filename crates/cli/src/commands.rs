@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use ironclad::render::{csv, json, text};
 use ironclad::sim::Record;
-use ironclad::simulate::{Request, text_key};
+use ironclad::simulate::Request;
 use ironclad::{Error, FileId, Files, Session};
 
 use crate::Format;
@@ -43,7 +43,9 @@ fn fail(files: &Files, err: Error, command: &str, what: &str, color: bool) -> u8
             EXIT_ERRORS
         }
         Error::Cancelled => {
-            eprintln!("{command}: interrupted; no output was written and existing files are untouched");
+            eprintln!(
+                "{command}: interrupted; no results were written (the files of --samples-out and --state-out are as they were)"
+            );
             EXIT_ERRORS
         }
     }
@@ -171,6 +173,19 @@ pub struct SimulateArgs {
 }
 
 pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
+    let request = Request {
+        runs: o.runs,
+        until_ci: o.until_ci,
+        seed: o.seed,
+        horizons: o.horizons.clone(),
+        variants: o.variants.clone(),
+        params: None,
+        absent: o.without.clone(),
+    };
+    // Flags are checked before any file is read: a wrong command line is exit 2 whatever the files.
+    if let Err(err) = ironclad::simulate::validate(&request) {
+        return fail(&Files::new(), err, "simulate", "the input", color);
+    }
     let mut files = Files::new();
     let spec_id = files.read(&o.spec);
     let loaded = files.spec(spec_id);
@@ -191,22 +206,13 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         Ok(s) => s,
         Err(err) => return fail(&files, err, "simulate", "the scenario", color),
     };
-    let request = Request {
-        runs: o.runs,
-        until_ci: o.until_ci,
-        seed: o.seed,
-        horizons: o.horizons.clone(),
-        variants: o.variants.clone(),
-        params: None,
-        absent: o.without.clone(),
-    };
     let session = Session::new();
-    let key = text_key(&[files.text(spec_id), files.text(scenario_id)]);
-    let prepared = session.structure(key, spec, &scenario).and_then(|structure| {
-        let model = ironclad::simulate::model(&structure, spec, &request)?;
-        let part = ironclad::simulate::participation(spec, &model, &request)?;
-        Ok((model, part))
-    });
+    let prepared =
+        session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario).and_then(|structure| {
+            let model = ironclad::simulate::model(&structure, spec, &request)?;
+            let part = ironclad::simulate::participation(spec, &model, &request)?;
+            Ok((model, part))
+        });
     let (model, part) = match prepared {
         Ok(x) => x,
         Err(err) => return fail(&files, err, "simulate", "the input", color),
@@ -315,7 +321,7 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         eprintln!("error: writing the samples failed: {err}");
         return EXIT_ERRORS;
     }
-    let report = ironclad::simulate::report(summary, &request, started.elapsed().as_secs_f64());
+    let report = ironclad::simulate::report(summary, &request, Some(started.elapsed().as_secs_f64()));
     match o.format {
         Format::Json => print!("{}", json::to_string(&report)),
         Format::Csv => print!("{}", csv::simulate(&report)),
@@ -324,7 +330,7 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
     EXIT_OK
 }
 
-pub fn merge(paths: &[PathBuf], format: Format) -> u8 {
+pub fn merge(paths: &[PathBuf], format: Format, output: Option<&Path>) -> u8 {
     let mut states = Vec::new();
     for path in paths {
         let name = path.display().to_string();
@@ -343,10 +349,19 @@ pub fn merge(paths: &[PathBuf], format: Format) -> u8 {
     let report = ironclad::shard::merge(&states).and_then(|(merged, _)| ironclad::simulate::merged_report(&merged));
     match report {
         Ok(report) => {
-            match format {
-                Format::Json => print!("{}", json::to_string(&report)),
-                Format::Csv => print!("{}", csv::simulate(&report)),
-                Format::Text | Format::Short => print!("{}", text::simulate(&report)),
+            let rendered = match format {
+                Format::Json => json::to_string(&report),
+                Format::Csv => csv::simulate(&report),
+                Format::Text | Format::Short => text::simulate(&report),
+            };
+            match output {
+                None => print!("{rendered}"),
+                Some(path) => {
+                    if let Err(err) = atomic::write(path, rendered.as_bytes()) {
+                        eprintln!("error: cannot write {}: {err}", path.display());
+                        return EXIT_ERRORS;
+                    }
+                }
             }
             EXIT_OK
         }
@@ -375,7 +390,8 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
     let report = ironclad::sources::verify(&files, &ids, dirs);
     match format {
         Format::Json => print!("{}", json::to_string(&report)),
-        Format::Csv | Format::Text | Format::Short => {
+        Format::Csv => print!("{}", csv::sources(&report)),
+        Format::Text | Format::Short => {
             let all: Vec<_> = report.files.iter().flat_map(|f| f.raw.iter().cloned()).collect();
             eprint!("{}", text::diagnostics(&files, &all, style(format, color)));
             eprint!("{}", text::sources_summary(&report));

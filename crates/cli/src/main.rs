@@ -96,6 +96,9 @@ enum Command {
         states: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Write the report to this file (whole or not at all) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Run a simulation as a Slurm job array of shards and a dependent merge job.
     Slurm {
@@ -150,7 +153,7 @@ fn main() -> ExitCode {
             commands::obligations(&spec, &scenario, &request, format, color)
         }
         Command::Simulate(args) => commands::simulate(&args, color),
-        Command::Merge { states, format } => commands::merge(&states, format),
+        Command::Merge { states, format, output } => commands::merge(&states, format, output.as_deref()),
         Command::Slurm { command: SlurmCommand::Simulate(args) } => slurm::simulate(&args),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {

@@ -109,7 +109,7 @@ fn scripts(a: &SlurmArgs, bin: &Path, dir: &Path) -> (String, String) {
         cmd = shard.join(" "),
     );
     let merge = format!(
-        "{merge_head}# Merges the shards into the unsharded result; names any missing run range.\nset -euo pipefail\nexec {} merge --format json {d}/part-*.bin > {d}/result.json\n",
+        "{merge_head}# Merges the shards into the unsharded result; names any missing run range.\nset -euo pipefail\nexec {} merge --format json --output {d}/result.json {d}/part-*.bin\n",
         quote(&bin.display().to_string()),
     );
     (array, merge)

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use ironclad::Files;
 use ironclad::shard::{Shard, State};
-use ironclad::simulate::{Request, model, participation, run_shard, text_key};
+use ironclad::simulate::{Request, model, participation, run_shard};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -39,9 +39,8 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let session = ironclad::Session::new();
-    let key = text_key(&[files.text(spec_id), files.text(scenario_id)]);
     let request = Request { runs: Some(runs), ..Request::default() };
-    let prepared = session.structure(key, spec, &scenario).and_then(|s| {
+    let prepared = session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario).and_then(|s| {
         let m = model(&s, spec, &request)?;
         let p = participation(spec, &m, &request)?;
         Ok((m, p))

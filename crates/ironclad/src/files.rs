@@ -50,18 +50,14 @@ impl Loaded {
         self.analysis.spec.as_ref()
     }
 
-    /// The model, or the file's errors.
+    /// The model, or the file's diagnostics (its errors, and its warnings beside them).
     pub fn valid(&self) -> Result<&Spec, Error> {
-        self.analysis.spec.as_ref().ok_or_else(|| {
-            Error::Invalid(
-                self.analysis
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .map(|d| FileDiagnostic { file: self.file, diagnostic: d.clone() })
-                    .collect(),
-            )
-        })
+        self.analysis.spec.as_ref().ok_or_else(|| Error::Invalid(self.diagnostics()))
+    }
+
+    /// Only the file's errors.
+    pub fn errors(&self) -> Vec<FileDiagnostic> {
+        self.diagnostics().into_iter().filter(|d| d.diagnostic.severity == Severity::Error).collect()
     }
 
     /// Every diagnostic of the file.
@@ -104,12 +100,14 @@ impl Files {
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// The file's name (empty for an id of another `Files`).
     pub fn name(&self, id: FileId) -> &str {
-        &self.files[id.0 as usize].name
+        self.files.get(id.0 as usize).map_or("", |f| f.name.as_str())
     }
 
+    /// The file's text (empty for an id of another `Files`).
     pub fn text(&self, id: FileId) -> &str {
-        &self.files[id.0 as usize].text
+        self.files.get(id.0 as usize).map_or("", |f| f.text.as_str())
     }
 
     /// 1-based line and column of a byte offset in a file.
@@ -131,7 +129,7 @@ impl Files {
     pub fn scenario(&self, id: FileId, spec: &Spec) -> Result<Scenario, Error> {
         let file = &self.files[id.0 as usize];
         if let Some(why) = &file.unreadable {
-            let diagnostic = Diagnostic::new("E0003", format!("{}: cannot read the scenario: {why}", file.name));
+            let diagnostic = Diagnostic::new("E0003", format!("the scenario: {why}"));
             return Err(Error::Invalid(vec![FileDiagnostic { file: id, diagnostic }]));
         }
         let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&file.text, spec);
@@ -142,7 +140,7 @@ impl Files {
 
     /// Whether a file could not be read (its diagnostics have no text to point into).
     pub fn unreadable(&self, id: FileId) -> bool {
-        self.files[id.0 as usize].unreadable.is_some()
+        self.files.get(id.0 as usize).is_none_or(|f| f.unreadable.is_some())
     }
 }
 

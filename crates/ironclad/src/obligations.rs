@@ -150,7 +150,13 @@ pub struct WhyNotEntry {
     pub status: Option<String>,
     /// The test it stopped at (`NotTriggered`, `ConditionFalse`, …; `Obliged` when it held).
     pub test: String,
+    /// Why: `obliged: STATUS …` when it holds, otherwise the test that failed.
     pub reason: String,
+    /// Whether the facts explain the verdict (the test reached the conditions and no obligation
+    /// is held); the text report shows them only then.
+    pub facts_explain: bool,
+    /// The obligation's status text, when one is held.
+    pub status_text: Option<String>,
     pub event: Option<EventRef>,
     pub facts: Vec<Fact>,
     /// The decisions behind a missing decision or a false condition, as text.
@@ -615,9 +621,9 @@ impl Ctx<'_> {
         let c = self.spec.commitment(w.commitment);
         let held = replay.obligations.iter().find(|o| o.commitment == w.commitment && o.party == party);
         let mut decisions = Vec::new();
-        let mut facts = Vec::new();
-        if held.is_none() && timeline::progress(w.verdict) >= timeline::progress(Verdict::ConditionFalse { index: 0 }) {
-            facts = self.facts(&w.facts);
+        let facts_explain =
+            held.is_none() && timeline::progress(w.verdict) >= timeline::progress(Verdict::ConditionFalse { index: 0 });
+        if facts_explain {
             if let Verdict::NoDecision { .. } | Verdict::ConditionFalse { .. } = w.verdict {
                 let body = match w.verdict {
                     Verdict::NoDecision { body } => Some(usize::from(body)),
@@ -638,11 +644,13 @@ impl Ctx<'_> {
             status: held.map(|o| o.status.as_str().to_string()),
             test: verdict_name(w.verdict).to_string(),
             reason: match held {
-                Some(o) => format!("obligation {}", self.status(o)),
+                Some(o) => format!("obliged: {}", self.status(o)),
                 None => self.verdict_text(party, w),
             },
+            facts_explain,
+            status_text: held.map(|o| self.status(o)),
             event: w.event.map(|i| self.event_ref(i)),
-            facts,
+            facts: self.facts(&w.facts),
             decisions,
             clause: self.clause_line(w.commitment),
             quote: c.evidence.first().map(|e| Evidence {

@@ -38,12 +38,10 @@ impl Shard {
         Ok(Shard { index: k - 1, count: n })
     }
 
-    /// The chunks of a run of `runs` runs that this shard runs: a contiguous range.
+    /// The chunks of a run of `runs` runs that this shard runs: a contiguous range
+    /// (`ironclad_sim::shard_chunks`, the same split as `RunOptions::shard`).
     pub fn chunks(&self, runs: u64) -> std::ops::Range<u64> {
-        let total = runs.div_ceil(CHUNK);
-        let start = total * self.index / self.count;
-        let end = total * (self.index + 1) / self.count;
-        start..end
+        ironclad_sim::shard_chunks(runs, self.index, self.count)
     }
 
     /// The runs of those chunks.
@@ -169,6 +167,14 @@ pub fn merge(states: &[(String, State)]) -> Result<(State, Coverage), Error> {
         }
         if s.horizons != first.horizons || s.variants != first.variants || s.absent != first.absent {
             return Err(differs("the parameters (horizons, pinned variants or absent parties)"));
+        }
+    }
+    for (name, s) in states {
+        if s.start >= s.end || s.end > s.runs || s.acc.runs != s.end - s.start {
+            return Err(Error::Unservable(format!(
+                "{name}: its run range {}..{} of {} does not match its {} accumulated runs",
+                s.start, s.end, s.runs, s.acc.runs
+            )));
         }
     }
     let mut ranges: Vec<(u64, u64, &str)> = states.iter().map(|(n, s)| (s.start, s.end, n.as_str())).collect();

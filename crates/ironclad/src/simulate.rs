@@ -60,10 +60,11 @@ pub struct SimulateReport {
     pub schema_version: u32,
     /// The parties that did not take part.
     pub absent: Vec<String>,
-    /// Wall-clock seconds of the runs (not part of the result: it differs between runs).
+    /// Wall-clock seconds of the runs, when they ran here (not for merged shards); not part of
+    /// the JSON, since it differs between runs.
     #[serde(skip)]
     #[schemars(skip)]
-    pub seconds: f64,
+    pub seconds: Option<f64>,
     #[serde(flatten)]
     pub summary: Summary,
 }
@@ -71,40 +72,65 @@ pub struct SimulateReport {
 /// Caches what is expensive to build: per spec text, the compiled engine; per (spec,
 /// scenario), the simulation structure. Thread-safe, so a server can share one session between
 /// requests.
+///
+/// Entries are keyed by a hash of the texts *and* keep the texts, which are compared on every
+/// hit, so a hash collision rebuilds instead of serving another input's structure. At most
+/// [`Session::CAPACITY`] entries of each kind are kept; past that the cache is cleared.
 #[derive(Default)]
 pub struct Session {
-    structures: Mutex<HashMap<u64, Arc<Structure>>>,
-    compiled: Mutex<HashMap<u64, Arc<ironclad_engine::Compiled>>>,
+    structures: Mutex<HashMap<u64, (String, Arc<Structure>)>>,
+    compiled: Mutex<HashMap<u64, (String, Arc<ironclad_engine::Compiled>)>>,
+}
+
+fn cached<T>(map: &Mutex<HashMap<u64, (String, Arc<T>)>>, key: u64, texts: &str) -> Option<Arc<T>> {
+    map.lock().ok().and_then(|m| m.get(&key).filter(|(t, _)| t == texts).map(|(_, v)| v.clone()))
+}
+
+fn store<T>(map: &Mutex<HashMap<u64, (String, Arc<T>)>>, key: u64, texts: String, value: Arc<T>) {
+    if let Ok(mut m) = map.lock() {
+        if m.len() >= Session::CAPACITY {
+            m.clear();
+        }
+        m.insert(key, (texts, value));
+    }
 }
 
 impl Session {
+    /// Most entries of each kind kept.
+    pub const CAPACITY: usize = 64;
+
     pub fn new() -> Session {
         Session::default()
     }
 
-    /// The compiled engine of `spec` (keyed by `key`, e.g. `text_key(&[spec_text])`).
-    pub fn compiled(&self, key: u64, spec: &Spec) -> Result<Arc<ironclad_engine::Compiled>, Error> {
-        if let Some(c) = self.compiled.lock().ok().and_then(|m| m.get(&key).cloned()) {
+    /// The compiled engine of the spec analysed from `spec_text`.
+    pub fn compiled(&self, spec_text: &str, spec: &Spec) -> Result<Arc<ironclad_engine::Compiled>, Error> {
+        let key = text_key(&[spec_text]);
+        if let Some(c) = cached(&self.compiled, key, spec_text) {
             return Ok(c);
         }
         let built = Arc::new(ironclad_engine::Compiled::new(spec).map_err(|e| Error::Unservable(e.to_string()))?);
-        if let Ok(mut m) = self.compiled.lock() {
-            m.insert(key, built.clone());
-        }
+        store(&self.compiled, key, spec_text.to_string(), built.clone());
         Ok(built)
     }
 
-    /// The simulation structure of `spec` on `scenario`: built on first use (one replay per
-    /// combination of variant options), then shared. `key` identifies the pair of texts (e.g.
-    /// a hash of both); the caller decides what counts as the same input.
-    pub fn structure(&self, key: u64, spec: &Spec, scenario: &Scenario) -> Result<Arc<Structure>, Error> {
-        if let Some(s) = self.structures.lock().ok().and_then(|m| m.get(&key).cloned()) {
+    /// The simulation structure of `spec` on `scenario` (analysed from `spec_text` and
+    /// `scenario_text`): built on first use (one replay per combination of variant options),
+    /// then shared.
+    pub fn structure(
+        &self,
+        spec_text: &str,
+        scenario_text: &str,
+        spec: &Spec,
+        scenario: &Scenario,
+    ) -> Result<Arc<Structure>, Error> {
+        let key = text_key(&[spec_text, scenario_text]);
+        let texts = format!("{spec_text}\u{0}{scenario_text}");
+        if let Some(s) = cached(&self.structures, key, &texts) {
             return Ok(s);
         }
         let built = Arc::new(Structure::build(spec, scenario).map_err(|e| Error::Unservable(e.to_string()))?);
-        if let Ok(mut m) = self.structures.lock() {
-            m.insert(key, built.clone());
-        }
+        store(&self.structures, key, texts, built.clone());
         Ok(built)
     }
 }
@@ -130,7 +156,8 @@ pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<Si
     structure.parameterise(params, &horizons, &pins).map_err(|e| Error::Unservable(e.to_string()))
 }
 
-fn validate(r: &Request) -> Result<(), Error> {
+/// Checks a request's own values (before any file is read).
+pub fn validate(r: &Request) -> Result<(), Error> {
     if let Some(h) = r.until_ci
         && !(h > 0.0 && h < 0.5)
     {
@@ -184,7 +211,6 @@ pub fn run(
     let mut batch = if request.until_ci.is_some() { 16 } else { total_chunks };
     loop {
         let end = (next + batch).min(total_chunks);
-        let chunks: Vec<u64> = (next..end).collect();
         let planned = if request.until_ci.is_some() { (end * CHUNK).min(target_runs) } else { target_runs };
         let report = |n: u64| {
             let total = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
@@ -198,7 +224,7 @@ pub fn run(
             }
         };
         let forward: Option<&mut dyn FnMut(Vec<Record>)> = if recording { Some(&mut forward) } else { None };
-        let part_acc = simulate_chunks(model, request.seed, planned, &chunks, part, control, forward)
+        let part_acc = simulate_chunks(model, request.seed, planned, next..end, part, control, forward)
             .map_err(|_| Error::Cancelled)?;
         acc = acc.merge(&part_acc);
         next = end;
@@ -213,25 +239,28 @@ pub fn run(
 
 /// The whole job in one call, for consumers that need no per-run records: structure (cached in
 /// `session`), model, participation, runs, report.
+#[allow(clippy::too_many_arguments)]
 pub fn simulate(
     session: &Session,
+    spec_text: &str,
+    scenario_text: &str,
     spec: &Spec,
     scenario: &Scenario,
-    key: u64,
     request: &Request,
     progress: &(dyn Fn(u64, u64) + Sync),
     cancel: Option<&AtomicBool>,
 ) -> Result<SimulateReport, Error> {
-    let structure = session.structure(key, spec, scenario)?;
+    validate(request)?;
+    let structure = session.structure(spec_text, scenario_text, spec, scenario)?;
     let model = model(&structure, spec, request)?;
     let part = participation(spec, &model, request)?;
     let started = std::time::Instant::now();
     let (_, summary) = run(&model, &part, request, progress, cancel, None)?;
-    Ok(report(summary, request, started.elapsed().as_secs_f64()))
+    Ok(report(summary, request, Some(started.elapsed().as_secs_f64())))
 }
 
 /// The report of a finished run.
-pub fn report(summary: Summary, request: &Request, seconds: f64) -> SimulateReport {
+pub fn report(summary: Summary, request: &Request, seconds: Option<f64>) -> SimulateReport {
     SimulateReport { schema_version: crate::SCHEMA_VERSION, absent: request.absent.clone(), seconds, summary }
 }
 
@@ -251,9 +280,16 @@ pub fn run_shard(
         return Err(Error::Usage("--until-ci cannot be sharded: its run count depends on the results".into()));
     }
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
-    let chunks: Vec<u64> = shard.chunks(runs).collect();
+    if shard.count > runs.div_ceil(CHUNK) {
+        return Err(Error::Usage(format!(
+            "{} shards for {runs} runs: a shard runs whole chunks of {CHUNK} runs, so at most {} shards",
+            shard.count,
+            runs.div_ceil(CHUNK)
+        )));
+    }
     let control = Control { progress, cancel };
-    let acc = simulate_chunks(model, request.seed, runs, &chunks, part, control, None).map_err(|_| Error::Cancelled)?;
+    let acc = simulate_chunks(model, request.seed, runs, shard.chunks(runs), part, control, None)
+        .map_err(|_| Error::Cancelled)?;
     Ok((acc, runs))
 }
 
@@ -263,9 +299,19 @@ pub fn merged_report(state: &crate::shard::State) -> Result<SimulateReport, Erro
     let mut files = crate::Files::new();
     let spec_id = files.add(state.spec_name.clone(), state.spec_text.clone());
     let scenario_id = files.add(state.scenario_name.clone(), state.scenario_text.clone());
+    // A state's texts come from a file that may have been altered (with a recomputed checksum)
+    // or written by another version: their diagnostics are reported as text, not as spans into
+    // files the caller does not have.
+    let invalid = |e: Error| match e {
+        Error::Invalid(d) => Error::Unservable(format!(
+            "the spec or scenario carried by the state has errors: {}",
+            d.iter().map(|d| d.diagnostic.message.clone()).collect::<Vec<_>>().join("; ")
+        )),
+        other => other,
+    };
     let loaded = files.spec(spec_id);
-    let spec = loaded.valid()?;
-    let scenario = files.scenario(scenario_id, spec)?;
+    let spec = loaded.valid().map_err(invalid)?;
+    let scenario = files.scenario(scenario_id, spec).map_err(invalid)?;
     let request = Request {
         runs: Some(state.runs),
         seed: state.seed,
@@ -276,11 +322,11 @@ pub fn merged_report(state: &crate::shard::State) -> Result<SimulateReport, Erro
     };
     let structure = Structure::build(spec, &scenario).map_err(|e| Error::Unservable(e.to_string()))?;
     let model = model(&structure, spec, &request)?;
-    if state.acc.runs != state.runs || state.acc.adequate_all.len() != model.horizons.len() {
+    if state.acc.runs != state.runs || !state.acc.fits(&model) {
         return Err(Error::Unservable("the merged accumulator does not fit the model it names".into()));
     }
     let summary = summarise(&model, &state.acc, state.seed);
-    Ok(report(summary, &request, 0.0))
+    Ok(report(summary, &request, None))
 }
 
 #[cfg(test)]
@@ -303,14 +349,14 @@ mod tests {
         let spec = loaded.valid().expect("the flagship is valid");
         let scenario = files.scenario(scenario_id, spec).expect("the scenario is valid");
         let session = Session::new();
-        let key = text_key(&[files.text(spec_id), files.text(scenario_id)]);
-        let a = session.structure(key, spec, &scenario).expect("builds");
-        let b = session.structure(key, spec, &scenario).expect("cached");
+        let (st, sc) = (files.text(spec_id), files.text(scenario_id));
+        let a = session.structure(st, sc, spec, &scenario).expect("builds");
+        let b = session.structure(st, sc, spec, &scenario).expect("cached");
         assert!(Arc::ptr_eq(&a, &b));
-        let other = session.structure(key ^ 1, spec, &scenario).expect("builds again");
+        let other = session.structure(st, &format!("{sc}\n"), spec, &scenario).expect("builds again");
         assert!(!Arc::ptr_eq(&a, &other));
-        let c = session.compiled(7, spec).expect("compiles");
-        assert!(Arc::ptr_eq(&c, &session.compiled(7, spec).expect("cached")));
+        let c = session.compiled(st, spec).expect("compiles");
+        assert!(Arc::ptr_eq(&c, &session.compiled(st, spec).expect("cached")));
     }
 
     #[test]
@@ -322,9 +368,11 @@ mod tests {
         let scenario = files.scenario(scenario_id, spec).expect("valid");
         let cancel = AtomicBool::new(true);
         let request = Request { runs: Some(100_000), ..Request::default() };
-        let result = simulate(&Session::new(), spec, &scenario, 1, &request, &|_, _| {}, Some(&cancel));
+        let (st, sc) = (files.text(spec_id), files.text(scenario_id));
+        let result = simulate(&Session::new(), st, sc, spec, &scenario, &request, &|_, _| {}, Some(&cancel));
         assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
         let bad = Request { horizons: vec![-1.0], ..Request::default() };
-        assert!(matches!(simulate(&Session::new(), spec, &scenario, 1, &bad, &|_, _| {}, None), Err(Error::Usage(_))));
+        let result = simulate(&Session::new(), st, sc, spec, &scenario, &bad, &|_, _| {}, None);
+        assert!(matches!(result, Err(Error::Usage(_))));
     }
 }

@@ -42,10 +42,7 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
         let loaded = files.spec(id);
         let Some(spec) = loaded.spec() else {
             // The spec must be valid before its quotes can be checked: show why it is not.
-            let raw: Vec<FileDiagnostic> = match loaded.valid() {
-                Err(crate::Error::Invalid(d)) => d,
-                _ => Vec::new(),
-            };
+            let raw = loaded.errors();
             failed = true;
             out.push(SourcesFile {
                 file: files.name(id).to_string(),

@@ -18,6 +18,7 @@ pub mod stats;
 pub use model::{MAX_COMBINATIONS, MAX_HORIZONS, Structure};
 pub use model::{ModelError, SimModel};
 pub use run::{
-    Acc, CHUNK, Cancelled, Control, Draws, Participation, Record, RunOptions, Runner, simulate, simulate_chunks,
+    Acc, CHUNK, Cancelled, Control, Draws, Participation, Record, RunOptions, Runner, Scratch, shard_chunks, simulate,
+    simulate_chunks,
 };
 pub use stats::{Estimate, Summary, summarise};

@@ -262,14 +262,39 @@ pub struct Acc {
     /// honour rate's interval, since pairs of one run share factors.
     pub commitment_pairs: Vec<u64>,
     pub commitment_honoured: Vec<u64>,
-    pub commitment_pairs_sq: Vec<u64>,
-    pub commitment_honoured_sq: Vec<u64>,
-    pub commitment_cross: Vec<u64>,
+    pub commitment_pairs_sq: Vec<u128>,
+    pub commitment_honoured_sq: Vec<u128>,
+    pub commitment_cross: Vec<u128>,
     /// Per variant and option: runs that chose it.
     pub options: Vec<Vec<u64>>,
 }
 
 impl Acc {
+    /// Whether every vector has the length `model` gives it (an accumulator read from a file
+    /// must fit before it is summarised).
+    pub fn fits(&self, model: &SimModel) -> bool {
+        let empty = Acc::new(model);
+        let cells = |a: &Acc| {
+            [
+                a.adequate.len(),
+                a.adequacy.len(),
+                a.adequacy_sq.len(),
+                a.delivered.len(),
+                a.delivered_sq.len(),
+                a.adequate_all.len(),
+                a.pair_active.len(),
+                a.pair_honoured.len(),
+                a.commitment_active.len(),
+                a.commitment_pairs.len(),
+                a.commitment_honoured.len(),
+                a.commitment_pairs_sq.len(),
+                a.commitment_honoured_sq.len(),
+                a.commitment_cross.len(),
+            ]
+        };
+        cells(self) == cells(&empty) && self.options.iter().map(Vec::len).eq(empty.options.iter().map(Vec::len))
+    }
+
     pub fn new(model: &SimModel) -> Acc {
         let cells = model.horizons.len() * model.needs.len();
         Acc {
@@ -404,8 +429,9 @@ pub struct Draws {
     shared: Vec<f64>,
 }
 
-/// Reusable per-thread buffers of the evaluation, so that runs do not allocate.
-struct Scratch {
+/// The evaluation's buffers and its sums since the last [`Runner::fold`]: one per thread and per
+/// participation being scored, so that runs do not allocate.
+pub struct Scratch {
     /// [d·horizons + h]: the current party's largest timely amount.
     best: Vec<f64>,
     /// [d·horizons + h]: delivered amount.
@@ -636,7 +662,8 @@ impl<'m> Runner<'m> {
         }
     }
 
-    fn scratch(&self) -> Scratch {
+    /// Buffers for [`Runner::evaluate`].
+    pub fn scratch(&self) -> Scratch {
         let m = self.model;
         let cells = self.horizons.len() * m.needs.len();
         Scratch {
@@ -712,9 +739,17 @@ impl<'m> Runner<'m> {
         d.drawn = drawn;
     }
 
+    /// Scores one run's draws for `part`: into `s` (sums folded into `acc` by [`Runner::fold`],
+    /// which must be called at least every [`CHUNK`] evaluations) and `acc`. The same draws can
+    /// be scored for any number of participations, each with its own `Scratch` and `Acc`: the
+    /// common random numbers of an attribution.
+    pub fn evaluate(&self, d: &Draws, part: &Participation, s: &mut Scratch, acc: &mut Acc) {
+        self.score::<false>(d, part, s, acc);
+    }
+
     /// Scores one run's draws for `part` into the chunk's sums and `acc`; returns the run's
     /// record when `RECORD`.
-    fn evaluate<const RECORD: bool>(
+    fn score<const RECORD: bool>(
         &self,
         d: &Draws,
         part: &Participation,
@@ -857,11 +892,16 @@ impl<'m> Runner<'m> {
             self.draw(seed, run, &mut d);
             // Separate instances with and without records, so that the common case tests nothing.
             if let Some(out) = records.as_deref_mut() {
-                out.extend(self.evaluate::<true>(&d, part, &mut s, acc));
+                out.extend(self.score::<true>(&d, part, &mut s, acc));
             } else {
-                self.evaluate::<false>(&d, part, &mut s, acc);
+                self.score::<false>(&d, part, &mut s, acc);
             }
         }
+        self.fold(&mut s, acc);
+    }
+
+    /// Adds the sums kept in `s` since the last fold to `acc`, and clears them.
+    pub fn fold(&self, s: &mut Scratch, acc: &mut Acc) {
         for (k, cell) in s.cells.iter().enumerate() {
             acc.adequate[k] += cell.adequate;
             acc.adequacy[k] += cell.adequacy;
@@ -874,8 +914,8 @@ impl<'m> Runner<'m> {
         }
         for k in 0..self.model.commitments.len() {
             acc.commitment_honoured[k] += s.c_honoured[k];
-            acc.commitment_honoured_sq[k] += s.c_honoured_sq[k];
-            acc.commitment_cross[k] += s.c_cross[k];
+            acc.commitment_honoured_sq[k] += u128::from(s.c_honoured_sq[k]);
+            acc.commitment_cross[k] += u128::from(s.c_cross[k]);
         }
         for (c, &n) in s.combos.iter().enumerate() {
             if n == 0 {
@@ -891,8 +931,14 @@ impl<'m> Runner<'m> {
             for &(k, _, a) in &self.commitment_ends[c] {
                 acc.commitment_active[k] += n;
                 acc.commitment_pairs[k] += n * a;
-                acc.commitment_pairs_sq[k] += n * a * a;
+                acc.commitment_pairs_sq[k] += u128::from(n) * u128::from(a * a);
             }
+        }
+        s.cells.iter_mut().for_each(|c| *c = Cell::default());
+        s.honoured_runs.iter_mut().for_each(|n| *n = 0);
+        s.combos.iter_mut().for_each(|n| *n = 0);
+        for v in [&mut s.c_honoured, &mut s.c_honoured_sq, &mut s.c_cross] {
+            v.iter_mut().for_each(|n| *n = 0);
         }
     }
 
@@ -914,19 +960,28 @@ impl<'m> Runner<'m> {
 pub struct RunOptions {
     pub runs: u64,
     pub seed: u64,
-    /// Run only the chunks `k` with `k % shards == shard` (for job arrays); (0, 1) runs all.
+    /// Run only shard `j` of `n` (0-based): the `j`-th of `n` contiguous, near-equal ranges of
+    /// chunks (see [`shard_chunks`]); (0, 1) runs all.
     pub shard: (u64, u64),
 }
 
 impl RunOptions {
-    fn shards(&self) -> u64 {
-        self.shard.1.max(1)
-    }
-
     /// The chunks this shard runs.
-    pub fn chunks(&self) -> Vec<u64> {
-        (0..self.runs.div_ceil(CHUNK)).filter(|k| k % self.shards() == self.shard.0).collect()
+    pub fn chunks(&self) -> std::ops::Range<u64> {
+        shard_chunks(self.runs, self.shard.0, self.shard.1)
     }
+}
+
+/// The chunks of shard `index` of `count` of a simulation of `runs` runs: the `index`-th of
+/// `count` contiguous ranges, whose sizes differ by at most one chunk. The ranges of
+/// `index = 0..count` tile `0..⌈runs / CHUNK⌉` in order. Computed in `u128`, so any `count`
+/// is safe (ranges are empty when there are more shards than chunks).
+pub fn shard_chunks(runs: u64, index: u64, count: u64) -> std::ops::Range<u64> {
+    let total = u128::from(runs.div_ceil(CHUNK));
+    let count = u128::from(count.max(1));
+    let index = u128::from(index).min(count);
+    let at = |k: u128| (total * k / count) as u64;
+    at(index)..at((index + 1).min(count))
 }
 
 /// Runs the simulation with everyone taking part on the current rayon pool. `progress` is
@@ -940,10 +995,10 @@ pub fn simulate(
 ) -> Acc {
     let control = Control { progress, cancel: None };
     let all = Participation::all(model);
-    match simulate_chunks(model, options.seed, options.runs, &options.chunks(), &all, control, sink) {
-        Ok(acc) => acc,
-        Err(Cancelled) => unreachable!("no cancellation token was given"),
-    }
+    // Without a cancellation token the run cannot be cancelled; an empty accumulator is the
+    // (unreachable) fallback rather than a panic.
+    simulate_chunks(model, options.seed, options.runs, options.chunks(), &all, control, sink)
+        .unwrap_or_else(|Cancelled| Acc::new(model))
 }
 
 /// Runs the given chunks of a simulation of `total_runs` runs for `part` (see [`simulate`]).
@@ -951,7 +1006,7 @@ pub fn simulate_chunks(
     model: &SimModel,
     seed: u64,
     total_runs: u64,
-    chunks: &[u64],
+    chunks: std::ops::Range<u64>,
     part: &Participation,
     control: Control<'_>,
     mut sink: Option<&mut dyn FnMut(Vec<Record>)>,
@@ -962,10 +1017,10 @@ pub fn simulate_chunks(
         // Integer accumulators merge exactly in any order, so a parallel fold needs no
         // per-chunk results in memory: one accumulator per worker.
         let folded = chunks
-            .par_iter()
+            .into_par_iter()
             .try_fold(
                 || Acc::new(model),
-                |mut acc, &k| {
+                |mut acc, k| {
                     if control.cancelled() {
                         return Err(Cancelled);
                     }
@@ -979,14 +1034,17 @@ pub fn simulate_chunks(
         return Ok(total.merge(&folded));
     }
     // With per-run records, batches bound the memory they hold and keep them in run order.
-    let batch = (rayon::current_num_threads() * 4).max(1);
-    for group in chunks.chunks(batch) {
+    let batch = (rayon::current_num_threads() as u64 * 4).max(1);
+    let mut start = chunks.start;
+    while start < chunks.end {
+        let group = start..(start + batch).min(chunks.end);
+        start = group.end;
         if control.cancelled() {
             return Err(Cancelled);
         }
         let results: Vec<(Acc, Vec<Record>)> = group
-            .par_iter()
-            .map(|&k| {
+            .into_par_iter()
+            .map(|k| {
                 let mut acc = Acc::new(model);
                 let mut records = Vec::new();
                 runner.chunk(seed, k, total_runs, part, &mut acc, Some(&mut records));

@@ -562,8 +562,8 @@ quote = "q"
 use ironclad_sim::{Control, Participation, Structure, simulate_chunks};
 
 fn run_for(m: &SimModel, part: &Participation, runs: u64, seed: u64) -> Acc {
-    let chunks: Vec<u64> = (0..runs.div_ceil(ironclad_sim::CHUNK)).collect();
-    simulate_chunks(m, seed, runs, &chunks, part, Control::none(), None).expect("no cancellation")
+    simulate_chunks(m, seed, runs, 0..runs.div_ceil(ironclad_sim::CHUNK), part, Control::none(), None)
+        .expect("no cancellation")
 }
 
 fn party_index(m: &SimModel, id: &str) -> usize {
@@ -633,6 +633,10 @@ fn reparameterising_the_structure_equals_building_from_scratch() {
     assert_eq!(other.pairs.len(), built.pairs.len());
     assert!(other.pairs.iter().zip(&built.pairs).all(|(a, b)| a.commitment == b.commitment && a.party == b.party));
     assert!(other.pairs.iter().all(|p| p.honour == 0.5));
+    // And the spec's own parameters give the documented priors: treaty 0.745, automatic 1.
+    assert!(cheap.pairs.iter().all(|p| (p.honour - 0.745).abs() < 1e-12), "{:?}", cheap.pairs);
+    let z = Normal::standard().inverse_cdf(0.745);
+    assert!(cheap.pairs.iter().all(|p| (p.threshold - z).abs() < 1e-12));
 }
 
 /// Regression: the per-horizon mask was a `u32`, so a 33rd horizon wrapped (release) or
@@ -642,6 +646,9 @@ fn reparameterising_the_structure_equals_building_from_scratch() {
 fn forty_horizons_are_served_and_more_than_sixty_three_are_refused() {
     let body = defend("d", r#"["G1", "G2"]"#);
     let text = spec_text(&body, "delay = { defend = { median = 30, spread = 1.0 } }");
+    // 63 horizons: the deterrence horizon then takes the mask's last bit.
+    let all: Vec<f64> = (1..=63).map(|k| f64::from(k) * 2.0).collect();
+    assert_eq!(run(&model_with(&text, &scenario_text(""), &all), 2000, 9).adequate_all.len(), 63);
     let horizons: Vec<f64> = (1..=40).map(|k| f64::from(k) * 3.0).collect();
     let many = model_with(&text, &scenario_text(""), &horizons);
     let alone = model_with(&text, &scenario_text(""), &[120.0]);
@@ -676,4 +683,57 @@ fn honour_intervals_are_clustered_by_run() {
     let (clustered, naive) = (clustered as f64 / replicates as f64, naive as f64 / replicates as f64);
     assert!((0.92..=0.98).contains(&clustered), "clustered coverage {clustered}");
     assert!(naive < 0.9, "the pair-level interval should undercover here: {naive}");
+}
+
+/// One draw per run, scored for several participations, equals a full simulation of each.
+#[test]
+fn draws_once_scored_for_many_participations_equal_separate_runs() {
+    use ironclad_sim::Runner;
+    let m = busy_model();
+    let g1 = party_index(&m, "G1");
+    let parts = [Participation::all(&m), Participation::parties(&m, !(1u128 << g1)), Participation::parties(&m, 0)];
+    let runner = Runner::new(&m);
+    let mut draws = runner.draws();
+    let mut scratch: Vec<_> = parts.iter().map(|_| runner.scratch()).collect();
+    let mut accs: Vec<Acc> = parts.iter().map(|_| Acc::new(&m)).collect();
+    for run in 0..SPLIT_RUNS {
+        runner.draw(42, run, &mut draws);
+        for ((part, s), acc) in parts.iter().zip(&mut scratch).zip(&mut accs) {
+            runner.evaluate(&draws, part, s, acc);
+        }
+        if (run + 1) % ironclad_sim::CHUNK == 0 {
+            for (s, acc) in scratch.iter_mut().zip(&mut accs) {
+                runner.fold(s, acc);
+            }
+        }
+    }
+    for (s, acc) in scratch.iter_mut().zip(&mut accs) {
+        runner.fold(s, acc);
+    }
+    for (part, acc) in parts.iter().zip(&accs) {
+        assert_eq!(*acc, run_for(&m, part, SPLIT_RUNS, 42));
+    }
+    assert_eq!(accs[2].adequate_all, vec![0; m.horizons.len()], "nobody acts, nothing is adequate");
+}
+
+#[test]
+fn shard_ranges_tile_the_chunks_in_order_for_any_count() {
+    use ironclad_sim::shard_chunks;
+    for runs in [1u64, 4096, 4097, 3 * 4096 + 5, 10_000_000] {
+        let chunks = runs.div_ceil(ironclad_sim::CHUNK);
+        for count in [1, 2, 3, 7, chunks, chunks + 5] {
+            let mut at = 0;
+            for k in 0..count {
+                let r = shard_chunks(runs, k, count);
+                assert_eq!(r.start, at, "runs {runs}, shard {k}/{count}");
+                assert!(r.end >= r.start && r.end - r.start <= chunks.div_ceil(count));
+                at = r.end;
+            }
+            assert_eq!(at, chunks, "runs {runs}, {count} shards");
+        }
+    }
+    // Regression: `total * index` overflowed u64 for huge shard counts.
+    let huge = u64::MAX / 3;
+    let r = shard_chunks(9000, huge - 1, huge);
+    assert!(r.start <= r.end && r.end <= 3, "{r:?}");
 }

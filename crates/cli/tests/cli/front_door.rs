@@ -217,7 +217,7 @@ fn slurm_dry_run_prints_an_array_of_shards_and_a_merge_job() {
         "#SBATCH --partition=short",
         "#SBATCH --time=00:10:00",
         "--shard \"$SLURM_ARRAY_TASK_ID/4\" --state-out '/tmp/ironclad-job'/part-\"$SLURM_ARRAY_TASK_ID\".bin",
-        "merge --format json '/tmp/ironclad-job'/part-*.bin > '/tmp/ironclad-job'/result.json",
+        "merge --format json --output '/tmp/ironclad-job'/result.json '/tmp/ironclad-job'/part-*.bin",
         "sbatch --array=K /tmp/ironclad-job/array.sh",
     ] {
         assert!(out.stdout.contains(line), "no `{line}` in:\n{}", out.stdout);
@@ -225,4 +225,29 @@ fn slurm_dry_run_prints_an_array_of_shards_and_a_merge_job() {
     let too_many = run(&["slurm", "simulate", COALITION, "--tasks", "20", "--runs", "50000", "--dry-run"]);
     assert_eq!(too_many.code, 2);
     assert!(too_many.stderr.contains("at most 13 tasks"), "{}", too_many.stderr);
+}
+
+/// Regression: a state file whose carried spec has errors (altered, checksum recomputed) made
+/// merge index an empty file table and panic; it is now a clear error.
+#[test]
+fn merge_refuses_a_state_whose_spec_has_errors_without_panicking() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("part.bin");
+    let out =
+        run(&["simulate", COALITION, "--runs", "4096", "--shard", "1/1", "--state-out", file.to_str().expect("UTF-8")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(&file).expect("readable");
+    let body = text.splitn(3, '\n').nth(2).expect("a body");
+    let mut state: Value = serde_json::from_str(body).expect("JSON");
+    state["spec_text"] = Value::String(format!("{}\nnonsense_key = 1\n", state["spec_text"].as_str().expect("text")));
+    let body = serde_json::to_string(&state).expect("serialises");
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    std::fs::write(&file, format!("ironclad-state 1\nfnv1a64 {h:016x}\n{body}")).expect("writable");
+    let out = run(&["merge", file.to_str().expect("UTF-8")]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("carried by the state has errors"), "{}", out.stderr);
 }

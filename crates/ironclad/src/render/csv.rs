@@ -88,3 +88,17 @@ pub fn show(report: &crate::show::ShowReport) -> String {
     }
     out
 }
+
+/// `file,code,line,column,message`: one row per quote that failed, after a `quotes_checked` row
+/// per file.
+pub fn sources(report: &crate::sources::SourcesReport) -> String {
+    let mut out = String::from("file,code,line,column,message\n");
+    for f in &report.files {
+        let _ = writeln!(out, "{},quotes_checked,,,{}", field(&f.file), f.quotes_checked);
+        for d in &f.diagnostics {
+            let (line, column) = d.start.map_or((0, 0), |p| (p.line, p.column));
+            let _ = writeln!(out, "{},{},{line},{column},{}", field(&f.file), d.code, field(&d.message));
+        }
+    }
+    out
+}

@@ -15,14 +15,3 @@ pub mod json {
         serde_json::to_string_pretty(report).unwrap_or_default() + "\n"
     }
 }
-
-/// The output formats every command accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// For reading.
-    Text,
-    /// For tools.
-    Json,
-    /// One row per figure.
-    Csv,
-}

@@ -256,8 +256,15 @@ pub fn obligations(r: &ObligationsReport) -> String {
             let _ = writeln!(out, "  no commitment{scope} in this framework");
         }
         for e in &w.commitments {
-            let _ = writeln!(out, "  {:<24} {}", e.commitment, e.reason);
-            for f in &e.facts {
+            match &e.status_text {
+                Some(status) => {
+                    let _ = writeln!(out, "  {:<24} obligation {status}", e.commitment);
+                }
+                None => {
+                    let _ = writeln!(out, "  {:<24} {}", e.commitment, e.reason);
+                }
+            }
+            for f in e.facts.iter().filter(|_| e.facts_explain) {
                 let _ = writeln!(out, "      {} = {} — {}", f.fact, f.value, f.set_by);
             }
             for d in &e.decisions {
@@ -295,14 +302,15 @@ pub fn simulate(r: &SimulateReport) -> String {
     let s = &r.summary;
     let mut out = String::new();
     let _ = writeln!(out, "ironclad simulate — {} on `{}`", s.framework, s.scenario);
-    let _ = writeln!(
-        out,
-        "{} runs, seed {}, {:.2} s ({:.0} runs/s)",
-        s.runs,
-        s.seed,
-        r.seconds,
-        s.runs as f64 / r.seconds.max(1e-9)
-    );
+    match r.seconds {
+        Some(seconds) => {
+            let rate = s.runs as f64 / seconds.max(1e-9);
+            let _ = writeln!(out, "{} runs, seed {}, {seconds:.2} s ({rate:.0} runs/s)", s.runs, s.seed);
+        }
+        None => {
+            let _ = writeln!(out, "{} runs, seed {}, merged from shards", s.runs, s.seed);
+        }
+    }
     if !r.absent.is_empty() {
         let _ = writeln!(out, "  not taking part: {} (their obligations stand; they do not act)", r.absent.join(", "));
     }
