@@ -427,6 +427,15 @@ fn run_case(files: &mut Files, case_dir: &Path) -> Result<CaseReport, Error> {
             case.case.id
         )));
     }
+    for (field, file) in [("framework", &case.case.framework), ("scenario", &case.case.scenario)] {
+        let path = case_dir.join(file);
+        if let Err(e) = std::fs::metadata(&path) {
+            return Err(Error::Unservable(format!(
+                "{name}: [case] {field} = \"{file}\": cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    }
     let spec_id = files.read(&case_dir.join(&case.case.framework));
     let loaded = files.spec(spec_id);
     let spec = loaded.valid()?;
