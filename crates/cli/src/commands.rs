@@ -369,6 +369,21 @@ pub fn merge(paths: &[PathBuf], format: Format, output: Option<&Path>) -> u8 {
     }
 }
 
+pub fn backtest(dir: &Path, request: &ironclad::backtest::Request, format: Format, color: bool) -> u8 {
+    let mut files = Files::new();
+    match ironclad::backtest::backtest(&mut files, dir, request) {
+        Ok(report) => {
+            match format {
+                Format::Json => print!("{}", json::to_string(&report)),
+                Format::Csv => print!("{}", csv::backtest(&report)),
+                Format::Text | Format::Short => print!("{}", text::backtest(&report)),
+            }
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "backtest", "a case's framework or scenario", color),
+    }
+}
+
 pub fn schema(output: Option<&str>) -> u8 {
     let value = match output {
         None => ironclad::schema::spec(),

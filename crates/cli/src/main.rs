@@ -105,9 +105,22 @@ enum Command {
         #[command(subcommand)]
         command: SlurmCommand,
     },
+    /// Hold the model's honour priors against recorded outcomes of tested guarantees (history/).
+    Backtest {
+        /// The directory of cases: one folder per case with a case.toml.
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The seed of the bootstrap over cases.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Bootstrap resamples (default 2000).
+        #[arg(long)]
+        runs: Option<u64>,
+    },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
-        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources.
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest.
         #[arg(long, value_name = "COMMAND")]
         output: Option<String>,
     },
@@ -155,6 +168,9 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate(&args, color),
         Command::Merge { states, format, output } => commands::merge(&states, format, output.as_deref()),
         Command::Slurm { command: SlurmCommand::Simulate(args) } => slurm::simulate(&args),
+        Command::Backtest { dir, format, seed, runs } => {
+            commands::backtest(&dir, &ironclad::backtest::Request { seed, resamples: runs }, format, color)
+        }
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::verify(&specs, &sources, format, color)

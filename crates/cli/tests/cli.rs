@@ -1,5 +1,6 @@
 //! Integration tests of the `ironclad` binary.
 //!
+//! - `backtest`: `ironclad backtest` over the real `history/`, malformed cases, seeds, schema.
 //! - `bad_specs`: one test per file of `tests/bad-specs/`, each a snapshot of the file and of
 //!   what `ironclad check` says about it, plus assertions on the exit code and the expected
 //!   diagnostic code (taken from the file's first line, `# E0101: ...`).
@@ -12,6 +13,8 @@
 //! - `spec_commands`: `sources verify` (fixtures, and the seed reports when `IRONCLAD_SOURCES`
 //!   is set), `show` and `schema`.
 
+#[path = "cli/backtest.rs"]
+mod backtest;
 #[path = "cli/bad_scenarios.rs"]
 mod bad_scenarios;
 #[path = "cli/bad_specs.rs"]

@@ -102,3 +102,52 @@ pub fn sources(report: &crate::sources::SourcesReport) -> String {
     }
     out
 }
+
+/// `row,case,party,recorded,metric,weighting,value,low,high`: every prediction, score and
+/// reliability figure of a backtest (`low`/`high`: the 95 % bootstrap interval, scores only).
+pub fn backtest(report: &crate::backtest::BacktestReport) -> String {
+    let mut out = String::from("row,case,party,recorded,metric,weighting,value,low,high\n");
+    for c in &report.cases {
+        for o in &c.outcomes {
+            let obliged = if o.obliged { 1.0 } else { 0.0 };
+            for (metric, value) in [
+                ("obliged", obliged),
+                ("p_honoured", o.p_honoured),
+                ("p_in_time", o.p_in_time),
+                ("p_late", o.p_late),
+                ("p_not", o.p_not),
+                ("baseline_flat", o.baseline_flat),
+                ("baseline_by_type", o.baseline_by_type),
+                ("recorded_value", o.recorded.value()),
+                ("brier_model", o.brier_model),
+                ("log_model", o.log_model),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "prediction,{},{},{},{metric},,{value},,",
+                    field(&c.id),
+                    field(&o.party),
+                    o.recorded.as_str()
+                );
+            }
+        }
+    }
+    for s in &report.scores {
+        for (who, e) in [
+            ("model", &s.model),
+            ("flat", &s.flat),
+            ("by_type", &s.by_type),
+            ("model_minus_flat", &s.model_minus_flat),
+            ("model_minus_by_type", &s.model_minus_by_type),
+        ] {
+            let _ = writeln!(out, "score,,,,{}:{who},{},{},{},{}", s.score, s.weighting, e.value, e.low, e.high);
+        }
+    }
+    for b in &report.reliability {
+        let bin = format!("{:.1}-{:.1}", b.low, b.high);
+        let _ = writeln!(out, "reliability,,,,count:{bin},outcome,{},,", b.count);
+        let _ = writeln!(out, "reliability,,,,mean_predicted:{bin},outcome,{},,", b.mean_predicted);
+        let _ = writeln!(out, "reliability,,,,observed:{bin},outcome,{},,", b.observed);
+    }
+    out
+}

@@ -380,3 +380,117 @@ pub fn simulate(r: &SimulateReport) -> String {
     let _ = writeln!(out, "\nThe model, its equations and the source of every default: docs/model.md.");
     out
 }
+
+fn interval(e: &crate::backtest::Est) -> String {
+    format!("{:.3} [{:.3}, {:.3}]", e.value, e.low, e.high)
+}
+
+fn signed_interval(e: &crate::backtest::Est) -> String {
+    format!("{:+.3} [{:+.3}, {:+.3}]", e.value, e.low, e.high)
+}
+
+/// `backtest`: per case the predictions and the recordings, then the scores.
+pub fn backtest(r: &crate::backtest::BacktestReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "BACKTEST — {} cases, {} recorded outcomes ({} not obliged by the engine), {}",
+        r.cases.len(),
+        r.outcomes,
+        r.not_obliged,
+        r.directory
+    );
+    let _ = writeln!(
+        out,
+        "  P(h) = the model's P(honoured); in time / late / not = its three classes; flat, type = the baselines' P(honoured)\n"
+    );
+    for c in &r.cases {
+        let _ = writeln!(out, "{} — {} (tested {}, {})", c.id, c.title, c.tested, c.alliance_type.as_str());
+        let scored: Vec<String> = c
+            .outcomes
+            .iter()
+            .map(|o| match (&o.scored_commitment, &o.strength, &o.modality) {
+                (Some(id), Some(s), Some(m)) => format!("{id} ({s}, {m})"),
+                _ => "not obliged".to_string(),
+            })
+            .collect();
+        let width = scored.iter().map(|s| s.chars().count()).max().unwrap_or(0).max(17);
+        let _ = writeln!(
+            out,
+            "  {:6} {:width$} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6}  recorded",
+            "party", "scored commitment", "P(h)", "in time", "late", "not", "flat", "type"
+        );
+        for (o, scored) in c.outcomes.iter().zip(&scored) {
+            let delay = o.delay_days.map(|d| format!(", {d} days")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:6} {:width$} {:>6.3} {:>7.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3}  {}{delay}",
+                o.party,
+                scored,
+                o.p_honoured,
+                o.p_in_time,
+                o.p_late,
+                o.p_not,
+                o.baseline_flat,
+                o.baseline_by_type,
+                o.recorded.as_str()
+            );
+        }
+        let _ = writeln!(out, "  case mean Brier (model): {:.3}\n", c.brier_model);
+    }
+    let _ = writeln!(
+        out,
+        "SCORES — lower is better; [95 % interval: percentile bootstrap over cases, {} resamples, seed {}]",
+        r.bootstrap.resamples, r.bootstrap.seed
+    );
+    let _ = writeln!(
+        out,
+        "  brier: binary (partly = 0.5); log: log loss, p clipped to [0.01, 0.99]; brier3: three classes (honoured in time, partly/late, not)"
+    );
+    for s in &r.scores {
+        let _ = writeln!(out, "  {} per {}:", s.score, s.weighting);
+        let _ = writeln!(out, "    model           {}", interval(&s.model));
+        let _ = writeln!(
+            out,
+            "    flat 74.5 %     {}   model - flat    {}",
+            interval(&s.flat),
+            signed_interval(&s.model_minus_flat)
+        );
+        let _ = writeln!(
+            out,
+            "    by type (B&F)   {}   model - by type {}",
+            interval(&s.by_type),
+            signed_interval(&s.model_minus_by_type)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nRELIABILITY — bins of the model's P(honoured), per outcome (observed: honoured 1, partly 0.5)"
+    );
+    let _ = writeln!(out, "  {:11} {:>5} {:>14} {:>9}", "bin", "count", "mean predicted", "observed");
+    for b in &r.reliability {
+        let _ = writeln!(
+            out,
+            "  [{:.1}, {:.1}) {:>5} {:>14.3} {:>9.3}",
+            b.low, b.high, b.count, b.mean_predicted, b.observed
+        );
+    }
+    let _ = writeln!(out, "\nMOST WRONG — largest Brier score of the model");
+    for w in &r.worst {
+        let note = if w.obliged { "" } else { " (not obliged by the engine)" };
+        let _ = writeln!(
+            out,
+            "  {:26} {:6} P(h) {:.3}, recorded {:13} Brier {:.3}{note}",
+            w.case,
+            w.party,
+            w.p_honoured,
+            w.recorded.as_str(),
+            w.brier
+        );
+    }
+    let _ = writeln!(out, "\nMETHOD");
+    for line in &r.method {
+        let _ = writeln!(out, "  - {line}");
+    }
+    out
+}
