@@ -286,6 +286,27 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
     EXIT_OK
 }
 
+pub fn power(path: &Path, body: &str, format: Format, color: bool) -> u8 {
+    let mut files = Files::new();
+    let id = files.read(path);
+    let loaded = files.spec(id);
+    let spec = match loaded.valid() {
+        Ok(spec) => spec,
+        Err(err) => return fail(&files, err, "power", files.name(id), color),
+    };
+    match ironclad::power::power(spec, body) {
+        Ok(report) => {
+            match format {
+                Format::Json => print!("{}", json::to_string(&report)),
+                Format::Csv => print!("{}", csv::power(&report)),
+                Format::Text | Format::Short => print!("{}", text::power(&report)),
+            }
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "power", "the input", color),
+    }
+}
+
 pub fn schema(output: Option<&str>) -> u8 {
     let value = match output {
         None => ironclad::schema::spec(),

@@ -88,9 +88,18 @@ enum Command {
     },
     /// Monte Carlo credibility: P(adequate response) per domain and horizon, P(deterred), escalation risk.
     Simulate(commands::SimulateArgs),
+    /// Voting power of a decision body: Shapley–Shubik and Banzhaf indices, blockers, dummies.
+    Power {
+        spec: PathBuf,
+        /// The body's id (see `ironclad show`).
+        #[arg(long)]
+        body: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
-        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources.
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, power.
         #[arg(long, value_name = "COMMAND")]
         output: Option<String>,
     },
@@ -130,6 +139,7 @@ fn main() -> ExitCode {
             commands::obligations(&spec, &scenario, &request, format, color)
         }
         Command::Simulate(args) => commands::simulate(&args, color),
+        Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::verify(&specs, &sources, format, color)

@@ -18,6 +18,8 @@ mod bad_specs;
 mod end_to_end;
 #[path = "cli/obligations.rs"]
 mod obligations;
+#[path = "cli/power.rs"]
+mod power;
 #[path = "cli/simulate.rs"]
 mod simulate;
 #[path = "cli/spec_commands.rs"]

@@ -20,6 +20,7 @@
 pub mod check;
 pub mod files;
 pub mod obligations;
+pub mod power;
 pub mod render;
 pub mod schema;
 pub mod show;
@@ -27,6 +28,7 @@ pub mod simulate;
 pub mod sources;
 
 pub use files::{FileDiagnostic, FileId, Files, Loaded};
+pub use ironclad_analysis as analysis;
 pub use ironclad_engine as engine;
 pub use ironclad_sim as sim;
 pub use ironclad_spec as spec;

@@ -3,7 +3,7 @@
 use schemars::schema_for;
 
 /// The reports whose JSON output has a published schema.
-pub const OUTPUTS: [&str; 5] = ["check", "show", "obligations", "simulate", "sources"];
+pub const OUTPUTS: [&str; 6] = ["check", "show", "obligations", "simulate", "sources", "power"];
 
 /// The JSON Schema of a command's `--format json` output, or `None` for an unknown name.
 pub fn output(name: &str) -> Option<serde_json::Value> {
@@ -13,6 +13,7 @@ pub fn output(name: &str) -> Option<serde_json::Value> {
         "obligations" => schema_for!(crate::obligations::ObligationsReport),
         "simulate" => schema_for!(crate::simulate::SimulateReport),
         "sources" => schema_for!(crate::sources::SourcesReport),
+        "power" => schema_for!(crate::power::PowerReport),
         _ => return None,
     };
     serde_json::to_value(schema).ok()

@@ -88,3 +88,26 @@ pub fn show(report: &crate::show::ShowReport) -> String {
     }
     out
 }
+
+/// `seat,seats,veto,shapley_shubik,shapley_shubik_exact,banzhaf,banzhaf_exact,banzhaf_raw,swings`:
+/// one row per member seat, one for the other seats (values per seat).
+pub fn power(report: &crate::power::PowerReport) -> String {
+    let mut out =
+        String::from("seat,seats,veto,shapley_shubik,shapley_shubik_exact,banzhaf,banzhaf_exact,banzhaf_raw,swings\n");
+    for r in &report.rows {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            field(&r.label),
+            r.seats,
+            r.veto,
+            r.shapley_shubik,
+            r.shapley_shubik_exact.as_deref().unwrap_or(""),
+            r.banzhaf,
+            r.banzhaf_exact.as_deref().unwrap_or(""),
+            r.banzhaf_raw,
+            r.swings.as_deref().unwrap_or("")
+        );
+    }
+    out
+}

@@ -7,6 +7,7 @@ use ironclad_sim::stats::Estimate;
 use crate::check::CheckReport;
 use crate::files::{FileDiagnostic, Files};
 use crate::obligations::ObligationsReport;
+use crate::power::PowerReport;
 use crate::show::{By, ShowReport};
 use crate::simulate::SimulateReport;
 use crate::sources::SourcesReport;
@@ -370,5 +371,42 @@ pub fn simulate(r: &SimulateReport) -> String {
         let _ = writeln!(out, "  {:<26}activation {}   honour {honour}", c.id, est(&c.activation));
     }
     let _ = writeln!(out, "\nThe model, its equations and the source of every default: docs/model.md.");
+    out
+}
+
+/// `power`: per seat, its Shapley–Shubik and normalised Banzhaf indices (6 decimals, and
+/// exact fractions when available); blockers and dummies.
+pub fn power(r: &PowerReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "ironclad power — {} body `{}` ({})", r.framework, r.body, r.body_name);
+    let _ = writeln!(out, "rule {}: {} seats; wins: {}", r.rule, r.seats, r.game);
+    let exact = if r.exact { "exact" } else { "approximate" };
+    let _ = writeln!(out, "method: {} ({exact})\n", r.method);
+    let _ = writeln!(
+        out,
+        "VOTING POWER per seat — Shapley–Shubik (share of orderings in which the seat is pivotal) and normalised Banzhaf (share of swings); each sums to 1 over all seats"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<20} {:>5} {:>4}  {:>10} {:<14} {:>10} {:<14}",
+        "seat", "seats", "veto", "S-S", "(exact)", "Banzhaf", "(exact)"
+    );
+    for row in &r.rows {
+        let label = if row.seats > 1 { format!("{} (each)", row.label) } else { row.label.clone() };
+        let _ = writeln!(
+            out,
+            "  {:<20} {:>5} {:>4}  {:>10.6} {:<14} {:>10.6} {:<14}",
+            label,
+            row.seats,
+            if row.veto { "yes" } else { "" },
+            row.shapley_shubik,
+            row.shapley_shubik_exact.as_deref().unwrap_or("—"),
+            row.banzhaf,
+            row.banzhaf_exact.as_deref().unwrap_or("—"),
+        );
+    }
+    let list = |xs: &[String]| if xs.is_empty() { "none".to_string() } else { xs.join(", ") };
+    let _ = writeln!(out, "\ncan block alone (in every winning coalition): {}", list(&r.blockers));
+    let _ = writeln!(out, "dummies (never pivotal): {}", list(&r.dummies));
     out
 }
