@@ -88,6 +88,8 @@ enum Command {
     },
     /// Monte Carlo credibility: P(adequate response) per domain and horizon, P(deterred), escalation risk.
     Simulate(commands::SimulateArgs),
+    /// Shapley values of the guarantors for a metric, leave-one-out losses and interactions.
+    Attribute(commands::AttributeArgs),
     /// Voting power of a decision body: Shapley–Shubik and Banzhaf indices, blockers, dummies.
     Power {
         spec: PathBuf,
@@ -99,7 +101,7 @@ enum Command {
     },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
-        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, power.
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, power, attribute.
         #[arg(long, value_name = "COMMAND")]
         output: Option<String>,
     },
@@ -139,6 +141,7 @@ fn main() -> ExitCode {
             commands::obligations(&spec, &scenario, &request, format, color)
         }
         Command::Simulate(args) => commands::simulate(&args, color),
+        Command::Attribute(args) => commands::attribute(&args, color),
         Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {

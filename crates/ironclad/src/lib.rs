@@ -17,6 +17,7 @@
 //! The inner crates are re-exported ([`spec`], [`engine`], [`sim`]) for types a consumer needs
 //! to name; consumers do not depend on them directly.
 
+pub mod attribute;
 pub mod check;
 pub mod files;
 pub mod obligations;

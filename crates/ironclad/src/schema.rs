@@ -3,7 +3,7 @@
 use schemars::schema_for;
 
 /// The reports whose JSON output has a published schema.
-pub const OUTPUTS: [&str; 6] = ["check", "show", "obligations", "simulate", "sources", "power"];
+pub const OUTPUTS: [&str; 7] = ["check", "show", "obligations", "simulate", "sources", "power", "attribute"];
 
 /// The JSON Schema of a command's `--format json` output, or `None` for an unknown name.
 pub fn output(name: &str) -> Option<serde_json::Value> {
@@ -14,6 +14,7 @@ pub fn output(name: &str) -> Option<serde_json::Value> {
         "simulate" => schema_for!(crate::simulate::SimulateReport),
         "sources" => schema_for!(crate::sources::SourcesReport),
         "power" => schema_for!(crate::power::PowerReport),
+        "attribute" => schema_for!(crate::attribute::AttributeReport),
         _ => return None,
     };
     serde_json::to_value(schema).ok()

@@ -111,3 +111,25 @@ pub fn power(report: &crate::power::PowerReport) -> String {
     }
     out
 }
+
+/// `table,party,other,value,low,high,metric`: Shapley values, leave-one-out losses,
+/// interactions, v(N) and v(∅) of an attribution.
+pub fn attribute(r: &crate::attribute::AttributeReport) -> String {
+    let mut out = String::from("table,party,other,value,low,high,metric\n");
+    let mut row = |table: &str, a: &str, b: &str, e: &Estimate| {
+        let _ =
+            writeln!(out, "{table},{},{},{},{},{},{}", field(a), field(b), e.value, e.low, e.high, field(&r.metric));
+    };
+    row("v_all", "", "", &r.v_all);
+    row("v_none", "", "", &r.v_none);
+    for v in &r.values {
+        row("shapley", &v.party, "", &v.shapley);
+    }
+    for l in &r.leave_one_out {
+        row("leave_one_out", &l.party, "", &l.loss);
+    }
+    for i in &r.interactions {
+        row("interaction", &i.a, &i.b, &i.value);
+    }
+    out
+}
