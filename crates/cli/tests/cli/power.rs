@@ -1,4 +1,4 @@
-//! `ironclad power`: voting power of decision bodies.
+//! `ironclad power` (voting power of decision bodies) and `ironclad attribute` (Shapley values).
 
 use super::run;
 
@@ -37,4 +37,20 @@ fn an_unknown_body_is_a_usage_error_listing_the_bodies() {
     let r = run(&["power", "frameworks/budapest-1994.toml", "--body", "nope"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no body `nope`; bodies: unsc"), "{}", r.stderr);
+}
+
+#[test]
+fn attribute_reports_efficient_shapley_values_of_the_flagship_in_every_format() {
+    let r = run(&["attribute", "frameworks/coalition-2025.toml", "--runs", "1000", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["method"], "exact");
+    assert!(v["efficiency_gap"].as_f64().unwrap().abs() < 1e-9);
+    let text = run(&["attribute", "frameworks/coalition-2025.toml", "--runs", "1000"]);
+    assert!(text.stdout.contains("SHAPLEY VALUES") && text.stdout.contains("LEAVE ONE OUT"), "{}", text.stdout);
+    let csv = run(&["attribute", "frameworks/coalition-2025.toml", "--runs", "1000", "--format", "csv"]);
+    assert!(csv.stdout.starts_with("table,party,other,value,low,high,metric\n"), "{}", csv.stdout);
+    let bad = run(&["attribute", "frameworks/coalition-2025.toml", "--metric", "nope"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("unknown metric `nope`"), "{}", bad.stderr);
 }
