@@ -322,6 +322,14 @@ fn run_block<F>(n: usize, o: &SamplingOptions, block: usize, marginals: &mut F) 
 where
     F: FnMut(&[usize], &mut [f64]),
 {
+    run_block_indexed(n, o, block, &mut |_: usize, p: &[usize], out: &mut [f64]| marginals(p, out))
+}
+
+/// As [`run_block`], with the unit's global index handed to `marginals`.
+fn run_block_indexed<F>(n: usize, o: &SamplingOptions, block: usize, marginals: &mut F) -> Result<Vec<Moments>>
+where
+    F: FnMut(usize, &[usize], &mut [f64]),
+{
     let start = block * o.block_units;
     let units = o.block_units.min(o.max_units - start);
     let mut rng = stream_rng(o.seed, block as u64);
@@ -329,17 +337,17 @@ where
     let mut fwd = vec![0.0; n];
     let mut rev = vec![0.0; n];
     let mut stats = vec![Moments::default(); n];
-    for _ in 0..units {
+    for unit in start..start + units {
         // A fresh uniform permutation from the identity keeps each block self-contained.
         for (k, p) in perm.iter_mut().enumerate() {
             *p = k;
         }
         shuffle(&mut rng, &mut perm);
         fwd.iter_mut().for_each(|x| *x = 0.0);
-        marginals(&perm, &mut fwd);
+        marginals(unit, &perm, &mut fwd);
         perm.reverse();
         rev.iter_mut().for_each(|x| *x = 0.0);
-        marginals(&perm, &mut rev);
+        marginals(unit, &perm, &mut rev);
         check_finite("marginal contribution", &fwd)?;
         check_finite("marginal contribution", &rev)?;
         for i in 0..n {
@@ -445,6 +453,40 @@ where
             .map(|b| {
                 let mut state = init();
                 run_block(n, options, b, &mut |p: &[usize], out: &mut [f64]| marginals(&mut state, p, out))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    })
+}
+
+/// [`sample_shapley_par`] for games that are themselves estimated: `marginals(state, unit,
+/// perm, out)` also gets the unit's global index (0, 1, 2, … in block order, the same for both
+/// permutations of an antithetic pair), so a caller can evaluate each unit on fresh, unit-keyed
+/// random numbers (e.g. a block of simulation runs of its own). Units then stay independent and
+/// identically distributed, and the interval covers both the permutation and the run sampling.
+/// Bit-identical for any number of threads.
+///
+/// # Errors
+/// As [`sample_shapley`].
+pub fn sample_shapley_par_indexed<T, I, F>(
+    n: usize,
+    options: &SamplingOptions,
+    init: I,
+    marginals: F,
+) -> Result<SampledShapley>
+where
+    I: Fn() -> T + Sync,
+    F: Fn(&mut T, usize, &[usize], &mut [f64]) + Sync,
+{
+    drive(n, options, |blocks| {
+        blocks
+            .into_par_iter()
+            .map(|b| {
+                let mut state = init();
+                run_block_indexed(n, options, b, &mut |u: usize, p: &[usize], out: &mut [f64]| {
+                    marginals(&mut state, u, p, out)
+                })
             })
             .collect::<Vec<_>>()
             .into_iter()

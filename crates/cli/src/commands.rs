@@ -384,6 +384,119 @@ pub fn backtest(dir: &Path, request: &ironclad::backtest::Request, format: Forma
     }
 }
 
+/// The flags of `attribute`.
+#[derive(clap::Args)]
+pub struct AttributeArgs {
+    /// The framework spec file.
+    pub spec: PathBuf,
+    /// The scenario; default: the framework's own.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// adequate (every need), adequate:DOMAIN, or credibility.
+    #[arg(long, default_value = "adequate")]
+    pub metric: String,
+    /// The horizon of the adequate metrics, in days.
+    #[arg(long, value_name = "DAYS")]
+    pub horizon: Option<f64>,
+    /// Exact values over all coalitions (at most 20 players; the default when there are so few).
+    #[arg(long, conflicts_with = "precision")]
+    pub exact: bool,
+    /// Sample (antithetic permutations) to this 95 % half-width; the default above 20 players, at 0.005.
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// Runs (default 10000).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// The seed: the same seed gives bit-identical results for any --threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Pin a variant option, as VARIANT=OPTION (repeatable).
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
+    let mut files = Files::new();
+    let spec_id = files.read(&o.spec);
+    let loaded = files.spec(spec_id);
+    let spec = match loaded.valid() {
+        Ok(spec) => spec,
+        Err(err) => return fail(&files, err, "attribute", files.name(spec_id), color),
+    };
+    let scenario_path = match (&o.scenario, &spec.framework.scenario) {
+        (Some(path), _) => path.clone(),
+        (None, Some(relative)) => o.spec.parent().unwrap_or(Path::new(".")).join(relative),
+        (None, None) => {
+            eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
+            return EXIT_USAGE;
+        }
+    };
+    let scenario_id = files.read(&scenario_path);
+    let scenario = match files.scenario(scenario_id, spec) {
+        Ok(s) => s,
+        Err(err) => return fail(&files, err, "attribute", "the scenario", color),
+    };
+    let request = ironclad::attribute::Request {
+        metric: o.metric.clone(),
+        horizon: o.horizon,
+        exact: o.exact,
+        precision: o.precision,
+        runs: o.runs,
+        seed: o.seed,
+        variants: o.variants.clone(),
+    };
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("error: cannot start threads: {err}");
+            return EXIT_ERRORS;
+        }
+    };
+    let session = Session::new();
+    let result =
+        session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario).and_then(|structure| {
+            let model = ironclad::attribute::model(&structure, spec, &request)?;
+            pool.install(|| ironclad::attribute::attribute(spec, &model, &request))
+        });
+    match result {
+        Ok(report) => {
+            match o.format {
+                Format::Json => print!("{}", json::to_string(&report)),
+                Format::Csv => print!("{}", csv::attribute(&report)),
+                Format::Text | Format::Short => print!("{}", text::attribute(&report)),
+            }
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "attribute", "the input", color),
+    }
+}
+
+pub fn power(path: &Path, body: &str, format: Format, color: bool) -> u8 {
+    let mut files = Files::new();
+    let id = files.read(path);
+    let loaded = files.spec(id);
+    let spec = match loaded.valid() {
+        Ok(spec) => spec,
+        Err(err) => return fail(&files, err, "power", files.name(id), color),
+    };
+    match ironclad::power::power(spec, body) {
+        Ok(report) => {
+            match format {
+                Format::Json => print!("{}", json::to_string(&report)),
+                Format::Csv => print!("{}", csv::power(&report)),
+                Format::Text | Format::Short => print!("{}", text::power(&report)),
+            }
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "power", "the input", color),
+    }
+}
+
 pub fn schema(output: Option<&str>) -> u8 {
     let value = match output {
         None => ironclad::schema::spec(),

@@ -118,9 +118,20 @@ enum Command {
         #[arg(long)]
         runs: Option<u64>,
     },
+    /// Shapley values of the guarantors for a metric, leave-one-out losses and interactions.
+    Attribute(commands::AttributeArgs),
+    /// Voting power of a decision body: Shapley–Shubik and Banzhaf indices, blockers, dummies.
+    Power {
+        spec: PathBuf,
+        /// The body's id (see `ironclad show`).
+        #[arg(long)]
+        body: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
-        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest.
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute.
         #[arg(long, value_name = "COMMAND")]
         output: Option<String>,
     },
@@ -171,6 +182,8 @@ fn main() -> ExitCode {
         Command::Backtest { dir, format, seed, runs } => {
             commands::backtest(&dir, &ironclad::backtest::Request { seed, resamples: runs }, format, color)
         }
+        Command::Attribute(args) => commands::attribute(&args, color),
+        Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::verify(&specs, &sources, format, color)

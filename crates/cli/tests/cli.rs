@@ -25,6 +25,8 @@ mod end_to_end;
 mod front_door;
 #[path = "cli/obligations.rs"]
 mod obligations;
+#[path = "cli/power.rs"]
+mod power;
 #[path = "cli/simulate.rs"]
 mod simulate;
 #[path = "cli/spec_commands.rs"]

@@ -17,10 +17,12 @@
 //! The inner crates are re-exported ([`spec`], [`engine`], [`sim`]) for types a consumer needs
 //! to name; consumers do not depend on them directly.
 
+pub mod attribute;
 pub mod backtest;
 pub mod check;
 pub mod files;
 pub mod obligations;
+pub mod power;
 pub mod render;
 pub mod schema;
 pub mod shard;
@@ -29,6 +31,7 @@ pub mod simulate;
 pub mod sources;
 
 pub use files::{FileDiagnostic, FileId, Files, Loaded};
+pub use ironclad_analysis as analysis;
 pub use ironclad_engine as engine;
 pub use ironclad_sim as sim;
 pub use ironclad_spec as spec;

@@ -3,7 +3,8 @@
 use schemars::schema_for;
 
 /// The reports whose JSON output has a published schema.
-pub const OUTPUTS: [&str; 6] = ["check", "show", "obligations", "simulate", "sources", "backtest"];
+pub const OUTPUTS: [&str; 8] =
+    ["check", "show", "obligations", "simulate", "sources", "backtest", "power", "attribute"];
 
 /// The JSON Schema of a command's `--format json` output, or `None` for an unknown name.
 pub fn output(name: &str) -> Option<serde_json::Value> {
@@ -14,6 +15,8 @@ pub fn output(name: &str) -> Option<serde_json::Value> {
         "simulate" => schema_for!(crate::simulate::SimulateReport),
         "sources" => schema_for!(crate::sources::SourcesReport),
         "backtest" => schema_for!(crate::backtest::BacktestReport),
+        "power" => schema_for!(crate::power::PowerReport),
+        "attribute" => schema_for!(crate::attribute::AttributeReport),
         _ => return None,
     };
     serde_json::to_value(schema).ok()

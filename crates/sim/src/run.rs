@@ -747,6 +747,38 @@ impl<'m> Runner<'m> {
         self.score::<false>(d, part, s, acc);
     }
 
+    /// Each party's own delivery in run `d` at horizon index `h` (the simulation's horizons,
+    /// then the deterrence horizon), with everyone taking part: `out[party · needs + n]` is the
+    /// largest timely amount the party's honouring pairs bring to need `n` (forces are sent
+    /// once), as [`Runner::evaluate`] computes it. Since a party that does not take part acts in
+    /// none of its pairs, the delivery of a coalition `S` to need `n` is the sum of these over
+    /// the parties of `S` in ascending order — the very additions `evaluate` makes under
+    /// [`Participation::parties`], so a coalition's figures from these are bit-identical to a
+    /// run with that participation (tested in `crates/ironclad/tests/attribute.rs`). This lets
+    /// an analysis score all 2ⁿ coalitions of one run's draws without re-evaluating it.
+    pub fn party_delivery(&self, d: &Draws, h: usize, out: &mut [f64]) {
+        let needs = self.model.needs.len();
+        let hs = self.horizons.len();
+        out.iter_mut().for_each(|x| *x = 0.0);
+        if h >= hs {
+            return;
+        }
+        for &i in &self.delivering[d.combination] {
+            if !d.honoured[i] || d.timely[i] & (1 << h) == 0 {
+                continue;
+            }
+            let p = self.model.pairs[i].party_index;
+            let fraction = d.fraction[i];
+            for &(n, pledge, count) in &self.contrib[i] {
+                let amount = if count { pledge } else { pledge * fraction };
+                let best = &mut out[p * needs + n];
+                if amount > *best {
+                    *best = amount;
+                }
+            }
+        }
+    }
+
     /// Scores one run's draws for `part` into the chunk's sums and `acc`; returns the run's
     /// record when `RECORD`.
     fn score<const RECORD: bool>(

@@ -103,6 +103,29 @@ pub fn sources(report: &crate::sources::SourcesReport) -> String {
     out
 }
 
+/// `seat,seats,veto,shapley_shubik,shapley_shubik_exact,banzhaf,banzhaf_exact,banzhaf_raw,swings`:
+/// one row per member seat, one for the other seats (values per seat).
+pub fn power(report: &crate::power::PowerReport) -> String {
+    let mut out =
+        String::from("seat,seats,veto,shapley_shubik,shapley_shubik_exact,banzhaf,banzhaf_exact,banzhaf_raw,swings\n");
+    for r in &report.rows {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            field(&r.label),
+            r.seats,
+            r.veto,
+            r.shapley_shubik,
+            r.shapley_shubik_exact.as_deref().unwrap_or(""),
+            r.banzhaf,
+            r.banzhaf_exact.as_deref().unwrap_or(""),
+            r.banzhaf_raw,
+            r.swings.as_deref().unwrap_or("")
+        );
+    }
+    out
+}
+
 /// `row,case,party,recorded,metric,weighting,value,low,high`: every prediction, score and
 /// reliability figure of a backtest (`low`/`high`: the 95 % bootstrap interval, scores only).
 pub fn backtest(report: &crate::backtest::BacktestReport) -> String {
@@ -148,6 +171,28 @@ pub fn backtest(report: &crate::backtest::BacktestReport) -> String {
         let _ = writeln!(out, "reliability,,,,count:{bin},outcome,{},,", b.count);
         let _ = writeln!(out, "reliability,,,,mean_predicted:{bin},outcome,{},,", b.mean_predicted);
         let _ = writeln!(out, "reliability,,,,observed:{bin},outcome,{},,", b.observed);
+    }
+    out
+}
+
+/// `table,party,other,value,low,high,metric`: Shapley values, leave-one-out losses,
+/// interactions, v(N) and v(∅) of an attribution.
+pub fn attribute(r: &crate::attribute::AttributeReport) -> String {
+    let mut out = String::from("table,party,other,value,low,high,metric\n");
+    let mut row = |table: &str, a: &str, b: &str, e: &Estimate| {
+        let _ =
+            writeln!(out, "{table},{},{},{},{},{},{}", field(a), field(b), e.value, e.low, e.high, field(&r.metric));
+    };
+    row("v_all", "", "", &r.v_all);
+    row("v_none", "", "", &r.v_none);
+    for v in &r.values {
+        row("shapley", &v.party, "", &v.shapley);
+    }
+    for l in &r.leave_one_out {
+        row("leave_one_out", &l.party, "", &l.loss);
+    }
+    for i in &r.interactions {
+        row("interaction", &i.a, &i.b, &i.value);
     }
     out
 }

@@ -4,9 +4,11 @@ use std::fmt::Write as _;
 
 use ironclad_sim::stats::Estimate;
 
+use crate::attribute::AttributeReport;
 use crate::check::CheckReport;
 use crate::files::{FileDiagnostic, Files};
 use crate::obligations::ObligationsReport;
+use crate::power::PowerReport;
 use crate::show::{By, ShowReport};
 use crate::simulate::SimulateReport;
 use crate::sources::SourcesReport;
@@ -491,6 +493,95 @@ pub fn backtest(r: &crate::backtest::BacktestReport) -> String {
     let _ = writeln!(out, "\nMETHOD");
     for line in &r.method {
         let _ = writeln!(out, "  - {line}");
+    }
+    out
+}
+
+/// `power`: per seat, its Shapley–Shubik and normalised Banzhaf indices (6 decimals, and
+/// exact fractions when available); blockers and dummies.
+pub fn power(r: &PowerReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "ironclad power — {} body `{}` ({})", r.framework, r.body, r.body_name);
+    let _ = writeln!(out, "rule {}: {} seats; wins: {}", r.rule, r.seats, r.game);
+    let exact = if r.exact { "exact" } else { "approximate" };
+    let _ = writeln!(out, "method: {} ({exact})\n", r.method);
+    let _ = writeln!(
+        out,
+        "VOTING POWER per seat — Shapley–Shubik (share of orderings in which the seat is pivotal) and normalised Banzhaf (share of swings); each sums to 1 over all seats"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<20} {:>5} {:>4}  {:>10} {:<14} {:>10} {:<14}",
+        "seat", "seats", "veto", "S-S", "(exact)", "Banzhaf", "(exact)"
+    );
+    for row in &r.rows {
+        let label = if row.seats > 1 { format!("{} (each)", row.label) } else { row.label.clone() };
+        let _ = writeln!(
+            out,
+            "  {:<20} {:>5} {:>4}  {:>10.6} {:<14} {:>10.6} {:<14}",
+            label,
+            row.seats,
+            if row.veto { "yes" } else { "" },
+            row.shapley_shubik,
+            row.shapley_shubik_exact.as_deref().unwrap_or("—"),
+            row.banzhaf,
+            row.banzhaf_exact.as_deref().unwrap_or("—"),
+        );
+    }
+    let list = |xs: &[String]| if xs.is_empty() { "none".to_string() } else { xs.join(", ") };
+    let _ = writeln!(out, "\ncan block alone (in every winning coalition): {}", list(&r.blockers));
+    let _ = writeln!(out, "dummies (never pivotal): {}", list(&r.dummies));
+    out
+}
+
+/// `attribute`: Shapley values, leave-one-out losses and interactions, each with its 95 % CI.
+pub fn attribute(r: &AttributeReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "ironclad attribute — {} on `{}`", r.framework, r.scenario);
+    let _ = writeln!(out, "metric: {}", r.metric_text);
+    let _ = writeln!(out, "method: {}, seed {}, {:.2} s", r.method, r.seed, r.seconds);
+    let _ = writeln!(out, "intervals: {}", r.interval);
+    if let Some(s) = &r.sampling {
+        let _ = writeln!(
+            out,
+            "sampling: {} units ({} permutations, {} runs each unit); precision ±{} {}",
+            s.units,
+            s.permutations,
+            s.runs_per_unit,
+            s.precision,
+            if s.precision_reached { "reached" } else { "NOT reached" }
+        );
+    }
+    let _ = writeln!(out, "\nv(N) everyone takes part   {}", est(&r.v_all));
+    let _ = writeln!(out, "v(∅) nobody takes part     {}", est(&r.v_none));
+    let _ = writeln!(
+        out,
+        "efficiency: Σφ = {:.6}, v(N) − v(∅) = {:.6}, gap {:.1e}",
+        r.sum,
+        r.v_all.value - r.v_none.value,
+        r.efficiency_gap
+    );
+    let _ = writeln!(out, "\nSHAPLEY VALUES — each party's share of v(N) − v(∅), in the metric's unit, 95% CI");
+    let mut rows: Vec<_> = r.values.iter().collect();
+    rows.sort_by(|a, b| b.shapley.value.total_cmp(&a.shapley.value));
+    for row in rows {
+        let note = if row.null { "  (no obliged pair: null player, exactly 0)" } else { "" };
+        let _ = writeln!(out, "  {:<20} {}{note}", row.party, est(&row.shapley));
+    }
+    let _ = writeln!(out, "\nLEAVE ONE OUT — what if X withdraws: v(N) − v(N∖{{X}}), 95% CI");
+    for l in &r.leave_one_out {
+        let _ = writeln!(out, "  {:<20} {}", l.party, est(&l.loss));
+    }
+    if !r.interactions.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nINTERACTIONS — largest |Shapley interaction index| (Grabisch 1997): > 0 matter together, < 0 either will do; 95% CI"
+        );
+        for i in &r.interactions {
+            let _ = writeln!(out, "  {:<20} {}", format!("{} × {}", i.a, i.b), est(&i.value));
+        }
+    } else if r.method == "sampled" {
+        let _ = writeln!(out, "\ninteractions: computed by the exact method only");
     }
     out
 }

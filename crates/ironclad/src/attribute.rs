@@ -1,0 +1,626 @@
+//! `attribute`: Shapley values of the guarantors for a metric of the simulation — who a
+//! guarantee rests on — with leave-one-out losses and pairwise interactions
+//! (`docs/analysis.md`).
+//!
+//! v(S) is the metric when only the parties of S take part ([`ironclad_sim::Participation`]:
+//! the others stay obliged but do not act), every coalition scored on the same draws: each run
+//! is drawn once ([`Runner::draw`]), each party's own delivery computed once
+//! ([`Runner::party_delivery`]), and every coalition's delivery is the sum of its parties'.
+//!
+//! - **Exact** (≤ [`MAX_EXACT_PLAYERS`] players): per run, the game restricted to the parties
+//!   that deliver anything in that run (the others are null in it) is scored on all its
+//!   coalitions, and its Shapley vector, leave-one-out losses and interaction indices computed
+//!   exactly. All are linear in v, so the figures are the means over runs of the per-run
+//!   figures, and each 95 % interval is mean ± 1.96·sd/√runs over runs (the independent unit).
+//! - **Sampled** (more players): antithetic permutation sampling
+//!   ([`sample_shapley_par_indexed`]) where each unit (a permutation and its reverse) is scored
+//!   on a fresh block of [`RUNS_PER_UNIT`] runs of its own; units are i.i.d. and their mean is
+//!   unbiased for φ, so the Student-t interval over units covers both the permutation and the
+//!   run sampling. It stops when every half-width is at most the requested precision.
+
+use ironclad_analysis::shapley::{SamplingOptions, sample_shapley_par_indexed};
+use ironclad_analysis::stats::IntervalMethod;
+use ironclad_sim::stats::Estimate;
+use ironclad_sim::{Draws, Runner, SimModel, Structure};
+use ironclad_spec::Spec;
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::Error;
+use crate::files::pinned_variants;
+
+/// Most players for exact values (all 2ⁿ coalitions).
+pub const MAX_EXACT_PLAYERS: usize = 20;
+/// Default runs.
+pub const DEFAULT_RUNS: u64 = 10_000;
+/// Default horizon, days.
+pub const DEFAULT_HORIZON: f64 = 30.0;
+/// Default half-width of the sampled values.
+pub const DEFAULT_PRECISION: f64 = 0.005;
+/// Runs per sampling unit (a permutation and its reverse).
+pub const RUNS_PER_UNIT: u64 = 4;
+/// Pairs listed in the interaction table.
+pub const TOP_INTERACTIONS: usize = 10;
+/// Runs per chunk of the exact pass (fixed, so results do not depend on threads).
+const CHUNK_RUNS: u64 = 512;
+/// z of a two-sided 95 % normal interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// What to attribute.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `adequate`, `adequate:DOMAIN`, `credibility` or `deterred`.
+    pub metric: String,
+    /// Horizon in days of the `adequate` metrics.
+    pub horizon: Option<f64>,
+    /// Insist on exact values (an error above [`MAX_EXACT_PLAYERS`] players).
+    pub exact: bool,
+    /// Half-width of sampled values; giving one asks for sampling even with few players.
+    pub precision: Option<f64>,
+    pub runs: Option<u64>,
+    pub seed: u64,
+    /// `VARIANT=OPTION` pins.
+    pub variants: Vec<String>,
+}
+
+impl Default for Request {
+    fn default() -> Request {
+        Request {
+            metric: "adequate".into(),
+            horizon: None,
+            exact: false,
+            precision: None,
+            runs: None,
+            seed: 1,
+            variants: Vec::new(),
+        }
+    }
+}
+
+/// The metric a coalition is scored on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Metric {
+    /// P(adequate response in every need) at the horizon.
+    Adequate,
+    /// P(adequate response in need `n`) at the horizon.
+    AdequateNeed(usize),
+    /// Mean adequacy over needs at the deterrence horizon.
+    Credibility,
+}
+
+/// Shapley attribution of a metric to the parties.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AttributeReport {
+    pub schema_version: u32,
+    pub framework: String,
+    pub scenario: String,
+    /// The metric's name as asked (`adequate`, `adequate:air`, `credibility`).
+    pub metric: String,
+    /// What the metric is, in words, with its unit.
+    pub metric_text: String,
+    /// The horizon the metric is judged at, in days.
+    pub horizon_days: f64,
+    pub seed: u64,
+    /// `exact` (all coalitions, intervals over runs) or `sampled` (permutation units on fresh runs).
+    pub method: String,
+    /// How the intervals were computed.
+    pub interval: String,
+    /// Runs behind v(N), v(∅), the leave-one-out table (and, when exact, every figure).
+    pub runs: u64,
+    /// The players: parties with at least one obliged pair in the model.
+    pub players: Vec<String>,
+    /// v(N): the metric with every party taking part, 95 % CI.
+    pub v_all: Estimate,
+    /// v(∅): the metric with nobody taking part, 95 % CI.
+    pub v_none: Estimate,
+    /// Σφ: equals v(N) − v(∅) (efficiency).
+    pub sum: f64,
+    /// Σφ − (v(N) − v(∅)): rounding only when exact; sampling error when sampled (other runs).
+    pub efficiency_gap: f64,
+    /// One row per party of the spec, in spec order; parties without pairs are null players (0).
+    pub values: Vec<ShapleyRow>,
+    /// "What if X withdraws": v(N) − v(N∖{X}), 95 % CI.
+    pub leave_one_out: Vec<LeaveOneOut>,
+    /// The largest pairwise Shapley interaction indices |I_ij| (exact method only): positive,
+    /// the two matter together (complements); negative, either will do (substitutes).
+    pub interactions: Vec<InteractionRow>,
+    /// Sampling details (sampled method only).
+    pub sampling: Option<Sampling>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ShapleyRow {
+    pub party: String,
+    /// φ, in the metric's unit, 95 % CI; exactly 0 for a null player.
+    pub shapley: Estimate,
+    /// Whether the party has no pair in the model (so φ = 0 exactly).
+    pub null: bool,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LeaveOneOut {
+    pub party: String,
+    /// v(N) − v(N∖{party}), in the metric's unit, 95 % CI.
+    pub loss: Estimate,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct InteractionRow {
+    pub a: String,
+    pub b: String,
+    /// Shapley interaction index I_ab (Grabisch 1997), 95 % CI over runs.
+    pub value: Estimate,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Sampling {
+    /// Independent units: each an antithetic pair of permutations on its own runs.
+    pub units: usize,
+    pub permutations: usize,
+    pub runs_per_unit: u64,
+    /// The half-width asked for, and whether every value reached it.
+    pub precision: f64,
+    pub precision_reached: bool,
+}
+
+/// Parses a metric name against the model's needs.
+pub fn metric(model: &SimModel, name: &str) -> Result<Metric, Error> {
+    match name {
+        "adequate" => Ok(Metric::Adequate),
+        "credibility" => Ok(Metric::Credibility),
+        "deterred" => Err(Error::Usage(
+            "metric `deterred` is not supported yet: P(deterred) is a nonlinear function of the mean credibility, \
+             so it is not a mean over runs; attribute `credibility` instead"
+                .into(),
+        )),
+        _ => {
+            if let Some(d) = name.strip_prefix("adequate:") {
+                if let Some(n) = model.needs.iter().position(|n| n.domain == d) {
+                    return Ok(Metric::AdequateNeed(n));
+                }
+                let needs: Vec<&str> = model.needs.iter().map(|n| n.domain.as_str()).collect();
+                return Err(Error::Usage(format!(
+                    "no need in domain `{d}`; the scenario's needs: {}",
+                    needs.join(", ")
+                )));
+            }
+            Err(Error::Usage(format!("unknown metric `{name}`; metrics: adequate, adequate:DOMAIN, credibility")))
+        }
+    }
+}
+
+/// Scores coalitions of one run from the parties' deliveries.
+struct Scorer<'a> {
+    model: &'a SimModel,
+    metric: Metric,
+}
+
+impl Scorer<'_> {
+    /// The metric of each coalition of the `k` parties `delivering` (party indices, ascending),
+    /// into `val` (length 2ᵏ): deliveries summed in ascending party order, as a run does.
+    fn table(&self, best: &[f64], delivering: &[usize], sums: &mut Vec<f64>, val: &mut Vec<f64>) {
+        let needs = self.model.needs.len();
+        let len = 1usize << delivering.len();
+        sums.clear();
+        sums.resize(len, 0.0);
+        val.clear();
+        let (start, only) = match self.metric {
+            Metric::Adequate => (1.0, None),
+            Metric::AdequateNeed(n) => (1.0, Some(n)),
+            Metric::Credibility => (0.0, None),
+        };
+        val.resize(len, start);
+        for (n, need) in self.model.needs.iter().enumerate() {
+            if only.is_some_and(|o| o != n) {
+                continue;
+            }
+            for m in 1..len {
+                let high = usize::BITS - 1 - m.leading_zeros();
+                sums[m] = sums[m & !(1 << high)] + best[delivering[high as usize] * needs + n];
+            }
+            for m in 0..len {
+                let delivered = sums[m];
+                match self.metric {
+                    Metric::Credibility => val[m] += (delivered / need.required).min(1.0),
+                    _ => {
+                        if delivered < need.required {
+                            val[m] = 0.0;
+                        }
+                    }
+                }
+            }
+        }
+        if self.metric == Metric::Credibility {
+            val.iter_mut().for_each(|v| *v /= needs as f64);
+        }
+    }
+
+    /// The metric of one coalition given by party flags, summing in `order`.
+    fn value(&self, best: &[f64], order: &[usize], sums: &mut [f64]) -> f64 {
+        let needs = self.model.needs.len();
+        sums.iter_mut().for_each(|s| *s = 0.0);
+        for &p in order {
+            for (n, s) in sums.iter_mut().enumerate() {
+                *s += best[p * needs + n];
+            }
+        }
+        self.of_sums(sums)
+    }
+
+    fn of_sums(&self, sums: &[f64]) -> f64 {
+        let needs = &self.model.needs;
+        match self.metric {
+            Metric::Adequate => f64::from(u8::from(sums.iter().zip(needs).all(|(s, n)| *s >= n.required))),
+            Metric::AdequateNeed(k) => f64::from(u8::from(sums[k] >= needs[k].required)),
+            Metric::Credibility => {
+                sums.iter().zip(needs).map(|(s, n)| (s / n.required).min(1.0)).sum::<f64>() / needs.len() as f64
+            }
+        }
+    }
+}
+
+/// `1 / (m · C(m−1, s))`: the Shapley weights of coalitions of size `s` among `m` players.
+fn weights(m: usize) -> Vec<f64> {
+    let mut w = Vec::with_capacity(m);
+    let mut binom = 1.0_f64;
+    for s in 0..m {
+        w.push(1.0 / (m as f64 * binom));
+        binom = binom * (m - 1 - s) as f64 / (s + 1) as f64;
+    }
+    w
+}
+
+/// Per-run figures accumulated: Σx and Σx² of each.
+#[derive(Clone)]
+struct Sums {
+    sum: Vec<f64>,
+    sq: Vec<f64>,
+}
+
+impl Sums {
+    fn new(len: usize) -> Sums {
+        Sums { sum: vec![0.0; len], sq: vec![0.0; len] }
+    }
+    fn push(&mut self, k: usize, x: f64) {
+        self.sum[k] += x;
+        self.sq[k] += x * x;
+    }
+    fn merge(&mut self, o: &Sums) {
+        self.sum.iter_mut().zip(&o.sum).for_each(|(a, b)| *a += b);
+        self.sq.iter_mut().zip(&o.sq).for_each(|(a, b)| *a += b);
+    }
+    fn estimate(&self, k: usize, runs: u64) -> Estimate {
+        let n = runs as f64;
+        let mean = self.sum[k] / n;
+        let var = if runs > 1 { ((self.sq[k] - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        let h = Z95 * (var / n).sqrt();
+        Estimate { value: mean, low: mean - h, high: mean + h }
+    }
+}
+
+/// The layout of the per-run figures: v(N), v(∅), φ per player, loss per player, I per pair.
+struct Layout {
+    n: usize,
+}
+
+impl Layout {
+    fn len(&self) -> usize {
+        2 + 2 * self.n + self.n * (self.n.saturating_sub(1)) / 2
+    }
+    fn phi(&self, i: usize) -> usize {
+        2 + i
+    }
+    fn loss(&self, i: usize) -> usize {
+        2 + self.n + i
+    }
+    fn pair(&self, i: usize, j: usize) -> usize {
+        // i < j: pairs in order (0,1), (0,2), …, (1,2), …
+        2 + 2 * self.n + i * (2 * self.n - i - 1) / 2 + (j - i - 1)
+    }
+}
+
+/// The players: parties with at least one pair, ascending.
+pub fn players(model: &SimModel) -> Vec<usize> {
+    let mut p: Vec<usize> = model.pairs.iter().map(|p| p.party_index).collect();
+    p.sort_unstable();
+    p.dedup();
+    p
+}
+
+/// The model of an attribution: one horizon (the metric's), the spec's parameters.
+pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<SimModel, Error> {
+    let horizon = request.horizon.unwrap_or(DEFAULT_HORIZON);
+    if !(horizon.is_finite() && horizon > 0.0) {
+        return Err(Error::Usage("--horizon takes a positive number of days".into()));
+    }
+    let pins = pinned_variants(spec, &request.variants)?;
+    structure.parameterise(&spec.params, &[horizon], &pins).map_err(|e| Error::Unservable(e.to_string()))
+}
+
+/// Runs the attribution on the current rayon pool.
+pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<AttributeReport, Error> {
+    let started = std::time::Instant::now();
+    let metric = metric(model, &request.metric)?;
+    let runs = request.runs.unwrap_or(DEFAULT_RUNS);
+    if runs < 2 {
+        return Err(Error::Usage("--runs must be at least 2 (intervals are over runs)".into()));
+    }
+    let precision = request.precision.unwrap_or(DEFAULT_PRECISION);
+    if !(precision.is_finite() && precision > 0.0) {
+        return Err(Error::Usage("--precision takes a positive half-width, e.g. 0.005".into()));
+    }
+    let players = players(model);
+    let n = players.len();
+    if request.exact && n > MAX_EXACT_PLAYERS {
+        return Err(Error::Unservable(format!(
+            "{n} players: exact values need at most {MAX_EXACT_PLAYERS}; drop --exact to sample"
+        )));
+    }
+    let h = match metric {
+        Metric::Credibility => 1,
+        _ => 0,
+    };
+    let runner = Runner::new(model);
+    let scorer = Scorer { model, metric };
+    let parties = model.parties;
+    let needs = model.needs.len();
+    let layout = Layout { n };
+    // Exact unless there are too many players or a precision asks for sampling.
+    let exact = request.exact || (n <= MAX_EXACT_PLAYERS && request.precision.is_none());
+    // Position of each party among the players.
+    let mut slot = vec![usize::MAX; parties];
+    for (k, &p) in players.iter().enumerate() {
+        slot[p] = k;
+    }
+    let chunks: Vec<u64> = (0..runs.div_ceil(CHUNK_RUNS)).collect();
+    let per_chunk: Vec<Sums> = chunks
+        .par_iter()
+        .map(|&c| {
+            let mut d: Draws = runner.draws();
+            let mut best = vec![0.0; parties * needs];
+            let mut sums = Vec::new();
+            let mut val = Vec::new();
+            let mut small = vec![0.0; needs];
+            let mut out = Sums::new(layout.len());
+            for run in c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs) {
+                runner.draw(request.seed, run, &mut d);
+                runner.party_delivery(&d, h, &mut best);
+                if exact {
+                    exact_run(&scorer, &layout, &players, &best, &mut sums, &mut val, &mut out);
+                } else {
+                    // v(N), v(∅) and leave-one-out only.
+                    let all = scorer.value(&best, &players, &mut small);
+                    out.push(0, all);
+                    out.push(1, scorer.value(&best, &[], &mut small));
+                    let mut others = Vec::with_capacity(n);
+                    for i in 0..n {
+                        others.clear();
+                        others.extend(players.iter().copied().filter(|&p| p != players[i]));
+                        out.push(layout.loss(i), all - scorer.value(&best, &others, &mut small));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut total = Sums::new(layout.len());
+    for s in &per_chunk {
+        total.merge(s);
+    }
+    let v_all = total.estimate(0, runs);
+    let v_none = total.estimate(1, runs);
+    let name = |p: usize| spec.parties[p].id.clone();
+    let zero = Estimate { value: 0.0, low: 0.0, high: 0.0 };
+    let (phi, sampling, interval): (Vec<Estimate>, Option<Sampling>, String) = if exact {
+        (
+            (0..n).map(|i| total.estimate(layout.phi(i), runs)).collect(),
+            None,
+            format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
+        )
+    } else {
+        let (phi, s) = sampled(&runner, &scorer, &players, h, request.seed, precision)?;
+        let interval = format!(
+            "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
+            s.units
+        );
+        (phi, Some(s), interval)
+    };
+    let sum: f64 = phi.iter().map(|e| e.value).sum();
+    let values = (0..parties)
+        .map(|p| {
+            let k = slot[p];
+            ShapleyRow { party: name(p), shapley: if k == usize::MAX { zero } else { phi[k] }, null: k == usize::MAX }
+        })
+        .collect();
+    let leave_one_out =
+        (0..n).map(|i| LeaveOneOut { party: name(players[i]), loss: total.estimate(layout.loss(i), runs) }).collect();
+    let mut interactions: Vec<InteractionRow> = Vec::new();
+    if exact {
+        for i in 0..n {
+            for j in i + 1..n {
+                interactions.push(InteractionRow {
+                    a: name(players[i]),
+                    b: name(players[j]),
+                    value: total.estimate(layout.pair(i, j), runs),
+                });
+            }
+        }
+        interactions.sort_by(|x, y| y.value.value.abs().total_cmp(&x.value.value.abs()));
+        interactions.truncate(TOP_INTERACTIONS);
+    }
+    let metric_text = match metric {
+        Metric::Adequate => format!("P(adequate response in every need at {} days): a probability", model.horizons[0]),
+        Metric::AdequateNeed(k) => {
+            format!("P(adequate response in {} at {} days): a probability", model.needs[k].domain, model.horizons[0])
+        }
+        Metric::Credibility => format!(
+            "credibility: mean adequacy over needs at the deterrence horizon ({} days), in [0, 1]",
+            model.deterrence.horizon
+        ),
+    };
+    Ok(AttributeReport {
+        schema_version: crate::SCHEMA_VERSION,
+        framework: model.framework.clone(),
+        scenario: model.scenario.clone(),
+        metric: request.metric.clone(),
+        metric_text,
+        horizon_days: if metric == Metric::Credibility { model.deterrence.horizon } else { model.horizons[0] },
+        seed: request.seed,
+        method: if exact { "exact" } else { "sampled" }.into(),
+        interval,
+        runs,
+        players: players.iter().map(|&p| name(p)).collect(),
+        efficiency_gap: sum - (v_all.value - v_none.value),
+        sum,
+        v_all,
+        v_none,
+        values,
+        leave_one_out,
+        interactions,
+        sampling,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// One run's exact figures: the game on the parties that deliver in this run (the others are
+/// null in it, so their φ, losses and interactions are 0 in this run).
+fn exact_run(
+    scorer: &Scorer<'_>,
+    layout: &Layout,
+    players: &[usize],
+    best: &[f64],
+    sums: &mut Vec<f64>,
+    val: &mut Vec<f64>,
+    out: &mut Sums,
+) {
+    let needs = scorer.model.needs.len();
+    let (slots, delivering): (Vec<usize>, Vec<usize>) = players
+        .iter()
+        .enumerate()
+        .filter(|&(_, &p)| best[p * needs..(p + 1) * needs].iter().any(|x| *x > 0.0))
+        .map(|(k, &p)| (k, p))
+        .unzip();
+    scorer.table(best, &delivering, sums, val);
+    let k = delivering.len();
+    let full = (1usize << k) - 1;
+    out.push(0, val[full]);
+    out.push(1, val[0]);
+    // Runs in which a player delivers nothing add 0 to its sums: nothing to push.
+    if k == 0 {
+        return;
+    }
+    let w = weights(k);
+    let mut phi = vec![0.0; k];
+    for m in 0..full {
+        let ws = w[m.count_ones() as usize];
+        let vm = val[m];
+        for (j, f) in phi.iter_mut().enumerate() {
+            if m & (1 << j) == 0 {
+                *f += ws * (val[m | 1 << j] - vm);
+            }
+        }
+    }
+    for j in 0..k {
+        out.push(layout.phi(slots[j]), phi[j]);
+        out.push(layout.loss(slots[j]), val[full] - val[full & !(1 << j)]);
+    }
+    if k >= 2 {
+        let w2 = weights(k - 1);
+        for a in 0..k {
+            for b in a + 1..k {
+                let (ba, bb) = (1usize << a, 1usize << b);
+                let mut x = 0.0;
+                for m in 0..=full {
+                    if m & (ba | bb) == 0 {
+                        x += w2[m.count_ones() as usize] * (val[m | ba | bb] - val[m | ba] - val[m | bb] + val[m]);
+                    }
+                }
+                out.push(layout.pair(slots[a], slots[b]), x);
+            }
+        }
+    }
+}
+
+/// Sampled Shapley values: each unit a permutation and its reverse on fresh runs.
+fn sampled(
+    runner: &Runner<'_>,
+    scorer: &Scorer<'_>,
+    players: &[usize],
+    h: usize,
+    seed: u64,
+    precision: f64,
+) -> Result<(Vec<Estimate>, Sampling), Error> {
+    let model = scorer.model;
+    let needs = model.needs.len();
+    let parties = model.parties;
+    // Another seed's runs: independent of the runs behind v(N) and v(∅).
+    let unit_seed = seed ^ 0x5348_4150_4C45_5953;
+    let options = SamplingOptions {
+        precision,
+        min_units: 100,
+        max_units: 2_000_000,
+        block_units: 64,
+        blocks_per_round: 16,
+        seed,
+        interval: IntervalMethod::StudentT,
+    };
+    struct State {
+        d: Draws,
+        unit: usize,
+        best: Vec<Vec<f64>>,
+        sums: Vec<f64>,
+    }
+    let result = sample_shapley_par_indexed(
+        players.len(),
+        &options,
+        || State {
+            d: runner.draws(),
+            unit: usize::MAX,
+            best: vec![vec![0.0; parties * needs]; RUNS_PER_UNIT as usize],
+            sums: vec![0.0; needs],
+        },
+        |s, unit, perm, out| {
+            if s.unit != unit {
+                for (k, best) in s.best.iter_mut().enumerate() {
+                    runner.draw(unit_seed, unit as u64 * RUNS_PER_UNIT + k as u64, &mut s.d);
+                    runner.party_delivery(&s.d, h, best);
+                }
+                s.unit = unit;
+            }
+            for best in &s.best {
+                s.sums.iter_mut().for_each(|x| *x = 0.0);
+                let mut prev = scorer.of_sums(&s.sums);
+                for &i in perm {
+                    let p = players[i];
+                    for (n, x) in s.sums.iter_mut().enumerate() {
+                        *x += best[p * needs + n];
+                    }
+                    let cur = scorer.of_sums(&s.sums);
+                    out[i] += (cur - prev) / RUNS_PER_UNIT as f64;
+                    prev = cur;
+                }
+            }
+        },
+    )
+    .map_err(|e| Error::Unservable(e.to_string()))?;
+    let phi = result
+        .mean
+        .iter()
+        .zip(&result.half_width)
+        .map(|(m, h)| Estimate { value: *m, low: m - h, high: m + h })
+        .collect();
+    Ok((
+        phi,
+        Sampling {
+            units: result.units,
+            permutations: result.permutations,
+            runs_per_unit: RUNS_PER_UNIT,
+            precision,
+            precision_reached: result.precision_reached,
+        },
+    ))
+}
