@@ -683,12 +683,29 @@ impl<'m> Runner<'m> {
     /// or 1), then, if it honours and its timing matters, its delay, then, if it pledges capacity
     /// and is in time at some horizon, its capacity. Every number comes from its own key.
     pub fn draw(&self, seed: u64, run: u64, d: &mut Draws) {
+        self.draw_into::<false>(seed, run, d, &mut Vec::new());
+    }
+
+    /// [`Runner::draw`], recording the address of every number drawn when `RECORD`.
+    fn draw_into<const RECORD: bool>(
+        &self,
+        seed: u64,
+        run: u64,
+        d: &mut Draws,
+        drawn_at: &mut Vec<(u64, Purpose, u32)>,
+    ) {
         let key = run_key(seed, run);
+        let mut note = |purpose: Purpose, index: usize| {
+            if RECORD {
+                drawn_at.push((key, purpose, index as u32));
+            }
+        };
         let mut drawn = 0u32;
         let mut combination = 0usize;
         for (v, (cumulative, radix)) in self.cumulative.iter().zip(&self.radix).enumerate() {
             let u = if self.random_variant[v] {
                 drawn += 1;
+                note(Purpose::Variant, v);
                 uniform(key, Purpose::Variant, v)
             } else {
                 0.5
@@ -696,6 +713,7 @@ impl<'m> Runner<'m> {
             combination += option(cumulative, u) * radix;
         }
         for &f in &self.used_factors {
+            note(Purpose::Factor, f);
             d.factors[f] = normal(key, Purpose::Factor, f);
         }
         drawn += self.used_factors.len() as u32;
@@ -708,6 +726,7 @@ impl<'m> Runner<'m> {
             let (i, flags) = (a.pair as usize, a.flags);
             let honoured = if flags & DRAWS_WILL != 0 {
                 drawn += 1;
+                note(Purpose::Will, i);
                 d.shared[a.group as usize] + a.idio * normal(key, Purpose::Will, i) < a.threshold
             } else if a.threshold.is_infinite() {
                 a.threshold > 0.0
@@ -722,6 +741,7 @@ impl<'m> Runner<'m> {
                 u64::MAX
             } else if flags & (DELIVERS | ESCALATES) != 0 {
                 drawn += 1;
+                note(Purpose::Delay, i);
                 let z = normal(key, Purpose::Delay, i);
                 let t = &self.thresholds[i * hs..(i + 1) * hs];
                 t.iter().enumerate().fold(0u64, |m, (h, t)| m | (u64::from(z <= *t) << h))
@@ -731,6 +751,7 @@ impl<'m> Runner<'m> {
             d.timely[i] = timely;
             if flags & FRACTION != 0 && timely != 0 {
                 drawn += 1;
+                note(Purpose::Capacity, i);
                 d.fraction[i] = self.quantile.at(uniform(key, Purpose::Capacity, i));
             }
         }
@@ -974,8 +995,40 @@ impl<'m> Runner<'m> {
         }
     }
 
-    /// Draws exactly the random numbers `runs` runs need, and does nothing else with them: the
-    /// RNG-bound limit of the simulation. Returns how many numbers were drawn.
+    /// The RNG bound: how long merely generating the random numbers that `runs` runs strictly
+    /// need takes. Per chunk of runs, an untimed pass finds which numbers the runs need (their
+    /// addresses); a timed pass then generates exactly those numbers (a uniform or a Ziggurat
+    /// normal each, as the run would) and nothing else. Returns the count of numbers and the
+    /// timed seconds.
+    pub fn generation_bound(&self, seed: u64, runs: u64) -> (u64, f64) {
+        let mut d = self.draws();
+        let mut addresses = Vec::with_capacity(CHUNK as usize * 128);
+        let (mut count, mut seconds, mut sink) = (0u64, 0.0, 0.0f64);
+        let mut start = 0;
+        while start < runs {
+            let end = (start + CHUNK).min(runs);
+            addresses.clear();
+            for run in start..end {
+                self.draw_into::<true>(seed, run, &mut d, &mut addresses);
+            }
+            let started = std::time::Instant::now();
+            for &(key, purpose, index) in &addresses {
+                sink += match purpose {
+                    Purpose::Variant | Purpose::Capacity => uniform(key, purpose, index as usize),
+                    Purpose::Factor | Purpose::Will | Purpose::Delay => normal(key, purpose, index as usize),
+                };
+            }
+            seconds += started.elapsed().as_secs_f64();
+            count += addresses.len() as u64;
+            start = end;
+        }
+        std::hint::black_box(sink);
+        (count, seconds)
+    }
+
+    /// The draw stage alone for `runs` runs: the numbers they need and the decisions of which
+    /// to draw (will against threshold, timeliness masks, capacity quantiles). Returns how many
+    /// numbers were drawn.
     pub fn draw_only(&self, seed: u64, runs: u64) -> u64 {
         let mut d = self.draws();
         let mut drawn = 0u64;
