@@ -22,6 +22,20 @@ fn style(format: Format, color: bool) -> text::DiagnosticStyle {
     text::DiagnosticStyle { color, short: format == Format::Short }
 }
 
+/// A report in `format`: JSON through serde, CSV and text through the report's renderers.
+fn render<T: ironclad::render::Serialize>(
+    format: Format,
+    report: &T,
+    csv: fn(&T) -> String,
+    text: fn(&T) -> String,
+) -> String {
+    match format {
+        Format::Json => json::to_string(report),
+        Format::Csv => csv(report),
+        Format::Text | Format::Short => text(report),
+    }
+}
+
 /// Prints why a command failed and returns its exit code.
 fn fail(files: &Files, err: Error, command: &str, what: &str, color: bool) -> u8 {
     match err {
@@ -76,11 +90,7 @@ pub fn show(path: &Path, format: Format, color: bool) -> u8 {
         Err(err) => return fail(&files, err, "show", files.name(id), color),
     };
     let report = ironclad::show::show(spec);
-    match format {
-        Format::Json => print!("{}", json::to_string(&report)),
-        Format::Csv => print!("{}", csv::show(&report)),
-        Format::Text | Format::Short => print!("{}", text::show(&report)),
-    }
+    print!("{}", render(format, &report, csv::show, text::show));
     EXIT_OK
 }
 
@@ -113,11 +123,7 @@ pub fn obligations(
     );
     match report {
         Ok(report) => {
-            match format {
-                Format::Json => print!("{}", json::to_string(&report)),
-                Format::Csv => print!("{}", csv::obligations(&report)),
-                Format::Text | Format::Short => print!("{}", text::obligations(&report)),
-            }
+            print!("{}", render(format, &report, csv::obligations, text::obligations));
             EXIT_OK
         }
         Err(err) => fail(&files, err, "obligations", "the input", color),
@@ -322,11 +328,7 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         return EXIT_ERRORS;
     }
     let report = ironclad::simulate::report(summary, &request, Some(started.elapsed().as_secs_f64()));
-    match o.format {
-        Format::Json => print!("{}", json::to_string(&report)),
-        Format::Csv => print!("{}", csv::simulate(&report)),
-        Format::Text | Format::Short => print!("{}", text::simulate(&report)),
-    }
+    print!("{}", render(o.format, &report, csv::simulate, text::simulate));
     EXIT_OK
 }
 
@@ -349,11 +351,7 @@ pub fn merge(paths: &[PathBuf], format: Format, output: Option<&Path>) -> u8 {
     let report = ironclad::shard::merge(&states).and_then(|(merged, _)| ironclad::simulate::merged_report(&merged));
     match report {
         Ok(report) => {
-            let rendered = match format {
-                Format::Json => json::to_string(&report),
-                Format::Csv => csv::simulate(&report),
-                Format::Text | Format::Short => text::simulate(&report),
-            };
+            let rendered = render(format, &report, csv::simulate, text::simulate);
             match output {
                 None => print!("{rendered}"),
                 Some(path) => {
@@ -373,11 +371,7 @@ pub fn backtest(dir: &Path, request: &ironclad::backtest::Request, format: Forma
     let mut files = Files::new();
     match ironclad::backtest::backtest(&mut files, dir, request) {
         Ok(report) => {
-            match format {
-                Format::Json => print!("{}", json::to_string(&report)),
-                Format::Csv => print!("{}", csv::backtest(&report)),
-                Format::Text | Format::Short => print!("{}", text::backtest(&report)),
-            }
+            print!("{}", render(format, &report, csv::backtest, text::backtest));
             EXIT_OK
         }
         Err(err) => fail(&files, err, "backtest", "a case's framework or scenario", color),
@@ -465,11 +459,7 @@ pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
         });
     match result {
         Ok(report) => {
-            match o.format {
-                Format::Json => print!("{}", json::to_string(&report)),
-                Format::Csv => print!("{}", csv::attribute(&report)),
-                Format::Text | Format::Short => print!("{}", text::attribute(&report)),
-            }
+            print!("{}", render(o.format, &report, csv::attribute, text::attribute));
             EXIT_OK
         }
         Err(err) => fail(&files, err, "attribute", "the input", color),
@@ -486,11 +476,7 @@ pub fn power(path: &Path, body: &str, format: Format, color: bool) -> u8 {
     };
     match ironclad::power::power(spec, body) {
         Ok(report) => {
-            match format {
-                Format::Json => print!("{}", json::to_string(&report)),
-                Format::Csv => print!("{}", csv::power(&report)),
-                Format::Text | Format::Short => print!("{}", text::power(&report)),
-            }
+            print!("{}", render(format, &report, csv::power, text::power));
             EXIT_OK
         }
         Err(err) => fail(&files, err, "power", "the input", color),

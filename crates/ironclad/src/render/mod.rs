@@ -8,6 +8,9 @@
 pub mod csv;
 pub mod text;
 
+/// The bound of every report, for consumers that render generically.
+pub use serde::Serialize;
+
 /// JSON for tools.
 pub mod json {
     /// A report as pretty-printed JSON, with a final newline.
