@@ -488,6 +488,10 @@ pub struct Runner<'m> {
     /// Per outcome: its active pairs with their flags, grouped by commitment, and where each
     /// commitment's group ends: (commitment, end, number of pairs).
     active: Vec<Vec<Active>>,
+    /// Per outcome: the active pairs whose timing matters (they deliver or escalate, and are
+    /// not in place), and those that pledge capacity.
+    timed: Vec<Vec<u32>>,
+    fractioned: Vec<Vec<u32>>,
     commitment_ends: Vec<Vec<(usize, usize, u64)>>,
     /// Per outcome: the active pairs that pledge something, grouped by party, and where each
     /// party's group ends in that list.
@@ -615,7 +619,14 @@ impl<'m> Runner<'m> {
                 Some(here)
             })
             .collect();
+        let pick = |want: &dyn Fn(u8) -> bool| -> Vec<Vec<u32>> {
+            active.iter().map(|list| list.iter().filter(|a| want(a.flags)).map(|a| a.pair).collect()).collect()
+        };
+        let timed = pick(&|f| f & (DELIVERS | ESCALATES) != 0 && f & PLACED == 0);
+        let fractioned = pick(&|f| f & FRACTION != 0);
         Runner {
+            timed,
+            fractioned,
             cumulative,
             radix,
             random_variant: model.variants.iter().map(|w| w.iter().filter(|x| **x > 0.0).count() > 1).collect(),
@@ -722,6 +733,9 @@ impl<'m> Runner<'m> {
             *shared = factors.iter().zip(values).map(|(f, l)| l * d.factors[*f]).sum();
         }
         let hs = self.horizons.len();
+        // Three passes, so that the branch on a random honour decision is taken only over the
+        // pairs whose timing matters: the will of every active pair; then the delay of those
+        // that deliver or escalate and honoured; then the capacity of those in time.
         for a in &self.active[combination] {
             let (i, flags) = (a.pair as usize, a.flags);
             let honoured = if flags & DRAWS_WILL != 0 {
@@ -734,22 +748,22 @@ impl<'m> Runner<'m> {
                 d.shared[a.group as usize] < a.threshold
             };
             d.honoured[i] = honoured;
-            if !honoured {
+            d.timely[i] = if flags & PLACED != 0 { u64::MAX } else { 0 };
+        }
+        for &i in &self.timed[combination] {
+            let i = i as usize;
+            if !d.honoured[i] {
                 continue;
             }
-            let timely = if flags & PLACED != 0 {
-                u64::MAX
-            } else if flags & (DELIVERS | ESCALATES) != 0 {
-                drawn += 1;
-                note(Purpose::Delay, i);
-                let z = normal(key, Purpose::Delay, i);
-                let t = &self.thresholds[i * hs..(i + 1) * hs];
-                t.iter().enumerate().fold(0u64, |m, (h, t)| m | (u64::from(z <= *t) << h))
-            } else {
-                0
-            };
-            d.timely[i] = timely;
-            if flags & FRACTION != 0 && timely != 0 {
+            drawn += 1;
+            note(Purpose::Delay, i);
+            let z = normal(key, Purpose::Delay, i);
+            let t = &self.thresholds[i * hs..(i + 1) * hs];
+            d.timely[i] = t.iter().enumerate().fold(0u64, |m, (h, t)| m | (u64::from(z <= *t) << h));
+        }
+        for &i in &self.fractioned[combination] {
+            let i = i as usize;
+            if d.honoured[i] && d.timely[i] != 0 {
                 drawn += 1;
                 note(Purpose::Capacity, i);
                 d.fraction[i] = self.quantile.at(uniform(key, Purpose::Capacity, i));
