@@ -36,6 +36,16 @@ fn render<T: ironclad::render::Serialize>(
     }
 }
 
+/// The scenario to run: the one given, or the framework's own (`scenario` in [framework],
+/// relative to the spec file).
+fn scenario_path(spec_path: &Path, given: Option<&Path>, spec: &ironclad::spec::Spec) -> Option<PathBuf> {
+    match (given, &spec.framework.scenario) {
+        (Some(path), _) => Some(path.to_path_buf()),
+        (None, Some(relative)) => Some(spec_path.parent().unwrap_or(Path::new(".")).join(relative)),
+        (None, None) => None,
+    }
+}
+
 /// Prints why a command failed and returns its exit code.
 fn fail(files: &Files, err: Error, command: &str, what: &str, color: bool) -> u8 {
     match err {
@@ -199,13 +209,9 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         Ok(spec) => spec,
         Err(err) => return fail(&files, err, "simulate", files.name(spec_id), color),
     };
-    let scenario_path = match (&o.scenario, &spec.framework.scenario) {
-        (Some(path), _) => path.clone(),
-        (None, Some(relative)) => o.spec.parent().unwrap_or(Path::new(".")).join(relative),
-        (None, None) => {
-            eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
-            return EXIT_USAGE;
-        }
+    let Some(scenario_path) = scenario_path(&o.spec, o.scenario.as_deref(), spec) else {
+        eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
+        return EXIT_USAGE;
     };
     let scenario_id = files.read(&scenario_path);
     let scenario = match files.scenario(scenario_id, spec) {
@@ -422,13 +428,9 @@ pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
         Ok(spec) => spec,
         Err(err) => return fail(&files, err, "attribute", files.name(spec_id), color),
     };
-    let scenario_path = match (&o.scenario, &spec.framework.scenario) {
-        (Some(path), _) => path.clone(),
-        (None, Some(relative)) => o.spec.parent().unwrap_or(Path::new(".")).join(relative),
-        (None, None) => {
-            eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
-            return EXIT_USAGE;
-        }
+    let Some(scenario_path) = scenario_path(&o.spec, o.scenario.as_deref(), spec) else {
+        eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
+        return EXIT_USAGE;
     };
     let scenario_id = files.read(&scenario_path);
     let scenario = match files.scenario(scenario_id, spec) {
