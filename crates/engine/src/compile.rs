@@ -96,8 +96,14 @@ pub struct CCommitment {
     pub kind: Kind,
     pub domains: u16,
     pub trigger: Option<CTrigger>,
-    /// The conditions, framework condition first when it applies.
+    /// The entry conditions, framework's first when it applies: met once, all together, then
+    /// no longer read (`State::entered` latches them).
+    pub entry: Vec<CExpr>,
+    /// The continuing conditions, framework's first when it applies.
     pub conditions: Vec<CExpr>,
+    /// A proposed or reported clause outside every variant option: it records the proposal but
+    /// takes no effect.
+    pub unadopted: bool,
     pub unless: Vec<CExpr>,
     pub void_if: Option<CTrigger>,
     /// Regions (and everything within them) where it applies; 0 = anywhere.
@@ -268,7 +274,9 @@ impl Compiled {
             kind: c.kind,
             domains: c.domains.iter().fold(0, |m, d| m | domain_bit(*d)),
             trigger: c.trigger.as_ref().map(|t| self.trigger(&t.trigger)),
+            entry: spec.entry_of(c).map(|k| self.expr(&k.expr)).collect(),
             conditions: spec.conditions_of(c).map(|k| self.expr(&k.expr)).collect(),
+            unadopted: c.status.tentative() && c.option.is_none(),
             unless: c.unless.iter().map(|k| self.expr(&k.expr)).collect(),
             void_if: c.void_if.as_ref().map(|t| self.trigger(&t.trigger)),
             scope: c.scope.iter().fold(0, |m, r| m | bit(r.index())),

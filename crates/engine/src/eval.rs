@@ -33,6 +33,9 @@ pub struct State {
     pub active: u128,
     pub failed: u128,
     pub voided: u128,
+    /// The commitments whose entry conditions have been met (all together, at some moment so
+    /// far); see [`Compiled::enter`].
+    pub entered: u128,
     /// Per commitment: the parties that withdrew from it.
     pub withdrawn: Vec<u128>,
     /// The option chosen for each variant.
@@ -56,6 +59,7 @@ impl State {
             active: 0,
             failed: 0,
             voided: 0,
+            entered: 0,
             withdrawn: vec![0; compiled.commitments.len()],
             selection,
         }
@@ -172,6 +176,10 @@ pub enum Verdict {
     Voided,
     /// The day lies before the framework entered into force or after it expired.
     NotInForce,
+    /// A proposed or reported clause that no variant option lists: it takes no effect.
+    NotAdopted,
+    /// The entry conditions have never all held; condition `index` (framework's first) is false now.
+    NotEntered { index: u16 },
     /// The commitment has a trigger and this event (or no event) does not match it.
     NotTriggered,
     /// The event matched but happened outside the commitment's scope.
@@ -260,6 +268,9 @@ impl Compiled {
 
     /// The tests that do not depend on the party; `None` if all pass.
     fn commitment_verdict(&self, cc: &CCommitment, c: usize, state: &State, event: Option<&CEvent>) -> Option<Verdict> {
+        if cc.unadopted {
+            return Some(Verdict::NotAdopted);
+        }
         if state.voided & bit(c) != 0 {
             return Some(Verdict::Voided);
         }
@@ -287,6 +298,10 @@ impl Compiled {
             Some((false, id)) => return Some(Verdict::Suspended { exception: id }),
             Some((true, _)) => {}
             None => {
+                if !cc.entry.is_empty() && state.entered & bit(c) == 0 {
+                    let index = cc.entry.iter().position(|k| !self.eval(k, state, None)).unwrap_or(0);
+                    return Some(Verdict::NotEntered { index: index as u16 });
+                }
                 if let Some(index) = cc.conditions.iter().position(|k| !self.eval(k, state, event)) {
                     return Some(Verdict::ConditionFalse { index: index as u16 });
                 }
@@ -301,6 +316,20 @@ impl Compiled {
             return Some(Verdict::NoDecision { body });
         }
         None
+    }
+
+    /// Latches the entry conditions that hold now: a commitment whose entry conditions all
+    /// hold in `state` is entered from now on, whatever happens to them later. The replay calls
+    /// this on the initial state and after every event's effect.
+    pub fn enter(&self, state: &mut State) {
+        for (c, cc) in self.commitments.iter().enumerate() {
+            if cc.entry.is_empty() || state.entered & bit(c) != 0 {
+                continue;
+            }
+            if cc.entry.iter().all(|k| self.eval(k, state, None)) {
+                state.entered |= bit(c);
+            }
+        }
     }
 
     /// The prevailing named exception, if any holds: `(apply, id)`. Among the exceptions that

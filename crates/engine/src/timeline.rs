@@ -246,6 +246,7 @@ impl<'a> Replayer<'a> {
         r.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
         r.state.start = scenario.start.map(|d| d.days_since_epoch());
         r.initial();
+        r.compiled.enter(&mut r.state);
         r.standing(Cause::Initial);
         r
     }
@@ -455,6 +456,7 @@ impl<'a> Replayer<'a> {
         }
         self.voids(i, &cevent);
         self.apply(i, e);
+        self.compiled.enter(&mut self.state);
         self.fulfil(i, e);
         self.strikes(i, e);
         self.standing(Cause::Event(i));
@@ -707,6 +709,9 @@ fn breaches_domains(domains: u16, nuclear: bool) -> bool {
 fn facts(compiled: &Compiled, c: usize, state: &State, provenance: &Provenance) -> Vec<(StateAtom, bool, Witness)> {
     let cc = &compiled.commitments[c];
     let mut read = Vec::new();
+    if state.entered & bit(c) == 0 {
+        cc.entry.iter().for_each(|k| atoms(k, &mut read));
+    }
     cc.conditions.iter().chain(&cc.unless).for_each(|k| atoms(k, &mut read));
     cc.exceptions.iter().for_each(|x| atoms(&x.when, &mut read));
     if let Some(body) = cc.body
@@ -774,10 +779,10 @@ pub fn progress(v: Verdict) -> u8 {
     match v {
         Verdict::NotSelected { .. } => 0,
         Verdict::NotObligor => 1,
-        Verdict::Voided | Verdict::NotInForce => 2,
+        Verdict::NotAdopted | Verdict::Voided | Verdict::NotInForce => 2,
         Verdict::NotTriggered => 3,
         Verdict::OutOfScope => 4,
-        Verdict::ConditionFalse { .. } => 5,
+        Verdict::NotEntered { .. } | Verdict::ConditionFalse { .. } => 5,
         Verdict::Excepted { .. } | Verdict::Suspended { .. } => 6,
         Verdict::NoDecision { .. } => 7,
         Verdict::Excluded { .. } => 8,

@@ -30,7 +30,7 @@ by = ["UK"]
 to = ["UA"]
 kind = "defend"
 trigger = "armed_attack where target == UA"
-conditions = ["ceasefire"]
+continuing = ["ceasefire"]
 modality = "automatic"
 strength = "treaty"
 [[commitment.evidence]]

@@ -223,7 +223,7 @@ impl Fw {
                 writeln!(t, "trigger = \"{}\"", TRIGGERS[trigger]).unwrap();
             }
             if !c.conditions.is_empty() {
-                writeln!(t, "conditions = {}", quoted(c.conditions.iter().map(|k| condition_text(*k, n)))).unwrap();
+                writeln!(t, "continuing = {}", quoted(c.conditions.iter().map(|k| condition_text(*k, n)))).unwrap();
             }
             if !c.unless.is_empty() {
                 writeln!(t, "unless = {}", quoted(c.unless.iter().map(|k| EXCEPTIONS[*k].to_string()))).unwrap();

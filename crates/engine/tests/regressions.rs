@@ -72,7 +72,7 @@ fn nothing_is_owed_before_the_framework_enters_into_force() {
 fn a_void_after_the_trigger_ends_the_wait_for_a_decision() {
     let spec = format!(
         "{BASE}{}",
-        commitment("d", &format!("{DEFEND}\nconditions = [\"decided(council)\"]\nvoid_if = \"ceasefire_signed\""))
+        commitment("d", &format!("{DEFEND}\ncontinuing = [\"decided(council)\"]\nvoid_if = \"ceasefire_signed\""))
     );
     let decide = "\n[[event]]\nday = 50\nkind = \"decision\"\nbody = \"council\"\ndefault = \"yes\"\n";
     assert_eq!(obligations(&spec, &format!("{}{decide}", attack(40))), [("d".into(), "UK".into(), Status::Pending)]);
@@ -82,7 +82,7 @@ fn a_void_after_the_trigger_ends_the_wait_for_a_decision() {
 
 #[test]
 fn only_a_passed_decision_activates_a_waiting_trigger() {
-    let spec = format!("{BASE}{}", commitment("d", &format!("{DEFEND}\nconditions = [\"decided(council)\"]")));
+    let spec = format!("{BASE}{}", commitment("d", &format!("{DEFEND}\ncontinuing = [\"decided(council)\"]")));
     let objection = "\n[[event]]\nday = 50\nkind = \"decision\"\nbody = \"council\"\nvotes = { FR = \"no\" }\n";
     assert_eq!(obligations(&spec, &format!("{}{objection}", attack(40))), []);
 }
@@ -138,7 +138,7 @@ fn a_backstop_after_a_missed_deadline_starts_the_day_after_it() {
 fn a_decision_does_not_overwrite_the_cause_of_an_obligation_it_did_not_open() {
     let spec_text = format!(
         "{BASE}{}",
-        commitment("d", &format!("{DEFEND}\nconditions = [\"decided(council) or requested(UA)\"]"))
+        commitment("d", &format!("{DEFEND}\ncontinuing = [\"decided(council) or requested(UA)\"]"))
     );
     let request = "\n[[event]]\nday = 42\nkind = \"request\"\nparty = \"UA\"\n";
     let decide = "\n[[event]]\nday = 50\nkind = \"decision\"\nbody = \"council\"\ndefault = \"yes\"\n";

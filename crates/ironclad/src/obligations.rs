@@ -81,6 +81,8 @@ pub struct ObligationEntry {
     pub domains: Vec<String>,
     pub to: Vec<String>,
     pub strength: String,
+    /// How far the clause has got: proposed, reported, offered, agreed, signed or in_force.
+    pub clause_status: String,
     pub modality: String,
     pub since: i64,
     pub due: Option<f64>,
@@ -100,6 +102,9 @@ pub struct ObligationEntry {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Explanation {
     pub trigger: Option<String>,
+    /// Entry conditions (met once, then no longer read).
+    pub entry: Vec<String>,
+    /// Continuing conditions (they held when the obligation arose).
     pub conditions: Vec<String>,
     pub facts: Vec<Fact>,
     pub evidence: Vec<Evidence>,
@@ -424,8 +429,16 @@ impl Ctx<'_> {
             (Cause::Initial, _) => lines.push("standing commitment, in force from the start of the scenario".into()),
             (cause @ Cause::Backstop { .. }, _) => lines.push(self.cause(cause)),
         }
-        let conditions: Vec<String> = self.spec.conditions_of(c).map(|k| k.text.clone()).collect();
         let state = if o.applied_by_exception.is_some() { "waived by the exception below" } else { "true" };
+        for k in self.spec.entry_of(c) {
+            let met = if o.applied_by_exception.is_some() {
+                state
+            } else {
+                "met (an entry condition: once met, it stays met)"
+            };
+            lines.push(format!("entry condition `{}`: {met}", k.text));
+        }
+        let conditions: Vec<String> = self.spec.conditions_of(c).map(|k| k.text.clone()).collect();
         for text in &conditions {
             lines.push(format!("condition `{text}`: {state}"));
         }
@@ -469,6 +482,15 @@ impl Ctx<'_> {
                     v.id,
                     v.options[usize::from(option)].id
                 )
+            }
+            Verdict::NotAdopted => format!(
+                "a {} clause that no variant option lists: it records the {} and takes no effect",
+                c.status,
+                if c.status == ironclad_spec::vocab::Status::Proposed { "proposal" } else { "report" }
+            ),
+            Verdict::NotEntered { index } => {
+                let text = self.spec.entry_of(c).nth(usize::from(index)).map_or(String::new(), |k| k.text.clone());
+                format!("entry condition `{text}` had not been met{at}")
             }
             Verdict::NotObligor => {
                 let obligors: Vec<&str> =
@@ -589,6 +611,7 @@ impl Ctx<'_> {
             domains: c.domains.iter().map(|d| d.as_str().to_string()).collect(),
             to: c.to.iter().map(|p| self.spec.party(*p).id.clone()).collect(),
             strength: c.strength.as_str().to_string(),
+            clause_status: c.status.as_str().to_string(),
             modality: c.modality.as_str().to_string(),
             since: o.since,
             due: o.due,
@@ -601,6 +624,7 @@ impl Ctx<'_> {
             cause_text: self.cause(o.cause),
             explanation: explain.then(|| Explanation {
                 trigger: c.trigger.as_ref().map(|t| t.text.clone()),
+                entry: self.spec.entry_of(c).map(|k| k.text.clone()).collect(),
                 conditions: self.spec.conditions_of(c).map(|k| k.text.clone()).collect(),
                 facts: self.facts(&o.facts),
                 evidence: c
@@ -624,7 +648,8 @@ impl Ctx<'_> {
         let facts_explain =
             held.is_none() && timeline::progress(w.verdict) >= timeline::progress(Verdict::ConditionFalse { index: 0 });
         if facts_explain {
-            if let Verdict::NoDecision { .. } | Verdict::ConditionFalse { .. } = w.verdict {
+            if let Verdict::NoDecision { .. } | Verdict::ConditionFalse { .. } | Verdict::NotEntered { .. } = w.verdict
+            {
                 let body = match w.verdict {
                     Verdict::NoDecision { body } => Some(usize::from(body)),
                     _ => None,
@@ -668,6 +693,8 @@ fn verdict_name(v: Verdict) -> &'static str {
         Verdict::NotSelected { .. } => "NotSelected",
         Verdict::NotObligor => "NotObligor",
         Verdict::NotInForce => "NotInForce",
+        Verdict::NotAdopted => "NotAdopted",
+        Verdict::NotEntered { .. } => "NotEntered",
         Verdict::Voided => "Voided",
         Verdict::NotTriggered => "NotTriggered",
         Verdict::OutOfScope => "OutOfScope",

@@ -18,8 +18,10 @@ pub struct ShowReport {
     pub in_force: Option<String>,
     pub expires: Option<String>,
     pub claimed_domains: Vec<String>,
-    /// The framework-wide condition every commitment requires.
-    pub condition: Option<String>,
+    /// The framework-wide continuing conditions every commitment requires (unless it opts out).
+    pub continuing: Vec<String>,
+    /// The framework-wide entry conditions (met once, then no longer read).
+    pub entry: Vec<String>,
     pub counts: Counts,
     pub coverage: CoverageTable,
     pub gaps: Gaps,
@@ -55,6 +57,8 @@ pub struct CoverageRow {
 pub struct CoverageCell {
     /// The strongest instrument: treaty, agreement, declaration, statement or remark.
     pub strength: String,
+    /// The furthest status: proposed, reported, offered, agreed, signed or in_force.
+    pub status: String,
     /// Covered only in a variant option.
     pub variant_only: bool,
     pub commitments: Vec<String>,
@@ -103,11 +107,18 @@ pub struct ShowCommitment {
     pub to: Vec<String>,
     pub domains: Vec<String>,
     pub strength: String,
+    /// How far the clause has got (proposed, reported, offered, agreed, signed, in_force).
+    pub status: String,
+    /// Whether the status was written in the spec (`false`: implied by the strength).
+    pub status_stated: bool,
+    /// False for a proposed or reported clause that no variant option lists: it takes no effect.
+    pub takes_effect: bool,
     pub modality: String,
     /// The amount pledged, with its unit.
     pub amount: Option<String>,
     pub deadline_days: Option<f64>,
     pub trigger: Option<String>,
+    /// Entry conditions (`after X`), continuing conditions, and exceptions (`unless X`).
     pub conditions: Vec<String>,
     pub scope: Vec<String>,
     pub backs: Option<String>,
@@ -163,7 +174,8 @@ pub fn show(spec: &Spec) -> ShowReport {
         in_force: f.in_force.map(|d| d.to_string()),
         expires: f.expires.map(|d| d.to_string()),
         claimed_domains: f.domains.iter().map(|(d, _)| d.as_str().to_string()).collect(),
-        condition: f.condition.as_ref().map(|c| display(spec, &c.expr)),
+        continuing: f.condition.iter().map(|c| display(spec, &c.expr)).collect(),
+        entry: f.entry.iter().map(|c| display(spec, &c.expr)).collect(),
         counts: Counts {
             parties: spec.parties.len(),
             commitments: spec.commitments.len(),
@@ -184,6 +196,7 @@ pub fn show(spec: &Spec) -> ShowReport {
                         .map(|c| {
                             c.as_ref().map(|c| CoverageCell {
                                 strength: c.strength.as_str().to_string(),
+                                status: c.status.as_str().to_string(),
                                 variant_only: c.variant_only,
                                 commitments: c.commitments.clone(),
                             })
@@ -211,6 +224,9 @@ pub fn show(spec: &Spec) -> ShowReport {
                 to: ids(spec, &c.to),
                 domains: domain_names(&c.domains),
                 strength: c.strength.as_str().to_string(),
+                status: c.status.as_str().to_string(),
+                status_stated: c.status_span.is_some(),
+                takes_effect: c.takes_effect(),
                 modality: c.modality.as_str().to_string(),
                 amount: c.amount.as_ref().map(|a| a.to_string()),
                 deadline_days: c.deadline.map(|d| d.days),

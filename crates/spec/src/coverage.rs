@@ -3,12 +3,14 @@
 use crate::display::display;
 use crate::model::{Obligor, Spec};
 use crate::select::selector_matches;
-use crate::vocab::{Domain, Kind, Strength};
+use crate::vocab::{Domain, Kind, Status, Strength};
 
 /// One cell: the strongest commitment a row makes in a domain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub strength: Strength,
+    /// The furthest status among the commitments behind the cell.
+    pub status: Status,
     /// True when every commitment behind the cell exists only in a variant option.
     pub variant_only: bool,
     /// The commitments behind the cell.
@@ -42,7 +44,7 @@ pub fn acts(kind: Kind) -> bool {
 /// The coverage matrix: claimed domains first, then any other domain a commitment acts in.
 pub fn coverage(spec: &Spec) -> Coverage {
     let mut domains: Vec<Domain> = spec.framework.domains.iter().map(|(d, _)| *d).collect();
-    for c in spec.commitments.iter().filter(|c| acts(c.kind)) {
+    for c in spec.commitments.iter().filter(|c| acts(c.kind) && c.takes_effect()) {
         for d in &c.domains {
             if !domains.contains(d) {
                 domains.push(*d);
@@ -50,7 +52,7 @@ pub fn coverage(spec: &Spec) -> Coverage {
         }
     }
     let mut rows: Vec<Row> = Vec::new();
-    for c in spec.commitments.iter().filter(|c| acts(c.kind)) {
+    for c in spec.commitments.iter().filter(|c| acts(c.kind) && c.takes_effect()) {
         let who: Vec<String> = match &c.by {
             Obligor::Parties(parties) => parties.iter().map(|p| spec.party(*p).id.clone()).collect(),
             Obligor::Body(b) => vec![format!("{} (body)", spec.body(*b).id)],
@@ -68,9 +70,17 @@ pub fn coverage(spec: &Spec) -> Coverage {
                 let cell = &mut rows[index].cells[column];
                 let variant_only = c.option.is_some();
                 match cell {
-                    None => *cell = Some(Cell { strength: c.strength, variant_only, commitments: vec![c.id.clone()] }),
+                    None => {
+                        *cell = Some(Cell {
+                            strength: c.strength,
+                            status: c.status,
+                            variant_only,
+                            commitments: vec![c.id.clone()],
+                        })
+                    }
                     Some(cell) => {
                         cell.strength = cell.strength.min(c.strength);
+                        cell.status = cell.status.max(c.status);
                         cell.variant_only &= variant_only;
                         cell.commitments.push(c.id.clone());
                     }
@@ -98,9 +108,11 @@ pub fn red_line_targets(spec: &Spec, line: &crate::model::RedLine) -> Vec<String
     spec.commitments.iter().filter(|c| selector_matches(spec, selector, c)).map(|c| c.id.clone()).collect()
 }
 
-/// A commitment's conditions as one readable line (framework condition included).
+/// A commitment's conditions, one readable item each (the framework's included): entry
+/// conditions as `after <condition>`, continuing ones as written, exceptions as `unless ...`.
 pub fn conditions_text(spec: &Spec, commitment: &crate::model::Commitment) -> Vec<String> {
-    let mut out: Vec<String> = spec.conditions_of(commitment).map(|c| display(spec, &c.expr)).collect();
+    let mut out: Vec<String> = spec.entry_of(commitment).map(|c| format!("after {}", display(spec, &c.expr))).collect();
+    out.extend(spec.conditions_of(commitment).map(|c| display(spec, &c.expr)));
     out.extend(commitment.unless.iter().map(|c| format!("unless {}", display(spec, &c.expr))));
     out
 }
@@ -117,10 +129,16 @@ mod tests {
         let us = cov.rows.iter().find(|r| r.who == "US").expect("US commits something");
         let air = cov.domains.iter().position(|d| *d == Domain::Air).unwrap();
         let land = cov.domains.iter().position(|d| *d == Domain::Land).unwrap();
-        // US air support exists only in the `military` reading, and only as a remark.
+        // US air support exists only in variant options, offered at best, never agreed.
         let cell = us.cells[air].as_ref().unwrap();
-        assert!(cell.variant_only && cell.strength == Strength::Remark, "{cell:?}");
-        assert!(cell.commitments.contains(&"us-air-backstop".to_string()));
+        assert!(
+            cell.variant_only && cell.strength == Strength::Statement && cell.status == Status::Offered,
+            "{cell:?}"
+        );
+        assert!(cell.commitments.contains(&"us-air-support".to_string()));
+        // A proposal that no option lists covers nothing; one in an option is variant-only.
+        let land_cell = cov.rows.iter().find(|r| r.who == "coalition-others").and_then(|r| r.cells[land].as_ref());
+        assert!(land_cell.is_some_and(|c| c.variant_only), "{land_cell:?}");
         // Nothing in the flagship is binding: every claimed domain rests on statements.
         assert_eq!(cov.unbound.len(), spec.framework.domains.len() - cov.uncovered.len());
         assert!(cov.rows.iter().find(|r| r.who == "UK").unwrap().cells[land].is_some());

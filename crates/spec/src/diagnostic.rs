@@ -139,6 +139,18 @@ pub const CODES: &[CodeInfo] = &[
         "conflicting-exceptions",
         "two exceptions of one clause can hold together with opposite effects and no precedence",
     ),
+    warning("W0009", "condition-kind", "a condition does not say whether it is an entry or a continuing condition"),
+    warning(
+        "W0010",
+        "tentative-clause",
+        "a proposed or reported clause is in no variant option, so it takes no effect",
+    ),
+    warning(
+        "W0011",
+        "evidence-below-status",
+        "a clause's status is higher than its evidence supports (only proposals, or only second-hand reports)",
+    ),
+    warning("W0012", "inert-variant", "every option of a variant gives the same obligations"),
     CodeInfo {
         code: "N0001",
         severity: Severity::Note,

@@ -25,7 +25,173 @@ pub fn run(spec: &Spec) -> Vec<Diagnostic> {
     threat_veto(spec, &mut out);
     unused_sources(spec, &mut out);
     conflicting_exceptions(spec, &mut out);
+    condition_kinds(spec, &mut out);
+    statuses(spec, &mut out);
+    inert_variants(spec, &mut out);
     out
+}
+
+/// W0009: a condition that does not say whether it is an entry or a continuing condition.
+fn condition_kinds(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    let help = "write `entry = [...]` if the text means \"after\" or \"once\" (met once, it stays met), \
+                `continuing = [...]` if it must keep holding";
+    if let Some(span) = &spec.framework.unqualified_condition
+        && !spec.allows(None, "condition-kind")
+    {
+        out.push(
+            Diagnostic::new(
+                "W0009",
+                "the framework's `condition` does not say whether it is an entry or a continuing condition",
+            )
+            .primary(span.clone(), "read as continuing: the commitments lapse when it stops holding")
+            .help(help.replace("= [...]", "= \"...\"")),
+        );
+    }
+    for c in &spec.commitments {
+        if c.unqualified_conditions.is_empty() || spec.allows(Some(c), "condition-kind") {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            "W0009",
+            format!("the conditions of `{}` do not say whether they are entry or continuing conditions", c.id),
+        );
+        for (i, span) in c.unqualified_conditions.iter().enumerate() {
+            d = if i == 0 {
+                d.primary(span.clone(), "read as continuing: the clause lapses when it stops holding")
+            } else {
+                d.secondary(span.clone(), "")
+            };
+        }
+        out.push(d.help(help));
+    }
+}
+
+/// Words that mark a quote as a proposal rather than a pledge by the obligors.
+const ADVOCACY: &[&str] = &[
+    "suggest",
+    "advocat",
+    "called for",
+    "calls for",
+    "call for",
+    "urged",
+    "urges",
+    "propos",
+    "could ",
+    "discussed",
+    "working on",
+    "may amount",
+    "would like",
+];
+
+/// Words that mark a quote as someone else's account of what the obligors said.
+const SECOND_HAND: &[&str] = &[
+    "reportedly",
+    "according to",
+    "officials said",
+    "people familiar",
+    "source familiar",
+    "sources said",
+    "told them",
+];
+
+fn advocacy(e: &Evidence) -> bool {
+    let quote = e.quote.to_lowercase();
+    ADVOCACY.iter().any(|w| quote.contains(w))
+}
+
+fn second_hand(e: &Evidence) -> bool {
+    let quote = e.quote.to_lowercase();
+    e.via.is_some()
+        || SECOND_HAND.iter().any(|w| quote.contains(w))
+        || e.speaker.as_deref().is_some_and(|s| s.contains("(reporting)"))
+}
+
+/// W0010 (a tentative clause no option lists) and W0011 (evidence below the status).
+fn statuses(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    use crate::vocab::Status;
+    for c in &spec.commitments {
+        let status_span = c.status_span.clone().unwrap_or_else(|| c.span.clone());
+        if !c.takes_effect() && !spec.allows(Some(c), "tentative-clause") {
+            out.push(
+                Diagnostic::new("W0010", format!("`{}` is {} and no variant option lists it, so it takes no effect", c.id, c.status))
+                    .primary(status_span.clone(), "a proposal or a second-hand report is never a pledge by default")
+                    .help("if it may be adopted, list it in an option of a [[variant]] whose weight says how likely, with the reason; `allow = [\"tentative-clause\"]` keeps it on record only"),
+            );
+        }
+        if c.evidence.is_empty() || spec.allows(Some(c), "evidence-below-status") {
+            continue;
+        }
+        let supported = if c.evidence.iter().all(advocacy) {
+            Status::Proposed
+        } else if c.evidence.iter().all(|e| advocacy(e) || second_hand(e)) {
+            Status::Reported
+        } else {
+            continue;
+        };
+        // A proposal can't be offered; a report is flagged from `agreed` up (an offer relayed in
+        // public by a leader speaking for others is still an offer).
+        let flagged = match supported {
+            Status::Proposed => c.status >= Status::Offered,
+            _ => c.status >= Status::Agreed,
+        };
+        if flagged {
+            let what = if supported == Status::Proposed {
+                "every quote proposes it (\"suggested\", \"advocated\", \"could\" ...)"
+            } else {
+                "every quote is a second-hand report"
+            };
+            let mut d = Diagnostic::new(
+                "W0011",
+                format!("`{}` says `{}`, but its evidence supports only `{supported}`", c.id, c.status),
+            )
+            .primary(status_span, what);
+            for e in &c.evidence {
+                d = d.secondary(e.quote_span.clone(), "");
+            }
+            out.push(d.help(format!(
+                "set `status = \"{supported}\"` (and list it in a variant option), or cite the obligors' own words"
+            )));
+        }
+    }
+}
+
+/// W0012: a variant whose options all give the same obligations (after red lines) and the same
+/// red lines: choosing between them changes nothing.
+fn inert_variants(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    if spec.allows(None, "inert-variant") {
+        return;
+    }
+    for (v, variant) in spec.variants.iter().enumerate() {
+        let signature = |o: usize| {
+            let here = Some((VariantId(v as u16), o));
+            let mut pairs: Vec<(usize, PartyId)> = Vec::new();
+            for (i, c) in spec.commitments.iter().enumerate().filter(|(_, c)| c.option == here && c.takes_effect()) {
+                for p in spec.obligors(c) {
+                    let excluded = spec.red_lines.iter().any(|r| {
+                        r.kind == RedLineKind::Exclusion
+                            && r.party == p
+                            && (r.option.is_none() || r.option == here)
+                            && r.matches.as_ref().is_some_and(|m| selector_matches(spec, m, c))
+                    });
+                    if !excluded {
+                        pairs.push((i, p));
+                    }
+                }
+            }
+            let lines: Vec<usize> =
+                spec.red_lines.iter().enumerate().filter(|(_, r)| r.option == here).map(|(i, _)| i).collect();
+            (pairs, lines)
+        };
+        let first = signature(0);
+        if variant.options.len() > 1 && (1..variant.options.len()).all(|o| signature(o) == first) {
+            out.push(
+                Diagnostic::new("W0012", format!("the options of variant `{}` all give the same obligations", variant.id))
+                    .primary(variant.span.clone(), "choosing an option changes nothing")
+                    .note("after red lines: an option's clauses may all be excluded by their obligors' own red lines")
+                    .help("make each option list the clauses (or red lines) its summary describes, narrowed so that they survive the red lines"),
+            );
+        }
+    }
 }
 
 fn conflicting_exceptions(spec: &Spec, out: &mut Vec<Diagnostic>) {
@@ -152,7 +318,7 @@ fn unsatisfiable(spec: &Spec, out: &mut Vec<Diagnostic>) {
         for k in c.conditions.iter().chain(&c.unless) {
             d = d.secondary(k.span.clone(), "");
         }
-        if let Some(f) = spec.framework.condition.as_ref().filter(|_| c.framework_condition) {
+        for f in spec.framework.condition.iter().filter(|_| c.framework_condition) {
             d = d.secondary(f.span.clone(), "framework condition");
         }
         out.push(d.help("no event or decision can make these true together: remove the contradiction"));
@@ -321,7 +487,7 @@ rule = "consensus"
 
     #[test]
     fn unsatisfiable_conditions_and_triggers() {
-        assert_eq!(codes(&commitment(r#"conditions = ["ceasefire", "not ceasefire"]"#)), ["W0003"]);
+        assert_eq!(codes(&commitment(r#"continuing = ["ceasefire", "not ceasefire"]"#)), ["W0003"]);
         assert_eq!(codes(&commitment(r#"trigger = "armed_attack where target == UA and target == RU""#)), ["W0003"]);
         assert_eq!(
             codes(&commitment(r#"trigger = "armed_attack where region within UA-east and not region within UA""#)),
@@ -331,10 +497,10 @@ rule = "consensus"
             codes(&commitment(r#"trigger = "armed_attack where scale >= major and scale < limited""#)),
             ["W0003"]
         );
-        assert_eq!(codes(&commitment(r#"conditions = ["UA in #nato"]"#)), ["W0003"]);
+        assert_eq!(codes(&commitment(r#"continuing = ["UA in #nato"]"#)), ["W0003"]);
         assert_eq!(
             codes(&commitment(
-                r#"conditions = ["ceasefire"]
+                r#"continuing = ["ceasefire"]
 unless = ["ceasefire or peace_agreement"]"#
             )),
             ["W0003"]
@@ -345,18 +511,18 @@ unless = ["ceasefire or peace_agreement"]"#
             Vec::<&str>::new()
         );
         assert_eq!(
-            codes(&commitment(r#"conditions = ["ceasefire or not ceasefire", "consent(UA)"]"#)),
+            codes(&commitment(r#"continuing = ["ceasefire or not ceasefire", "consent(UA)"]"#)),
             Vec::<&str>::new()
         );
     }
 
     #[test]
     fn threat_veto_only_when_every_path_runs_through_the_body() {
-        assert_eq!(codes(&commitment(r#"conditions = ["decided(council)"]"#)), ["W0006"]);
-        assert_eq!(codes(&commitment(r#"conditions = ["decided(council) or requested(UA)"]"#)), Vec::<&str>::new());
+        assert_eq!(codes(&commitment(r#"continuing = ["decided(council)"]"#)), ["W0006"]);
+        assert_eq!(codes(&commitment(r#"continuing = ["decided(council) or requested(UA)"]"#)), Vec::<&str>::new());
         assert_eq!(
             codes(&commitment(
-                r#"conditions = ["decided(council)"]
+                r#"continuing = ["decided(council)"]
 allow = ["threat-veto"]"#
             )),
             Vec::<&str>::new()
@@ -405,7 +571,7 @@ allow = ["threat-veto"]"#
     }
 
     fn with_exceptions(extra: &str) -> String {
-        let base = commitment(r#"conditions = ["ceasefire"]"#);
+        let base = commitment(r#"continuing = ["ceasefire"]"#);
         format!("{base}\n{extra}")
     }
 

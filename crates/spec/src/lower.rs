@@ -443,7 +443,9 @@ impl Lowerer<'_> {
             expires: f.expires.as_ref().map(|d| d.value),
             duration: f.duration.as_ref().and_then(|d| self.duration(d)),
             notice: f.notice.as_ref().and_then(|d| self.duration(d)),
-            condition: f.condition.as_ref().and_then(|c| self.condition(c)),
+            condition: f.continuing.iter().chain(&f.condition).filter_map(|c| self.condition(c)).collect(),
+            entry: f.entry.iter().filter_map(|c| self.condition(c)).collect(),
+            unqualified_condition: f.condition.as_ref().map(|c| c.span.clone()),
             allow: {
                 self.check_allow(&f.allow);
                 f.allow.iter().map(|a| a.value.clone()).collect()
@@ -624,7 +626,8 @@ impl Lowerer<'_> {
             (None, _) => None,
         };
         let trigger = c.trigger.as_ref().and_then(|t| self.trigger(t));
-        let conditions = c.conditions.iter().filter_map(|e| self.condition(e)).collect();
+        let entry = c.entry.iter().filter_map(|e| self.condition(e)).collect();
+        let conditions = c.continuing.iter().chain(&c.conditions).filter_map(|e| self.condition(e)).collect();
         let unless = c.unless.iter().filter_map(|e| self.condition(e)).collect();
         let void_if = c.void_if.as_ref().and_then(|t| self.trigger(t));
         let scope = c.scope.iter().filter_map(|r| self.region_ref(r)).collect();
@@ -641,7 +644,11 @@ impl Lowerer<'_> {
             amount,
             backs,
             trigger,
+            entry,
             conditions,
+            unqualified_conditions: c.conditions.iter().map(|k| k.span.clone()).collect(),
+            status: c.status.as_ref().map_or(crate::vocab::Status::implied_by(c.strength.value), |s| s.value),
+            status_span: c.status.as_ref().map(|s| s.span.clone()),
             unless,
             void_if,
             framework_condition: c.framework_condition,
@@ -930,6 +937,7 @@ impl Lowerer<'_> {
             quote: e.quote.value.clone(),
             quote_span: e.quote.span.clone(),
             speaker: e.speaker.clone(),
+            via: e.via.clone(),
             date: e.date.as_ref().map(|d| d.value),
         })
     }

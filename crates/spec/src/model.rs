@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::expr::{Trigger, Typed};
 use crate::quantity::{Duration, Quantity};
 use crate::span::Span;
-use crate::vocab::{Date, Domain, Kind, Modality, RedLineKind, RuleKind, Strength};
+use crate::vocab::{Date, Domain, Kind, Modality, RedLineKind, RuleKind, Status, Strength};
 
 macro_rules! id_type {
     ($($(#[$meta:meta])* $name:ident),+ $(,)?) => {$(
@@ -72,8 +72,12 @@ pub struct Framework {
     pub expires: Option<Date>,
     pub duration: Option<Duration>,
     pub notice: Option<Duration>,
-    /// A condition on every commitment.
-    pub condition: Option<Condition>,
+    /// Continuing conditions on every commitment (`continuing`, then the unqualified `condition`).
+    pub condition: Vec<Condition>,
+    /// Entry conditions on every commitment.
+    pub entry: Vec<Condition>,
+    /// Span of an unqualified `condition` (read as continuing; linted).
+    pub unqualified_condition: Option<Span>,
     /// Lints allowed for the whole framework.
     pub allow: Vec<String>,
     /// The default scenario's path, relative to the spec file.
@@ -99,6 +103,8 @@ pub struct Evidence {
     /// Span of the quote string in the spec file.
     pub quote_span: Span,
     pub speaker: Option<String>,
+    /// Through whom the source has the speaker's words (second hand).
+    pub via: Option<String>,
     pub date: Option<Date>,
 }
 
@@ -219,7 +225,16 @@ pub struct Commitment {
     pub amount: Option<Quantity>,
     pub backs: Option<CommitmentId>,
     pub trigger: Option<TriggerSpec>,
+    /// Entry conditions: met once (all together), then no longer read.
+    pub entry: Vec<Condition>,
+    /// Continuing conditions (`continuing`, then the unqualified `conditions`).
     pub conditions: Vec<Condition>,
+    /// Spans of the unqualified `conditions` (read as continuing; linted).
+    pub unqualified_conditions: Vec<Span>,
+    /// How far the clause has got; `implied_by(strength)` when not written.
+    pub status: Status,
+    /// Span of the written status, `None` when implied.
+    pub status_span: Option<Span>,
     pub unless: Vec<Condition>,
     /// Events that void the commitment from then on.
     pub void_if: Option<TriggerSpec>,
@@ -240,6 +255,12 @@ pub struct Commitment {
 }
 
 impl Commitment {
+    /// Whether the clause can oblige anyone: a proposed or reported clause does so only in the
+    /// variant options that list it.
+    pub fn takes_effect(&self) -> bool {
+        !self.status.tentative() || self.option.is_some()
+    }
+
     /// Whether the commitment itself allows a lint (see also `Spec::allows`).
     pub fn allows(&self, lint: &str) -> bool {
         self.allow.iter().any(|a| a == lint)
@@ -322,8 +343,14 @@ impl Spec {
 
     /// Every condition a commitment needs: the framework's (unless it opts out) and its own.
     pub fn conditions_of<'a>(&'a self, commitment: &'a Commitment) -> impl Iterator<Item = &'a Condition> {
-        let framework = self.framework.condition.as_ref().filter(|_| commitment.framework_condition);
-        framework.into_iter().chain(&commitment.conditions)
+        let framework = self.framework.condition.iter().filter(|_| commitment.framework_condition);
+        framework.chain(&commitment.conditions)
+    }
+
+    /// Every entry condition a commitment needs: the framework's (unless it opts out) and its own.
+    pub fn entry_of<'a>(&'a self, commitment: &'a Commitment) -> impl Iterator<Item = &'a Condition> {
+        let framework = self.framework.entry.iter().filter(|_| commitment.framework_condition);
+        framework.chain(&commitment.entry)
     }
 
     /// Whether `inner` lies within `outer` in the containment tree (reflexive).

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::span::Sp;
-use crate::vocab::{Date, Domain, Kind, Modality, RedLineKind, RuleKind, Strength};
+use crate::vocab::{Date, Domain, Kind, Modality, RedLineKind, RuleKind, Status, Strength};
 
 /// A whole spec file: one security framework.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -68,7 +68,12 @@ pub struct RawFramework {
     pub duration: Option<Sp<String>>,
     /// Notice period for withdrawal, e.g. `6mo`.
     pub notice: Option<Sp<String>>,
-    /// A condition on every commitment (e.g. `ceasefire` for "activated once a ceasefire enters into force").
+    /// An entry condition of every commitment (e.g. `ceasefire` for "activated once a ceasefire
+    /// enters into force"); commitments opt out with `framework_condition = false`.
+    pub entry: Option<Sp<String>>,
+    /// A continuing condition of every commitment (it must keep holding).
+    pub continuing: Option<Sp<String>>,
+    /// A condition of every commitment that does not say its kind: read as continuing, with a warning.
     pub condition: Option<Sp<String>>,
     /// The scenario `ironclad simulate` runs when none is given, relative to this file.
     pub scenario: Option<Sp<String>>,
@@ -101,6 +106,9 @@ pub struct RawEvidence {
     pub quote: Sp<String>,
     /// Who said it, if it is a statement.
     pub speaker: Option<String>,
+    /// Through whom the source has it, when the speaker's words are reported second hand
+    /// (`"three European officials"`, `"Trump, relaying Putin"`).
+    pub via: Option<String>,
     /// When it was said, if not the source's date.
     pub date: Option<Sp<Date>>,
     pub note: Option<String>,
@@ -185,9 +193,22 @@ pub struct RawCommitment {
     pub backs: Option<Sp<String>>,
     /// The event pattern that triggers it, e.g. `armed_attack where target == UA`; none for a standing commitment.
     pub trigger: Option<Sp<String>>,
-    /// Conditions that must all hold, e.g. `ceasefire`, `consent(UA)`, `decided(nac)`.
+    /// Entry conditions: they must all have held together once (at or before the trigger, for
+    /// a triggered clause); from then on the clause no longer reads them. "Only after a
+    /// ceasefire", "following a peace deal".
+    #[serde(default)]
+    pub entry: Vec<Sp<String>>,
+    /// Continuing conditions: they must all hold at the moment judged. "While the ceasefire
+    /// holds", `consent(UA)`, `decided(nac)`.
+    #[serde(default)]
+    pub continuing: Vec<Sp<String>>,
+    /// Conditions that do not say which kind they are: read as continuing, with a warning.
     #[serde(default)]
     pub conditions: Vec<Sp<String>>,
+    /// How far the clause has got: `proposed`, `reported`, `offered`, `agreed`, `signed`,
+    /// `in_force`. A proposed or reported clause takes effect only in the variant options that
+    /// list it.
+    pub status: Option<Sp<Status>>,
     /// Exceptions: if any of these holds, the commitment does not apply.
     #[serde(default)]
     pub unless: Vec<Sp<String>>,

@@ -111,6 +111,45 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// How far a clause has got (its standing in the negotiation), weakest first. Separate from
+    /// `strength`, which says what kind of instrument carries it (docs/spec-format.md, "Status").
+    Status {
+        /// Someone suggested, advocated, called for or discussed it; the obligors have not said
+        /// they will do it.
+        Proposed = "proposed",
+        /// The obligors' willingness is known only through someone else's account (unnamed
+        /// officials, another leader relaying a private exchange, an outlet's own claim).
+        Reported = "reported",
+        /// The obligors (or a leader speaking for them in public) said they are ready, willing or
+        /// open to do it; nothing agreed with the beneficiary yet.
+        Offered = "offered",
+        /// The obligors and the beneficiary say they have agreed, in principle; no text.
+        Agreed = "agreed",
+        /// A text exists and the obligors signed it.
+        Signed = "signed",
+        /// The text is in force for the obligors (ratified where that is needed).
+        InForce = "in_force",
+    }
+}
+
+impl Status {
+    /// A proposal or a second-hand report: whether the clause exists at all is uncertain, so it
+    /// takes effect only in the variant options that list it (never as a pledge by default).
+    pub fn tentative(self) -> bool {
+        matches!(self, Status::Proposed | Status::Reported)
+    }
+
+    /// The status a commitment without one is read as, from its instrument: never tentative.
+    pub fn implied_by(strength: Strength) -> Status {
+        match strength {
+            Strength::Treaty => Status::InForce,
+            Strength::Agreement | Strength::Declaration => Status::Signed,
+            Strength::Statement | Strength::Remark => Status::Offered,
+        }
+    }
+}
+
+vocabulary! {
     /// The rule by which a decision body decides.
     RuleKind {
         /// Every member votes yes; abstention counts as no.

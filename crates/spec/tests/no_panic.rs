@@ -202,8 +202,8 @@ const LINES: &[&str] = &[
     "trigger = \"\"\"\narmed_attack where target == UA\"\"\"",
     "trigger = \"armed_attack where target == \\\"UA\\\"\"",
     "trigger = 'armed_attack where (((target == UA'",
-    "conditions = [\"ceasefire and consent(UA)\", \"UA\", \"\", \"deployed(UK, UA-east)\", \"failed(reassurance-force)\"]",
-    "conditions = [\"target == UA\", \"consent\", \"decided(UA)\", \"UK in #natoo\", \"land in UK\", \"x in []\"]",
+    "continuing = [\"ceasefire and consent(UA)\", \"UA\", \"\", \"deployed(UK, UA-east)\", \"failed(reassurance-force)\"]",
+    "continuing = [\"target == UA\", \"consent\", \"decided(UA)\", \"UK in #natoo\", \"land in UK\", \"x in []\"]",
     "unless = [\"not ceasefire or peace_agreement\", \"é\", \"a = b\"]",
     "allow = [\"discretionary-defend\", \"discretionary-defnd\"]",
     "scope = [\"UA\", \"nowhere\"]",
@@ -676,8 +676,7 @@ proptest! {
 #[test]
 fn long_and_chains_do_not_overflow_the_stack() {
     let chain = vec!["ceasefire"; 1_000].join(" and ");
-    let text =
-        COALITION.replacen(r#"conditions = ["ceasefire", "consent(UA)"]"#, &format!(r#"conditions = ["{chain}"]"#), 1);
+    let text = COALITION.replacen(r#"continuing = ["consent(UA)"]"#, &format!(r#"continuing = ["{chain}"]"#), 1);
     assert_ne!(text, COALITION);
     let analysis = ironclad_spec::analyze(&text);
     assert!(analysis.diagnostics.iter().any(|d| d.code == "E0201" && d.message.contains("nested")));

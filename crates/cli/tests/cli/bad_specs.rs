@@ -118,6 +118,11 @@ bad_specs! {
     spec_82_model_negative_delay => "82-model-negative-delay",
     spec_83_lint_conflicting_exceptions => "83-lint-conflicting-exceptions",
     spec_84_exception_precedence_cycle => "84-exception-precedence-cycle",
+    spec_85_lint_condition_kind => "85-lint-condition-kind",
+    spec_86_lint_tentative_clause => "86-lint-tentative-clause",
+    spec_87_lint_evidence_below_status => "87-lint-evidence-below-status",
+    spec_88_lint_inert_variant => "88-lint-inert-variant",
+    spec_89_format_bad_status => "89-format-bad-status",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.

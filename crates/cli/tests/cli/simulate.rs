@@ -262,16 +262,16 @@ fn until_ci_stops_once_every_interval_is_narrow_enough() {
 
 #[test]
 fn a_pinned_variant_is_chosen_in_every_run() {
-    let out = simulate(&["--runs", "5000", "--variant", "us-military-component=non-military", "--format", "json"]);
+    let out = simulate(&["--runs", "5000", "--variant", "us-military-support=none", "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let s = json(&out.stdout);
     let variant = s["variants"]
         .as_array()
         .expect("variants")
         .iter()
-        .find(|v| v[0] == "us-military-component")
+        .find(|v| v[0] == "us-military-support")
         .expect("the variant");
-    assert_eq!(variant[1], serde_json::json!([["military", 0.0], ["non-military", 1.0]]));
+    assert_eq!(variant[1], serde_json::json!([["none", 1.0], ["after-ceasefire", 0.0], ["after-peace-deal", 0.0]]));
 }
 
 /// Regression: `--until-ci` rounded `--runs` up to whole chunks of 4096 (`--runs 5000` did 8192).
@@ -286,7 +286,7 @@ fn until_ci_stops_at_the_runs_given() {
 /// honour rate of NaN.
 #[test]
 fn a_commitment_never_obliged_has_no_honour_rate_and_no_nan() {
-    let out = simulate(&["--runs", "5000", "--variant", "us-military-component=military", "--format", "json"]);
+    let out = simulate(&["--runs", "5000", "--variant", "us-military-support=none", "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stdout.contains("NaN"), "{}", out.stdout);
     let report = json(&out.stdout);
@@ -294,9 +294,9 @@ fn a_commitment_never_obliged_has_no_honour_rate_and_no_nan() {
         .as_array()
         .expect("commitments")
         .iter()
-        .find(|c| c["id"] == "us-political-support")
+        .find(|c| c["id"] == "us-air-support")
         .expect("listed: it obliges in some combination");
     assert_eq!(political["honour"], serde_json::Value::Null, "{political:#}");
-    let table = simulate(&["--runs", "5000", "--variant", "us-military-component=military"]);
+    let table = simulate(&["--runs", "5000", "--variant", "us-military-support=none"]);
     assert!(!table.stdout.contains("NaN"), "{}", table.stdout);
 }

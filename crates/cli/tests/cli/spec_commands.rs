@@ -122,7 +122,7 @@ fn the_flagship_quotes_the_seed_reports_verbatim() {
 fn show_prints_the_coverage_matrix_and_gaps() {
     let out = run(&["show", "frameworks/coalition-2025.toml"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    for part in ["COVERAGE", "GAPS", "COMMITMENTS", "RED LINES", "VARIANTS", "us-air-backstop", "ru-legitimate-targets"]
+    for part in ["COVERAGE", "GAPS", "COMMITMENTS", "RED LINES", "VARIANTS", "us-air-support", "ru-legitimate-targets"]
     {
         assert!(out.stdout.contains(part), "missing {part}:\n{}", out.stdout);
     }

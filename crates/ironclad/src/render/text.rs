@@ -85,6 +85,17 @@ fn letter(strength: &str) -> char {
     }
 }
 
+fn status_letter(status: &str) -> char {
+    match status {
+        "proposed" => 'p',
+        "reported" => 'r',
+        "offered" => 'o',
+        "agreed" => 'a',
+        "signed" => 's',
+        _ => 'f',
+    }
+}
+
 /// `show`: the framework at a glance.
 pub fn show(r: &ShowReport) -> String {
     let mut out = String::new();
@@ -98,8 +109,11 @@ pub fn show(r: &ShowReport) -> String {
     if !dates.is_empty() {
         let _ = writeln!(out, "{}", dates.join(", "));
     }
-    if let Some(c) = &r.condition {
-        let _ = writeln!(out, "every commitment requires: {c}");
+    if !r.entry.is_empty() {
+        let _ = writeln!(out, "every commitment starts after: {}", r.entry.join(" and "));
+    }
+    if !r.continuing.is_empty() {
+        let _ = writeln!(out, "every commitment requires, while it lasts: {}", r.continuing.join(" and "));
     }
     let n = &r.counts;
     let _ = writeln!(
@@ -110,8 +124,9 @@ pub fn show(r: &ShowReport) -> String {
     let _ = writeln!(out, "COVERAGE — strongest commitment per party and domain");
     let _ = writeln!(
         out,
-        "  T treaty  A agreement  D declaration  S statement  R remark;  lowercase: only in a variant option;  ·: none"
+        "  instrument: T treaty  A agreement  D declaration  S statement  R remark (lowercase: only in a variant option)"
     );
+    let _ = writeln!(out, "  then status: p proposed  r reported  o offered  a agreed  s signed  f in force;  ·: none");
     let width = r.coverage.rows.iter().map(|row| row.who.chars().count()).max().unwrap_or(4).max(8);
     let _ = write!(out, "  {:width$}", "");
     for h in &r.coverage.domains {
@@ -122,9 +137,11 @@ pub fn show(r: &ShowReport) -> String {
         let _ = write!(out, "  {:width$}", row.who);
         for (cell, h) in row.cells.iter().zip(&r.coverage.domains) {
             let mark = match cell {
-                None => '·',
-                Some(c) if c.variant_only => letter(&c.strength).to_ascii_lowercase(),
-                Some(c) => letter(&c.strength),
+                None => "·".to_string(),
+                Some(c) if c.variant_only => {
+                    format!("{}{}", letter(&c.strength).to_ascii_lowercase(), status_letter(&c.status))
+                }
+                Some(c) => format!("{}{}", letter(&c.strength), status_letter(&c.status)),
             };
             let _ = write!(out, " {mark:^w$}", w = h.chars().count());
         }
@@ -157,7 +174,9 @@ pub fn show(r: &ShowReport) -> String {
         let _ = writeln!(out, "  {article}{}: {} {domains} by {by} → {}{option}", c.id, c.kind, c.to.join(", "));
         let amount = c.amount.as_ref().map(|a| format!(", {a}")).unwrap_or_default();
         let deadline = c.deadline_days.map(|d| format!(", within {d} days")).unwrap_or_default();
-        let _ = writeln!(out, "      {}, {}{amount}{deadline}", c.strength, c.modality);
+        let status = if c.status_stated { c.status.clone() } else { format!("{} (implied)", c.status) };
+        let effect = if c.takes_effect { "" } else { "  [no effect: a tentative clause that no variant option lists]" };
+        let _ = writeln!(out, "      {status}, {}, {}{amount}{deadline}{effect}", c.strength, c.modality);
         if let Some(t) = &c.trigger {
             let _ = writeln!(out, "      when   {t}");
         }
@@ -224,11 +243,12 @@ pub fn obligations(r: &ObligationsReport) -> String {
         for o in r.obligations.iter().filter(|o| o.party == party) {
             let _ = writeln!(
                 out,
-                "  {:<24} {} {} → {}  [{}, {}]",
+                "  {:<24} {} {} → {}  [{} · {}, {}]",
                 o.commitment,
                 o.kind,
                 if o.domains.is_empty() { "-".into() } else { o.domains.join("+") },
                 o.to.join(", "),
+                o.clause_status,
                 o.strength,
                 o.modality
             );
@@ -375,9 +395,10 @@ pub fn simulate(r: &SimulateReport) -> String {
         out,
         "\nCOMMITMENTS — activation: share of runs in which it obliges someone; honour: share of those obligations honoured (run-clustered 95% CI)"
     );
+    let width = s.commitments.iter().map(|c| c.id.chars().count() + 2).max().unwrap_or(0).max(26);
     for c in &s.commitments {
         let honour = c.honour.as_ref().map_or_else(|| "— (never obliged)".to_string(), est);
-        let _ = writeln!(out, "  {:<26}activation {}   honour {honour}", c.id, est(&c.activation));
+        let _ = writeln!(out, "  {:<width$}activation {}   honour {honour}", c.id, est(&c.activation));
     }
     let _ = writeln!(out, "\nThe model, its equations and the source of every default: docs/model.md.");
     out
