@@ -118,6 +118,11 @@ bad_specs! {
     spec_82_model_negative_delay => "82-model-negative-delay",
     spec_83_lint_conflicting_exceptions => "83-lint-conflicting-exceptions",
     spec_84_exception_precedence_cycle => "84-exception-precedence-cycle",
+    spec_85_model_uncertain_unknown_parameter => "85-model-uncertain-unknown-parameter",
+    spec_86_model_uncertain_bad_bounds => "86-model-uncertain-bad-bounds",
+    spec_87_model_uncertain_missing_reason => "87-model-uncertain-missing-reason",
+    spec_88_model_uncertain_duplicate => "88-model-uncertain-duplicate",
+    spec_89_model_uncertain_lognormal_probability => "89-model-uncertain-lognormal-probability",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.
