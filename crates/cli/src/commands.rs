@@ -468,6 +468,98 @@ pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
     }
 }
 
+/// `--method` of `sensitivity`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SensitivityMethod {
+    Sobol,
+    Morris,
+}
+
+/// The flags of `sensitivity`.
+#[derive(clap::Args)]
+pub struct SensitivityArgs {
+    /// The framework spec file.
+    pub spec: PathBuf,
+    /// The scenario; default: the framework's own.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// sobol (first-order and total indices) or morris (screening: μ*, σ).
+    #[arg(long, value_enum, default_value_t = SensitivityMethod::Sobol)]
+    pub method: SensitivityMethod,
+    /// Rows of the Saltelli design (default 256, a power of two), or Morris trajectories (default 20).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Runs per point, the same at every point (default 1000).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// adequate (every need), adequate:DOMAIN, credibility or deterred.
+    #[arg(long, default_value = "adequate")]
+    pub metric: String,
+    /// The horizon of the adequate metrics, in days.
+    #[arg(long, value_name = "DAYS")]
+    pub horizon: Option<f64>,
+    /// The seed: the same seed gives bit-identical results for any --threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Pin a variant option, as VARIANT=OPTION (repeatable).
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
+    let mut files = Files::new();
+    let spec_id = files.read(&o.spec);
+    let loaded = files.spec(spec_id);
+    let spec = match loaded.valid() {
+        Ok(spec) => spec,
+        Err(err) => return fail(&files, err, "sensitivity", files.name(spec_id), color),
+    };
+    let Some(scenario_path) = scenario_path(&o.spec, o.scenario.as_deref(), spec) else {
+        eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
+        return EXIT_USAGE;
+    };
+    let scenario_id = files.read(&scenario_path);
+    let scenario = match files.scenario(scenario_id, spec) {
+        Ok(s) => s,
+        Err(err) => return fail(&files, err, "sensitivity", "the scenario", color),
+    };
+    let request = ironclad::sensitivity::Request {
+        method: match o.method {
+            SensitivityMethod::Sobol => ironclad::sensitivity::Method::Sobol,
+            SensitivityMethod::Morris => ironclad::sensitivity::Method::Morris,
+        },
+        samples: o.samples,
+        runs: o.runs,
+        metric: o.metric.clone(),
+        horizon: o.horizon,
+        seed: o.seed,
+        variants: o.variants.clone(),
+    };
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("error: cannot start threads: {err}");
+            return EXIT_ERRORS;
+        }
+    };
+    let session = Session::new();
+    let result = session
+        .structure(files.text(spec_id), files.text(scenario_id), spec, &scenario)
+        .and_then(|structure| pool.install(|| ironclad::sensitivity::sensitivity(&structure, spec, &request)));
+    match result {
+        Ok(report) => {
+            print!("{}", render(o.format, &report, csv::sensitivity, text::sensitivity));
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "sensitivity", "the input", color),
+    }
+}
+
 pub fn power(path: &Path, body: &str, format: Format, color: bool) -> u8 {
     let mut files = Files::new();
     let id = files.read(path);

@@ -120,6 +120,8 @@ enum Command {
     },
     /// Shapley values of the guarantors for a metric, leave-one-out losses and interactions.
     Attribute(commands::AttributeArgs),
+    /// Which uncertain parameter moves a metric most: Sobol' indices (with bootstrap intervals) or Morris screening.
+    Sensitivity(commands::SensitivityArgs),
     /// Voting power of a decision body: Shapley–Shubik and Banzhaf indices, blockers, dummies.
     Power {
         spec: PathBuf,
@@ -131,7 +133,7 @@ enum Command {
     },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
-        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute.
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute, sensitivity.
         #[arg(long, value_name = "COMMAND")]
         output: Option<String>,
     },
@@ -183,6 +185,7 @@ fn main() -> ExitCode {
             commands::backtest(&dir, &ironclad::backtest::Request { seed, resamples: runs }, format, color)
         }
         Command::Attribute(args) => commands::attribute(&args, color),
+        Command::Sensitivity(args) => commands::sensitivity(&args, color),
         Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {

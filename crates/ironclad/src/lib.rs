@@ -25,6 +25,7 @@ pub mod obligations;
 pub mod power;
 pub mod render;
 pub mod schema;
+pub mod sensitivity;
 pub mod shard;
 pub mod show;
 pub mod simulate;

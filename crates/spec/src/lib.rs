@@ -24,6 +24,7 @@ pub mod schema;
 pub mod select;
 pub mod span;
 mod suggest;
+pub mod uncertain;
 pub mod vocab;
 
 pub use diagnostic::{Diagnostic, RenderOptions, Severity};

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::diagnostic::Diagnostic;
 use crate::model::PartyId;
 use crate::span::{Sp, Span};
+use crate::uncertain::{RawUncertain, Uncertain};
 use crate::vocab::{Kind, Modality, Strength};
 
 /// The `[model]` table.
@@ -35,6 +36,13 @@ pub struct RawModel {
     pub capacity: Option<RawCapacity>,
     /// The adversary's calculus.
     pub deterrence: Option<RawDeterrence>,
+    /// Uncertain parameters and their distributions, for `ironclad sensitivity`
+    /// (`[[model.uncertain]]`; see `docs/spec-format.md`).
+    #[serde(default)]
+    pub uncertain: Vec<Sp<RawUncertain>>,
+    /// Whether the library's default uncertainties apply to the parameters not declared
+    /// uncertain and left at their default value (default true).
+    pub uncertain_defaults: Option<Sp<bool>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -107,6 +115,9 @@ pub struct ModelParams {
     pub cost: f64,
     pub noise: f64,
     pub deterrence_horizon: f64,
+    /// The uncertain parameters: those the spec declares, then the library defaults that apply
+    /// (`crate::uncertain::DEFAULTS`).
+    pub uncertain: Vec<Uncertain>,
 }
 
 /// A default and where it comes from, for `docs/model.md` and `ironclad simulate --explain-model`.
@@ -210,7 +221,17 @@ fn default_value(name: &str) -> f64 {
 }
 
 impl std::default::Default for ModelParams {
+    /// The default parameters, with the library's default uncertainties.
     fn default() -> Self {
+        let mut p = ModelParams::default_nominal();
+        p.uncertain = crate::uncertain::defaults_for(&p, 0);
+        p
+    }
+}
+
+impl ModelParams {
+    /// The default parameters without uncertain ones.
+    pub fn default_nominal() -> Self {
         ModelParams {
             honour: [
                 Strength::Treaty,
@@ -231,6 +252,7 @@ impl std::default::Default for ModelParams {
             cost: default_value("deterrence.cost"),
             noise: default_value("deterrence.noise"),
             deterrence_horizon: default_value("deterrence.horizon"),
+            uncertain: Vec::new(),
         }
     }
 }
@@ -273,7 +295,7 @@ pub fn lower_model(
     model_span: Span,
 ) -> (ModelParams, Vec<Diagnostic>) {
     let mut d = Vec::new();
-    let mut p = ModelParams::default();
+    let mut p = ModelParams::default_nominal();
     for (strength, value) in &raw.honour {
         p.honour[strength.value as usize] = in_range(&mut d, value, "an honour probability", (0.0, 1.0), false);
     }
@@ -356,6 +378,39 @@ pub fn lower_model(
             "domestic² + Σ (factor loading)² must be ≤ 1 for every party; for `{name}` it is {:.3}² + the factors'",
             p.domestic
         )));
+    }
+    let declared = crate::uncertain::lower_uncertain(&raw.uncertain, &p, &mut d);
+    if let Some((party, sum)) = crate::uncertain::worst_loading(&p, &declared, party_names.len())
+        && let Some(u) = declared
+            .iter()
+            .find(|u| matches!(u.param, crate::uncertain::Param::Domestic | crate::uncertain::Param::Factor(_)))
+        && let Some(raw_u) = raw.uncertain.iter().find(|r| r.value.param.value == u.name)
+    {
+        let name = party_names.get(party).map_or("?", String::as_str);
+        d.push(
+            Diagnostic::new(
+                "E0901",
+                format!(
+                    "at the edge of their uncertain ranges the loadings of `{name}` square to {sum:.3} > 1: the correlation matrix is not positive semi-definite"
+                ),
+            )
+            .primary(raw_u.value.param.span.clone(), "this range")
+            .help("narrow the uncertain ranges of the domestic and factor loadings so that domestic² + Σ loading² ≤ 1 everywhere"),
+        );
+    }
+    let defaults = raw.uncertain_defaults.as_ref().is_none_or(|b| b.value);
+    p.uncertain = declared;
+    if defaults {
+        let extra: Vec<Uncertain> = crate::uncertain::defaults_for(&p, party_names.len())
+            .into_iter()
+            .filter(|u| !p.uncertain.iter().any(|v| v.param == u.param))
+            .filter(|u| {
+                let mut with = p.uncertain.clone();
+                with.push(u.clone());
+                crate::uncertain::worst_loading(&p, &with, party_names.len()).is_none()
+            })
+            .collect();
+        p.uncertain.extend(extra);
     }
     (p, d)
 }

@@ -118,11 +118,16 @@ bad_specs! {
     spec_82_model_negative_delay => "82-model-negative-delay",
     spec_83_lint_conflicting_exceptions => "83-lint-conflicting-exceptions",
     spec_84_exception_precedence_cycle => "84-exception-precedence-cycle",
-    spec_85_lint_condition_kind => "85-lint-condition-kind",
-    spec_86_lint_tentative_clause => "86-lint-tentative-clause",
-    spec_87_lint_evidence_below_status => "87-lint-evidence-below-status",
-    spec_88_lint_inert_variant => "88-lint-inert-variant",
-    spec_89_format_bad_status => "89-format-bad-status",
+    spec_85_model_uncertain_unknown_parameter => "85-model-uncertain-unknown-parameter",
+    spec_86_model_uncertain_bad_bounds => "86-model-uncertain-bad-bounds",
+    spec_87_model_uncertain_missing_reason => "87-model-uncertain-missing-reason",
+    spec_88_model_uncertain_duplicate => "88-model-uncertain-duplicate",
+    spec_89_model_uncertain_lognormal_probability => "89-model-uncertain-lognormal-probability",
+    spec_90_lint_condition_kind => "90-lint-condition-kind",
+    spec_91_lint_tentative_clause => "91-lint-tentative-clause",
+    spec_92_lint_evidence_below_status => "92-lint-evidence-below-status",
+    spec_93_lint_inert_variant => "93-lint-inert-variant",
+    spec_94_format_bad_status => "94-format-bad-status",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.

@@ -196,3 +196,36 @@ pub fn attribute(r: &crate::attribute::AttributeReport) -> String {
     }
     out
 }
+
+/// `param,distribution,default,nominal,index,value,low,high,metric`: one row per index of each
+/// uncertain parameter (`first_order`, `total` for Sobol'; `mu_star`, `mu`, `sigma` for Morris).
+pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
+    let mut out = String::from("param,distribution,default,nominal,index,value,low,high,metric\n");
+    for p in &r.parameters {
+        let mut row = |index: &str, value: f64, low: Option<f64>, high: Option<f64>| {
+            let opt = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{index},{value},{},{},{}",
+                field(&p.param),
+                field(&p.distribution),
+                p.default,
+                p.nominal,
+                opt(low),
+                opt(high),
+                field(&r.metric)
+            );
+        };
+        for (name, e) in [("first_order", &p.first_order), ("total", &p.total), ("mu_star", &p.mu_star)] {
+            if let Some(e) = e {
+                row(name, e.value, Some(e.low), Some(e.high));
+            }
+        }
+        for (name, v) in [("mu", p.mu), ("sigma", p.sigma)] {
+            if let Some(v) = v {
+                row(name, v, None, None);
+            }
+        }
+    }
+    out
+}

@@ -606,3 +606,68 @@ pub fn attribute(r: &AttributeReport) -> String {
     }
     out
 }
+
+/// `sensitivity`: Sobol' indices or Morris measures of each uncertain parameter, with 95 % CIs.
+pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "ironclad sensitivity — {} on `{}`", r.framework, r.scenario);
+    let _ = writeln!(out, "metric: {}", r.metric_text);
+    let _ = writeln!(out, "at the nominal parameters: {:.4} ({} runs)", r.nominal, r.runs_per_point);
+    let _ = writeln!(
+        out,
+        "method: {}, seed {}, {} points × {} runs (the same runs at every point), {:.2} s",
+        r.method, r.seed, r.points, r.runs_per_point, r.seconds
+    );
+    let _ = writeln!(out, "design: {}", r.design);
+    let _ = writeln!(out, "intervals: {}", r.interval);
+    if let (Some(m), Some(v)) = (r.output_mean, r.output_variance) {
+        let _ = writeln!(out, "over the design: mean {m:.4}, variance {v:.3e}");
+    }
+    let name_width = r.parameters.iter().map(|p| p.param.chars().count()).max().unwrap_or(5).max(9);
+    if r.method == "sobol" {
+        let _ = writeln!(
+            out,
+            "\nSOBOL' INDICES — share of the metric's variance: S1 alone, ST with all interactions; 95% CI"
+        );
+        let _ =
+            writeln!(out, "  {:<name_width$}  {:<26} {:<26} distribution", "parameter", "first order S1", "total ST");
+        for p in &r.parameters {
+            let cell = |e: &Option<Estimate>| {
+                e.as_ref().map_or(String::new(), |e| format!("{:>6.3} [{:>6.3}, {:>6.3}]", e.value, e.low, e.high))
+            };
+            let mark = if p.default { " (default)" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {:<name_width$}  {:<26} {:<26} {}{mark}",
+                p.param,
+                cell(&p.first_order),
+                cell(&p.total),
+                p.distribution
+            );
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "\nMORRIS — μ* mean |elementary effect| per unit of the parameter's quantile (95% CI), μ its sign, σ non-linearity or interactions"
+        );
+        let _ = writeln!(out, "  {:<name_width$}  {:<26} {:>8} {:>8}  distribution", "parameter", "μ*", "μ", "σ");
+        for p in &r.parameters {
+            let ms = p
+                .mu_star
+                .as_ref()
+                .map_or(String::new(), |e| format!("{:>6.3} [{:>6.3}, {:>6.3}]", e.value, e.low, e.high));
+            let mark = if p.default { " (default)" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {:<name_width$}  {:<26} {:>8.3} {:>8.3}  {}{mark}",
+                p.param,
+                ms,
+                p.mu.unwrap_or(0.0),
+                p.sigma.unwrap_or(0.0),
+                p.distribution
+            );
+        }
+    }
+    let _ = writeln!(out, "\nwidest 95% half-width: {:.4}", r.widest_half_width);
+    out
+}
