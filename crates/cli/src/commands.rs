@@ -515,3 +515,28 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
     }
     if report.ok { EXIT_OK } else { EXIT_ERRORS }
 }
+
+pub fn code(paths: &[PathBuf], scheme: &str, format: Format, color: bool) -> u8 {
+    // The scheme is checked before any file is read: a wrong command line is exit 2.
+    if !ironclad::code::SCHEMES.contains(&scheme) {
+        eprintln!("error: unknown coding scheme `{scheme}`; schemes: {}", ironclad::code::SCHEMES.join(", "));
+        return EXIT_USAGE;
+    }
+    let mut files = Files::new();
+    let ids: Vec<FileId> = paths.iter().map(|p| files.read(p)).collect();
+    let loaded: Vec<_> = ids.iter().map(|id| files.spec(*id)).collect();
+    let mut specs = Vec::new();
+    for (id, l) in ids.iter().zip(&loaded) {
+        match l.valid() {
+            Ok(spec) => specs.push((files.name(*id).to_string(), spec)),
+            Err(err) => return fail(&files, err, "code", files.name(*id), color),
+        }
+    }
+    match ironclad::code::code(&specs, scheme) {
+        Ok(report) => {
+            print!("{}", render(format, &report, csv::code, text::code));
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "code", "the input", color),
+    }
+}

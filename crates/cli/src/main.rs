@@ -129,9 +129,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Code frameworks as political scientists do: ATOP variables and Benson's typology, each with its rule and clauses.
+    Code {
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// The coding scheme: atop.
+        #[arg(long, default_value = "atop")]
+        scheme: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
-        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute.
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute, code.
         #[arg(long, value_name = "COMMAND")]
         output: Option<String>,
     },
@@ -184,6 +194,7 @@ fn main() -> ExitCode {
         }
         Command::Attribute(args) => commands::attribute(&args, color),
         Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
+        Command::Code { specs, scheme, format } => commands::code(&specs, &scheme, format, color),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::verify(&specs, &sources, format, color)

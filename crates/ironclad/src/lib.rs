@@ -20,6 +20,7 @@
 pub mod attribute;
 pub mod backtest;
 pub mod check;
+pub mod code;
 pub mod files;
 pub mod obligations;
 pub mod power;

@@ -3,8 +3,8 @@
 use schemars::schema_for;
 
 /// The reports whose JSON output has a published schema.
-pub const OUTPUTS: [&str; 8] =
-    ["check", "show", "obligations", "simulate", "sources", "backtest", "power", "attribute"];
+pub const OUTPUTS: [&str; 9] =
+    ["check", "show", "obligations", "simulate", "sources", "backtest", "power", "attribute", "code"];
 
 /// The JSON Schema of a command's `--format json` output, or `None` for an unknown name.
 pub fn output(name: &str) -> Option<serde_json::Value> {
@@ -17,6 +17,7 @@ pub fn output(name: &str) -> Option<serde_json::Value> {
         "backtest" => schema_for!(crate::backtest::BacktestReport),
         "power" => schema_for!(crate::power::PowerReport),
         "attribute" => schema_for!(crate::attribute::AttributeReport),
+        "code" => schema_for!(crate::code::CodeReport),
         _ => return None,
     };
     serde_json::to_value(schema).ok()

@@ -196,3 +196,62 @@ pub fn attribute(r: &crate::attribute::AttributeReport) -> String {
     }
     out
 }
+
+/// The columns of `code --scheme atop --format csv`: one row per framework. Member-level
+/// variables (DEFCOLOC, DEFCOADV) are 1 when any member's code is 1; `NA` is a variable the
+/// spec language cannot express; `lower_bounds` lists the codes that may be higher.
+pub const CODE_COLUMNS: [&str; 20] = [
+    "DEFENSE",
+    "OFFENSE",
+    "NEUTRAL",
+    "NONAGG",
+    "CONSUL",
+    "CONDITIO",
+    "DEFCON",
+    "CONCON",
+    "DEFCOLOC",
+    "DEFCOADV",
+    "ASYMM",
+    "MILCON",
+    "INTCOM",
+    "BASE",
+    "MILAID",
+    "CONTRIB",
+    "SPECTHRT",
+    "ORGAN1",
+    "benson",
+    "lower_bounds",
+];
+
+/// `file,framework,members,DEFENSE,…,ORGAN1,benson,lower_bounds`: one row per framework.
+pub fn code(report: &crate::code::CodeReport) -> String {
+    use crate::code::Status;
+    let mut out = format!("file,framework,members,{}\n", CODE_COLUMNS.join(","));
+    for f in &report.frameworks {
+        let mut cells = vec![field(&f.file), field(&f.framework), f.members.len().to_string()];
+        let mut lower = Vec::new();
+        for name in &CODE_COLUMNS[..18] {
+            let alliance = f.alliance.iter().find(|c| c.variable == *name);
+            let cell = match alliance {
+                Some(c) => {
+                    if c.status == Status::LowerBound {
+                        lower.push(c.variable.clone());
+                    }
+                    c.code.map_or("NA".to_string(), |v| v.to_string())
+                }
+                None => {
+                    let any = f
+                        .members_codes
+                        .iter()
+                        .any(|m| m.codes.iter().any(|c| c.variable == *name && c.code == Some(1)));
+                    u8::from(any).to_string()
+                }
+            };
+            cells.push(cell);
+        }
+        cells.push(f.benson.kind.clone());
+        cells.push(lower.join(" "));
+        let _ = writeln!(out, "{}", cells.join(","));
+    }
+    out
+}

@@ -585,3 +585,53 @@ pub fn attribute(r: &AttributeReport) -> String {
     }
     out
 }
+
+/// `code`: per framework the alliance-level codes with their rule and why, the member-level
+/// codes as a table, and Benson's type.
+pub fn code(r: &crate::code::CodeReport) -> String {
+    use crate::code::Status;
+    let mut out = String::new();
+    let cell = |c: &crate::code::Code| match (c.code, c.status) {
+        (None, _) => "n/d".to_string(),
+        (Some(v), Status::LowerBound) => format!("≥{v}"),
+        (Some(v), _) => v.to_string(),
+    };
+    for (i, f) in r.frameworks.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "ironclad code --scheme {} — {} ({})", r.scheme, f.framework, f.file);
+        let _ = writeln!(out, "{}", f.title);
+        let _ = writeln!(out, "members ({}): {}", f.members.len(), f.members.join(", "));
+        if !f.reading.is_empty() {
+            let _ = writeln!(out, "reading: {}", f.reading.join(", "));
+        }
+        let _ = writeln!(out, "\nALLIANCE LEVEL   (≥ = lower bound, n/d = not derivable from the language)");
+        for c in &f.alliance {
+            let _ = writeln!(out, "  {:<9} {:>4}  {}", c.variable, cell(c), c.meaning);
+            let _ = writeln!(out, "  {:<9} {:>4}  why: {}", "", "", c.why);
+            if let Some(needs) = &c.needs
+                && c.status == Status::NotDerivable
+            {
+                let _ = writeln!(out, "  {:<9} {:>4}  needs: {needs}", "", "");
+            }
+        }
+        let _ = writeln!(out, "\nBENSON: {} — {}", f.benson.kind.replace('_', " "), f.benson.why);
+        if let Some(first) = f.members_codes.first() {
+            let _ = writeln!(out, "\nMEMBER LEVEL");
+            let mut header = format!("  {:<10}", "member");
+            for c in &first.codes {
+                let _ = write!(header, " {:>8}", c.variable);
+            }
+            let _ = writeln!(out, "{header}  benson");
+            for m in &f.members_codes {
+                let mut line = format!("  {:<10}", m.party);
+                for c in &m.codes {
+                    let _ = write!(line, " {:>8}", cell(c));
+                }
+                let _ = writeln!(out, "{line}  {}", m.benson.kind.replace('_', " "));
+            }
+        }
+    }
+    out
+}
