@@ -21,6 +21,8 @@ mod bad_scenarios;
 mod bad_specs;
 #[path = "cli/code.rs"]
 mod code;
+#[path = "cli/compare.rs"]
+mod compare;
 #[path = "cli/end_to_end.rs"]
 mod end_to_end;
 #[path = "cli/front_door.rs"]

@@ -255,3 +255,62 @@ pub fn code(report: &crate::code::CodeReport) -> String {
     }
     out
 }
+
+/// `scenario,framework,status,metric,horizon_days,domain,value,low,high,diff,diff_low,diff_high`:
+/// one row per figure (differences against the reference, paired per run), a `pivotal:ID` row
+/// per framework (its value the headline without the clause, its diff the change), and one row
+/// per framework that does not cover a scenario (`missing` names in `metric`).
+pub fn compare(report: &crate::compare::CompareReport) -> String {
+    let mut out =
+        String::from("scenario,framework,status,metric,horizon_days,domain,value,low,high,diff,diff_low,diff_high\n");
+    for sc in &report.scenarios {
+        for row in &sc.rows {
+            if row.status != "ok" {
+                let what = if row.missing.is_empty() {
+                    row.reason.clone().unwrap_or_default()
+                } else {
+                    row.missing.join("; ")
+                };
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},,,,,,,,",
+                    field(&sc.scenario),
+                    field(&row.framework),
+                    row.status,
+                    field(&what)
+                );
+                continue;
+            }
+            for f in &row.metrics {
+                let h = f.horizon_days.map(|h| h.to_string()).unwrap_or_default();
+                let d = f.difference.map(|d| format!("{},{},{}", d.value, d.low, d.high)).unwrap_or(",,".into());
+                let _ = writeln!(
+                    out,
+                    "{},{},ok,{},{h},{},{},{},{},{d}",
+                    field(&sc.scenario),
+                    field(&row.framework),
+                    f.metric,
+                    f.domain.as_deref().unwrap_or(""),
+                    f.value.value,
+                    f.value.low,
+                    f.value.high
+                );
+            }
+            if let Some(p) = &row.pivotal {
+                let _ = writeln!(
+                    out,
+                    "{},{},ok,pivotal:{},{},,{},,,{},{},{}",
+                    field(&sc.scenario),
+                    field(&row.framework),
+                    field(&p.commitment),
+                    report.headline_horizon,
+                    p.without,
+                    p.change.value,
+                    p.change.low,
+                    p.change.high
+                );
+            }
+        }
+    }
+    out
+}

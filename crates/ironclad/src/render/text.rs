@@ -635,3 +635,68 @@ pub fn code(r: &crate::code::CodeReport) -> String {
     }
     out
 }
+
+/// `compare`: per scenario, one table of the figures per framework (with the paired difference
+/// from the reference), then each framework's pivotal clause.
+pub fn compare(r: &crate::compare::CompareReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "ironclad compare — {} runs, seed {}, reference {} (differences paired per run, 95 % CI)",
+        r.runs, r.seed, r.reference
+    );
+    let pct = |e: &Estimate| format!("{:.3} [{:.3}, {:.3}]", e.value, e.low, e.high);
+    for sc in &r.scenarios {
+        let _ = writeln!(out, "\nSCENARIO {} ({}; written for {})", sc.id, sc.scenario, sc.written_for);
+        for row in &sc.rows {
+            match row.status.as_str() {
+                "ok" => {}
+                "not_covered" => {
+                    let _ = writeln!(out, "  {:<28} not covered: lacks {}", row.framework, row.missing.join(", "));
+                    continue;
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "  {:<28} {}: {}",
+                        row.framework,
+                        row.status,
+                        row.reason.as_deref().unwrap_or("")
+                    );
+                    continue;
+                }
+            }
+            let _ = writeln!(out, "  {}", row.framework);
+            for f in &row.metrics {
+                let label = match (&f.domain, f.horizon_days) {
+                    (Some(d), Some(h)) => format!("{} {d} @{h}d", f.metric),
+                    (None, Some(h)) => format!("{} @{h}d", f.metric),
+                    _ => f.metric.clone(),
+                };
+                let diff = f.difference.as_ref().map(|d| format!("   Δ {}", pct(d))).unwrap_or_default();
+                let _ = writeln!(out, "    {label:<34} {}{diff}", pct(&f.value));
+            }
+            match &row.pivotal {
+                Some(p) => {
+                    let _ = writeln!(
+                        out,
+                        "    pivotal clause: {} (p_adequate @{}d without it {:.3}; change {}; {} clauses tried)",
+                        p.commitment,
+                        r.headline_horizon,
+                        p.without,
+                        pct(&p.change),
+                        p.tried
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "    pivotal clause: none (no clause's removal changes p_adequate @{}d)",
+                        r.headline_horizon
+                    );
+                }
+            }
+        }
+    }
+    out
+}
