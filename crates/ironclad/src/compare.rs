@@ -90,7 +90,7 @@ pub struct ScenarioComparison {
     pub scenario: String,
     /// The scenario's id.
     pub id: String,
-    /// The framework the scenario names (advisory).
+    /// The framework the scenario names (advisory; empty when it names none).
     pub written_for: String,
     pub rows: Vec<Row>,
 }
@@ -256,8 +256,21 @@ fn one_scenario(
 ) -> Result<ScenarioComparison, Error> {
     let raw_meta: Option<(String, String)> = sc.text.parse::<toml::Table>().ok().and_then(|t| {
         let s = t.get("scenario")?.as_table()?;
-        Some((s.get("id")?.as_str()?.to_string(), s.get("framework")?.as_str()?.to_string()))
+        let written_for = s.get("framework").and_then(toml::Value::as_str).unwrap_or("").to_string();
+        Some((s.get("id")?.as_str()?.to_string(), written_for))
     });
+    // `framework` is optional here: a scenario without one gets a placeholder (the lowering
+    // does not read it when it is advisory).
+    let text = match sc.text.parse::<toml::Table>() {
+        Ok(mut t) => match t.get_mut("scenario").and_then(toml::Value::as_table_mut) {
+            Some(meta) if !meta.contains_key("framework") => {
+                meta.insert("framework".into(), toml::Value::String(String::new()));
+                toml::to_string(&t).unwrap_or_else(|_| sc.text.clone())
+            }
+            _ => sc.text.clone(),
+        },
+        Err(_) => sc.text.clone(),
+    };
     let mut rows: Vec<Row> = Vec::new();
     let mut ready: Vec<Option<Ready>> = Vec::new();
     let mut needs_of: Option<Vec<String>> = None;
@@ -270,7 +283,7 @@ fn one_scenario(
             metrics: vec![],
             pivotal: None,
         };
-        let (scenario, diagnostics) = lower_scenario_with(&sc.text, &f.spec, false);
+        let (scenario, diagnostics) = lower_scenario_with(&text, &f.spec, false);
         let scenario: Scenario = match scenario {
             Some(s) => s,
             None => match missing_names(&diagnostics) {
@@ -586,6 +599,19 @@ mod tests {
         )
         .unwrap();
         assert!(plain.scenarios[0].rows[0].pivotal.is_none());
+    }
+
+    #[test]
+    fn a_scenario_may_name_no_framework() {
+        let text = read("scenarios/russian-attack-on-ukraine.toml").replace("framework = \"nato-1949\"\n", "");
+        assert!(!text.contains("framework ="));
+        let scenarios = [ScenarioText { name: "anonymous".into(), text }];
+        let request = Request { runs: Some(1000), ..Request::default() };
+        let named = compare(&[overlay(MEMBER)], &attack(), &request).unwrap();
+        let anonymous = compare(&[overlay(MEMBER)], &scenarios, &request).unwrap();
+        assert_eq!(anonymous.scenarios[0].written_for, "");
+        let figures = |r: &CompareReport| serde_json::to_string(&r.scenarios[0].rows).unwrap();
+        assert_eq!(figures(&named), figures(&anonymous));
     }
 
     #[test]

@@ -647,7 +647,12 @@ pub fn compare(r: &crate::compare::CompareReport) -> String {
     );
     let pct = |e: &Estimate| format!("{:.3} [{:.3}, {:.3}]", e.value, e.low, e.high);
     for sc in &r.scenarios {
-        let _ = writeln!(out, "\nSCENARIO {} ({}; written for {})", sc.id, sc.scenario, sc.written_for);
+        let written = if sc.written_for.is_empty() {
+            "names no framework".to_string()
+        } else {
+            format!("written for {}", sc.written_for)
+        };
+        let _ = writeln!(out, "\nSCENARIO {} ({}; {written})", sc.id, sc.scenario);
         for row in &sc.rows {
             match row.status.as_str() {
                 "ok" => {}
