@@ -603,7 +603,7 @@ mod tests {
 
     #[test]
     fn a_scenario_may_name_no_framework() {
-        let text = read("scenarios/russian-attack-on-ukraine.toml").replace("framework = \"nato-1949\"\n", "");
+        let text = read("scenarios/russian-attack-on-ukraine.toml").replace("framework = \"uk-ukraine-2024\"\n", "");
         assert!(!text.contains("framework ="));
         let scenarios = [ScenarioText { name: "anonymous".into(), text }];
         let request = Request { runs: Some(1000), ..Request::default() };
