@@ -607,3 +607,111 @@ pub fn verify(paths: &[PathBuf], dirs: &[PathBuf], format: Format, color: bool) 
     }
     if report.ok { EXIT_OK } else { EXIT_ERRORS }
 }
+
+pub fn code(paths: &[PathBuf], scheme: &str, format: Format, color: bool) -> u8 {
+    // The scheme is checked before any file is read: a wrong command line is exit 2.
+    if !ironclad::code::SCHEMES.contains(&scheme) {
+        eprintln!("error: unknown coding scheme `{scheme}`; schemes: {}", ironclad::code::SCHEMES.join(", "));
+        return EXIT_USAGE;
+    }
+    let mut files = Files::new();
+    let ids: Vec<FileId> = paths.iter().map(|p| files.read(p)).collect();
+    let loaded: Vec<_> = ids.iter().map(|id| files.spec(*id)).collect();
+    let mut specs = Vec::new();
+    for (id, l) in ids.iter().zip(&loaded) {
+        match l.valid() {
+            Ok(spec) => specs.push((files.name(*id).to_string(), spec)),
+            Err(err) => return fail(&files, err, "code", files.name(*id), color),
+        }
+    }
+    match ironclad::code::code(&specs, scheme) {
+        Ok(report) => {
+            print!("{}", render(format, &report, csv::code, text::code));
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "code", "the input", color),
+    }
+}
+
+/// The flags of `compare`.
+#[derive(clap::Args)]
+pub struct CompareArgs {
+    /// The framework spec files; the first is the reference of every difference.
+    #[arg(required = true)]
+    pub specs: Vec<PathBuf>,
+    /// A scenario (repeatable): applied to every framework that covers the names it uses.
+    #[arg(long = "scenario", required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Runs (default 20000).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// The seed: the same seed gives the same draws per run, for every framework, and
+    /// bit-identical results for any --threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// A horizon in days (repeatable; default 7, 30, 90).
+    #[arg(long = "horizon", value_name = "DAYS")]
+    pub horizons: Vec<f64>,
+    /// A counterfactual (repeatable): `member=PARTY@FRAMEWORK` adds PARTY as a member of the
+    /// framework given with that id, or an overlay file (docs/spec-format.md, "Overlays"). Each
+    /// adds one framework to the comparison.
+    #[arg(long = "with", value_name = "OVERLAY")]
+    pub with: Vec<String>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn compare(o: &CompareArgs, color: bool) -> u8 {
+    let mut files = Files::new();
+    let mut frameworks = Vec::new();
+    let mut texts = Vec::new();
+    for path in &o.specs {
+        let id = files.read(path);
+        let loaded = files.spec(id);
+        match loaded.valid() {
+            Ok(spec) => {
+                texts.push((files.text(id).to_string(), spec.framework.id.clone()));
+                frameworks.push(ironclad::compare::Framework { label: spec.framework.id.clone(), spec: spec.clone() });
+            }
+            Err(err) => return fail(&files, err, "compare", files.name(id), color),
+        }
+    }
+    for with in &o.with {
+        let overlay = match ironclad::overlay::Overlay::parse_arg(with) {
+            Ok(ov) => ov,
+            Err(err) => return fail(&files, err, "compare", "the overlay", color),
+        };
+        match ironclad::overlay::apply_to(&texts, &overlay) {
+            Ok(f) => frameworks.push(f),
+            Err(err) => return fail(&files, err, "compare", "the overlay", color),
+        }
+    }
+    let mut scenarios = Vec::new();
+    for path in &o.scenarios {
+        match std::fs::read_to_string(path) {
+            Ok(text) => scenarios.push(ironclad::compare::ScenarioText { name: path.display().to_string(), text }),
+            Err(err) => {
+                eprintln!("error: cannot read the scenario {}: {err}", path.display());
+                return EXIT_ERRORS;
+            }
+        }
+    }
+    let request = ironclad::compare::Request { runs: o.runs, seed: o.seed, horizons: o.horizons.clone() };
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("error: cannot start threads: {err}");
+            return EXIT_ERRORS;
+        }
+    };
+    match pool.install(|| ironclad::compare::compare(&frameworks, &scenarios, &request)) {
+        Ok(report) => {
+            print!("{}", render(o.format, &report, csv::compare, text::compare));
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "compare", "the input", color),
+    }
+}

@@ -131,9 +131,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// The same metrics for several frameworks on the same attacks with the same random numbers:
+    /// paired differences against the first, and each framework's pivotal clause.
+    Compare(commands::CompareArgs),
+    /// Code frameworks as political scientists do: ATOP variables and Benson's typology, each with its rule and clauses.
+    Code {
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// The coding scheme: atop.
+        #[arg(long, default_value = "atop")]
+        scheme: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
-        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute, sensitivity.
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute, sensitivity, code, compare.
         #[arg(long, value_name = "COMMAND")]
         output: Option<String>,
     },
@@ -187,6 +200,8 @@ fn main() -> ExitCode {
         Command::Attribute(args) => commands::attribute(&args, color),
         Command::Sensitivity(args) => commands::sensitivity(&args, color),
         Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
+        Command::Compare(args) => commands::compare(&args, color),
+        Command::Code { specs, scheme, format } => commands::code(&specs, &scheme, format, color),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::verify(&specs, &sources, format, color)

@@ -20,6 +20,10 @@ mod backtest;
 mod bad_scenarios;
 #[path = "cli/bad_specs.rs"]
 mod bad_specs;
+#[path = "cli/code.rs"]
+mod code;
+#[path = "cli/compare.rs"]
+mod compare;
 #[path = "cli/end_to_end.rs"]
 mod end_to_end;
 #[path = "cli/front_door.rs"]

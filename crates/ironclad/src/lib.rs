@@ -20,8 +20,11 @@
 pub mod attribute;
 pub mod backtest;
 pub mod check;
+pub mod code;
+pub mod compare;
 pub mod files;
 pub mod obligations;
+pub mod overlay;
 pub mod power;
 pub mod render;
 pub mod schema;

@@ -3,8 +3,19 @@
 use schemars::schema_for;
 
 /// The reports whose JSON output has a published schema.
-pub const OUTPUTS: [&str; 9] =
-    ["check", "show", "obligations", "simulate", "sources", "backtest", "power", "attribute", "sensitivity"];
+pub const OUTPUTS: [&str; 11] = [
+    "check",
+    "show",
+    "obligations",
+    "simulate",
+    "sources",
+    "backtest",
+    "power",
+    "attribute",
+    "sensitivity",
+    "code",
+    "compare",
+];
 
 /// The JSON Schema of a command's `--format json` output, or `None` for an unknown name.
 pub fn output(name: &str) -> Option<serde_json::Value> {
@@ -18,6 +29,8 @@ pub fn output(name: &str) -> Option<serde_json::Value> {
         "power" => schema_for!(crate::power::PowerReport),
         "attribute" => schema_for!(crate::attribute::AttributeReport),
         "sensitivity" => schema_for!(crate::sensitivity::SensitivityReport),
+        "code" => schema_for!(crate::code::CodeReport),
+        "compare" => schema_for!(crate::compare::CompareReport),
         _ => return None,
     };
     serde_json::to_value(schema).ok()

@@ -238,6 +238,13 @@ fn article(word: &str) -> &'static str {
 
 /// Reads a scenario and resolves it against `spec`. Returns the scenario only without errors.
 pub fn lower_scenario(text: &str, spec: &Spec) -> (Option<Scenario>, Vec<Diagnostic>) {
+    lower_scenario_with(text, spec, true)
+}
+
+/// As [`lower_scenario`]; with `strict_framework = false` the scenario's `framework` is
+/// advisory (no E0801 when it names another framework) and its names are resolved against
+/// `spec` alone — for `compare`, which applies one scenario to every framework that covers it.
+pub fn lower_scenario_with(text: &str, spec: &Spec, strict_framework: bool) -> (Option<Scenario>, Vec<Diagnostic>) {
     if let Err(err) = text.parse::<toml::Table>() {
         let d = Diagnostic::new("E0001", format!("invalid TOML: {}", err.message().trim_end()))
             .primary(err.span().unwrap_or(0..0), "here");
@@ -252,7 +259,7 @@ pub fn lower_scenario(text: &str, spec: &Spec) -> (Option<Scenario>, Vec<Diagnos
             return (None, vec![d]);
         }
     };
-    let mut l = ScenarioLowerer { text, spec, diagnostics: Vec::new() };
+    let mut l = ScenarioLowerer { text, spec, strict_framework, diagnostics: Vec::new() };
     let scenario = l.lower(&raw);
     let ok = !l.diagnostics.iter().any(|d| d.severity == crate::Severity::Error);
     (ok.then_some(scenario), l.diagnostics)
@@ -261,12 +268,13 @@ pub fn lower_scenario(text: &str, spec: &Spec) -> (Option<Scenario>, Vec<Diagnos
 struct ScenarioLowerer<'a> {
     text: &'a str,
     spec: &'a Spec,
+    strict_framework: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl ScenarioLowerer<'_> {
     fn lower(&mut self, raw: &RawScenario) -> Scenario {
-        if raw.scenario.framework.value != self.spec.framework.id {
+        if self.strict_framework && raw.scenario.framework.value != self.spec.framework.id {
             self.diagnostics.push(
                 Diagnostic::new(
                     "E0801",

@@ -16,12 +16,14 @@ use super::{Run, run, workspace_root};
 const COALITION: &str = "frameworks/coalition-2025.toml";
 const NATO: &str = "frameworks/nato-1949.toml";
 const BUDAPEST: &str = "frameworks/budapest-1994.toml";
+const UK_UKRAINE: &str = "frameworks/uk-ukraine-2024.toml";
 
 const CEASEFIRE_THEN_OFFENSIVE: &str = "scenarios/ceasefire-then-offensive.toml";
 const ATTACK_WITHOUT_CEASEFIRE: &str = "scenarios/attack-without-ceasefire.toml";
 const STRIKE_ON_REASSURANCE_FORCE: &str = "scenarios/strike-on-reassurance-force.toml";
 const CRIMEA_2014: &str = "scenarios/crimea-2014.toml";
 const ATTACK_ON_ESTONIA: &str = "scenarios/attack-on-estonia.toml";
+const RUSSIAN_ATTACK_ON_UKRAINE: &str = "scenarios/russian-attack-on-ukraine.toml";
 
 /// Every bundled scenario with the framework it is written for.
 const SCENARIOS: &[(&str, &str)] = &[
@@ -30,6 +32,7 @@ const SCENARIOS: &[(&str, &str)] = &[
     (NATO, STRIKE_ON_REASSURANCE_FORCE),
     (BUDAPEST, CRIMEA_2014),
     (NATO, ATTACK_ON_ESTONIA),
+    (UK_UKRAINE, RUSSIAN_ATTACK_ON_UKRAINE),
 ];
 
 /// The 32 members of 2025 in nato-1949 (tag `nato`; the members of the `nac` body).
@@ -237,6 +240,20 @@ fn golden_attack_on_estonia() {
             assert_eq!(o["activated_by"]["kind"], "decision", "{o:#}");
         }
     }
+}
+
+/// The shared scenario of `compare`, on the framework it names: the Russian attack makes the
+/// 24-hour consultation due for both parties (no consultation is held, so it stays due), and the
+/// two standing funding clauses are pending from the start.
+#[test]
+fn golden_russian_attack_on_ukraine() {
+    let expected = Expected::default()
+        .each(&["UK", "UA"], "consult-24h", "due")
+        .each(&["UK"], "military-aid-2024", "pending")
+        .each(&["UK"], "military-aid-later-years", "pending")
+        .sorted();
+    let report = report(UK_UKRAINE, RUSSIAN_ATTACK_ON_UKRAINE, &[]);
+    assert_same(RUSSIAN_ATTACK_ON_UKRAINE, &triples(&report), &expected);
 }
 
 #[test]

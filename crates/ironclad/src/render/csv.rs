@@ -229,3 +229,121 @@ pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
     }
     out
 }
+
+/// The columns of `code --scheme atop --format csv`: one row per framework. Member-level
+/// variables (DEFCOLOC, DEFCOADV) are 1 when any member's code is 1; `NA` is a variable the
+/// spec language cannot express; `lower_bounds` lists the codes that may be higher.
+pub const CODE_COLUMNS: [&str; 20] = [
+    "DEFENSE",
+    "OFFENSE",
+    "NEUTRAL",
+    "NONAGG",
+    "CONSUL",
+    "CONDITIO",
+    "DEFCON",
+    "CONCON",
+    "DEFCOLOC",
+    "DEFCOADV",
+    "ASYMM",
+    "MILCON",
+    "INTCOM",
+    "BASE",
+    "MILAID",
+    "CONTRIB",
+    "SPECTHRT",
+    "ORGAN1",
+    "benson",
+    "lower_bounds",
+];
+
+/// `file,framework,members,DEFENSE,…,ORGAN1,benson,lower_bounds`: one row per framework.
+pub fn code(report: &crate::code::CodeReport) -> String {
+    use crate::code::Status;
+    let mut out = format!("file,framework,members,{}\n", CODE_COLUMNS.join(","));
+    for f in &report.frameworks {
+        let mut cells = vec![field(&f.file), field(&f.framework), f.members.len().to_string()];
+        let mut lower = Vec::new();
+        for name in &CODE_COLUMNS[..18] {
+            let alliance = f.alliance.iter().find(|c| c.variable == *name);
+            let cell = match alliance {
+                Some(c) => {
+                    if c.status == Status::LowerBound {
+                        lower.push(c.variable.clone());
+                    }
+                    c.code.map_or("NA".to_string(), |v| v.to_string())
+                }
+                None => {
+                    let any = f
+                        .members_codes
+                        .iter()
+                        .any(|m| m.codes.iter().any(|c| c.variable == *name && c.code == Some(1)));
+                    u8::from(any).to_string()
+                }
+            };
+            cells.push(cell);
+        }
+        cells.push(f.benson.kind.clone());
+        cells.push(lower.join(" "));
+        let _ = writeln!(out, "{}", cells.join(","));
+    }
+    out
+}
+
+/// `scenario,framework,status,metric,horizon_days,domain,value,low,high,diff,diff_low,diff_high`:
+/// one row per figure (differences against the reference, paired per run), a `pivotal:ID` row
+/// per framework (its value the headline without the clause, its diff the change), and one row
+/// per framework that does not cover a scenario (`missing` names in `metric`).
+pub fn compare(report: &crate::compare::CompareReport) -> String {
+    let mut out =
+        String::from("scenario,framework,status,metric,horizon_days,domain,value,low,high,diff,diff_low,diff_high\n");
+    for sc in &report.scenarios {
+        for row in &sc.rows {
+            if row.status != "ok" {
+                let what = if row.missing.is_empty() {
+                    row.reason.clone().unwrap_or_default()
+                } else {
+                    row.missing.join("; ")
+                };
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},,,,,,,,",
+                    field(&sc.scenario),
+                    field(&row.framework),
+                    row.status,
+                    field(&what)
+                );
+                continue;
+            }
+            for f in &row.metrics {
+                let h = f.horizon_days.map(|h| h.to_string()).unwrap_or_default();
+                let d = f.difference.map(|d| format!("{},{},{}", d.value, d.low, d.high)).unwrap_or(",,".into());
+                let _ = writeln!(
+                    out,
+                    "{},{},ok,{},{h},{},{},{},{},{d}",
+                    field(&sc.scenario),
+                    field(&row.framework),
+                    f.metric,
+                    f.domain.as_deref().unwrap_or(""),
+                    f.value.value,
+                    f.value.low,
+                    f.value.high
+                );
+            }
+            if let Some(p) = &row.pivotal {
+                let _ = writeln!(
+                    out,
+                    "{},{},ok,pivotal:{},{},,{},,,{},{},{}",
+                    field(&sc.scenario),
+                    field(&row.framework),
+                    field(&p.commitment),
+                    report.headline_horizon,
+                    p.without,
+                    p.change.value,
+                    p.change.low,
+                    p.change.high
+                );
+            }
+        }
+    }
+    out
+}

@@ -671,3 +671,123 @@ pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
     let _ = writeln!(out, "\nwidest 95% half-width: {:.4}", r.widest_half_width);
     out
 }
+
+/// `code`: per framework the alliance-level codes with their rule and why, the member-level
+/// codes as a table, and Benson's type.
+pub fn code(r: &crate::code::CodeReport) -> String {
+    use crate::code::Status;
+    let mut out = String::new();
+    let cell = |c: &crate::code::Code| match (c.code, c.status) {
+        (None, _) => "n/d".to_string(),
+        (Some(v), Status::LowerBound) => format!("≥{v}"),
+        (Some(v), _) => v.to_string(),
+    };
+    for (i, f) in r.frameworks.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "ironclad code --scheme {} — {} ({})", r.scheme, f.framework, f.file);
+        let _ = writeln!(out, "{}", f.title);
+        let _ = writeln!(out, "members ({}): {}", f.members.len(), f.members.join(", "));
+        if !f.reading.is_empty() {
+            let _ = writeln!(out, "reading: {}", f.reading.join(", "));
+        }
+        let _ = writeln!(out, "\nALLIANCE LEVEL   (≥ = lower bound, n/d = not derivable from the language)");
+        for c in &f.alliance {
+            let _ = writeln!(out, "  {:<9} {:>4}  {}", c.variable, cell(c), c.meaning);
+            let _ = writeln!(out, "  {:<9} {:>4}  why: {}", "", "", c.why);
+            if let Some(needs) = &c.needs
+                && c.status == Status::NotDerivable
+            {
+                let _ = writeln!(out, "  {:<9} {:>4}  needs: {needs}", "", "");
+            }
+        }
+        let _ = writeln!(out, "\nBENSON: {} — {}", f.benson.kind.replace('_', " "), f.benson.why);
+        if let Some(first) = f.members_codes.first() {
+            let _ = writeln!(out, "\nMEMBER LEVEL");
+            let mut header = format!("  {:<10}", "member");
+            for c in &first.codes {
+                let _ = write!(header, " {:>8}", c.variable);
+            }
+            let _ = writeln!(out, "{header}  benson");
+            for m in &f.members_codes {
+                let mut line = format!("  {:<10}", m.party);
+                for c in &m.codes {
+                    let _ = write!(line, " {:>8}", cell(c));
+                }
+                let _ = writeln!(out, "{line}  {}", m.benson.kind.replace('_', " "));
+            }
+        }
+    }
+    out
+}
+
+/// `compare`: per scenario, one table of the figures per framework (with the paired difference
+/// from the reference), then each framework's pivotal clause.
+pub fn compare(r: &crate::compare::CompareReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "ironclad compare — {} runs, seed {}, reference {} (differences paired per run, 95 % CI)",
+        r.runs, r.seed, r.reference
+    );
+    let pct = |e: &Estimate| format!("{:.3} [{:.3}, {:.3}]", e.value, e.low, e.high);
+    for sc in &r.scenarios {
+        let written = if sc.written_for.is_empty() {
+            "names no framework".to_string()
+        } else {
+            format!("written for {}", sc.written_for)
+        };
+        let _ = writeln!(out, "\nSCENARIO {} ({}; {written})", sc.id, sc.scenario);
+        for row in &sc.rows {
+            match row.status.as_str() {
+                "ok" => {}
+                "not_covered" => {
+                    let _ = writeln!(out, "  {:<28} not covered: lacks {}", row.framework, row.missing.join(", "));
+                    continue;
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "  {:<28} {}: {}",
+                        row.framework,
+                        row.status,
+                        row.reason.as_deref().unwrap_or("")
+                    );
+                    continue;
+                }
+            }
+            let _ = writeln!(out, "  {}", row.framework);
+            for f in &row.metrics {
+                let label = match (&f.domain, f.horizon_days) {
+                    (Some(d), Some(h)) => format!("{} {d} @{h}d", f.metric),
+                    (None, Some(h)) => format!("{} @{h}d", f.metric),
+                    _ => f.metric.clone(),
+                };
+                let diff = f.difference.as_ref().map(|d| format!("   Δ {}", pct(d))).unwrap_or_default();
+                let _ = writeln!(out, "    {label:<34} {}{diff}", pct(&f.value));
+            }
+            match &row.pivotal {
+                Some(p) => {
+                    let _ = writeln!(
+                        out,
+                        "    pivotal clause: {} (p_adequate @{}d without it {:.3}; change {}; {} clauses tried)",
+                        p.commitment,
+                        r.headline_horizon,
+                        p.without,
+                        pct(&p.change),
+                        p.tried
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "    pivotal clause: none (no clause's removal changes p_adequate @{}d)",
+                        r.headline_horizon
+                    );
+                }
+            }
+        }
+    }
+    out
+}
