@@ -104,7 +104,14 @@ fn the_flagship_quotes_the_seed_reports_verbatim() {
     };
     let out = ironclad()
         .args(["sources", "verify", "frameworks/coalition-2025.toml", "--format", "json"])
-        .env("IRONCLAD_SOURCES", &sources)
+        .env("IRONCLAD_SOURCES", {
+            // The flagship cites the project's compilation (../shared/treaties) for the force size.
+            let mut dirs = std::env::split_paths(&sources).collect::<Vec<_>>();
+            if let Some(treaties) = dirs.first().and_then(|d| d.parent()).map(|p| p.join("treaties")) {
+                dirs.push(treaties);
+            }
+            std::env::join_paths(dirs).expect("joinable paths")
+        })
         .output()
         .expect("runs");
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
