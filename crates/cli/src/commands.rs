@@ -46,6 +46,40 @@ fn scenario_path(spec_path: &Path, given: Option<&Path>, spec: &ironclad::spec::
     }
 }
 
+/// A spec and the scenario to run it on (`--scenario`, or the spec's default), both valid.
+struct Inputs {
+    spec_id: ironclad::FileId,
+    scenario_id: ironclad::FileId,
+    spec: ironclad::spec::Spec,
+    scenario: ironclad::spec::scenario::Scenario,
+}
+
+/// Reads and checks a spec and its scenario into `files`; on failure, prints why and returns
+/// the exit code.
+fn load_inputs(
+    files: &mut Files,
+    spec_path: &Path,
+    given: Option<&Path>,
+    command: &str,
+    color: bool,
+) -> Result<Inputs, u8> {
+    let spec_id = files.read(spec_path);
+    let spec = match files.spec(spec_id).valid() {
+        Ok(spec) => spec.clone(),
+        Err(err) => return Err(fail(files, err, command, files.name(spec_id), color)),
+    };
+    let Some(scenario_path) = scenario_path(spec_path, given, &spec) else {
+        eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
+        return Err(EXIT_USAGE);
+    };
+    let scenario_id = files.read(&scenario_path);
+    let scenario = match files.scenario(scenario_id, &spec) {
+        Ok(s) => s,
+        Err(err) => return Err(fail(files, err, command, "the scenario", color)),
+    };
+    Ok(Inputs { spec_id, scenario_id, spec, scenario })
+}
+
 /// Prints why a command failed and returns its exit code.
 fn fail(files: &Files, err: Error, command: &str, what: &str, color: bool) -> u8 {
     match err {
@@ -203,21 +237,12 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         return fail(&Files::new(), err, "simulate", "the input", color);
     }
     let mut files = Files::new();
-    let spec_id = files.read(&o.spec);
-    let loaded = files.spec(spec_id);
-    let spec = match loaded.valid() {
-        Ok(spec) => spec,
-        Err(err) => return fail(&files, err, "simulate", files.name(spec_id), color),
-    };
-    let Some(scenario_path) = scenario_path(&o.spec, o.scenario.as_deref(), spec) else {
-        eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
-        return EXIT_USAGE;
-    };
-    let scenario_id = files.read(&scenario_path);
-    let scenario = match files.scenario(scenario_id, spec) {
-        Ok(s) => s,
-        Err(err) => return fail(&files, err, "simulate", "the scenario", color),
-    };
+    let Inputs { spec_id, scenario_id, spec, scenario } =
+        match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "simulate", color) {
+            Ok(inputs) => inputs,
+            Err(code) => return code,
+        };
+    let spec = &spec;
     let session = Session::new();
     let prepared =
         session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario).and_then(|structure| {
@@ -422,21 +447,12 @@ pub struct AttributeArgs {
 
 pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
     let mut files = Files::new();
-    let spec_id = files.read(&o.spec);
-    let loaded = files.spec(spec_id);
-    let spec = match loaded.valid() {
-        Ok(spec) => spec,
-        Err(err) => return fail(&files, err, "attribute", files.name(spec_id), color),
-    };
-    let Some(scenario_path) = scenario_path(&o.spec, o.scenario.as_deref(), spec) else {
-        eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
-        return EXIT_USAGE;
-    };
-    let scenario_id = files.read(&scenario_path);
-    let scenario = match files.scenario(scenario_id, spec) {
-        Ok(s) => s,
-        Err(err) => return fail(&files, err, "attribute", "the scenario", color),
-    };
+    let Inputs { spec_id, scenario_id, spec, scenario } =
+        match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "attribute", color) {
+            Ok(inputs) => inputs,
+            Err(code) => return code,
+        };
+    let spec = &spec;
     let request = ironclad::attribute::Request {
         metric: o.metric.clone(),
         horizon: o.horizon,
@@ -513,21 +529,12 @@ pub struct SensitivityArgs {
 
 pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
     let mut files = Files::new();
-    let spec_id = files.read(&o.spec);
-    let loaded = files.spec(spec_id);
-    let spec = match loaded.valid() {
-        Ok(spec) => spec,
-        Err(err) => return fail(&files, err, "sensitivity", files.name(spec_id), color),
-    };
-    let Some(scenario_path) = scenario_path(&o.spec, o.scenario.as_deref(), spec) else {
-        eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
-        return EXIT_USAGE;
-    };
-    let scenario_id = files.read(&scenario_path);
-    let scenario = match files.scenario(scenario_id, spec) {
-        Ok(s) => s,
-        Err(err) => return fail(&files, err, "sensitivity", "the scenario", color),
-    };
+    let Inputs { spec_id, scenario_id, spec, scenario } =
+        match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "sensitivity", color) {
+            Ok(inputs) => inputs,
+            Err(code) => return code,
+        };
+    let spec = &spec;
     let request = ironclad::sensitivity::Request {
         method: match o.method {
             SensitivityMethod::Sobol => ironclad::sensitivity::Method::Sobol,
