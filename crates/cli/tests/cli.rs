@@ -10,6 +10,7 @@
 //!   `--explain`, `--why-not`, `--at`, `--variant`, exit codes.
 //! - `front_door`: what every command shares: `--format json` with `schema_version`, valid
 //!   against `ironclad schema --output COMMAND`; output files written whole or not at all.
+//! - `serve`: `ironclad serve` started for real on a free loopback port; bad flags.
 //! - `sensitivity`: `ironclad sensitivity`: formats, schema, seeds, bad input.
 //! - `spec_commands`: `sources verify` (fixtures, and the seed reports when `IRONCLAD_SOURCES`
 //!   is set), `show` and `schema`.
@@ -34,6 +35,8 @@ mod obligations;
 mod power;
 #[path = "cli/sensitivity.rs"]
 mod sensitivity;
+#[path = "cli/serve.rs"]
+mod serve;
 #[path = "cli/simulate.rs"]
 mod simulate;
 #[path = "cli/spec_commands.rs"]

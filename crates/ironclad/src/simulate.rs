@@ -65,7 +65,6 @@ pub struct SimulateReport {
     /// The parties that did not take part.
     pub absent: Vec<String>,
     /// The commitments that did not take part.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub off: Vec<String>,
     /// Wall-clock seconds of the runs, when they ran here (not for merged shards); not part of
     /// the JSON, since it differs between runs.
@@ -183,6 +182,15 @@ pub fn params_with(spec: &Spec, overrides: &[(String, f64)]) -> Result<ModelPara
             return Err(Error::Usage(format!("`{name}` takes a value in {bracket}{low}, {high}], not {value}")));
         }
         param.set(&mut params, *value);
+    }
+    // The will of each party is a standard normal only while its loadings square to at most 1
+    // (`docs/model.md`); `[model]` checks this for a spec, and so must a what-if.
+    if let Some((party, sum)) = ironclad_spec::uncertain::worst_loading(&params, &[], spec.parties.len()) {
+        return Err(Error::Usage(format!(
+            "with these values the loadings of `{}` square to {sum:.3} (domestic² + Σ factor loading²), more than 1; \
+             lower `domestic` or a factor loading",
+            spec.parties[party].id
+        )));
     }
     Ok(params)
 }

@@ -189,6 +189,13 @@ async fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
     )
     .await;
     assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"));
+    // Loadings that square past 1 would make the will no longer a standard normal.
+    let flagship = flagship();
+    let app_big = app_with(Limits { threads: 2, ..Limits::default() });
+    let (status, v) =
+        post(&app_big, "/api/simulate", json!({ "spec": flagship, "params": { "domestic": 0.95 } })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("square to"), "{v}");
     let (status, v) = post(&app, "/api/simulate", json!({ "spec": "[framework]\nid = 3" })).await;
     assert_eq!((status, kind(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
     assert!(!v["error"]["diagnostics"].as_array().unwrap().is_empty());
