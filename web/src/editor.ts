@@ -24,6 +24,7 @@ export function createEditor(parent: HTMLElement, onChange: (text: string) => vo
         search({ top: true }),
         keymap.of(searchKeymap),
         lintGutter(),
+        EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': 'Spec (TOML) editor' }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChange(u.state.doc.toString());

@@ -27,8 +27,10 @@ interface Probe {
   redraw: { seq: number; ms: number } | null;
   lastRedrawMs: number | null;
   lastResult: SimulateReport | null;
+  /** The commitments switched off in the request of the last result. */
+  lastOff: string[];
 }
-const probe: Probe = { results: 0, framework: null, checks: 0, errors: 0, inputSeq: 0, redraw: null, lastRedrawMs: null, lastResult: null };
+const probe: Probe = { results: 0, framework: null, checks: 0, errors: 0, inputSeq: 0, redraw: null, lastRedrawMs: null, lastResult: null, lastOff: [] };
 (window as any).__workbench = probe;
 
 // ----------------------------------------------------------------------------------------------
@@ -183,7 +185,7 @@ async function analyse() {
   probe.errors = report.errors;
   if (report.errors > 0) {
     simChannel.cancel();
-    $('results').classList.add('stale');
+    stale(`The spec has ${report.errors} error${report.errors === 1 ? '' : 's'} (see Diagnostics): the results below are of the last valid spec.`);
     status(`The spec has ${report.errors} error${report.errors === 1 ? '' : 's'}: the results shown are of the last valid spec.`);
     return;
   }
@@ -260,7 +262,7 @@ function buildControls(factors: { id: string; loading: number }[]) {
     .map((c) => {
       const by = Array.isArray(c.by) ? c.by.join(', ') : `body ${c.by.body}`;
       const where = c.variant ? ` · only in ${c.variant.variant}=${c.variant.option}` : c.takes_effect ? '' : ' · takes no effect';
-      return `<label class="commitment"><input type="checkbox" data-commitment="${escapeHtml(c.id)}" data-testid="commitment-${escapeHtml(c.id)}" ${off.has(c.id) ? '' : 'checked'} />
+      return `<label class="commitment"><input type="checkbox" data-commitment="${escapeHtml(c.id)}" data-testid="commitment-${escapeHtml(c.id)}" data-by="${escapeHtml(Array.isArray(c.by) ? c.by.join(' ') : c.by.body)}" ${off.has(c.id) ? '' : 'checked'} />
         <span class="c-id">${escapeHtml(c.id)}</span>
         <span class="c-meta">${escapeHtml(c.kind)} · ${escapeHtml(by)} · ${escapeHtml(c.domains.join(', ') || 'no domain')} · ${escapeHtml(c.strength)}, ${escapeHtml(c.status)}${escapeHtml(where)}</span>
         <span class="c-stat" id="stat-${escapeHtml(c.id)}"></span></label>`;
@@ -303,7 +305,10 @@ function refreshSliders() {
 
 function renderDiagnostics(editorDiagnostics: Diagnostic[], others: Diagnostic[]) {
   const list = $('diagnostics');
-  const all = [...editorDiagnostics.map((d) => ({ d, inEditor: true })), ...others.map((d) => ({ d, inEditor: false }))];
+  const rank = (d: Diagnostic) => (d.severity === 'error' ? 0 : d.severity === 'warning' ? 1 : 2);
+  const all = [...editorDiagnostics.map((d) => ({ d, inEditor: true })), ...others.map((d) => ({ d, inEditor: false }))].sort(
+    (a, b) => rank(a.d) - rank(b.d) || (a.d.start?.offset ?? 0) - (b.d.start?.offset ?? 0),
+  );
   const errors = all.filter((x) => x.d.severity === 'error').length;
   const warnings = all.filter((x) => x.d.severity === 'warning').length;
   $('diagnostics-count').textContent = all.length ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` : 'none';
@@ -386,7 +391,7 @@ async function simulate() {
   } catch (e) {
     showError(e);
     if (e instanceof ApiError && e.diagnostics.length) renderDiagnostics([], e.diagnostics);
-    $('results').classList.add('stale');
+    stale('The simulation failed (see the message above): the results below are of the last successful run.');
     status('The simulation failed: the results shown are of the last successful run.');
     return;
   }
@@ -395,6 +400,7 @@ async function simulate() {
   drawResult(result);
   probe.results++;
   probe.lastResult = result;
+  probe.lastOff = body.off ?? [];
   if (input) {
     // The chart is drawn once the browser has painted this frame.
     requestAnimationFrame(() =>
@@ -415,8 +421,21 @@ function thirtyDays(horizons: number[]): number {
 
 const interval = (e: { low: number; high: number }) => `95 % interval ${percent1(e.low)} – ${percent1(e.high)}`;
 
+function stale(why: string | null) {
+  $('results').classList.toggle('stale', why !== null);
+  const el = $('stale');
+  el.hidden = why === null;
+  el.textContent = why ?? '';
+}
+
+/** The smallest of 10 %, 20 %, 50 % and 100 % that holds every interval: small probabilities stay legible. */
+function probabilityDomain(highs: number[]): [number, number] {
+  const top = Math.max(0, ...highs);
+  return [0, [0.1, 0.2, 0.5, 1].find((d) => top <= d) ?? 1];
+}
+
 function drawResult(r: SimulateReport) {
-  $('results').classList.remove('stale');
+  stale(null);
   const h30 = thirtyDays(r.horizons);
   $('p-adequate-caption').textContent = `P(adequate response), all domains, at ${r.horizons[h30]} days`;
   $('p-adequate').textContent = percent1(r.adequate[h30].value);
@@ -450,12 +469,13 @@ function drawResult(r: SimulateReport) {
       points: r.horizons.map((h, i) => ({ series: i, est: r.adequate_by_need[i][d], tip: tip(n.domain, h, r.adequate_by_need[i][d]) })),
     })),
   ];
+  const adequateDomain = probabilityDomain(adequateRows.flatMap((row) => row.points.map((pt) => pt.est.high)));
   drawIntervals($('chart-adequate') as unknown as SVGSVGElement, {
     rows: adequateRows,
     series,
-    domain: [0, 1],
+    domain: adequateDomain,
     tickFormat: percent,
-    axisLabel: 'P(adequate response), % of runs',
+    axisLabel: `P(adequate response), % of runs${adequateDomain[1] < 1 ? ` (axis 0–${percent(adequateDomain[1])})` : ''}`,
   });
   drawLegend($('legend-adequate'), series);
 

@@ -80,19 +80,22 @@ try {
   await nextResult(p.results);
   check('with the US back, P(adequate response) is the baseline again', (await pAdequate()) === baseline, await pAdequate());
 
-  // 3. Switch off the US air backstop commitment only.
-  const backstop = page.getByTestId('commitment-us-air-backstop');
-  if ((await backstop.count()) > 0) {
+  // 3. Switch off the US backstop as commitments: every commitment the US alone owes (its air support
+  // and intelligence "from the standpoint of backup", and the backstop to the European force),
+  // while the US stays a party.
+  const usCommitments = page.locator('[data-testid^="commitment-"][data-by="US"]');
+  const usIds = await usCommitments.evaluateAll((els) => els.map((e) => e.dataset.testid.slice('commitment-'.length)));
+  check('the US owes commitments with toggles', usIds.length > 0, usIds.join(', '));
+  if (usIds.length > 0) {
     p = await probe();
-    await backstop.uncheck();
-    await nextResult(p.results);
+    for (const id of usIds) await page.getByTestId(`commitment-${id}`).uncheck();
+    await page.waitForFunction(({ n, k }) => window.__workbench.results > n && (window.__workbench.lastOff ?? []).length === k, { n: p.results, k: usIds.length });
     const noBackstop = await pAdequate();
-    check('without the commitment us-air-backstop, P(adequate response) changes', noBackstop !== baseline, `${baseline} → ${noBackstop}`);
+    check('with the US commitments off, P(adequate response) changes', noBackstop !== baseline, `${baseline} → ${noBackstop}`);
+    await shot('us-commitments-off');
     p = await probe();
-    await backstop.check();
-    await nextResult(p.results);
-  } else {
-    check('the commitment toggle commitment-us-air-backstop exists', false);
+    for (const id of usIds) await page.getByTestId(`commitment-${id}`).check();
+    await page.waitForFunction((n) => window.__workbench.results > n && (window.__workbench.lastOff ?? []).length === 0, p.results);
   }
 
   // 4. A variant pinned to one option: every run takes it.
