@@ -118,11 +118,22 @@ async function loadLibrary() {
 function describeDefaultScenario(frameworkId: string) {
   const f = library?.frameworks.find((x) => x.id === frameworkId);
   const opt = $<HTMLSelectElement>('scenario').options[0];
-  opt.textContent = f?.scenario ? `the framework's default (${f.scenario})` : "the framework's default";
+  opt.textContent = f ? (f.scenario ? `the framework's default (${f.scenario})` : "the framework's default (it has none: pick one)") : "the framework's default";
+}
+
+/** Forgets the drawn result (another framework was picked). */
+function clearResults() {
+  lastResult = null;
+  $('results').classList.remove('has-result');
+  for (const id of ['p-adequate', 'p-deterred', 'p-escalation']) $(id).textContent = '–';
+  for (const id of ['p-adequate-ci', 'p-deterred-ci', 'p-escalation-ci']) $(id).textContent = '95 % interval –';
+  $('run-info').textContent = '';
 }
 
 async function pickFramework(id: string) {
   describeDefaultScenario(id);
+  simChannel.cancel();
+  clearResults();
   absent.clear();
   off.clear();
   pins.clear();
@@ -228,7 +239,14 @@ function buildControls(factors: { id: string; loading: number }[]) {
   if (!show) return;
   const bodies = new Set(show.commitments.flatMap((c) => (Array.isArray(c.by) ? [] : [c.by.body])));
   const names = new Map(parties.map((p) => [p.id, p.name]));
-  const committing = show.coverage.rows.map((r) => r.who).filter((w) => !bodies.has(w));
+  // Every party that owes something: the coverage rows (a body's row is "ID (body)") and the
+  // obligors of every commitment.
+  const committing = [
+    ...new Set([
+      ...show.coverage.rows.map((r) => r.who).filter((w) => !w.endsWith(' (body)') && !bodies.has(w)),
+      ...show.commitments.flatMap((c) => (Array.isArray(c.by) ? c.by : [])),
+    ]),
+  ];
   for (const p of [...absent]) if (!committing.includes(p)) absent.delete(p);
   const commitmentIds = new Set(show.commitments.map((c) => c.id));
   for (const c of [...off]) if (!commitmentIds.has(c)) off.delete(c);
@@ -366,6 +384,13 @@ function sleep(ms: number, signal: AbortSignal) {
 
 async function simulate() {
   if (!showFor || showFor !== specText) return; // a spec with errors, or one not yet summarised
+  const picked = library?.frameworks.find((f) => f.id === $<HTMLSelectElement>('framework').value);
+  if (picked && show?.id === picked.id && !picked.scenario && scenarioText === undefined) {
+    simChannel.cancel();
+    stale(`${picked.id} names no default scenario: pick one in the Scenario menu above to simulate it.`);
+    status('Pick a scenario to simulate.');
+    return;
+  }
   const body = requestBody();
   const input = pendingInput;
   pendingInput = null;
@@ -436,6 +461,7 @@ function probabilityDomain(highs: number[]): [number, number] {
 
 function drawResult(r: SimulateReport) {
   stale(null);
+  $('results').classList.add('has-result');
   const h30 = thirtyDays(r.horizons);
   $('p-adequate-caption').textContent = `P(adequate response), all domains, at ${r.horizons[h30]} days`;
   $('p-adequate').textContent = percent1(r.adequate[h30].value);
