@@ -231,6 +231,7 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         variants: o.variants.clone(),
         params: None,
         absent: o.without.clone(),
+        off: Vec::new(),
     };
     // Flags are checked before any file is read: a wrong command line is exit 2 whatever the files.
     if let Err(err) = ironclad::simulate::validate(&request) {

@@ -6,6 +6,7 @@
 
 mod commands;
 mod output;
+mod serve;
 mod slurm;
 
 use std::path::PathBuf;
@@ -144,6 +145,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Serve the JSON API and the what-if workbench page (docs/server.md).
+    Serve(serve::ServeArgs),
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
         /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute, sensitivity, code, compare.
@@ -202,6 +205,7 @@ fn main() -> ExitCode {
         Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
         Command::Compare(args) => commands::compare(&args, color),
         Command::Code { specs, scheme, format } => commands::code(&specs, &scheme, format, color),
+        Command::Serve(args) => serve::serve(&args),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Sources { command: SourcesCommand::Verify { specs, sources, format } } => {
             commands::verify(&specs, &sources, format, color)

@@ -65,6 +65,9 @@ pub struct State {
     pub horizons: Vec<f64>,
     pub variants: Vec<String>,
     pub absent: Vec<String>,
+    /// Commitments that did not take part (absent from states written before the field).
+    #[serde(default)]
+    pub off: Vec<String>,
     /// The runs this shard ran: `[start, end)`.
     pub start: u64,
     pub end: u64,
@@ -131,6 +134,7 @@ pub fn state(
         horizons: request.horizons.clone(),
         variants: request.variants.clone(),
         absent: request.absent.clone(),
+        off: request.off.clone(),
         start: r.start,
         end: r.end,
         acc,
@@ -165,8 +169,12 @@ pub fn merge(states: &[(String, State)]) -> Result<(State, Coverage), Error> {
         if s.runs != first.runs {
             return Err(differs("the total run counts"));
         }
-        if s.horizons != first.horizons || s.variants != first.variants || s.absent != first.absent {
-            return Err(differs("the parameters (horizons, pinned variants or absent parties)"));
+        if s.horizons != first.horizons
+            || s.variants != first.variants
+            || s.absent != first.absent
+            || s.off != first.off
+        {
+            return Err(differs("the parameters (horizons, pinned variants, absent parties or commitments)"));
         }
     }
     for (name, s) in states {

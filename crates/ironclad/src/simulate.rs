@@ -38,6 +38,9 @@ pub struct Request {
     pub params: Option<ModelParams>,
     /// Party ids that do not take part (their pairs do not act; see `docs/model.md`).
     pub absent: Vec<String>,
+    /// Commitment ids that do not take part (their pairs do not act): "what if this clause
+    /// were struck".
+    pub off: Vec<String>,
 }
 
 impl Default for Request {
@@ -50,6 +53,7 @@ impl Default for Request {
             variants: Vec::new(),
             params: None,
             absent: Vec::new(),
+            off: Vec::new(),
         }
     }
 }
@@ -60,6 +64,9 @@ pub struct SimulateReport {
     pub schema_version: u32,
     /// The parties that did not take part.
     pub absent: Vec<String>,
+    /// The commitments that did not take part.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub off: Vec<String>,
     /// Wall-clock seconds of the runs, when they ran here (not for merged shards); not part of
     /// the JSON, since it differs between runs.
     #[serde(skip)]
@@ -156,6 +163,30 @@ pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<Si
     structure.parameterise(params, &horizons, &pins).map_err(|e| Error::Unservable(e.to_string()))
 }
 
+/// The spec's `[model]` parameters with `overrides` (`("honour.treaty", 0.8)`, names as in
+/// `[[model.uncertain]]`) put in. An unknown name or a value outside the parameter's range is a
+/// [`Error::Usage`], never clamped: a what-if must run on the values it was asked for.
+pub fn params_with(spec: &Spec, overrides: &[(String, f64)]) -> Result<ModelParams, Error> {
+    use ironclad_spec::uncertain::Param;
+    let mut params = spec.params.clone();
+    for (name, value) in overrides {
+        let param = Param::parse(name, &params.factors).ok_or_else(|| {
+            Error::Usage(format!(
+                "no model parameter `{name}`; the parameters are {}",
+                Param::names(&params.factors).join(", ")
+            ))
+        })?;
+        let (low, high, open) = param.range();
+        let inside = value.is_finite() && *value <= high && if open { *value > low } else { *value >= low };
+        if !inside {
+            let bracket = if open { "(" } else { "[" };
+            return Err(Error::Usage(format!("`{name}` takes a value in {bracket}{low}, {high}], not {value}")));
+        }
+        param.set(&mut params, *value);
+    }
+    Ok(params)
+}
+
 /// Checks a request's own values (before any file is read).
 pub fn validate(r: &Request) -> Result<(), Error> {
     if let Some(h) = r.until_ci
@@ -183,7 +214,16 @@ pub fn participation(spec: &Spec, model: &SimModel, request: &Request) -> Result
             .ok_or_else(|| Error::Usage(format!("no party `{id}` to leave out")))?;
         parties[p] = false;
     }
-    Ok(Participation::new(model, &parties, &[]))
+    let mut commitments = vec![true; spec.commitments.len()];
+    for id in &request.off {
+        let c = spec
+            .commitments
+            .iter()
+            .position(|c| c.id == *id)
+            .ok_or_else(|| Error::Usage(format!("no commitment `{id}` to leave out")))?;
+        commitments[c] = false;
+    }
+    Ok(Participation::new(model, &parties, &commitments))
 }
 
 /// Runs a simulation on the current rayon pool (run it inside `pool.install` to choose the
@@ -261,7 +301,13 @@ pub fn simulate(
 
 /// The report of a finished run.
 pub fn report(summary: Summary, request: &Request, seconds: Option<f64>) -> SimulateReport {
-    SimulateReport { schema_version: crate::SCHEMA_VERSION, absent: request.absent.clone(), seconds, summary }
+    SimulateReport {
+        schema_version: crate::SCHEMA_VERSION,
+        absent: request.absent.clone(),
+        off: request.off.clone(),
+        seconds,
+        summary,
+    }
 }
 
 /// Runs one shard of a simulation of `runs` runs: the shard's contiguous chunks, on the current
@@ -318,6 +364,7 @@ pub fn merged_report(state: &crate::shard::State) -> Result<SimulateReport, Erro
         horizons: state.horizons.clone(),
         variants: state.variants.clone(),
         absent: state.absent.clone(),
+        off: state.off.clone(),
         ..Request::default()
     };
     let structure = Structure::build(spec, &scenario).map_err(|e| Error::Unservable(e.to_string()))?;

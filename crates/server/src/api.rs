@@ -1,0 +1,375 @@
+//! The handlers: parse the body, call the front door, answer its typed report as JSON.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ironclad::check::{CheckReport, DiagnosticReport, FileCheck};
+use ironclad::obligations::ObligationsReport;
+use ironclad::show::ShowReport;
+use ironclad::simulate::SimulateReport;
+use ironclad::{FileId, Files};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::{ApiError, Kind};
+use crate::library::{LibraryListing, LibraryText};
+
+/// A JSON body whose rejections (malformed, too large, wrong content type) answer in the API's
+/// error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// `POST /api/check`, `/api/show`: a spec, and for `check` optionally a scenario to check
+/// against it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecRequest {
+    /// The spec's TOML text.
+    pub spec: String,
+    /// A scenario's TOML text.
+    #[serde(default)]
+    pub scenario: Option<String>,
+}
+
+/// `POST /api/obligations`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObligationsRequest {
+    pub spec: String,
+    /// The scenario's TOML text; default: the spec's own scenario, from the server's library.
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// `{"variant-id": "option-id"}` pins over the default selection.
+    #[serde(default)]
+    pub variants: BTreeMap<String, String>,
+    /// The day to report at (a day number or a date); default: the last event.
+    #[serde(default)]
+    pub at: Option<String>,
+    /// Add each obligation's derivation.
+    #[serde(default)]
+    pub explain: bool,
+    /// `PARTY[:DOMAIN]`: which test each commitment stopped at.
+    #[serde(default)]
+    pub why_not: Option<String>,
+}
+
+/// `POST /api/simulate`: a what-if.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateRequest {
+    pub spec: String,
+    /// The scenario's TOML text; default: the spec's own scenario, from the server's library.
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// Runs (default: the server's default, 20 000; at most its `--max-runs`).
+    #[serde(default)]
+    pub runs: Option<u64>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Horizons in days; default 7, 30, 90.
+    #[serde(default)]
+    pub horizons: Vec<f64>,
+    /// `{"variant-id": "option-id"}` pins; the other variants are sampled by weight.
+    #[serde(default)]
+    pub variants: BTreeMap<String, String>,
+    /// Party ids that do not take part.
+    #[serde(default)]
+    pub absent: Vec<String>,
+    /// Commitment ids that do not take part.
+    #[serde(default)]
+    pub off: Vec<String>,
+    /// `[model]` parameters by name (`"honour.treaty": 0.8`), over the spec's own values.
+    #[serde(default)]
+    pub params: BTreeMap<String, f64>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// `POST /api/simulate`'s answer: the `simulate` report and how long it took here.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SimulateResponse {
+    #[serde(flatten)]
+    pub report: SimulateReport,
+    /// Server-side wall-clock milliseconds (structure from cache or built, and the runs).
+    pub elapsed_ms: f64,
+}
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+pub async fn health() -> axum::Json<Health> {
+    axum::Json(Health { status: "ok".into() })
+}
+
+pub async fn library(State(state): State<Arc<AppState>>) -> axum::Json<LibraryListing> {
+    axum::Json(state.library.listing())
+}
+
+pub async fn library_framework(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<LibraryText>, ApiError> {
+    let e = state.library.frameworks.get(&id).ok_or_else(|| not_in_library("framework", &id))?;
+    Ok(axum::Json(LibraryText { id: e.id.clone(), text: e.text.clone() }))
+}
+
+pub async fn library_scenario(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<LibraryText>, ApiError> {
+    let e = state.library.scenarios.get(&id).ok_or_else(|| not_in_library("scenario", &id))?;
+    Ok(axum::Json(LibraryText { id: e.id.clone(), text: e.text.clone() }))
+}
+
+fn not_in_library(what: &str, id: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, Kind::NotFound, format!("the library has no {what} `{id}`"))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, Kind::NotFound, "no such endpoint; see /api/openapi.json")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, Kind::MethodNotAllowed, "this endpoint does not take that method")
+}
+
+pub async fn openapi() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], crate::openapi::document()).into_response()
+}
+
+/// The names uploaded texts carry in diagnostics.
+const SPEC_NAME: &str = "spec.toml";
+const SCENARIO_NAME: &str = "scenario.toml";
+
+pub async fn check(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<SpecRequest>,
+) -> Result<axum::Json<CheckReport>, ApiError> {
+    blocking(&state, move |_| {
+        let mut files = Files::new();
+        let spec_id = files.add(SPEC_NAME, req.spec);
+        let mut report = ironclad::check::check(&files, &[spec_id], false);
+        if let (Some(text), Some(spec)) = (req.scenario, files.spec(spec_id).spec().cloned()) {
+            let scenario_id = files.add(SCENARIO_NAME, text);
+            if let Err(ironclad::Error::Invalid(raw)) = files.scenario(scenario_id, &spec) {
+                let diagnostics: Vec<DiagnosticReport> = raw.iter().map(|d| DiagnosticReport::new(&files, d)).collect();
+                let errors = diagnostics.iter().filter(|d| d.severity == "error").count();
+                let warnings = diagnostics.len() - errors;
+                report.errors += errors;
+                report.warnings += warnings;
+                report.ok = report.ok && errors == 0;
+                report.files.push(FileCheck { file: SCENARIO_NAME.into(), errors, warnings, diagnostics, raw });
+            }
+        }
+        Ok(report)
+    })
+    .await
+    .map(axum::Json)
+}
+
+pub async fn show(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<SpecRequest>,
+) -> Result<axum::Json<ShowReport>, ApiError> {
+    blocking(&state, move |_| {
+        let mut files = Files::new();
+        let id = files.add(SPEC_NAME, req.spec);
+        let loaded = files.spec(id);
+        let spec = loaded.valid().map_err(|e| ApiError::from_front(e, &files))?;
+        Ok(ironclad::show::show(spec))
+    })
+    .await
+    .map(axum::Json)
+}
+
+pub async fn obligations(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<ObligationsRequest>,
+) -> Result<axum::Json<ObligationsReport>, ApiError> {
+    let worker = state.clone();
+    blocking(&state, move |_| {
+        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
+        let request = ironclad::obligations::Request {
+            at: req.at,
+            variants: pins(&req.variants),
+            explain: req.explain,
+            why_not: req.why_not,
+        };
+        let compiled = worker
+            .session
+            .compiled(&inputs.spec_text, &inputs.spec)
+            .map_err(|e| ApiError::from_front(e, &inputs.files))?;
+        ironclad::obligations::obligations_with(
+            &compiled,
+            &inputs.spec,
+            SPEC_NAME,
+            &inputs.spec_text,
+            &inputs.scenario,
+            SCENARIO_NAME,
+            &request,
+        )
+        .map_err(|e| ApiError::from_front(e, &inputs.files))
+    })
+    .await
+    .map(axum::Json)
+}
+
+pub async fn simulate(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<SimulateRequest>,
+) -> Result<axum::Json<SimulateResponse>, ApiError> {
+    let runs = req.runs.unwrap_or(state.limits.default_runs);
+    if runs > state.limits.max_runs {
+        return Err(ApiError::too_expensive(format!(
+            "{runs} runs asked for; this server runs at most {} per request",
+            state.limits.max_runs
+        )));
+    }
+    // Taken before the work starts and released when the worker ends, even past the deadline:
+    // the bound is on simulations actually running.
+    let permit = state.running.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Busy,
+            format!(
+                "{} simulations are running, the most this server runs at once; try again shortly",
+                state.limits.max_concurrent
+            ),
+        )
+    })?;
+    let worker = state.clone();
+    blocking(&state, move |cancel| {
+        let _permit = permit;
+        let started = Instant::now();
+        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
+        let front = |e| ApiError::from_front(e, &inputs.files);
+        let overrides: Vec<(String, f64)> = req.params.into_iter().collect();
+        let params = if overrides.is_empty() {
+            None
+        } else {
+            Some(ironclad::simulate::params_with(&inputs.spec, &overrides).map_err(front)?)
+        };
+        let request = ironclad::simulate::Request {
+            runs: Some(runs),
+            until_ci: None,
+            seed: req.seed,
+            horizons: req.horizons,
+            variants: pins(&req.variants),
+            params,
+            absent: req.absent,
+            off: req.off,
+        };
+        let report = worker.pool.install(|| {
+            ironclad::simulate::simulate(
+                &worker.session,
+                &inputs.spec_text,
+                &inputs.scenario_text,
+                &inputs.spec,
+                &inputs.scenario,
+                &request,
+                &|_, _| {},
+                Some(cancel),
+            )
+        });
+        let report = report.map_err(front)?;
+        Ok(SimulateResponse { report, elapsed_ms: started.elapsed().as_secs_f64() * 1e3 })
+    })
+    .await
+    .map(axum::Json)
+}
+
+/// `{"v": "o"}` as the front door's `v=o` pins.
+fn pins(variants: &BTreeMap<String, String>) -> Vec<String> {
+    variants.iter().map(|(v, o)| format!("{v}={o}")).collect()
+}
+
+/// A valid spec and the scenario to run it on, both analysed in memory.
+struct Inputs {
+    files: Files,
+    spec_text: String,
+    scenario_text: String,
+    spec: ironclad::spec::Spec,
+    scenario: ironclad::spec::scenario::Scenario,
+}
+
+impl Inputs {
+    fn load(state: &AppState, spec_text: String, scenario_text: Option<String>) -> Result<Inputs, ApiError> {
+        let mut files = Files::new();
+        let spec_id: FileId = files.add(SPEC_NAME, spec_text.clone());
+        let spec = match files.spec(spec_id).valid() {
+            Ok(spec) => spec.clone(),
+            Err(e) => return Err(ApiError::from_front(e, &files)),
+        };
+        let scenario_text = match scenario_text {
+            Some(text) => text,
+            None => {
+                let named = spec.framework.scenario.as_deref().ok_or_else(|| {
+                    ApiError::bad_request("the spec names no default scenario; send one in `scenario`")
+                })?;
+                let entry = state.library.default_scenario(named).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "the spec's default scenario `{named}` is not in this server's library; send it in `scenario`"
+                    ))
+                })?;
+                entry.text.clone()
+            }
+        };
+        let scenario_id = files.add(SCENARIO_NAME, scenario_text.clone());
+        let scenario = files.scenario(scenario_id, &spec).map_err(|e| ApiError::from_front(e, &files))?;
+        Ok(Inputs { files, spec_text, scenario_text, spec, scenario })
+    }
+}
+
+/// Runs `work` off the async runtime with a cancellation token, and answers 504 if it passes
+/// the deadline (setting the token, so a simulation stops at its next chunk).
+async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&AtomicBool) -> Result<T, ApiError> + Send + 'static,
+{
+    let cancel = Arc::new(AtomicBool::new(false));
+    let token = cancel.clone();
+    let task = tokio::task::spawn_blocking(move || work(&token));
+    match tokio::time::timeout(state.limits.deadline, task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(join)) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::Internal,
+            format!("the request failed inside the server: {join}"),
+        )),
+        Err(_) => {
+            cancel.store(true, Ordering::Relaxed);
+            Err(ApiError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                Kind::Deadline,
+                format!(
+                    "the request ran past this server's deadline of {} ms and was cancelled; ask for fewer runs",
+                    state.limits.deadline.as_millis()
+                ),
+            ))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Every error the API answers, as one JSON shape: `{"error": {"kind", "message", "diagnostics"?}}`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ironclad::check::DiagnosticReport;
+use ironclad::{Error, Files};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// What went wrong, for a program (`kind`, stable) and for a person (`message`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Malformed JSON, a missing or unknown field, an unknown variant, party or parameter.
+    BadRequest,
+    /// No such route or library entry.
+    NotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
+    /// The body is larger than the server accepts.
+    TooLarge,
+    /// The spec or scenario has errors; `diagnostics` says which.
+    InvalidInput,
+    /// More work than one request may ask for.
+    TooExpensive,
+    /// As many simulations as the server allows are running.
+    Busy,
+    /// The request ran past its deadline and was cancelled.
+    Deadline,
+    /// A bug: the server could not finish a request it accepted.
+    Internal,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorDetail {
+    pub kind: Kind,
+    pub message: String,
+    /// For `invalid_input`: the diagnostics, as in the `check` report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Vec<DiagnosticReport>>,
+}
+
+/// An error answer: a status and its JSON body.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, kind: Kind, message: impl Into<String>) -> ApiError {
+        ApiError { status, body: ErrorBody { error: ErrorDetail { kind, message: message.into(), diagnostics: None } } }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, Kind::BadRequest, message)
+    }
+
+    pub fn too_expensive(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Kind::TooExpensive, message)
+    }
+
+    /// A front-door error; `files` turns its diagnostics' spans into lines and columns.
+    pub fn from_front(err: Error, files: &Files) -> ApiError {
+        match err {
+            Error::Invalid(diagnostics) => {
+                let reports: Vec<DiagnosticReport> =
+                    diagnostics.iter().map(|d| DiagnosticReport::new(files, d)).collect();
+                let errors = reports.iter().filter(|d| d.severity == "error").count();
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Kind::InvalidInput,
+                    format!("the input has {errors} error(s)"),
+                );
+                e.body.error.diagnostics = Some(reports);
+                e
+            }
+            Error::Usage(m) => ApiError::bad_request(m),
+            Error::Unservable(m) => ApiError::too_expensive(m),
+            Error::Cancelled => ApiError::new(StatusCode::GATEWAY_TIMEOUT, Kind::Deadline, "the run was cancelled"),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(status, Kind::TooLarge, "the request body is larger than this server accepts");
+        }
+        // 415 (no JSON content type) keeps its status; every other rejection is the client's JSON.
+        let status = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE { status } else { StatusCode::BAD_REQUEST };
+        ApiError::new(status, Kind::BadRequest, rejection.body_text())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}

@@ -1,0 +1,356 @@
+//! The API end to end, in process: every request goes through the real router.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use ironclad_server::{AppState, Library, Limits, router};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn library() -> Library {
+    Library::load(&repo().join("frameworks"), &repo().join("scenarios")).expect("the bundled library loads")
+}
+
+fn flagship() -> String {
+    std::fs::read_to_string(repo().join("frameworks/coalition-2025.toml")).unwrap()
+}
+
+fn app_with(limits: Limits) -> axum::Router {
+    let state = Arc::new(AppState::new(limits, library()).unwrap());
+    router(state, None).unwrap()
+}
+
+fn app() -> axum::Router {
+    app_with(Limits { threads: 2, ..Limits::default() })
+}
+
+/// One request: method, path, optional JSON body (raw text, to send malformed bodies too).
+async fn call(app: &axum::Router, method: &str, path: &str, body: Option<&str>) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(path);
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let value =
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    (status, value)
+}
+
+async fn post(app: &axum::Router, path: &str, body: Value) -> (StatusCode, Value) {
+    call(app, "POST", path, Some(&body.to_string())).await
+}
+
+fn kind(v: &Value) -> &str {
+    v["error"]["kind"].as_str().unwrap_or("<no error kind>")
+}
+
+#[tokio::test]
+async fn the_library_lists_the_bundled_frameworks_with_their_default_scenarios() {
+    let app = app();
+    let (status, v) = call(&app, "GET", "/api/library", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let flagship = v["frameworks"].as_array().unwrap().iter().find(|f| f["id"] == "coalition-2025").unwrap();
+    assert_eq!(flagship["scenario"], "ceasefire-then-offensive");
+    assert!(flagship["title"].as_str().unwrap().contains("Coalition"));
+    let (status, v) = call(&app, "GET", "/api/library/frameworks/coalition-2025", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["text"].as_str().unwrap(), flagship_text());
+    let (status, v) = call(&app, "GET", "/api/library/frameworks/..%2F..%2Fetc%2Fpasswd", None).await;
+    assert_eq!((status, kind(&v)), (StatusCode::NOT_FOUND, "not_found"));
+}
+
+fn flagship_text() -> String {
+    flagship()
+}
+
+#[tokio::test]
+async fn check_answers_the_cli_report_with_lines_and_columns() {
+    let app = app();
+    let (status, v) = post(&app, "/api/check", json!({ "spec": flagship() })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((v["ok"].as_bool(), v["errors"].as_u64()), (Some(true), Some(0)));
+    // A typo on a known line: the diagnostic points at it.
+    let broken = flagship().replacen("protects = [\"UA\"]", "protectz = [\"UA\"]", 1);
+    let line = broken.lines().position(|l| l.starts_with("protectz")).unwrap() + 1;
+    let (status, v) = post(&app, "/api/check", json!({ "spec": broken })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["ok"], false);
+    let d = &v["files"][0]["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["start"]["line"].as_u64(), Some(line as u64), "{d}");
+    assert_eq!(d["file"], "spec.toml");
+}
+
+#[tokio::test]
+async fn simulate_matches_the_front_door_for_the_same_seed_and_reacts_to_what_ifs() {
+    let app = app();
+    let body = json!({ "spec": flagship(), "runs": 8192, "seed": 7 });
+    let (status, v) = post(&app, "/api/simulate", body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["runs"], 8192);
+    assert!(v["elapsed_ms"].as_f64().unwrap() > 0.0);
+    // Same seed, same figures (the structure now comes from the cache).
+    let (_, again) = post(&app, "/api/simulate", body).await;
+    assert_eq!(v["adequate"], again["adequate"]);
+    assert_eq!(v["deterred"], again["deterred"]);
+    // The same numbers the front door gives the command line.
+    let mut files = ironclad::Files::new();
+    let spec_id = files.add("spec.toml", flagship());
+    let spec = files.spec(spec_id).valid().unwrap().clone();
+    let scenario_text = std::fs::read_to_string(repo().join("scenarios/ceasefire-then-offensive.toml")).unwrap();
+    let scenario_id = files.add("scenario.toml", scenario_text.clone());
+    let scenario = files.scenario(scenario_id, &spec).unwrap();
+    let request = ironclad::simulate::Request { runs: Some(8192), seed: 7, ..Default::default() };
+    let session = ironclad::Session::new();
+    let direct = ironclad::simulate::simulate(
+        &session,
+        &flagship(),
+        &scenario_text,
+        &spec,
+        &scenario,
+        &request,
+        &|_, _| {},
+        None,
+    )
+    .unwrap();
+    // Through JSON text like the answer, so both floats go through the same parser.
+    let direct: Value = serde_json::from_str(&serde_json::to_string(&direct).unwrap()).unwrap();
+    assert_eq!(v["adequate_by_need"], direct["adequate_by_need"]);
+    assert_eq!(v["delivered"], direct["delivered"]);
+
+    // Without the US, or with its backstop struck, the flagship's response is weaker.
+    let p30 = |v: &Value| v["adequate"][1]["value"].as_f64().unwrap();
+    let (_, without) =
+        post(&app, "/api/simulate", json!({ "spec": flagship(), "runs": 8192, "seed": 7, "absent": ["US"] })).await;
+    assert!(p30(&without) < p30(&v), "{} vs {}", p30(&without), p30(&v));
+    assert_eq!(without["absent"], json!(["US"]));
+    let (status, off) =
+        post(&app, "/api/simulate", json!({ "spec": flagship(), "runs": 8192, "seed": 7, "off": ["us-backstop-to-force", "us-air-support", "us-intel-air-defence"] })).await;
+    assert_eq!(status, StatusCode::OK, "{off}");
+    assert!(p30(&off) <= p30(&v));
+    // Parameters by name move the figures; a higher treaty honour rate cannot lower them here.
+    let (status, low) = post(
+        &app,
+        "/api/simulate",
+        json!({ "spec": flagship(), "runs": 8192, "seed": 7, "params": { "honour.agreement": 0.05, "honour.declaration": 0.05, "honour.statement": 0.05 } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{low}");
+    assert!(p30(&low) < p30(&v));
+}
+
+#[tokio::test]
+async fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
+    let app = app_with(Limits { max_body: 4096, max_runs: 50_000, threads: 2, ..Limits::default() });
+    let (status, v) = call(&app, "POST", "/api/check", Some("{\"spec\": ")).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"));
+    let (status, v) = call(&app, "POST", "/api/check", Some("{\"spek\": \"\"}")).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    let big = json!({ "spec": "#".repeat(10_000) }).to_string();
+    let (status, v) = call(&app, "POST", "/api/check", Some(&big)).await;
+    assert_eq!((status, kind(&v)), (StatusCode::PAYLOAD_TOO_LARGE, "too_large"));
+    let req = Request::builder().method("POST").uri("/api/check").body(Body::from("{}")).unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, v) = call(&app, "GET", "/api/nothing", None).await;
+    assert_eq!((status, kind(&v)), (StatusCode::NOT_FOUND, "not_found"));
+    let (status, v) = call(&app, "GET", "/api/simulate", None).await;
+    assert_eq!((status, kind(&v)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
+    // The flagship is over 4 KiB: the rest use a small spec of their own.
+    let small = small_spec();
+    let (status, v) = post(&app, "/api/simulate", json!({ "spec": small, "runs": 60_000 })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "too_expensive"));
+    let (status, v) =
+        post(&app, "/api/simulate", json!({ "spec": small, "scenario": small_scenario(), "absent": ["XX"] })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"));
+    assert!(v["error"]["message"].as_str().unwrap().contains("XX"));
+    let (status, v) = post(
+        &app,
+        "/api/simulate",
+        json!({ "spec": small, "scenario": small_scenario(), "params": { "honour.treaty": 1.5 } }),
+    )
+    .await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    let (status, v) = post(
+        &app,
+        "/api/simulate",
+        json!({ "spec": small, "scenario": small_scenario(), "params": { "honor.treaty": 0.5 } }),
+    )
+    .await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"));
+    let (status, v) = post(&app, "/api/simulate", json!({ "spec": "[framework]\nid = 3" })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"));
+    assert!(!v["error"]["diagnostics"].as_array().unwrap().is_empty());
+    // No default scenario in the library: say so, do not read the path.
+    let (status, v) =
+        post(&app, "/api/simulate", json!({ "spec": small.replace("scenario.toml", "../../etc/passwd") })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    // And after all that, a good request still succeeds.
+    let (status, v) =
+        post(&app, "/api/simulate", json!({ "spec": small, "scenario": small_scenario(), "runs": 4096 })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn a_run_past_the_deadline_is_cancelled_with_504_and_frees_its_slot() {
+    let app = app_with(Limits {
+        deadline: Duration::from_millis(300),
+        max_concurrent: 1,
+        threads: 1,
+        max_runs: 100_000_000,
+        ..Limits::default()
+    });
+    let started = std::time::Instant::now();
+    let (status, v) = post(&app, "/api/simulate", json!({ "spec": flagship(), "runs": 50_000_000 })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::GATEWAY_TIMEOUT, "deadline"), "{v}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The cancelled run gives its slot back (at its next chunk); then the next one is served.
+    let mut served = false;
+    for _ in 0..100 {
+        let small = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 4096 });
+        let (status, _) = post(&app, "/api/simulate", small).await;
+        if status == StatusCode::OK {
+            served = true;
+            break;
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(served, "the slot of the cancelled run was never freed");
+}
+
+#[tokio::test]
+async fn more_simulations_than_slots_get_503_busy() {
+    let limits = Limits { max_concurrent: 1, threads: 1, max_runs: 100_000_000, ..Limits::default() };
+    let state = Arc::new(AppState::new(limits, library()).unwrap());
+    let app = router(state.clone(), None).unwrap();
+    let slow = {
+        let app = app.clone();
+        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 20_000_000 });
+        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
+    };
+    // Wait until the slow run holds the one slot.
+    for _ in 0..500 {
+        if state.running.available_permits() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert_eq!(state.running.available_permits(), 0, "the slow run never started");
+    let (status, v) =
+        post(&app, "/api/simulate", json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 4096 })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::SERVICE_UNAVAILABLE, "busy"));
+    // Lighter requests are not held up by the busy slot.
+    let (status, _) = post(&app, "/api/check", json!({ "spec": small_spec() })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, v) = slow.await.unwrap();
+    assert!(status == StatusCode::OK || kind(&v) == "deadline", "{status} {v}");
+}
+
+#[tokio::test]
+async fn obligations_and_show_answer_the_cli_reports() {
+    let app = app();
+    let (status, v) = post(&app, "/api/show", json!({ "spec": flagship() })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["id"], "coalition-2025");
+    assert_eq!(v["schema_version"], 1);
+    let (status, v) = post(
+        &app,
+        "/api/obligations",
+        json!({ "spec": flagship(), "variants": { "us-military-support": "after-ceasefire" }, "why_not": "US" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["scenario"], "ceasefire-then-offensive");
+    assert_eq!(v["why_not"]["party"], "US");
+    let (status, v) =
+        post(&app, "/api/obligations", json!({ "spec": flagship(), "variants": { "no-such": "x" } })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_names_every_route_and_resolves_every_reference() {
+    let app = app();
+    let (status, doc) = call(&app, "GET", "/api/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in ["/api/check", "/api/show", "/api/obligations", "/api/simulate", "/api/library", "/api/health"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.len() > 20);
+    for r in refs {
+        let name =
+            r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("a reference outside components: {r}"));
+        assert!(schemas.contains_key(name), "{r} does not resolve");
+    }
+    // The report's own documentation reaches the document.
+    assert!(doc.to_string().contains("adequate_by_need"));
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "$ref" {
+                    out.push(v.as_str().unwrap_or_default().to_string());
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_page_or_its_build_instructions_are_served_at_the_root() {
+    let app = app();
+    let req = Request::builder().uri("/").body(Body::empty()).unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let req = Request::builder().uri("/assets/nothing.js").body(Body::empty()).unwrap();
+    assert_eq!(app.oneshot(req).await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
+/// A small framework: two treaty guarantors of 100 troops each, one land attack.
+fn small_spec() -> String {
+    let mut text = String::from(
+        "[framework]\nid = \"tiny\"\ntitle = \"Tiny\"\nprotects = [\"UA\"]\nthreat = \"RU\"\nscenario = \"scenario.toml\"\n\n\
+         [[source]]\nid = \"s\"\nfile = \"s.txt\"\n\n[[region]]\nid = \"UA\"\n\n\
+         [[party]]\nid = \"UA\"\nterritory = [\"UA\"]\n\n[[party]]\nid = \"RU\"\n",
+    );
+    for g in 1..=2 {
+        text += &format!("\n[[party]]\nid = \"G{g}\"\ncapacity = {{ land = \"100 troops\" }}\n");
+    }
+    for g in 1..=2 {
+        text += &format!(
+            "\n[[commitment]]\nid = \"c{g}\"\nby = [\"G{g}\"]\nto = [\"UA\"]\nkind = \"defend\"\ndomains = [\"land\"]\n\
+             trigger = \"armed_attack where attacker == RU and target == UA\"\nmodality = \"automatic\"\nstrength = \"treaty\"\n\n\
+             [[commitment.evidence]]\nsource = \"s\"\nquote = \"q\"\n"
+        );
+    }
+    text
+}
+
+fn small_scenario() -> String {
+    "[scenario]\nid = \"attack\"\ntitle = \"One attack\"\nframework = \"tiny\"\n\n\
+     [[event]]\nday = 0\nkind = \"armed_attack\"\nattacker = \"RU\"\ntarget = \"UA\"\nregion = \"UA\"\ndomains = [\"land\"]\n\n\
+     [[requirement]]\ndomain = \"land\"\namount = \"150 troops\"\n"
+        .to_string()
+}
