@@ -551,7 +551,9 @@ function drawResult(r: SimulateReport) {
   // often each variant option held in the runs.
   for (const c of r.commitments) {
     const el = document.getElementById(`stat-${c.id}`);
-    if (el) el.textContent = c.honour ? `obliges in ${percent(c.activation.value)} of runs; honoured ${percent(c.honour.value)}` : 'obliges nobody in this scenario';
+    if (!el) continue;
+    if (off.has(c.id)) el.textContent = `switched off: obliges in ${percent(c.activation.value)} of runs, never acts`;
+    else el.textContent = c.honour ? `obliges in ${percent(c.activation.value)} of runs; honoured ${percent(c.honour.value)}` : 'obliges nobody in this scenario';
   }
   for (const [v, options] of r.variants) {
     const el = document.getElementById(`shares-${v}`);
