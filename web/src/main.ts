@@ -124,13 +124,17 @@ function describeDefaultScenario(frameworkId: string) {
 /** Forgets the drawn result (another framework was picked). */
 function clearResults() {
   lastResult = null;
+  probe.lastResult = null;
   $('results').classList.remove('has-result');
   for (const id of ['p-adequate', 'p-deterred', 'p-escalation']) $(id).textContent = '–';
   for (const id of ['p-adequate-ci', 'p-deterred-ci', 'p-escalation-ci']) $(id).textContent = '95 % interval –';
   $('run-info').textContent = '';
 }
 
+let pickSeq = 0;
+
 async function pickFramework(id: string) {
+  const seq = ++pickSeq;
   describeDefaultScenario(id);
   simChannel.cancel();
   clearResults();
@@ -139,13 +143,12 @@ async function pickFramework(id: string) {
   pins.clear();
   moved.clear();
   showFor = null;
-  if (!id) {
-    probe.framework = null;
-    return;
-  }
+  probe.framework = null;
+  if (!id) return;
   status(`Loading ${id}…`, true);
   try {
     const { text } = await api.framework(id);
+    if (seq !== pickSeq) return; // another framework was picked meanwhile
     probe.framework = id;
     history.replaceState(null, '', `#${encodeURIComponent(id)}`);
     window.clearTimeout(checkTimer);

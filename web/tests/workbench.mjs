@@ -169,6 +169,23 @@ try {
   check('20 slider moves each redrew the chart', times.length === 20);
   console.log(`slider move → redrawn chart over ${times.length} moves: p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms (target < 150 ms)`);
 
+  // 7. An API error is shown in words, and the next good answer clears it: the next simulation
+  // answers 504 `deadline` (as the server does past --deadline-ms).
+  await page.route('**/api/simulate', (route) =>
+    route.fulfill({ status: 504, contentType: 'application/json', body: JSON.stringify({ error: { kind: 'deadline', message: 'the run passed 10000 ms and was cancelled' } }) }),
+  );
+  await page.getByTestId('runs').selectOption('5000');
+  const errorBox = page.getByTestId('error');
+  await errorBox.waitFor({ state: 'visible' });
+  const errorText = (await errorBox.textContent()) ?? '';
+  check('an API error is shown readably', /took too long/.test(errorText) && /HTTP 504/.test(errorText), errorText);
+  await shot('api-error');
+  await page.unroute('**/api/simulate');
+  p = await probe();
+  await page.getByTestId('runs').selectOption('20000');
+  await nextResult(p.results);
+  check('the next good answer clears the error', await errorBox.isHidden());
+
   check('no uncaught error in the page', pageErrors.length === 0, pageErrors.join('; '));
 } catch (e) {
   check('the browser test ran to the end', false, String(e?.stack ?? e).split('\n').slice(0, 4).join(' | '));
