@@ -24,7 +24,8 @@ interface Probe {
   errors: number;
   /** Slider input events so far; the last redraw after one, and its latency. */
   inputSeq: number;
-  redraw: { seq: number; ms: number } | null;
+  /** ms: input event to painted chart; answered: to the parsed answer; drawn: to the updated DOM; server: the server's own time. */
+  redraw: { seq: number; ms: number; answered: number; drawn: number; server: number | null } | null;
   lastRedrawMs: number | null;
   lastResult: SimulateReport | null;
   /** The commitments switched off in the request of the last result. */
@@ -423,9 +424,11 @@ async function simulate() {
     status('The simulation failed: the results shown are of the last successful run.');
     return;
   }
+  const answered = performance.now();
   showError(null);
   lastResult = result;
   drawResult(result);
+  const drawn = performance.now();
   probe.results++;
   probe.lastResult = result;
   probe.lastOff = body.off ?? [];
@@ -434,7 +437,7 @@ async function simulate() {
     requestAnimationFrame(() =>
       setTimeout(() => {
         const ms = performance.now() - input.t0;
-        probe.redraw = { seq: input.seq, ms };
+        probe.redraw = { seq: input.seq, ms, answered: answered - input.t0, drawn: drawn - input.t0, server: result.elapsed_ms ?? null };
         probe.lastRedrawMs = ms;
         (window as any).__lastRedrawMs = ms;
       }, 0),

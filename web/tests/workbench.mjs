@@ -148,12 +148,14 @@ try {
   const slider = page.getByTestId('param-honour.statement');
   await slider.focus();
   const times = [];
+  const parts = { server: [], answered: [], drawn: [] };
   for (let i = 0; i < 20; i++) {
     const before = await probe();
     await page.keyboard.press(i % 2 === 0 ? 'ArrowRight' : 'ArrowLeft');
     await page.waitForFunction((seq) => window.__workbench.redraw?.seq === seq, before.inputSeq + 1);
     const { redraw } = await probe();
     times.push(redraw.ms);
+    for (const k of Object.keys(parts)) if (typeof redraw[k] === 'number') parts[k].push(redraw[k]);
   }
   // A big move: the statements' honour prior to 0.9 must raise P(adequate response).
   const atDefault = await pAdequate();
@@ -168,6 +170,10 @@ try {
   const max = times[times.length - 1];
   check('20 slider moves each redrew the chart', times.length === 20);
   console.log(`slider move → redrawn chart over ${times.length} moves: p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms (target < 150 ms)`);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  console.log(
+    `  medians: the server's simulation ${median(parts.server).toFixed(1)} ms; input → parsed answer ${median(parts.answered).toFixed(1)} ms; → DOM updated ${median(parts.drawn).toFixed(1)} ms; → painted ${p50.toFixed(1)} ms`,
+  );
 
   // 7. An API error is shown in words, and the next good answer clears it: the next simulation
   // answers 504 `deadline` (as the server does past --deadline-ms).
