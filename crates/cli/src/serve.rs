@@ -29,9 +29,15 @@ pub struct ServeArgs {
     /// Runs of a simulation that names none.
     #[arg(long, default_value_t = 20_000)]
     pub default_runs: u64,
-    /// Simulations running at once (503 past it); default: the number of cores.
+    /// Simulations running at once; default: the number of cores.
     #[arg(long)]
     pub max_concurrent: Option<usize>,
+    /// How long a simulation may wait for a free slot before 503, in milliseconds.
+    #[arg(long, default_value_t = 2_000)]
+    pub queue_wait_ms: u64,
+    /// Simulations that may wait for a slot at once (503 past it); default: 4 per core.
+    #[arg(long)]
+    pub max_waiting: Option<usize>,
     /// A request's deadline in milliseconds; past it the run is cancelled (504).
     #[arg(long, default_value_t = 10_000)]
     pub deadline_ms: u64,
@@ -58,6 +64,8 @@ pub fn serve(a: &ServeArgs) -> u8 {
         max_runs: a.max_runs,
         default_runs: a.default_runs,
         max_concurrent: a.max_concurrent.unwrap_or(defaults.max_concurrent),
+        queue_wait: Duration::from_millis(a.queue_wait_ms),
+        max_waiting: a.max_waiting.unwrap_or(defaults.max_waiting),
         deadline: Duration::from_millis(a.deadline_ms),
         threads: a.threads.unwrap_or(defaults.threads),
     };

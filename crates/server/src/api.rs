@@ -250,16 +250,7 @@ pub async fn simulate(
     }
     // Taken before the work starts and released when the worker ends, even past the deadline:
     // the bound is on simulations actually running.
-    let permit = state.running.clone().try_acquire_owned().map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Kind::Busy,
-            format!(
-                "{} simulations are running, the most this server runs at once; try again shortly",
-                state.limits.max_concurrent
-            ),
-        )
-    })?;
+    let permit = acquire(&state).await?;
     let worker = state.clone();
     blocking(&state, move |cancel| {
         let _permit = permit;
@@ -299,6 +290,33 @@ pub async fn simulate(
     })
     .await
     .map(axum::Json)
+}
+
+/// A simulation slot: at once if one is free, else after a bounded wait in a bounded queue.
+async fn acquire(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    let busy = |why: &str| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Busy,
+            format!(
+                "{} simulations are running, the most this server runs at once, and {why}; try again shortly",
+                state.limits.max_concurrent
+            ),
+        )
+    };
+    if let Ok(permit) = state.running.clone().try_acquire_owned() {
+        return Ok(permit);
+    }
+    if state.waiting.fetch_add(1, Ordering::SeqCst) >= state.limits.max_waiting {
+        state.waiting.fetch_sub(1, Ordering::SeqCst);
+        return Err(busy(&format!("{} more are waiting", state.limits.max_waiting)));
+    }
+    let waited = tokio::time::timeout(state.limits.queue_wait, state.running.clone().acquire_owned()).await;
+    state.waiting.fetch_sub(1, Ordering::SeqCst);
+    match waited {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(busy(&format!("none came free within {} ms", state.limits.queue_wait.as_millis()))),
+    }
 }
 
 /// `{"v": "o"}` as the front door's `v=o` pins.

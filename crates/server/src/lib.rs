@@ -7,7 +7,8 @@
 //! reads are its configured library directories, once, at start ([`library::Library`]).
 //!
 //! Every cost a request can impose is bounded by [`Limits`]: the body size, the runs of a
-//! simulation, the simulations running at once (past that: 503, never a queue that grows), and
+//! simulation, the simulations running at once (past that a short, bounded wait, then 503:
+//! never a queue that grows), and
 //! a deadline after which the run's cancellation token is set and the client gets 504. The
 //! simulations run on one rayon pool of [`Limits::threads`] threads, off the async runtime.
 //! Errors are JSON (`docs/server.md`), never a panic.
@@ -39,8 +40,12 @@ pub struct Limits {
     pub max_runs: u64,
     /// Default runs when a simulation names none.
     pub default_runs: u64,
-    /// Simulations running at once (503 `busy` past it).
+    /// Simulations running at once.
     pub max_concurrent: usize,
+    /// How long a simulation may wait for a free slot, and how many may wait at once; a
+    /// request that finds the queue full, or waits longer, gets 503 `busy`.
+    pub queue_wait: Duration,
+    pub max_waiting: usize,
     /// Wall-clock budget of one request; past it the run is cancelled (504 `deadline`).
     pub deadline: Duration,
     /// Threads of the simulation pool.
@@ -55,6 +60,8 @@ impl Default for Limits {
             max_runs: 1_000_000,
             default_runs: 20_000,
             max_concurrent: cores,
+            queue_wait: Duration::from_secs(2),
+            max_waiting: 4 * cores,
             deadline: Duration::from_secs(10),
             threads: cores,
         }
@@ -79,6 +86,8 @@ pub struct AppState {
     pub pool: rayon::ThreadPool,
     /// Permits for simulations (and the other expensive analyses).
     pub running: Arc<Semaphore>,
+    /// Simulations waiting for a permit.
+    pub waiting: std::sync::atomic::AtomicUsize,
 }
 
 impl AppState {
@@ -90,7 +99,7 @@ impl AppState {
             .build()
             .map_err(|e| format!("cannot start the simulation threads: {e}"))?;
         let running = Arc::new(Semaphore::new(limits.max_concurrent.max(1)));
-        Ok(AppState { limits, library, session: ironclad::Session::new(), pool, running })
+        Ok(AppState { limits, library, session: ironclad::Session::new(), pool, running, waiting: Default::default() })
     }
 }
 

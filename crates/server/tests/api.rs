@@ -207,6 +207,7 @@ async fn a_run_past_the_deadline_is_cancelled_with_504_and_frees_its_slot() {
     let app = app_with(Limits {
         deadline: Duration::from_millis(300),
         max_concurrent: 1,
+        queue_wait: Duration::from_millis(1),
         threads: 1,
         max_runs: 100_000_000,
         ..Limits::default()
@@ -232,7 +233,15 @@ async fn a_run_past_the_deadline_is_cancelled_with_504_and_frees_its_slot() {
 
 #[tokio::test]
 async fn more_simulations_than_slots_get_503_busy() {
-    let limits = Limits { max_concurrent: 1, threads: 1, max_runs: 100_000_000, ..Limits::default() };
+    let limits = Limits {
+        max_concurrent: 1,
+        max_waiting: 1,
+        queue_wait: Duration::from_millis(50),
+        deadline: Duration::from_secs(2),
+        threads: 1,
+        max_runs: 100_000_000,
+        ..Limits::default()
+    };
     let state = Arc::new(AppState::new(limits, library()).unwrap());
     let app = router(state.clone(), None).unwrap();
     let slow = {
