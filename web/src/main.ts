@@ -57,6 +57,9 @@ const checkChannel = new Channel();
 const showChannel = new Channel();
 const simChannel = new Channel();
 let checkTimer: number | undefined;
+/** The last check's diagnostics, and whether the list also shows a failed simulation's. */
+let editorDiagnostics: Diagnostic[] = [];
+let listsOthers = false;
 
 const editor: EditorView = createEditor($('editor'), (text) => {
   specText = text;
@@ -80,7 +83,10 @@ function showError(e: unknown) {
     el.textContent = '';
     return;
   }
-  const message = e instanceof ApiError ? e.describe() : `Unexpected error: ${(e as Error)?.message ?? e}`;
+  const message =
+    e instanceof ApiError
+      ? e.describe() + (e.diagnostics.length ? ' — the diagnostics are listed under the editor.' : '')
+      : `Unexpected error: ${(e as Error)?.message ?? e}`;
   el.hidden = false;
   el.textContent = message;
 }
@@ -139,6 +145,9 @@ async function pickFramework(id: string) {
   describeDefaultScenario(id);
   simChannel.cancel();
   clearResults();
+  // A library scenario is written for one framework: a new framework starts from its default.
+  $<HTMLSelectElement>('scenario').value = '';
+  scenarioText = undefined;
   absent.clear();
   off.clear();
   pins.clear();
@@ -194,8 +203,10 @@ async function analyse() {
     return;
   }
   const diagnostics = report.files.flatMap((f) => f.diagnostics);
+  editorDiagnostics = diagnostics;
   showDiagnostics(editor, diagnostics);
   renderDiagnostics(diagnostics, []);
+  listsOthers = false;
   probe.checks++;
   probe.errors = report.errors;
   if (report.errors > 0) {
@@ -419,13 +430,20 @@ async function simulate() {
     result = r.value;
   } catch (e) {
     showError(e);
-    if (e instanceof ApiError && e.diagnostics.length) renderDiagnostics([], e.diagnostics);
+    if (e instanceof ApiError && e.diagnostics.length) {
+      renderDiagnostics(editorDiagnostics, e.diagnostics);
+      listsOthers = true;
+    }
     stale('The simulation failed (see the message above): the results below are of the last successful run.');
     status('The simulation failed: the results shown are of the last successful run.');
     return;
   }
   const answered = performance.now();
   showError(null);
+  if (listsOthers) {
+    renderDiagnostics(editorDiagnostics, []);
+    listsOthers = false;
+  }
   lastResult = result;
   drawResult(result);
   const drawn = performance.now();
