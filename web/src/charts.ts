@@ -18,7 +18,7 @@ export const OKABE_ITO = {
   black: '#000000',
 };
 const SERIES_COLOURS = [OKABE_ITO.orange, OKABE_ITO.blue, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.skyBlue, OKABE_ITO.vermillion];
-export type Shape = 'circle' | 'square' | 'diamond' | 'triangle';
+export type Shape = 'circle' | 'square' | 'diamond' | 'triangle' | 'beyond';
 const SHAPES: Shape[] = ['circle', 'square', 'diamond', 'triangle'];
 
 export interface Series { name: string; colour: string; shape: Shape }
@@ -67,6 +67,11 @@ function markerPath(shape: Shape, r: number): string {
     case 'triangle': {
       const d = r * 1.3;
       return `M0,${-d}L${d},${d * 0.8}L${-d},${d * 0.8}z`;
+    }
+    case 'beyond': {
+      // An arrowhead pointing right: the value is past the end of the axis.
+      const d = r * 1.4;
+      return `M${-d},${-d}L${d},0L${-d},${d}z`;
     }
   }
 }
@@ -170,7 +175,7 @@ export function drawIntervals(svgEl: SVGSVGElement, spec: ChartSpec) {
     .attr('stroke', colour);
   points
     .select('path.marker')
-    .attr('d', (p) => markerPath(spec.series[p.series]?.shape ?? 'circle', MARKER))
+    .attr('d', (p) => markerPath(p.est.value > spec.domain[1] ? 'beyond' : (spec.series[p.series]?.shape ?? 'circle'), MARKER))
     .attr('transform', (p) => `translate(${x(p.est.value)},0)`)
     .attr('fill', colour);
 

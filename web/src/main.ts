@@ -551,7 +551,7 @@ function drawResult(r: SimulateReport) {
     domain: [0, Math.min(widest, 5)],
     tickFormat: percent,
     reference: { x: 1, label: 'requirement' },
-    axisLabel: 'Mean delivered, % of the requirement',
+    axisLabel: `Mean delivered, % of the requirement${widest > 5 ? ' (▶: beyond 500 %)' : ''}`,
   });
   drawLegend($('legend-delivered'), series, '95 % interval of the mean');
 
