@@ -138,6 +138,7 @@ try {
   const listedText = (await listed.first().textContent()) ?? '';
   check(`the diagnostics list names line ${lineNo}`, listedText.includes(`line ${lineNo}:`), listedText.replace(/\s+/g, ' ').slice(0, 160));
   await shot('typo');
+  await page.locator('.left').screenshot({ path: path.join(shots, 'workbench-typo-editor.png') });
   p = await probe();
   await page.keyboard.press('Backspace');
   await page.waitForFunction((n) => window.__workbench.checks > n && window.__workbench.errors === 0 && window.__workbench.results > 0, p.checks);
