@@ -82,6 +82,9 @@ pub struct Pair {
     pub delay_sigma: f64,
     /// Pledge per need (index into `needs`), in the need's unit.
     pub pledge: Vec<f64>,
+    /// For an amount range (`"5000..15000 troops"`): its lower end over its upper end, the
+    /// pledge then being `pledge × U(floor, 1)` per run; 1 for an exact amount.
+    pub pledge_floor: f64,
 }
 
 /// What one combination of variant options obliges.
@@ -176,6 +179,8 @@ pub struct StructPair {
     pub modality: ironclad_spec::vocab::Modality,
     /// Pledge per need (index into `needs`), in the need's unit.
     pub pledge: Vec<f64>,
+    /// Lower end over upper end of the commitment's amount range; 1 for an exact amount.
+    pub pledge_floor: f64,
 }
 
 impl Structure {
@@ -244,6 +249,7 @@ impl Structure {
                         strength: c.strength,
                         modality: c.modality,
                         pledge: pledges(spec, o.commitment.index(), o.party, &needs),
+                        pledge_floor: c.amount.as_ref().and_then(|a| a.low.map(|l| l / a.value)).unwrap_or(1.0),
                     });
                     pairs.len() - 1
                 });
@@ -379,6 +385,7 @@ impl Structure {
             delay_mu: delay.median.ln(),
             delay_sigma: delay.spread,
             pledge: p.pledge.clone(),
+            pledge_floor: p.pledge_floor,
         }
     }
 }

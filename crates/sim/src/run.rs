@@ -87,6 +87,9 @@ pub enum Purpose {
     Delay = 4,
     /// A pair's capacity uniform (index: the pair).
     Capacity = 5,
+    /// Where a pair's pledge falls in its amount range (index: the pair); drawn only for pairs
+    /// whose commitment gives a range.
+    Amount = 6,
 }
 
 /// The key of run `run` under `seed`: every quantity of the run is keyed from it.
@@ -767,6 +770,12 @@ impl<'m> Runner<'m> {
                 drawn += 1;
                 note(Purpose::Capacity, i);
                 d.fraction[i] = self.quantile.at(uniform(key, Purpose::Capacity, i));
+                let floor = self.model.pairs[i].pledge_floor;
+                if floor < 1.0 {
+                    drawn += 1;
+                    note(Purpose::Amount, i);
+                    d.fraction[i] *= floor + (1.0 - floor) * uniform(key, Purpose::Amount, i);
+                }
             }
         }
         d.run = run;
@@ -1028,7 +1037,7 @@ impl<'m> Runner<'m> {
             let started = std::time::Instant::now();
             for &(key, purpose, index) in &addresses {
                 sink += match purpose {
-                    Purpose::Variant | Purpose::Capacity => uniform(key, purpose, index as usize),
+                    Purpose::Variant | Purpose::Capacity | Purpose::Amount => uniform(key, purpose, index as usize),
                     Purpose::Factor | Purpose::Will | Purpose::Delay => normal(key, purpose, index as usize),
                 };
             }

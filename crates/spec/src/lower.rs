@@ -389,7 +389,7 @@ impl Lowerer<'_> {
                     .capacity
                     .iter()
                     .filter_map(|(domain, amount)| {
-                        let quantity = self.quantity(amount)?;
+                        let quantity = self.exact_quantity(amount, "a party's capacity")?;
                         self.check_domain_unit(domain.value, &quantity, amount);
                         Some((domain.value, quantity))
                     })
@@ -954,6 +954,20 @@ impl Lowerer<'_> {
                 None
             }
         }
+    }
+
+    /// An amount that must be exact: a range is an error (`what` says whose amount it is).
+    fn exact_quantity(&mut self, text: &Sp<String>, what: &str) -> Option<Quantity> {
+        let q = self.quantity(text)?;
+        if q.low.is_some() {
+            self.error(
+                Diagnostic::new("E0301", format!("{what} takes one amount, not a range"))
+                    .primary(text.span.clone(), "a range")
+                    .help("ranges are for what a commitment pledges; give the best-supported single figure here"),
+            );
+            return None;
+        }
+        Some(q)
     }
 
     fn duration(&mut self, text: &Sp<String>) -> Option<Duration> {

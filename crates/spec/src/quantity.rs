@@ -60,10 +60,15 @@ pub enum Per {
     Month,
 }
 
-/// A parsed amount: `value` is in base units (a `2.5bn` is 2.5e9).
+/// A parsed amount: `value` is in base units (a `2.5bn` is 2.5e9). A range (`"5000..15000
+/// troops"`, for a source that gives only "up to" or "several thousand") has `value` at its upper
+/// end and `low` at its lower end; the simulation samples the pledge uniformly between them
+/// (`docs/model.md`, "Amount ranges").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quantity {
     pub value: f64,
+    /// The lower end of a range; `None` for an exact amount.
+    pub low: Option<f64>,
     pub unit: &'static str,
     pub dimension: Dimension,
     pub per: Option<Per>,
@@ -76,6 +81,9 @@ impl fmt::Display for Quantity {
             .rev()
             .find(|(_, m)| self.dimension == Dimension::Money && self.value >= *m)
             .map_or((self.value, ""), |(s, m)| (self.value / m, *s));
+        if let Some(low) = self.low {
+            write!(f, "{}..", low / (self.value / scaled))?;
+        }
         write!(f, "{}{} {}", scaled, suffix, self.unit)?;
         match self.per {
             Some(Per::Year) => write!(f, "/year"),
@@ -92,27 +100,48 @@ pub struct UnitError {
     pub help: String,
 }
 
-/// Parses `"<number>[k|m|bn|tn] <unit>[/year|/month]"`.
+/// Parses `"<number>[k|m|bn|tn] <unit>[/year|/month]"`, or a range `"<low>..<high> <unit>"`
+/// (the multiplier, if any, written once after the upper end applies to both: `"2..5bn EUR"`).
 pub fn parse_quantity(text: &str) -> Result<Quantity, UnitError> {
     let syntax = || UnitError {
         message: format!("`{text}` is not an amount"),
-        help: "write an amount as `<number> <unit>`, e.g. \"15000 troops\" or \"2.5bn GBP/year\"".into(),
+        help: "write an amount as `<number> <unit>`, e.g. \"15000 troops\" or \"2.5bn GBP/year\", or a range \
+               as `<low>..<high> <unit>`, e.g. \"5000..15000 troops\""
+            .into(),
     };
     let mut words = text.split_whitespace();
     let (Some(number), Some(unit), None) = (words.next(), words.next(), words.next()) else {
         return Err(syntax());
     };
+    let (low_digits, number) = match number.split_once("..") {
+        Some((low, high)) => (Some(low), high),
+        None => (None, number),
+    };
     let (digits, multiplier) = MULTIPLIERS
         .iter()
         .find_map(|(suffix, m)| number.strip_suffix(suffix).map(|d| (d, *m)))
         .unwrap_or((number, 1.0));
-    let value: f64 = digits.replace('_', "").parse().map_err(|_| syntax())?;
-    if !value.is_finite() || value < 0.0 {
+    let parse_number = |d: &str| -> Result<f64, UnitError> {
+        let value: f64 = d.replace('_', "").parse().map_err(|_| syntax())?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(UnitError {
+                message: format!("`{d}` is not a non-negative amount"),
+                help: "amounts are zero or more".into(),
+            });
+        }
+        Ok(value)
+    };
+    let value = parse_number(digits)?;
+    let low = low_digits.map(parse_number).transpose()?.map(|l| l * multiplier);
+    if let Some(low) = low
+        && low > value * multiplier
+    {
         return Err(UnitError {
-            message: format!("`{number}` is not a non-negative amount"),
-            help: "amounts are zero or more".into(),
+            message: format!("the range `{}` runs downwards", text.split_whitespace().next().unwrap_or_default()),
+            help: "write the lower end first: `<low>..<high> <unit>`".into(),
         });
     }
+    let low = low.filter(|l| *l < value * multiplier);
     let (unit, per) = match unit.split_once('/') {
         None => (unit, None),
         Some((unit, "year")) => (unit, Some(Per::Year)),
@@ -132,7 +161,7 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, UnitError> {
         };
         return Err(UnitError { message: format!("unknown unit `{unit}`"), help });
     };
-    Ok(Quantity { value: value * multiplier, unit, dimension, per })
+    Ok(Quantity { value: value * multiplier, low, unit, dimension, per })
 }
 
 /// A duration in days (an hour is 1/24 day, a month 30.4375 days, a year 365.25 days).
@@ -168,6 +197,17 @@ mod tests {
         assert_eq!((q.value, q.unit, q.dimension, q.per), (2.5e9, "GBP", Dimension::Money, Some(Per::Year)));
         assert_eq!(q.to_string(), "2.5bn GBP/year");
         assert_eq!(parse_quantity("15_000 troops").unwrap().value, 15_000.0);
+        let r = parse_quantity("5000..15000 troops").unwrap();
+        assert_eq!((r.low, r.value), (Some(5000.0), 15000.0));
+        assert_eq!(r.to_string(), "5000..15000 troops");
+        let r = parse_quantity("2..5bn EUR").unwrap();
+        assert_eq!((r.low, r.value), (Some(2e9), 5e9));
+        assert_eq!(r.to_string(), "2..5bn EUR");
+        // A range whose ends meet is an exact amount.
+        assert_eq!(parse_quantity("7..7 brigades").unwrap().low, None);
+        assert!(parse_quantity("15000..5000 troops").unwrap_err().message.contains("downwards"));
+        assert!(parse_quantity("..5000 troops").is_err());
+        assert!(parse_quantity("5000.. troops").is_err());
         assert_eq!(parse_quantity("15000 troops").unwrap().to_string(), "15000 troops");
         assert!(parse_quantity("15000 tropps").unwrap_err().help.starts_with("did you mean `troops`?"));
         assert!(parse_quantity("troops").is_err());

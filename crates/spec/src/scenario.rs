@@ -305,6 +305,11 @@ impl ScenarioLowerer<'_> {
         let mut requirements: Vec<Requirement> = Vec::new();
         for r in &raw.requirement {
             match crate::quantity::parse_quantity(&r.amount.value) {
+                Ok(amount) if amount.low.is_some() => self.diagnostics.push(
+                    Diagnostic::new("E0301", "a requirement takes one amount, not a range")
+                        .primary(r.amount.span.clone(), "a range")
+                        .help("state what the response needs; to test several needs, write one scenario each"),
+                ),
                 Ok(amount) if amount.value > 0.0 => {
                     if requirements.iter().any(|q| q.domain == r.domain.value) {
                         self.diagnostics.push(

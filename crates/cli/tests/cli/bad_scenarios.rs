@@ -54,6 +54,7 @@ bad_scenarios! {
     scenario_17_format_missing_framework => "17-format-missing-framework",
     scenario_18_format_bad_vote => "18-format-bad-vote",
     scenario_19_withdraws_without_commitment => "19-withdraws-without-commitment",
+    scenario_20_requirement_range => "20-requirement-range",
 }
 
 /// The framework a bad scenario runs against: `# framework: <path>` in its header, or the default.

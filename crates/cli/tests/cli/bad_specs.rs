@@ -128,6 +128,8 @@ bad_specs! {
     spec_92_lint_evidence_below_status => "92-lint-evidence-below-status",
     spec_93_lint_inert_variant => "93-lint-inert-variant",
     spec_94_format_bad_status => "94-format-bad-status",
+    spec_95_amount_range_downwards => "95-amount-range-downwards",
+    spec_96_amount_range_capacity => "96-amount-range-capacity",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.
