@@ -7,7 +7,8 @@ exactly as `crates/sim/src/run.rs` (`Runner::run`) does, a batch of runs at a ti
   * one uniform per variant picks its option (first option whose cumulative weight exceeds
     the uniform); the options index the outcome in mixed radix, variant 0 fastest;
   * one standard normal per latent factor; per pair a normal (will), a normal (delay) and a
-    uniform (capacity), realised capacity = (1 - (1 - u)^(1/b))^(1/a) (Kumaraswamy);
+    uniform (capacity), realised capacity = (1 - (1 - u)^(1/b))^(1/a) (Kumaraswamy), times
+    floor + (1 - floor)·u' for a pair whose commitment gives an amount range;
   * a pair honours iff sum(loading * factor) + idio * eps < threshold, and is in time at
     horizon h iff it is in place or its delay normal <= (ln h - delay_mu) / delay_sigma;
   * per party and need, the largest timely honoured pledge (times the realised capacity
@@ -99,6 +100,9 @@ class Model:
             placed[c, o["in_place"]] = True
             escalating[c, o["escalating"]] = True
         pledge = np.array([[float(x) for x in p["pledge"]] for p in pairs]).reshape(self.n_p, self.n_d)
+        # An amount range ("5000..15000 troops"): the pledge is scaled by U(floor, 1) per run.
+        self.floor = np.array([float(p.get("pledge_floor", 1.0)) for p in pairs])
+        self.any_range = bool((self.floor < 1.0).any())
 
         # Only pairs that can pledge something or escalate affect the outputs.
         relevant = np.flatnonzero((pledge > 0).any(axis=1) | escalating.any(axis=0))
@@ -161,6 +165,7 @@ class Model:
         eps = rng.standard_normal((self.n_p, n))
         z = rng.standard_normal((self.n_p, n))
         u_cap = rng.random((self.n_p, n))
+        u_amt = rng.random((self.n_p, n)) if self.any_range else None
 
         combination = np.zeros(n, dtype=np.intp)
         for v, cum in enumerate(self.cumulative):
@@ -186,6 +191,9 @@ class Model:
                 amounts.append(pledge)
             else:
                 fraction = (1.0 - (1.0 - u_cap[rel[cols]]) ** self.inv_b) ** self.inv_a
+                if u_amt is not None:
+                    floor = self.floor[rel[cols]][:, None]
+                    fraction = fraction * (floor + (1.0 - floor) * u_amt[rel[cols]])
                 amounts.append(fraction * pledge)
 
         adequate_all = []
