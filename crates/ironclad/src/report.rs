@@ -35,9 +35,9 @@ pub struct Request {
     pub option_runs: Option<u64>,
     /// Runs of the attribution (default: a fifth of the main runs).
     pub attribute_runs: Option<u64>,
-    /// Rows of the Saltelli design of the sensitivity run (default 64).
+    /// Rows of the Saltelli design of the sensitivity run (default 256).
     pub sensitivity_samples: Option<usize>,
-    /// Runs per design point of the sensitivity run (default: the main runs / 80).
+    /// Runs per design point of the sensitivity run (default: the main runs / 50).
     pub sensitivity_runs: Option<u64>,
     /// Runs of the comparison (default: half the main runs).
     pub compare_runs: Option<u64>,
@@ -76,8 +76,8 @@ impl Request {
             simulate: main,
             per_option: self.option_runs.unwrap_or((main / 4).max(100)),
             attribute: self.attribute_runs.unwrap_or((main / 5).max(100)),
-            sensitivity_samples: self.sensitivity_samples.unwrap_or(64),
-            sensitivity_runs_per_point: self.sensitivity_runs.unwrap_or((main / 80).max(50)),
+            sensitivity_samples: self.sensitivity_samples.unwrap_or(256),
+            sensitivity_runs_per_point: self.sensitivity_runs.unwrap_or((main / 50).max(50)),
             compare: self.compare_runs.unwrap_or((main / 2).max(100)),
         }
     }

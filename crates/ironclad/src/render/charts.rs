@@ -73,7 +73,27 @@ fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
 
 /// Estimated width in pixels of `text` at `px` (a little wider than most sans-serif fonts).
 fn text_width(text: &str, px: f64) -> i32 {
-    (text.chars().count() as f64 * px * 0.58).ceil() as i32
+    (text.chars().count() as f64 * px * 0.64).ceil() as i32
+}
+
+/// The widest line of a label that may hold several lines.
+fn label_width(text: &str, px: f64) -> i32 {
+    text.lines().map(|l| text_width(l, px)).max().unwrap_or(0)
+}
+
+/// Draws a label of one or more lines, centred vertically on `y`, right-aligned at `x`.
+fn draw_label<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, x: i32, y: i32, px: f64) -> Res<()>
+where
+    DB::ErrorType: 'static,
+{
+    let lines: Vec<&str> = text.lines().collect();
+    let k = lines.len() as i32;
+    let step = (px * 1.25).round() as i32;
+    for (i, line) in lines.iter().enumerate() {
+        let ly = y + (2 * i as i32 - (k - 1)) * step / 2;
+        area.draw(&Text::new(line.to_string(), (x, ly), anchored(font(px), HPos::Right, VPos::Center)))?;
+    }
+    Ok(())
 }
 
 /// Draws the title and the note (unit, uncertainty) and returns the area below them.
@@ -85,21 +105,39 @@ fn header<'a, DB: DrawingBackend + 'a>(
 where
     DB::ErrorType: 'static,
 {
-    root.draw(&Text::new(title.to_string(), (12, 8), anchored(bold(15.0), HPos::Left, VPos::Top)))?;
-    let lines = wrap(note, 110);
-    for (i, line) in lines.iter().enumerate() {
+    let width = root.dim_in_pixel().0 as usize;
+    let titles = wrap(title, (width - 24) / 9);
+    for (i, line) in titles.iter().enumerate() {
+        root.draw(&Text::new(line.clone(), (12, 8 + 20 * i as i32), anchored(bold(15.0), HPos::Left, VPos::Top)))?;
+    }
+    let top = 10 + 20 * titles.len() as i32;
+    for (i, line) in wrap(note, (width - 24) / 7).iter().enumerate() {
         root.draw(&Text::new(
             line.clone(),
-            (12, 30 + 16 * i as i32),
+            (12, top + 16 * i as i32),
             anchored(tinted(font(12.0), RGBColor(0x44, 0x44, 0x44)), HPos::Left, VPos::Top),
         ))?;
     }
-    let (_, rest) = root.split_vertically(header_height(note));
+    let (_, rest) = root.split_vertically(header_height(title, note, width as u32));
     Ok(rest)
 }
 
-fn header_height(note: &str) -> u32 {
-    36 + 16 * wrap(note, 110).len() as u32
+fn header_height(title: &str, note: &str, width: u32) -> u32 {
+    let width = width as usize;
+    16 + 20 * wrap(title, (width - 24) / 9).len() as u32 + 16 * wrap(note, (width - 24) / 7).len() as u32
+}
+
+/// Tick labels without needless decimals: whole numbers on wide ranges.
+fn tick(v: f64, span: f64) -> String {
+    if span >= 20.0 {
+        format!("{v:.0}")
+    } else if span >= 2.0 {
+        format!("{v:.1}")
+    } else if span >= 0.2 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
 }
 
 /// Splits text into lines of at most `width` characters at spaces.
@@ -173,11 +211,11 @@ pub fn bar_chart(c: &BarChart) -> Res<String> {
     let bars_per_row = c.rows.iter().map(|r| r.bars.len()).max().unwrap_or(1).max(1) as i32;
     let row_h = BAR_ROW * bars_per_row + 8;
     let n = c.rows.len().max(1) as i32;
-    let label_w = c.rows.iter().map(|r| text_width(&r.label, 12.0)).max().unwrap_or(40).clamp(40, 300) + 14;
+    let label_w = c.rows.iter().map(|r| label_width(&r.label, 12.0)).max().unwrap_or(40).clamp(40, 330) + 14;
     let value_w =
         c.rows.iter().flat_map(|r| r.bars.iter().map(|b| text_width(&b.text, 11.5))).max().unwrap_or(0).min(260) + 12;
     let legend_h = if c.legend.is_empty() { 0 } else { 26 };
-    let head = header_height(&c.note) as i32;
+    let head = header_height(&c.title, &c.note, WIDTH) as i32;
     let height = head + 14 + row_h * n + 44 + legend_h;
     let (mut lo, mut hi) = c.range;
     for b in c.rows.iter().flat_map(|r| &r.bars) {
@@ -208,10 +246,11 @@ pub fn bar_chart(c: &BarChart) -> Res<String> {
                 .disable_y_mesh()
                 .y_labels(0)
                 .x_labels(6)
+                .x_label_formatter(&|v| tick(*v, hi - lo))
                 .x_desc(c.axis.as_str())
                 .axis_desc_style(font(12.0))
                 .label_style(font(11.5))
-                .light_line_style(LIGHT)
+                .light_line_style(TRANSPARENT)
                 .bold_line_style(LIGHT)
                 .draw()?;
             let bar_h = f64::from(BAR_ROW) / f64::from(row_h);
@@ -220,11 +259,7 @@ pub fn bar_chart(c: &BarChart) -> Res<String> {
                 let top = (n - i as i32) as f64 - pad;
                 let centre = top - (f64::from(row_h) / 2.0 - 4.0) / f64::from(row_h);
                 let (lx, ly) = chart.backend_coord(&(lo, centre));
-                root.draw(&Text::new(
-                    row.label.clone(),
-                    (lx - 8, ly),
-                    anchored(font(12.0), HPos::Right, VPos::Center),
-                ))?;
+                draw_label(root, &row.label, lx - 8, ly, 12.0)?;
                 for (k, b) in row.bars.iter().enumerate() {
                     let y1 = top - bar_h * k as f64;
                     let y0 = y1 - bar_h + 5.0 / f64::from(row_h);
@@ -245,7 +280,11 @@ pub fn bar_chart(c: &BarChart) -> Res<String> {
                     }
                     let (_, ty) = chart.backend_coord(&(hi, ym));
                     let (rx, _) = chart.backend_coord(&(hi, ym));
-                    root.draw(&Text::new(b.text.clone(), (rx + 8, ty), anchored(font(11.5), HPos::Left, VPos::Center)))?;
+                    root.draw(&Text::new(
+                        b.text.clone(),
+                        (rx + 8, ty),
+                        anchored(font(11.5), HPos::Left, VPos::Center),
+                    ))?;
                 }
             }
             if let Some((r, label)) = &c.reference {
@@ -306,10 +345,13 @@ pub struct Heatmap {
 pub fn heatmap(h: &Heatmap) -> Res<String> {
     let label_w = h.rows.iter().map(|(l, _)| text_width(l, 12.0)).max().unwrap_or(40).clamp(40, 220) + 16;
     let cols = h.columns.len().max(1) as i32;
-    let cell_w = ((WIDTH as i32 - label_w - 20) / cols).clamp(60, 130);
-    let cell_h = 46;
-    let head = header_height(&h.note) as i32;
-    let grid_top = head + 28;
+    let cell_w = ((WIDTH as i32 - label_w - 20) / cols).clamp(86, 130);
+    let width = (label_w + cell_w * cols + 20).max(WIDTH as i32) as u32;
+    let cell_h = 50;
+    // Column names wider than a cell alternate between two lines.
+    let stagger = h.columns.iter().any(|c| text_width(c, 12.0) > cell_w - 6);
+    let head = header_height(&h.title, &h.note, width) as i32;
+    let grid_top = head + if stagger { 44 } else { 28 };
     let legend_rows = 2;
     let height = grid_top + cell_h * h.rows.len() as i32 + 16 + 22 * legend_rows;
     finish(
@@ -317,11 +359,8 @@ pub fn heatmap(h: &Heatmap) -> Res<String> {
             let _ = header(root, &h.title, &h.note)?;
             for (j, col) in h.columns.iter().enumerate() {
                 let x = label_w + cell_w * j as i32 + cell_w / 2;
-                root.draw(&Text::new(
-                    col.clone(),
-                    (x, grid_top - 8),
-                    anchored(bold(12.0), HPos::Center, VPos::Bottom),
-                ))?;
+                let y = if stagger && j % 2 == 1 { grid_top - 24 } else { grid_top - 8 };
+                root.draw(&Text::new(col.clone(), (x, y), anchored(bold(12.0), HPos::Center, VPos::Bottom)))?;
             }
             for (i, (label, cells)) in h.rows.iter().enumerate() {
                 let y = grid_top + cell_h * i as i32;
@@ -350,7 +389,7 @@ pub fn heatmap(h: &Heatmap) -> Res<String> {
                             let ink = ink_on(cell.colour);
                             let k = cell.lines.len() as i32;
                             for (l, line) in cell.lines.iter().enumerate() {
-                                let ly = y + cell_h / 2 + (2 * l as i32 - (k - 1)) * 7;
+                                let ly = y + cell_h / 2 + (2 * l as i32 - (k - 1)) * 13 / 2;
                                 root.draw(&Text::new(
                                     line.clone(),
                                     (x + cell_w / 2, ly),
@@ -370,7 +409,7 @@ pub fn heatmap(h: &Heatmap) -> Res<String> {
             }
             Ok(())
         },
-        (WIDTH, height as u32),
+        (width, height as u32),
     )
 }
 
@@ -408,7 +447,7 @@ pub fn timeline(t: &Timeline) -> Res<String> {
     let row_h = 22;
     let label_w = t.spans.iter().map(|s| text_width(&s.label, 11.5)).max().unwrap_or(40).clamp(40, 300) + 14;
     let status_w = t.spans.iter().map(|s| text_width(&s.status, 11.0)).max().unwrap_or(40).min(140) + 14;
-    let head = header_height(&t.note) as i32;
+    let head = header_height(&t.title, &t.note, WIDTH) as i32;
     let marker_band = 3 * 16 + 8;
     let key_lines: Vec<String> = t.events.iter().map(|(_, m, d)| format!("{m}  {d}")).collect();
     let key_lines: Vec<String> = key_lines.iter().flat_map(|l| wrap(l, 118)).collect();
@@ -434,15 +473,16 @@ pub fn timeline(t: &Timeline) -> Res<String> {
                 .disable_y_mesh()
                 .y_labels(0)
                 .x_labels(10)
+                .x_label_formatter(&|v| tick(*v, hi - lo))
                 .x_desc(t.axis.as_str())
                 .axis_desc_style(font(12.0))
                 .label_style(font(11.5))
-                .light_line_style(LIGHT)
+                .light_line_style(TRANSPARENT)
                 .bold_line_style(LIGHT)
                 .draw()?;
             // Event markers: a line across the chart, the number staggered over three levels so
             // that events on nearby days stay legible.
-            let mut last_x = [i32::MIN; 3];
+            let mut last_x: [Option<i32>; 3] = [None; 3];
             for (day, marker, _) in &t.events {
                 chart.draw_series(std::iter::once(PathElement::new(
                     vec![(*day, 0.0), (*day, n as f64)],
@@ -450,8 +490,8 @@ pub fn timeline(t: &Timeline) -> Res<String> {
                 )))?;
                 let (x, y) = chart.backend_coord(&(*day, n as f64));
                 let w = text_width(marker, 11.0) + 6;
-                let level = (0..3).find(|&l| x - last_x[l] > w).unwrap_or(0);
-                last_x[level] = x;
+                let level = (0..3).find(|&l| last_x[l].is_none_or(|last| x - last > w)).unwrap_or(0);
+                last_x[level] = Some(x);
                 root.draw(&Text::new(
                     marker.clone(),
                     (x, y - 6 - 16 * level as i32),
@@ -503,7 +543,13 @@ mod tests {
             axis: "p".into(),
             rows: vec![BarRow {
                 label: "x".into(),
-                bars: vec![Bar { value: 0.5, interval: Some((0.4, 0.6)), colour: 0, hollow: false, text: "0.5".into() }],
+                bars: vec![Bar {
+                    value: 0.5,
+                    interval: Some((0.4, 0.6)),
+                    colour: 0,
+                    hollow: false,
+                    text: "0.5".into(),
+                }],
             }],
             range: (0.0, 1.0),
             reference: None,

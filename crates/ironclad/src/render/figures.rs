@@ -35,6 +35,12 @@ pub fn signed(e: &Estimate) -> String {
     format!("{:+.3} [{:+.3}, {:+.3}]", e.value, e.low, e.high)
 }
 
+/// The upper end of a probability axis: a tenth above the highest interval, at most 1.
+fn prob_axis(rows: &[BarRow]) -> (f64, f64) {
+    let top = rows.iter().flat_map(|r| &r.bars).map(|b| b.interval.map_or(b.value, |i| i.1)).fold(0.0, f64::max);
+    (0.0, ((top * 1.15 * 10.0).ceil() / 10.0).clamp(0.1, 1.0))
+}
+
 fn bar(e: &Estimate, colour: usize, hollow: bool, text: String) -> Bar {
     Bar { value: e.value, interval: Some((e.low, e.high)), colour, hollow, text }
 }
@@ -46,7 +52,8 @@ pub fn days(h: f64) -> String {
 
 /// A name fit for a file: lower-case letters, digits and dashes.
 pub fn slug(text: &str) -> String {
-    let s: String = text.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s: String =
+        text.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let mut out = String::new();
     for c in s.chars() {
         if !(c == '-' && out.ends_with('-')) {
@@ -173,7 +180,8 @@ pub fn timeline(s: &ScenarioSection, index: usize) -> Figure {
         };
         markers.push((day as f64, format!("E{k}"), format!("{when}: {}", descs.join("; "))));
     }
-    let used: Vec<&str> = STATUSES.iter().copied().filter(|st| o.obligations.iter().any(|ob| ob.status == *st)).collect();
+    let used: Vec<&str> =
+        STATUSES.iter().copied().filter(|st| o.obligations.iter().any(|ob| ob.status == *st)).collect();
     let mut legend: Vec<(usize, bool, String)> = used
         .iter()
         .map(|st| {
@@ -218,7 +226,10 @@ pub fn adequate(s: &ScenarioSection, index: usize) -> Option<Figure> {
     for (d, need) in sim.needs.iter().enumerate() {
         for (h, hd) in sim.horizons.iter().enumerate() {
             let e = &sim.adequate_by_need[h][d];
-            rows.push(BarRow { label: format!("{} · {}", need.domain, days(*hd)), bars: vec![bar(e, hc(h), false, est(e))] });
+            rows.push(BarRow {
+                label: format!("{} · {}", need.domain, days(*hd)),
+                bars: vec![bar(e, hc(h), false, est(e))],
+            });
         }
     }
     let c = BarChart {
@@ -229,8 +240,8 @@ pub fn adequate(s: &ScenarioSection, index: usize) -> Option<Figure> {
             sim.runs
         ),
         axis: "probability of an adequate response".into(),
+        range: prob_axis(&rows),
         rows,
-        range: (0.0, 1.0),
         reference: None,
         legend: sim.horizons.iter().enumerate().map(|(h, hd)| (hc(h), false, format!("by {}", days(*hd)))).collect(),
     };
@@ -302,8 +313,8 @@ pub fn deterrence(s: &ScenarioSection, index: usize) -> Option<Figure> {
             days(sim.deterrence.horizon)
         ),
         axis: "probability (0–1)".into(),
+        range: prob_axis(&rows),
         rows,
-        range: (0.0, 1.0),
         reference: None,
         legend: Vec::new(),
     };
@@ -316,11 +327,11 @@ pub fn options(s: &ScenarioSection, index: usize) -> Option<Figure> {
         return None;
     }
     let title = format!("What each variant option changes on \"{}\"", s.title);
-    let rows = s
+    let rows: Vec<BarRow> = s
         .options
         .iter()
         .map(|o| BarRow {
-            label: format!("{} = {} (weight {:.2})", o.variant, o.option, o.weight),
+            label: format!("{}\n= {} (weight {:.2})", o.variant, o.option, o.weight),
             bars: vec![
                 bar(&o.adequate, BLUE, false, format!("adequate {}", est(&o.adequate))),
                 bar(&o.deterred, ORANGE, true, format!("deterred {}", est(&o.deterred))),
@@ -337,8 +348,8 @@ pub fn options(s: &ScenarioSection, index: usize) -> Option<Figure> {
             days(s.headline_horizon)
         ),
         axis: "probability (0–1)".into(),
+        range: prob_axis(&rows),
         rows,
-        range: (0.0, 1.0),
         reference: None,
         legend: vec![
             (BLUE, false, format!("P(adequate) by {}", days(s.headline_horizon))),
@@ -352,7 +363,7 @@ pub fn options(s: &ScenarioSection, index: usize) -> Option<Figure> {
 pub fn shapley(s: &ScenarioSection, index: usize) -> Option<Figure> {
     let a = s.attribution.as_ref()?;
     let title = format!("Who the response rests on: Shapley values and leave-one-out on \"{}\"", s.title);
-    let rows = a
+    let rows: Vec<BarRow> = a
         .values
         .iter()
         .filter(|v| !v.null)
@@ -389,12 +400,15 @@ pub fn shapley(s: &ScenarioSection, index: usize) -> Option<Figure> {
 pub fn sensitivity(s: &ScenarioSection, index: usize) -> Option<Figure> {
     let r = s.sensitivity.as_ref()?;
     let title = format!("Which assumption moves the answer: Sobol' indices on \"{}\"", s.title);
-    let mut params: Vec<_> = r.parameters.iter().collect();
+    // Parameters whose total index is indistinguishable from 0 are named in the note, not drawn.
+    let negligible = |p: &&crate::sensitivity::SensitivityRow| p.total.is_some_and(|t| t.high < 0.01);
+    let quiet: Vec<&str> = r.parameters.iter().filter(negligible).map(|p| p.param.as_str()).collect();
+    let mut params: Vec<_> = r.parameters.iter().filter(|p| !negligible(p)).collect();
     params.sort_by(|a, b| {
         let t = |p: &crate::sensitivity::SensitivityRow| p.total.map_or(0.0, |e| e.value);
         t(b).total_cmp(&t(a))
     });
-    let rows = params
+    let rows: Vec<BarRow> = params
         .iter()
         .map(|p| {
             let mut bars = Vec::new();
@@ -412,16 +426,21 @@ pub fn sensitivity(s: &ScenarioSection, index: usize) -> Option<Figure> {
         note: format!(
             "{} by {}. Filled: total index S_T (the share of the output's variance the parameter is involved in); \
              outlined: first-order index S_1 (its share alone). Whiskers: {}. Design: {}; {} runs per point. Unit: \
-             share of variance (0–1).",
+             share of variance (0–1).{}",
             r.metric_text,
             days(r.horizon_days),
             r.interval,
             r.design,
-            r.runs_per_point
+            r.runs_per_point,
+            if quiet.is_empty() {
+                String::new()
+            } else {
+                format!(" Not drawn, total index below 0.01 with its whole interval: {}.", quiet.join(", "))
+            }
         ),
         axis: "share of the output's variance".into(),
+        range: prob_axis(&rows),
         rows,
-        range: (0.0, 1.0),
         reference: None,
         legend: vec![(BLUE, false, "total S_T".into()), (ORANGE, true, "first-order S_1".into())],
     };
@@ -464,8 +483,8 @@ pub fn compare(r: &Report) -> Vec<Figure> {
                     c.runs, c.reference
                 ),
                 axis: "probability (0–1)".into(),
+                range: prob_axis(&rows),
                 rows,
-                range: (0.0, 1.0),
                 reference: None,
                 legend: Vec::new(),
             };

@@ -192,8 +192,10 @@ pub fn report(r: &Report) -> String {
     }
     compare(&mut p, r);
     clauses(&mut p, s);
-    p.line("<footer class=\"muted\"><p>Written by <code>ironclad report</code>. Figures are estimates from the \
-            simulation model described in the project's docs/model.md; every interval is 95 %.</p></footer>");
+    p.line(
+        "<footer class=\"muted\"><p>Written by <code>ironclad report</code>. Figures are estimates from the \
+            simulation model described in the project's docs/model.md; every interval is 95 %.</p></footer>",
+    );
     p.line("</body>\n</html>");
     p.out
 }
@@ -255,7 +257,13 @@ fn glance(p: &mut Page, s: &ShowReport) {
             .iter()
             .flat_map(|v| {
                 v.options.iter().map(move |o| {
-                    vec![t(&v.id), t(&v.question), t(&o.id), n(format!("{:.2}", o.weight)), t(o.summary.clone().unwrap_or_default())]
+                    vec![
+                        t(&v.id),
+                        t(&v.question),
+                        t(&o.id),
+                        n(format!("{:.2}", o.weight)),
+                        t(o.summary.clone().unwrap_or_default()),
+                    ]
                 })
             })
             .collect();
@@ -266,7 +274,8 @@ fn glance(p: &mut Page, s: &ShowReport) {
 
 fn scenario(p: &mut Page, sc: &ScenarioSection, i: usize) {
     let _ = writeln!(p.out, "<section id=\"scenario-{i}\">\n<h2>Scenario: {}</h2>", esc(&sc.title));
-    let _ = writeln!(p.out, "<p class=\"meta\">File <code>{}</code>, id <code>{}</code>.</p>", esc(&sc.file), esc(&sc.id));
+    let _ =
+        writeln!(p.out, "<p class=\"meta\">File <code>{}</code>, id <code>{}</code>.</p>", esc(&sc.file), esc(&sc.id));
     for note in &sc.notes {
         let _ = writeln!(p.out, "<p class=\"note\">{}</p>", esc(note));
     }
@@ -339,7 +348,10 @@ fn scenario(p: &mut Page, sc: &ScenarioSection, i: usize) {
                 t(&need.domain),
                 n(days(*hd)),
                 n(est(&m.adequate_by_need[h][d])),
-                n(format!("{:.1} [{:.1}, {:.1}]", m.delivered[h][d].value, m.delivered[h][d].low, m.delivered[h][d].high)),
+                n(format!(
+                    "{:.1} [{:.1}, {:.1}]",
+                    m.delivered[h][d].value, m.delivered[h][d].low, m.delivered[h][d].high
+                )),
                 n(format!("{} {}", need.required, need.unit)),
             ]);
         }
@@ -424,7 +436,11 @@ fn scenario(p: &mut Page, sc: &ScenarioSection, i: usize) {
         }
         let null: Vec<String> = a.values.iter().filter(|v| v.null).map(|v| v.party.clone()).collect();
         if !null.is_empty() {
-            let _ = writeln!(p.out, "<p class=\"muted\">Null players (no obliged pair, φ = 0): {}.</p>", esc(&null.join(", ")));
+            let _ = writeln!(
+                p.out,
+                "<p class=\"muted\">Null players (no obliged pair, φ = 0): {}.</p>",
+                esc(&null.join(", "))
+            );
         }
         let rows: Vec<Vec<Cell>> = a
             .leave_one_out
@@ -497,7 +513,9 @@ fn compare(p: &mut Page, r: &Report) {
             .rows
             .iter()
             .map(|row| {
-                let find = |m: &str| row.metrics.iter().find(|f| f.metric == m && (m == "p_deterred" || f.horizon_days == Some(head_h)));
+                let find = |m: &str| {
+                    row.metrics.iter().find(|f| f.metric == m && (m == "p_deterred" || f.horizon_days == Some(head_h)))
+                };
                 let cell = |m: &str| find(m).map(|f| est(&f.value)).unwrap_or_default();
                 let diff = |m: &str| find(m).and_then(|f| f.difference.as_ref()).map(signed).unwrap_or_default();
                 let status = match row.status.as_str() {
@@ -508,7 +526,9 @@ fn compare(p: &mut Page, r: &Report) {
                 let pivotal = row
                     .pivotal
                     .as_ref()
-                    .map(|pv| format!("{} (without it {:.3}; change {})", pv.commitment, pv.without, signed(&pv.change)))
+                    .map(|pv| {
+                        format!("{} (without it {:.3}; change {})", pv.commitment, pv.without, signed(&pv.change))
+                    })
                     .unwrap_or_default();
                 vec![
                     t(&row.framework),

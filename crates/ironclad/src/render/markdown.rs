@@ -255,7 +255,13 @@ fn scenario(d: &mut Doc, sc: &ScenarioSection, i: usize) {
 
 fn compare(d: &mut Doc, r: &Report) {
     let Some(c) = &r.compare else { return };
-    let _ = writeln!(d.out, "## Comparison with other frameworks\n\n{} runs, seed {}, reference {}.\n", c.runs, c.seed, esc(&c.reference));
+    let _ = writeln!(
+        d.out,
+        "## Comparison with other frameworks\n\n{} runs, seed {}, reference {}.\n",
+        c.runs,
+        c.seed,
+        esc(&c.reference)
+    );
     let figs = figures::compare(r);
     for (i, sc) in c.scenarios.iter().enumerate() {
         let _ = writeln!(d.out, "### On {}\n", esc(&sc.id));
@@ -266,10 +272,15 @@ fn compare(d: &mut Doc, r: &Report) {
             .rows
             .iter()
             .map(|row| {
-                let f = row.metrics.iter().find(|f| f.metric == "p_adequate" && f.horizon_days == Some(c.headline_horizon));
+                let f =
+                    row.metrics.iter().find(|f| f.metric == "p_adequate" && f.horizon_days == Some(c.headline_horizon));
                 vec![
                     row.framework.clone(),
-                    if row.status == "not_covered" { format!("not covered: lacks {}", row.missing.join(", ")) } else { row.status.clone() },
+                    if row.status == "not_covered" {
+                        format!("not covered: lacks {}", row.missing.join(", "))
+                    } else {
+                        row.status.clone()
+                    },
                     f.map(|f| est(&f.value)).unwrap_or_default(),
                     f.and_then(|f| f.difference.as_ref()).map(signed).unwrap_or_default(),
                     row.pivotal.as_ref().map(|p| p.commitment.clone()).unwrap_or_default(),
@@ -298,11 +309,20 @@ fn clauses(d: &mut Doc, s: &ShowReport) {
             esc(&by),
             esc(&list(&c.to)),
             esc(&list(&c.domains)),
-            c.variant.as_ref().map(|v| format!(" Only in {} = {}.", esc(&v.variant), esc(&v.option))).unwrap_or_default()
+            c.variant
+                .as_ref()
+                .map(|v| format!(" Only in {} = {}.", esc(&v.variant), esc(&v.option)))
+                .unwrap_or_default()
         );
         for e in &c.evidence {
             let speaker = e.speaker.as_ref().map(|s| format!("{}, ", esc(s))).unwrap_or_default();
-            let _ = writeln!(d.out, "> “{}”\n>\n> — {speaker}source {} ({})\n", esc(&e.quote), esc(&e.source_id), esc(&e.source));
+            let _ = writeln!(
+                d.out,
+                "> “{}”\n>\n> — {speaker}source {} ({})\n",
+                esc(&e.quote),
+                esc(&e.source_id),
+                esc(&e.source)
+            );
         }
     }
 }
