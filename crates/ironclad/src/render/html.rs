@@ -96,11 +96,16 @@ impl Page {
     }
 
     fn table(&mut self, head: &[&str], rows: &[Vec<Cell>]) {
-        self.out.push_str("<table>\n<thead><tr>");
-        for h in head {
-            let _ = write!(self.out, "<th>{}</th>", esc(h));
+        self.out.push_str("<table>\n");
+        // A table of names and values has no header row.
+        if head.iter().any(|h| !h.is_empty()) {
+            self.out.push_str("<thead><tr>");
+            for h in head {
+                let _ = write!(self.out, "<th>{}</th>", esc(h));
+            }
+            self.out.push_str("</tr></thead>\n");
         }
-        self.out.push_str("</tr></thead>\n<tbody>\n");
+        self.out.push_str("<tbody>\n");
         for row in rows {
             self.out.push_str("<tr>");
             for c in row {
