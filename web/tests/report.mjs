@@ -80,5 +80,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`report browser check: ${passes} passed, ${failures} failed`);
+console.log(`report-browser: ${passes} passed, ${failures} failed`);
 process.exit(failures === 0 ? 0 : 1);

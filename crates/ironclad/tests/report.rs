@@ -107,8 +107,10 @@ fn the_html_is_self_contained_and_escapes_the_spec_text() {
         assert!(!page.contains(bad), "the page holds `{bad}`");
     }
     // The quote `G1 shall defend UA "at once" if <anyone> attacks & so on.` and the title.
-    assert!(page.contains("G1 shall defend UA &quot;at once&quot; if &lt;anyone&gt; attacks &amp; so on.")
-        || page.contains("G1 shall defend UA \"at once\" if &lt;anyone&gt; attacks &amp; so on."));
+    assert!(
+        page.contains("G1 shall defend UA &quot;at once&quot; if &lt;anyone&gt; attacks &amp; so on.")
+            || page.contains("G1 shall defend UA \"at once\" if &lt;anyone&gt; attacks &amp; so on.")
+    );
     assert!(!page.contains("<anyone>") && !page.contains("<for tests>"));
     assert!(page.contains("&lt;for tests&gt; &amp;"));
     // Every chart is an inline SVG with a title, and there is one per figure of the report.
