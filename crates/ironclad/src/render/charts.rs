@@ -227,7 +227,7 @@ pub fn bar_chart(c: &BarChart) -> Res<String> {
         lo = lo.min(*r);
         hi = hi.max(*r);
     }
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         hi = lo + 1.0;
     }
     finish(
