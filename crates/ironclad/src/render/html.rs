@@ -32,11 +32,12 @@ h3 { font-size: 1.1rem; margin-top: 1.6rem; }
 h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
 p.meta, .muted { color: var(--muted); }
 figure { margin: 1rem 0; }
-figure svg { display: block; max-width: 100%; height: auto; border: 1px solid #eee; }
+figure svg { display: block; width: 100%; max-width: 60rem; height: auto; border: 1px solid #eee; }
 figcaption { font-size: .85rem; color: var(--muted); margin-top: .2rem; }
 table { border-collapse: collapse; width: 100%; font-size: .88rem; margin: .6rem 0 1rem; }
 th, td { border: 1px solid var(--rule); padding: .25rem .45rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
+table.kv td:first-child { width: 12rem; color: var(--muted); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 blockquote { margin: .4rem 0 .4rem 0; padding: .3rem .8rem; border-left: 4px solid #56B4E9; background: #f7fbfe; }
 blockquote footer { font-size: .82rem; color: var(--muted); }
@@ -96,9 +97,10 @@ impl Page {
     }
 
     fn table(&mut self, head: &[&str], rows: &[Vec<Cell>]) {
-        self.out.push_str("<table>\n");
         // A table of names and values has no header row.
-        if head.iter().any(|h| !h.is_empty()) {
+        let kv = head.iter().all(|h| h.is_empty());
+        self.out.push_str(if kv { "<table class=\"kv\">\n" } else { "<table>\n" });
+        if !kv {
             self.out.push_str("<thead><tr>");
             for h in head {
                 let _ = write!(self.out, "<th>{}</th>", esc(h));
@@ -288,7 +290,7 @@ fn scenario(p: &mut Page, sc: &ScenarioSection, i: usize) {
     let rows: Vec<Vec<Cell>> = sc
         .events
         .iter()
-        .map(|e| vec![n(e.day.to_string()), t(e.date.clone().unwrap_or_default()), t(&e.kind), t(&e.detail)])
+        .map(|e| vec![n(e.day.to_string()), n(e.date.clone().unwrap_or_default()), t(&e.kind), t(&e.detail)])
         .collect();
     p.table(&["day", "date", "event", "detail"], &rows);
     p.line("<h3>Obligations</h3>");
