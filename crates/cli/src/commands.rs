@@ -723,3 +723,146 @@ pub fn compare(o: &CompareArgs, color: bool) -> u8 {
         Err(err) => fail(&files, err, "compare", "the input", color),
     }
 }
+
+/// `--format` of `report`.
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq, Debug)]
+pub enum ReportFormat {
+    /// One self-contained HTML file, charts as inline SVG.
+    Html,
+    /// Markdown, with the charts as SVG files in `NAME-files/` beside it.
+    Md,
+}
+
+/// The flags of `report`.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The framework spec file.
+    pub spec: PathBuf,
+    /// A scenario (repeatable); default: the framework's own.
+    #[arg(long = "scenario")]
+    pub scenarios: Vec<PathBuf>,
+    /// The file to write (default report.html, or report.md with --format md); written whole or
+    /// not at all.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Runs of each scenario's simulation (default 20000); the analyses use fewer, in proportion,
+    /// and the report says how many.
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// The seed: the same seed gives the same report, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Another framework to compare with on the same scenarios (repeatable).
+    #[arg(long = "compare", value_name = "SPEC")]
+    pub compare: Vec<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+pub fn report(o: &ReportArgs, color: bool) -> u8 {
+    if o.runs == Some(0) {
+        eprintln!("error: --runs must be at least 1");
+        return EXIT_USAGE;
+    }
+    let out = o.out.clone().unwrap_or_else(|| {
+        PathBuf::from(match o.format {
+            ReportFormat::Html => "report.html",
+            ReportFormat::Md => "report.md",
+        })
+    });
+    if out.file_name().is_none() || out.is_dir() {
+        eprintln!("error: --out takes a file name, not `{}`", out.display());
+        return EXIT_USAGE;
+    }
+    let mut files = Files::new();
+    let spec_id = files.read(&o.spec);
+    let spec = match files.spec(spec_id).valid() {
+        Ok(spec) => spec.clone(),
+        Err(err) => return fail(&files, err, "report", files.name(spec_id), color),
+    };
+    let mut paths = o.scenarios.clone();
+    if paths.is_empty() {
+        match scenario_path(&o.spec, None, &spec) {
+            Some(p) => paths.push(p),
+            None => {
+                eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let mut scenarios = Vec::new();
+    for path in &paths {
+        let id = files.read(path);
+        match files.scenario(id, &spec) {
+            Ok(s) => scenarios.push((id, s)),
+            Err(err) => return fail(&files, err, "report", "the scenario", color),
+        }
+    }
+    let mut others = Vec::new();
+    for path in &o.compare {
+        let id = files.read(path);
+        match files.spec(id).valid() {
+            Ok(s) => others.push(ironclad::compare::Framework { label: s.framework.id.clone(), spec: s.clone() }),
+            Err(err) => return fail(&files, err, "report", files.name(id), color),
+        }
+    }
+    let inputs: Vec<ironclad::report::ScenarioInput<'_>> = scenarios
+        .iter()
+        .map(|(id, s)| ironclad::report::ScenarioInput { name: files.name(*id), text: files.text(*id), scenario: s })
+        .collect();
+    let request = ironclad::report::Request { runs: o.runs, seed: o.seed, ..Default::default() };
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("error: cannot start threads: {err}");
+            return EXIT_ERRORS;
+        }
+    };
+    let result = pool.install(|| {
+        ironclad::report::report(files.name(spec_id), files.text(spec_id), &spec, &inputs, &others, &request)
+    });
+    let report = match result {
+        Ok(r) => r,
+        Err(err) => return fail(&files, err, "report", "the input", color),
+    };
+    let write = |path: &Path, bytes: &[u8]| -> bool {
+        match atomic::write(path, bytes) {
+            Ok(()) => true,
+            Err(err) => {
+                eprintln!("error: cannot write {}: {err}", path.display());
+                false
+            }
+        }
+    };
+    match o.format {
+        ReportFormat::Html => {
+            if !write(&out, ironclad::render::html::report(&report).as_bytes()) {
+                return EXIT_ERRORS;
+            }
+            eprintln!("report: wrote {}", out.display());
+        }
+        ReportFormat::Md => {
+            let stem = out.file_stem().map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
+            let dir_name = format!("{stem}-files");
+            let dir = out.with_file_name(&dir_name);
+            let md = ironclad::render::markdown::report(&report, &dir_name);
+            if let Err(err) = std::fs::create_dir_all(&dir) {
+                eprintln!("error: cannot create {}: {err}", dir.display());
+                return EXIT_ERRORS;
+            }
+            for (name, svg) in &md.files {
+                if !write(&dir.join(name), svg.as_bytes()) {
+                    return EXIT_ERRORS;
+                }
+            }
+            if !write(&out, md.text.as_bytes()) {
+                return EXIT_ERRORS;
+            }
+            eprintln!("report: wrote {} and {} charts in {}", out.display(), md.files.len(), dir.display());
+        }
+    }
+    EXIT_OK
+}

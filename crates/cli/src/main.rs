@@ -135,6 +135,10 @@ enum Command {
     /// The same metrics for several frameworks on the same attacks with the same random numbers:
     /// paired differences against the first, and each framework's pivotal clause.
     Compare(commands::CompareArgs),
+    /// One self-contained HTML report (or Markdown with SVG files): coverage, obligations
+    /// timelines, simulation, variant options, attribution, sensitivity, comparison and every
+    /// clause with its evidence.
+    Report(commands::ReportArgs),
     /// Code frameworks as political scientists do: ATOP variables and Benson's typology, each with its rule and clauses.
     Code {
         #[arg(required = true)]
@@ -204,6 +208,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => commands::sensitivity(&args, color),
         Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
         Command::Compare(args) => commands::compare(&args, color),
+        Command::Report(args) => commands::report(&args, color),
         Command::Code { specs, scheme, format } => commands::code(&specs, &scheme, format, color),
         Command::Serve(args) => serve::serve(&args),
         Command::Schema { output } => commands::schema(output.as_deref()),

@@ -10,6 +10,8 @@
 //!   `--explain`, `--why-not`, `--at`, `--variant`, exit codes.
 //! - `front_door`: what every command shares: `--format json` with `schema_version`, valid
 //!   against `ironclad schema --output COMMAND`; output files written whole or not at all.
+//! - `report`: `ironclad report`: the HTML file (self-contained, the same bytes for a seed),
+//!   Markdown with its SVG files, bad input.
 //! - `serve`: `ironclad serve` started for real on a free loopback port; bad flags.
 //! - `sensitivity`: `ironclad sensitivity`: formats, schema, seeds, bad input.
 //! - `spec_commands`: `sources verify` (fixtures, and the seed reports when `IRONCLAD_SOURCES`
@@ -33,6 +35,8 @@ mod front_door;
 mod obligations;
 #[path = "cli/power.rs"]
 mod power;
+#[path = "cli/report.rs"]
+mod report;
 #[path = "cli/sensitivity.rs"]
 mod sensitivity;
 #[path = "cli/serve.rs"]

@@ -27,6 +27,7 @@ pub mod obligations;
 pub mod overlay;
 pub mod power;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod sensitivity;
 pub mod shard;

@@ -709,7 +709,7 @@ fn verdict_name(v: Verdict) -> &'static str {
 }
 
 /// The civil date of a day count since 1970-01-01.
-fn date_from_days(days: i64) -> String {
+pub(crate) fn date_from_days(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

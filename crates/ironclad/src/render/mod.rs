@@ -4,8 +4,15 @@
 //! - [`json`]: every report as pretty JSON; the layout is the report type's (see
 //!   [`crate::schema`] for the published JSON Schemas).
 //! - [`csv`]: one row per figure, for reports that are tables of figures.
+//! - [`html`]: the whole [`crate::report::Report`] as one self-contained HTML file, charts as
+//!   inline SVG; [`markdown`]: the same as Markdown with the SVG files beside it. Both place the
+//!   [`figures`] drawn by [`charts`] (plotters' SVG backend).
 
+pub mod charts;
 pub mod csv;
+pub mod figures;
+pub mod html;
+pub mod markdown;
 pub mod text;
 
 /// The bound of every report, for consumers that render generically.

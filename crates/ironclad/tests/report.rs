@@ -1,0 +1,134 @@
+//! `report`: the HTML and Markdown of a small fixture against snapshots, determinism for a
+//! seed, escaping of the spec's text, and no external reference in the HTML.
+
+use ironclad::Files;
+use ironclad::compare::Framework;
+use ironclad::render::{html, markdown};
+use ironclad::report::{Report, Request, ScenarioInput, report};
+
+fn fixtures() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report")
+}
+
+/// Small run counts: the snapshot is of the layout, not of precise figures.
+fn request() -> Request {
+    Request {
+        runs: Some(400),
+        seed: 7,
+        option_runs: Some(200),
+        attribute_runs: Some(200),
+        sensitivity_samples: Some(8),
+        sensitivity_runs: Some(20),
+        compare_runs: Some(200),
+    }
+}
+
+fn build(compare: bool, threads: usize) -> Report {
+    let mut files = Files::new();
+    let spec_id = files.add("small.toml", std::fs::read_to_string(fixtures().join("small.toml")).unwrap());
+    let spec = files.spec(spec_id).valid().expect("the fixture is valid").clone();
+    let scenario_id = files.add("attack.toml", std::fs::read_to_string(fixtures().join("attack.toml")).unwrap());
+    let scenario = files.scenario(scenario_id, &spec).expect("the scenario is valid");
+    let mut others = Vec::new();
+    if compare {
+        let id = files.add("alone.toml", std::fs::read_to_string(fixtures().join("alone.toml")).unwrap());
+        let alone = files.spec(id).valid().expect("valid").clone();
+        others.push(Framework { label: alone.framework.id.clone(), spec: alone });
+    }
+    let inputs = [ScenarioInput { name: files.name(scenario_id), text: files.text(scenario_id), scenario: &scenario }];
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| report(files.name(spec_id), files.text(spec_id), &spec, &inputs, &others, &request()))
+        .expect("the report builds")
+}
+
+/// The HTML without its SVG bodies (each kept as its title and size): the structure and every
+/// text of the page, stable against cosmetic changes in how plotters writes shapes.
+fn outline(page: &str) -> String {
+    let mut out = String::new();
+    let mut rest = page;
+    while let Some(start) = rest.find("<svg") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("</svg>").map_or(rest.len(), |e| start + e + "</svg>".len());
+        let svg = &rest[start..end];
+        let title = svg.split("<title").nth(1).and_then(|t| t.split('>').nth(1)).and_then(|t| t.split('<').next());
+        let size = svg.split('>').next().unwrap_or("");
+        let attr = |name: &str| {
+            size.split(&format!(" {name}=\"")).nth(1).and_then(|v| v.split('"').next()).unwrap_or("?").to_string()
+        };
+        out.push_str(&format!(
+            "<svg {}x{} title=\"{}\" texts={}/>",
+            attr("width"),
+            attr("height"),
+            title.unwrap_or(""),
+            svg.matches("<text").count()
+        ));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    // The style sheet is long and says nothing about the report.
+    match (out.find("<style>"), out.find("</style>")) {
+        (Some(a), Some(b)) => format!("{}<style>…</style>{}", &out[..a], &out[b + "</style>".len()..]),
+        _ => out,
+    }
+}
+
+#[test]
+fn the_html_of_a_small_framework_matches_its_snapshot() {
+    let r = build(true, 2);
+    let page = html::report(&r);
+    insta::assert_snapshot!("small_html_outline", outline(&page));
+}
+
+#[test]
+fn the_markdown_of_a_small_framework_matches_its_snapshot() {
+    let r = build(true, 2);
+    let md = markdown::report(&r, "report-files");
+    insta::assert_snapshot!("small_markdown", md.text);
+    let names: Vec<&str> = md.files.iter().map(|(n, _)| n.as_str()).collect();
+    insta::assert_snapshot!("small_markdown_files", names.join("\n"));
+    for (name, svg) in &md.files {
+        assert!(svg.starts_with("<svg"), "{name}");
+        assert!(md.text.contains(&format!("report-files/{name}")), "{name} is linked");
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_report_whatever_the_threads() {
+    let a = html::report(&build(false, 1));
+    let b = html::report(&build(false, 2));
+    assert!(a == b, "the report differs between 1 and 2 threads");
+}
+
+#[test]
+fn the_html_is_self_contained_and_escapes_the_spec_text() {
+    let page = html::report(&build(true, 2));
+    assert!(!page.to_ascii_lowercase().contains("http"), "no address of any kind");
+    for bad in ["src=", "<script", "<link", "@import", "url("] {
+        assert!(!page.contains(bad), "the page holds `{bad}`");
+    }
+    // The quote `G1 shall defend UA "at once" if <anyone> attacks & so on.` and the title.
+    assert!(
+        page.contains("G1 shall defend UA &quot;at once&quot; if &lt;anyone&gt; attacks &amp; so on.")
+            || page.contains("G1 shall defend UA \"at once\" if &lt;anyone&gt; attacks &amp; so on.")
+    );
+    assert!(!page.contains("<anyone>") && !page.contains("<for tests>"));
+    assert!(page.contains("&lt;for tests&gt; &amp;"));
+    // Every chart is an inline SVG with a title, and there is one per figure of the report.
+    let charts = page.matches("<figure id=\"fig-").count();
+    assert_eq!(charts, page.matches("<svg").count());
+    assert_eq!(charts, page.matches("<title id=").count());
+    assert!(charts >= 9, "{charts} charts");
+    assert!(page.contains("@media print") && page.contains("break-inside: avoid"));
+}
+
+#[test]
+fn every_section_is_there() {
+    let r = build(true, 2);
+    let s = &r.scenarios[0];
+    assert!(s.simulation.is_some() && s.attribution.is_some() && s.sensitivity.is_some(), "{:?}", s.notes);
+    assert_eq!(s.options.len(), 2);
+    let yes = s.options.iter().find(|o| o.option == "yes").unwrap();
+    assert_eq!(yes.commitments, vec!["g2-assists".to_string()]);
+    assert!(r.compare.is_some());
+    assert_eq!(r.runs.simulate, 400);
+}
