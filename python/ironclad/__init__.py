@@ -116,14 +116,23 @@ def _progress_bar(progress: Union[bool, Callable[[int, int], Any], None], desc: 
             from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return None, None
-    bar = tqdm(total=0, unit="runs", unit_scale=True, desc=desc, leave=False, file=sys.stderr)
+    bars: List[Any] = []
 
     def update(done: int, planned: int) -> None:
+        # The bar appears with the first report, so that a run that fails at once shows none.
+        if not bars:
+            bars.append(tqdm(total=planned, unit="runs", unit_scale=True, desc=desc, leave=False, file=sys.stderr))
+        bar = bars[0]
         if bar.total != planned:
             bar.total = planned
         bar.update(done - bar.n)
 
-    return update, bar
+    class _Closer:
+        def close(self) -> None:
+            for bar in bars:
+                bar.close()
+
+    return update, _Closer()
 
 
 class Framework:
