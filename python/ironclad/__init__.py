@@ -240,7 +240,7 @@ class Framework:
         """
         callback, bar = _progress_bar(progress, f"simulate {os.path.basename(self.name)}")
         try:
-            text, columns = self._native.simulate(
+            text, seconds, columns = self._native.simulate(
                 _opt_source(scenario),
                 runs,
                 until_ci,
@@ -257,7 +257,7 @@ class Framework:
                 bar.close()
         data = _json(text)
         make = None if columns is None else (lambda: _samples_table(*columns))
-        return SimulateReport(data, samples=make)
+        return SimulateReport(data, seconds=seconds, samples=make)
 
     def attribute(
         self,

@@ -40,7 +40,7 @@ class Framework:
         absent: Sequence[str] = (),
         progress: Optional[Callable[[int, int], object]] = None,
         samples: bool = False,
-    ) -> Tuple[str, Optional[SampleColumns]]: ...
+    ) -> Tuple[str, Optional[float], Optional[SampleColumns]]: ...
     def attribute(
         self,
         scenario: Optional[Source] = None,

@@ -348,7 +348,8 @@ impl Framework {
         report.map(|r| json::to_string(&r)).map_err(|e| py_err(py, &inputs.files, e))
     }
 
-    /// The `simulate` report (JSON) and, with `samples`, the per-run records as columns.
+    /// The `simulate` report (JSON), the wall-clock seconds of the runs and, with `samples`, the
+    /// per-run records as columns.
     /// `progress(done, planned)` is called from the calling thread while the runs proceed.
     #[pyo3(signature = (scenario=None, runs=None, until_ci=None, seed=1, threads=None, horizons=Vec::new(),
                         variants=Vec::new(), absent=Vec::new(), progress=None, samples=false))]
@@ -366,7 +367,7 @@ impl Framework {
         absent: Vec<String>,
         progress: Option<Bound<'py, PyAny>>,
         samples: bool,
-    ) -> PyResult<(String, Option<SampleColumns<'py>>)> {
+    ) -> PyResult<(String, Option<f64>, Option<SampleColumns<'py>>)> {
         let request = ironclad::simulate::Request { runs, until_ci, seed, horizons, variants, params: None, absent };
         // As in the CLI: the request's own values are checked before any file is read.
         ironclad::simulate::validate(&request).map_err(|e| py_err(py, &Files::new(), e))?;
@@ -402,11 +403,11 @@ impl Framework {
             });
             result.map(|(_, summary)| {
                 let report = ironclad::simulate::report(summary, &request, Some(started.elapsed().as_secs_f64()));
-                (json::to_string(&report), columns)
+                (json::to_string(&report), report.seconds, columns)
             })
         })?;
-        let (report, columns) = result.map_err(|e| py_err(py, files, e))?;
-        Ok((report, columns.map(|c| c.into_py(py))))
+        let (report, seconds, columns) = result.map_err(|e| py_err(py, files, e))?;
+        Ok((report, seconds, columns.map(|c| c.into_py(py))))
     }
 
     /// The `attribute` report (JSON).
