@@ -113,7 +113,7 @@ def _progress_bar(progress: Union[bool, Callable[[int, int], Any], None], desc: 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return None, None
     bars: List[Any] = []
@@ -346,7 +346,7 @@ def _opt_source(source: Optional[Source]) -> Optional[Tuple[str, Optional[str]]]
 
 def _samples_table(rows: int, columns: Sequence[Tuple[str, str, bytes]]) -> Any:
     """Per-run records as a pyarrow Table over the Rust-filled buffers (no copy)."""
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     types = {"uint64": pa.uint64(), "uint32": pa.uint32(), "float64": pa.float64(), "bool": pa.bool_()}
     arrays = [pa.Array.from_buffers(types[t], rows, [None, pa.py_buffer(b)]) for _, t, b in columns]

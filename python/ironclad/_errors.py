@@ -113,9 +113,8 @@ class SpecError(IroncladError):
     diagnostics: List[Diagnostic]
 
     def __init__(self, message: str, diagnostics: Union[str, Sequence[Any]] = ()) -> None:
-        if isinstance(diagnostics, str):
-            diagnostics = json.loads(diagnostics)
-        self.diagnostics = [d if isinstance(d, Diagnostic) else Diagnostic.from_json(d) for d in diagnostics]
+        items: Sequence[Any] = json.loads(diagnostics) if isinstance(diagnostics, str) else diagnostics
+        self.diagnostics = [d if isinstance(d, Diagnostic) else Diagnostic.from_json(d) for d in items]
         shown = [str(d) for d in self.errors[:5]]
         more = len(self.errors) - len(shown)
         text = message + "".join("\n  " + s for s in shown) + (f"\n  … and {more} more" if more > 0 else "")

@@ -141,14 +141,14 @@ class Report(Node):
 
     def to_pandas(self, table: Optional[str] = None) -> Any:
         """A table as a :class:`pandas.DataFrame` (default: the first of ``.tables``)."""
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         columns, rows = self._rows(self._table(table))
         return pd.DataFrame(rows, columns=columns)
 
     def to_arrow(self, table: Optional[str] = None) -> Any:
         """A table as a :class:`pyarrow.Table` (default: the first of ``.tables``)."""
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
 
         columns, rows = self._rows(self._table(table))
         return pa.table({c: [r.get(c) for r in rows] for c in columns})
