@@ -157,6 +157,11 @@ def test_samples_are_arrow_buffers_from_rust():
         assert adequate / runs == r.adequate[h].value
     df = r.to_pandas("samples")
     assert df.shape == (runs, s.num_columns)
+    # Zero-copy: the DataFrame's column is a view of the Arrow buffer that Rust filled.
+    np = pytest.importorskip("numpy")
+    buffer = np.frombuffer(s.column("credibility").chunk(0).buffers()[1], dtype="<f8")
+    assert np.shares_memory(df["credibility"].to_numpy(), buffer)
+    assert list(df["credibility"]) == list(buffer)
     assert ironclad.load(FLAGSHIP).simulate(runs=100, progress=False).samples is None
 
 
