@@ -319,6 +319,98 @@ async fn acquire(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, 
     }
 }
 
+/// `POST /api/attribute`: Shapley values of the guarantors for a metric.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeRequest {
+    pub spec: String,
+    /// The scenario's TOML text; default: the spec's own scenario, from the server's library.
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// `adequate` (default), `adequate:DOMAIN`, `credibility`.
+    #[serde(default)]
+    pub metric: Option<String>,
+    /// Horizon in days of the `adequate` metrics (default 30).
+    #[serde(default)]
+    pub horizon: Option<f64>,
+    /// Insist on exact values (all coalitions).
+    #[serde(default)]
+    pub exact: bool,
+    /// Half-width of sampled values.
+    #[serde(default)]
+    pub precision: Option<f64>,
+    /// Runs every coalition is scored on (at most the server's `--max-runs` / 20).
+    #[serde(default)]
+    pub runs: Option<u64>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub variants: BTreeMap<String, String>,
+}
+
+/// `POST /api/power`: voting power of one decision body of a spec.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PowerRequest {
+    pub spec: String,
+    /// The body's id (see `show`).
+    pub body: String,
+}
+
+pub async fn power(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<PowerRequest>,
+) -> Result<axum::Json<ironclad::power::PowerReport>, ApiError> {
+    blocking(&state, move |_| {
+        let mut files = Files::new();
+        let id = files.add(SPEC_NAME, req.spec);
+        let loaded = files.spec(id);
+        let spec = loaded.valid().map_err(|e| ApiError::from_front(e, &files))?;
+        ironclad::power::power(spec, &req.body).map_err(|e| ApiError::from_front(e, &files))
+    })
+    .await
+    .map(axum::Json)
+}
+
+/// The attribution scores every coalition on the same runs and has no cancellation token of its
+/// own: its runs are held to a twentieth of a simulation's, so one request stays bounded.
+pub async fn attribute(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<AttributeRequest>,
+) -> Result<axum::Json<ironclad::attribute::AttributeReport>, ApiError> {
+    let max = (state.limits.max_runs / 20).max(1);
+    let runs = req.runs.unwrap_or(ironclad::attribute::DEFAULT_RUNS.min(max));
+    if runs > max {
+        return Err(ApiError::too_expensive(format!(
+            "{runs} runs asked for; this server scores an attribution on at most {max} runs"
+        )));
+    }
+    let permit = acquire(&state).await?;
+    let worker = state.clone();
+    blocking(&state, move |_| {
+        let _permit = permit;
+        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
+        let front = |e| ApiError::from_front(e, &inputs.files);
+        let request = ironclad::attribute::Request {
+            metric: req.metric.unwrap_or_else(|| "adequate".into()),
+            horizon: req.horizon,
+            exact: req.exact,
+            precision: req.precision,
+            runs: Some(runs),
+            seed: req.seed,
+            variants: pins(&req.variants),
+        };
+        let structure = worker
+            .session
+            .structure(&inputs.spec_text, &inputs.scenario_text, &inputs.spec, &inputs.scenario)
+            .map_err(front)?;
+        let model = ironclad::attribute::model(&structure, &inputs.spec, &request).map_err(front)?;
+        worker.pool.install(|| ironclad::attribute::attribute(&inputs.spec, &model, &request)).map_err(front)
+    })
+    .await
+    .map(axum::Json)
+}
+
 /// `{"v": "o"}` as the front door's `v=o` pins.
 fn pins(variants: &BTreeMap<String, String>) -> Vec<String> {
     variants.iter().map(|(v, o)| format!("{v}={o}")).collect()

@@ -15,7 +15,9 @@ use utoipa::openapi::{
     Content, InfoBuilder, OpenApiBuilder, PathsBuilder, Ref, Required, ResponseBuilder, ResponsesBuilder,
 };
 
-use crate::api::{Health, ObligationsRequest, SimulateRequest, SimulateResponse, SpecRequest};
+use crate::api::{
+    AttributeRequest, Health, ObligationsRequest, PowerRequest, SimulateRequest, SimulateResponse, SpecRequest,
+};
 use crate::error::ErrorBody;
 use crate::library::{LibraryListing, LibraryText};
 
@@ -129,6 +131,26 @@ const OPS: &[Op] = &[
         path_id: false,
         busy: true,
     },
+    Op {
+        method: HttpMethod::Post,
+        path: "/api/attribute",
+        id: "attribute",
+        summary: "Shapley values of the guarantors, leave-one-out and interactions, as `ironclad attribute --format json`",
+        request: Some("AttributeRequest"),
+        response: "AttributeReport",
+        path_id: false,
+        busy: true,
+    },
+    Op {
+        method: HttpMethod::Post,
+        path: "/api/power",
+        id: "power",
+        summary: "Voting power of a decision body, as `ironclad power --format json`",
+        request: Some("PowerRequest"),
+        response: "PowerReport",
+        path_id: false,
+        busy: false,
+    },
 ];
 
 fn build() -> Value {
@@ -213,6 +235,10 @@ fn schemas() -> serde_json::Map<String, Value> {
         ("ShowReport", generator.subschema_for::<ironclad::show::ShowReport>()),
         ("ObligationsReport", generator.subschema_for::<ironclad::obligations::ObligationsReport>()),
         ("SimulateResponse", generator.subschema_for::<SimulateResponse>()),
+        ("AttributeRequest", generator.subschema_for::<AttributeRequest>()),
+        ("AttributeReport", generator.subschema_for::<ironclad::attribute::AttributeReport>()),
+        ("PowerRequest", generator.subschema_for::<PowerRequest>()),
+        ("PowerReport", generator.subschema_for::<ironclad::power::PowerReport>()),
         ("ErrorBody", generator.subschema_for::<ErrorBody>()),
     ];
     let mut out = generator.take_definitions(true);

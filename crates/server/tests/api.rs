@@ -296,12 +296,48 @@ async fn obligations_and_show_answer_the_cli_reports() {
 }
 
 #[tokio::test]
+async fn attribute_and_power_answer_the_cli_reports() {
+    let app = app();
+    let (status, v) = post(
+        &app,
+        "/api/attribute",
+        json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 4096, "exact": true }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // Efficiency: the values sum to v(N) − v(∅).
+    let sum: f64 = v["values"].as_array().unwrap().iter().map(|p| p["shapley"]["value"].as_f64().unwrap()).sum();
+    let gap = v["v_all"]["value"].as_f64().unwrap() - v["v_none"]["value"].as_f64().unwrap();
+    assert_eq!(v["players"], json!(["G1", "G2"]));
+    assert!((sum - gap).abs() < 1e-9, "{sum} vs {gap}: {v}");
+    let (status, v) =
+        post(&app, "/api/attribute", json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 10_000_000 }))
+            .await;
+    assert_eq!((status, kind(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "too_expensive"));
+    let budapest = std::fs::read_to_string(repo().join("frameworks/budapest-1994.toml")).unwrap();
+    let (status, v) = post(&app, "/api/power", json!({ "spec": budapest, "body": "unsc" })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["rows"][0]["shapley_shubik_exact"], "421/2145");
+    let (status, v) = post(&app, "/api/power", json!({ "spec": budapest, "body": "nope" })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"));
+}
+
+#[tokio::test]
 async fn the_openapi_document_names_every_route_and_resolves_every_reference() {
     let app = app();
     let (status, doc) = call(&app, "GET", "/api/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/check", "/api/show", "/api/obligations", "/api/simulate", "/api/library", "/api/health"] {
+    for path in [
+        "/api/check",
+        "/api/show",
+        "/api/obligations",
+        "/api/simulate",
+        "/api/attribute",
+        "/api/power",
+        "/api/library",
+        "/api/health",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
