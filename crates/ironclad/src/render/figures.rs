@@ -468,7 +468,7 @@ pub fn compare(r: &Report) -> Vec<Figure> {
                         .metrics
                         .iter()
                         .find(|f| f.metric == "p_adequate" && f.horizon_days == Some(c.headline_horizon))?;
-                    let diff = f.difference.as_ref().map(|d| format!("; Δ {}", signed(d))).unwrap_or_default();
+                    let diff = f.difference.as_ref().map(|d| format!("\nΔ {}", signed(d))).unwrap_or_default();
                     Some(BarRow {
                         label: row.framework.clone(),
                         bars: vec![bar(&f.value, BLUE, false, format!("{}{diff}", est(&f.value)))],
