@@ -4,7 +4,7 @@
 // nothing from the network, then saves full-page screenshots (screen and print media) under
 // target/screenshots/ and prints the page to target/report.pdf.
 import { chromium } from 'playwright-core';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -14,6 +14,10 @@ const outDir = path.resolve(path.dirname(file));
 const shots = path.join(outDir, 'screenshots');
 mkdirSync(shots, { recursive: true });
 const stem = path.basename(file, path.extname(file));
+// Chart screenshots of an earlier, longer report would otherwise stay beside the new ones.
+for (const old of readdirSync(shots)) {
+  if (old.startsWith(`${stem}-chart-`)) rmSync(path.join(shots, old));
+}
 
 let failures = 0;
 let passes = 0;

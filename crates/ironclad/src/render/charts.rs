@@ -209,11 +209,13 @@ const BAR_ROW: i32 = 24;
 /// Draws a [`BarChart`].
 pub fn bar_chart(c: &BarChart) -> Res<String> {
     let bars_per_row = c.rows.iter().map(|r| r.bars.len()).max().unwrap_or(1).max(1) as i32;
-    let row_h = BAR_ROW * bars_per_row + 8;
+    let text_lines =
+        c.rows.iter().flat_map(|r| r.bars.iter().map(|b| b.text.lines().count())).max().unwrap_or(1) as i32;
+    let row_h = (BAR_ROW * bars_per_row).max(15 * text_lines + 6) + 8;
     let n = c.rows.len().max(1) as i32;
     let label_w = c.rows.iter().map(|r| label_width(&r.label, 12.0)).max().unwrap_or(40).clamp(40, 330) + 14;
     let value_w =
-        c.rows.iter().flat_map(|r| r.bars.iter().map(|b| text_width(&b.text, 11.5))).max().unwrap_or(0).min(260) + 12;
+        c.rows.iter().flat_map(|r| r.bars.iter().map(|b| label_width(&b.text, 11.5))).max().unwrap_or(0).min(300) + 12;
     let legend_h = if c.legend.is_empty() { 0 } else { 26 };
     let head = header_height(&c.title, &c.note, WIDTH) as i32;
     let height = head + 14 + row_h * n + 44 + legend_h;
@@ -280,11 +282,16 @@ pub fn bar_chart(c: &BarChart) -> Res<String> {
                     }
                     let (_, ty) = chart.backend_coord(&(hi, ym));
                     let (rx, _) = chart.backend_coord(&(hi, ym));
-                    root.draw(&Text::new(
-                        b.text.clone(),
-                        (rx + 8, ty),
-                        anchored(font(11.5), HPos::Left, VPos::Center),
-                    ))?;
+                    let lines: Vec<&str> = b.text.lines().collect();
+                    let k = lines.len() as i32;
+                    for (l, line) in lines.iter().enumerate() {
+                        let ly = ty + (2 * l as i32 - (k - 1)) * 15 / 2;
+                        root.draw(&Text::new(
+                            line.to_string(),
+                            (rx + 8, ly),
+                            anchored(font(11.5), HPos::Left, VPos::Center),
+                        ))?;
+                    }
                 }
             }
             if let Some((r, label)) = &c.reference {

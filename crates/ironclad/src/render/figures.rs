@@ -27,7 +27,12 @@ fn figure(slug: String, title: &str, svg: Result<String, Box<dyn std::error::Err
 
 /// `0.621 [0.614, 0.628]`.
 pub fn est(e: &Estimate) -> String {
-    format!("{:.3} [{:.3}, {:.3}]", e.value, e.low, e.high)
+    // Four decimals where three would write a small interval as [0.000, 0.000].
+    if e.high.abs().max(e.low.abs()) < 0.01 && e.high != e.low {
+        format!("{:.4} [{:.4}, {:.4}]", e.value, e.low, e.high)
+    } else {
+        format!("{:.3} [{:.3}, {:.3}]", e.value, e.low, e.high)
+    }
 }
 
 /// A signed estimate, `+0.021 [+0.014, +0.028]`.
@@ -463,7 +468,7 @@ pub fn compare(r: &Report) -> Vec<Figure> {
                         .metrics
                         .iter()
                         .find(|f| f.metric == "p_adequate" && f.horizon_days == Some(c.headline_horizon))?;
-                    let diff = f.difference.as_ref().map(|d| format!("; Δ {}", signed(d))).unwrap_or_default();
+                    let diff = f.difference.as_ref().map(|d| format!("\nΔ {}", signed(d))).unwrap_or_default();
                     Some(BarRow {
                         label: row.framework.clone(),
                         bars: vec![bar(&f.value, BLUE, false, format!("{}{diff}", est(&f.value)))],
