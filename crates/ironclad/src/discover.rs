@@ -176,7 +176,8 @@ pub struct BoxFigures {
     pub density: Estimate,
     /// Share of the half's runs inside the box.
     pub support: f64,
-    /// Density over the half's failure rate.
+    /// Density over the failure rate of the half's runs outside the earlier boxes (for the first
+    /// box, of the whole half).
     pub lift: f64,
 }
 
@@ -454,9 +455,10 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
     let describe = |rs: &[Restriction]| -> String {
         if rs.is_empty() { "all runs".into() } else { rs.iter().map(&restriction_text).collect::<Vec<_>>().join(" AND ") }
     };
-    let figures = |runs: u64, failures: u64, n: u64, t: u64| -> BoxFigures {
+    // `left`: the runs and failures outside the earlier boxes, the population the box is taken from.
+    let figures = |runs: u64, failures: u64, left: (usize, usize), n: u64, t: u64| -> BoxFigures {
         let density = wilson(t, n);
-        let rate = if runs == 0 { 0.0 } else { failures as f64 / runs as f64 };
+        let rate = if left.0 == 0 { 0.0 } else { left.1 as f64 / left.0 as f64 };
         BoxFigures {
             runs,
             failures,
@@ -534,8 +536,14 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
             rank: boxes.len() + 1,
             description: describe(&chosen.restrictions),
             restrictions,
-            fit: figures(fit_rows.len() as u64, fit_failures, chosen.rows as u64, chosen.cases as u64),
-            held_out: figures(held_rows.len() as u64, held_failures, hn as u64, ht as u64),
+            fit: figures(fit_rows.len() as u64, fit_failures, (fit_left.len(), left_failures), chosen.rows as u64, chosen.cases as u64),
+            held_out: figures(
+                held_rows.len() as u64,
+                held_failures,
+                (held_left.len(), held_left.iter().filter(|&&r| outcome[r]).count()),
+                hn as u64,
+                ht as u64,
+            ),
             trajectory,
             chosen_step: res.chosen_step,
         });
