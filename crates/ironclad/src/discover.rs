@@ -414,9 +414,9 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
         let mut d = PrimData::new(rows.iter().map(|&r| outcome[r]).collect());
         for (col, feature) in columns.iter().zip(&features) {
             d = match col {
-                Column::Variant(_, xs) => {
-                    d.categorical(feature.id.clone(), rows.iter().map(|&r| xs[r].clone()).collect()).map_err(analysis)?
-                }
+                Column::Variant(_, xs) => d
+                    .categorical(feature.id.clone(), rows.iter().map(|&r| xs[r].clone()).collect())
+                    .map_err(analysis)?,
                 Column::Factor(xs) => {
                     d.numeric(feature.id.clone(), rows.iter().map(|&r| xs[r]).collect()).map_err(analysis)?
                 }
@@ -453,7 +453,11 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
         }
     };
     let describe = |rs: &[Restriction]| -> String {
-        if rs.is_empty() { "all runs".into() } else { rs.iter().map(&restriction_text).collect::<Vec<_>>().join(" AND ") }
+        if rs.is_empty() {
+            "all runs".into()
+        } else {
+            rs.iter().map(&restriction_text).collect::<Vec<_>>().join(" AND ")
+        }
     };
     // `left`: the runs and failures outside the earlier boxes, the population the box is taken from.
     let figures = |runs: u64, failures: u64, left: (usize, usize), n: u64, t: u64| -> BoxFigures {
@@ -529,14 +533,27 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
                     Restriction::Numeric { lower, upper, .. } => (*lower, *upper, Vec::new()),
                     Restriction::Categorical { levels, .. } => (None, None, levels.clone()),
                 };
-                BoxRestriction { feature: r.name().to_string(), text: restriction_text(r), lower, upper, levels, quasi_p: p }
+                BoxRestriction {
+                    feature: r.name().to_string(),
+                    text: restriction_text(r),
+                    lower,
+                    upper,
+                    levels,
+                    quasi_p: p,
+                }
             })
             .collect();
         boxes.push(FailureBox {
             rank: boxes.len() + 1,
             description: describe(&chosen.restrictions),
             restrictions,
-            fit: figures(fit_rows.len() as u64, fit_failures, (fit_left.len(), left_failures), chosen.rows as u64, chosen.cases as u64),
+            fit: figures(
+                fit_rows.len() as u64,
+                fit_failures,
+                (fit_left.len(), left_failures),
+                chosen.rows as u64,
+                chosen.cases as u64,
+            ),
             held_out: figures(
                 held_rows.len() as u64,
                 held_failures,
@@ -556,9 +573,11 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
         held_left = outside(&held_left, &held_data)?;
     }
     let (failure, horizon_days, threshold) = match metric {
-        Metric::Adequate => {
-            (format!("the response is not adequate in every need at {} days", model.horizons[0]), model.horizons[0], None)
-        }
+        Metric::Adequate => (
+            format!("the response is not adequate in every need at {} days", model.horizons[0]),
+            model.horizons[0],
+            None,
+        ),
         Metric::AdequateNeed(k) => (
             format!("the response is not adequate in {} at {} days", model.needs[k].domain, model.horizons[0]),
             model.horizons[0],
@@ -610,4 +629,3 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
         seconds: started.elapsed().as_secs_f64(),
     })
 }
-

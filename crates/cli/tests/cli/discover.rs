@@ -45,8 +45,15 @@ fn text_and_csv() {
     }
     let csv = run_owned(&small(&["--format", "csv"]));
     assert_eq!(csv.code, 0, "{}", csv.stderr);
-    assert!(csv.stdout.starts_with("box,sample,step,figure,value,low,high,runs_in_box,failures_in_box,description,metric\n"));
-    assert!(csv.stdout.contains("1,held_out,,density,") && csv.stdout.contains(",trajectory,0,coverage,1,"), "{}", csv.stdout);
+    assert!(
+        csv.stdout
+            .starts_with("box,sample,step,figure,value,low,high,runs_in_box,failures_in_box,description,metric\n")
+    );
+    assert!(
+        csv.stdout.contains("1,held_out,,density,") && csv.stdout.contains(",trajectory,0,coverage,1,"),
+        "{}",
+        csv.stdout
+    );
 }
 
 #[test]

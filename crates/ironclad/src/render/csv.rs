@@ -234,7 +234,8 @@ pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
 /// box its coverage and density on the fitted and the held-out runs (with 95 % intervals), then
 /// its peeling trajectory (`sample` = `trajectory`, one row per step and figure, no interval).
 pub fn discover(r: &crate::discover::DiscoverReport) -> String {
-    let mut out = String::from("box,sample,step,figure,value,low,high,runs_in_box,failures_in_box,description,metric\n");
+    let mut out =
+        String::from("box,sample,step,figure,value,low,high,runs_in_box,failures_in_box,description,metric\n");
     for b in &r.boxes {
         for (sample, f) in [("fit", &b.fit), ("held_out", &b.held_out)] {
             for (figure, e) in [("coverage", &f.coverage), ("density", &f.density)] {
