@@ -58,7 +58,7 @@ fn text_and_csv() {
 
 #[test]
 fn bad_input_is_a_clear_error() {
-    let out = run_owned(&small(&["--metric", "nonsense"]));
+    let out = run(&["discover", COALITION, "--runs", "100", "--metric", "nonsense"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("unknown metric `nonsense`") && out.stderr.contains("credibility"), "{}", out.stderr);
     let out = run(&["discover", COALITION, "--metric", "deterred"]);
