@@ -90,6 +90,54 @@ impl PrimData {
     }
 }
 
+/// Which rows of `data` are inside the box given by `restrictions`: a numeric restriction keeps
+/// `lower ≤ x ≤ upper`, a categorical one the listed levels (a level absent from the data the
+/// box was fitted on is outside it).
+///
+/// # Errors
+/// If a restriction names a column `data` does not have (of its kind).
+pub fn box_membership(data: &PrimData, restrictions: &[Restriction]) -> Result<Vec<bool>> {
+    let mut inside = vec![true; data.rows()];
+    for r in restrictions {
+        match r {
+            Restriction::Numeric { name, lower, upper } => {
+                let (_, col) = data
+                    .numeric
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .ok_or_else(|| invalid("restrictions", "names a numeric column the data does not have"))?;
+                for (keep, &x) in inside.iter_mut().zip(col) {
+                    *keep &= lower.is_none_or(|l| l <= x) && upper.is_none_or(|u| x <= u);
+                }
+            }
+            Restriction::Categorical { name, levels } => {
+                let (_, col) = data
+                    .categorical
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .ok_or_else(|| invalid("restrictions", "names a categorical column the data does not have"))?;
+                for (keep, x) in inside.iter_mut().zip(col) {
+                    *keep &= levels.contains(x);
+                }
+            }
+        }
+    }
+    Ok(inside)
+}
+
+/// The rows of `data` inside the box given by `restrictions` and, of those, the rows with the
+/// outcome: `(n_B, t_B)`. This is how a box fitted on some runs is evaluated on others (held-out
+/// validation); membership as in [`box_membership`].
+///
+/// # Errors
+/// If a restriction names a column `data` does not have (of its kind).
+pub fn box_counts(data: &PrimData, restrictions: &[Restriction]) -> Result<(usize, usize)> {
+    let inside = box_membership(data, restrictions)?;
+    let n = inside.iter().filter(|&&x| x).count();
+    let t = inside.iter().zip(&data.outcome).filter(|(i, o)| **i && **o).count();
+    Ok((n, t))
+}
+
 /// Options of [`prim`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PrimOptions {

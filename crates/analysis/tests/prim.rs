@@ -124,3 +124,25 @@ fn bad_input() {
     assert_eq!(r.trajectory.len(), 1);
     assert_eq!(r.chosen.describe(), "all runs");
 }
+
+#[test]
+fn a_box_fitted_on_one_sample_is_counted_on_another() {
+    let (fit, _) = planted(11, 3000);
+    let (held_out, _) = planted(12, 3000);
+    let res = prim(&fit, &PrimOptions::default()).unwrap();
+    let b = &res.chosen;
+    // On its own data the counts are the box's.
+    assert_eq!(box_counts(&fit, &b.restrictions).unwrap(), (b.rows, b.cases));
+    // On fresh data of the same law the planted box's density (0.9) and coverage hold up.
+    let (n, t) = box_counts(&held_out, &b.restrictions).unwrap();
+    assert!(n > 0 && n < held_out.rows());
+    let density = t as f64 / n as f64;
+    assert!(density > 0.8, "held-out density {density}");
+    // No restriction: every row; an unknown column: an error.
+    let all = box_counts(&held_out, &[]).unwrap();
+    assert_eq!(all.0, 3000);
+    let unknown = [Restriction::Numeric { name: "nope".into(), lower: Some(0.0), upper: None }];
+    assert!(box_counts(&held_out, &unknown).is_err());
+    let cat = [Restriction::Categorical { name: "x0".into(), levels: vec!["a".into()] }];
+    assert!(box_counts(&held_out, &cat).is_err());
+}

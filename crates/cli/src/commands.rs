@@ -568,6 +568,81 @@ pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
     }
 }
 
+/// The flags of `discover`.
+#[derive(clap::Args)]
+pub struct DiscoverArgs {
+    /// The framework spec file.
+    pub spec: PathBuf,
+    /// The scenario; default: the framework's own.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// What fails: adequate (every need), adequate:DOMAIN, or credibility (below --threshold).
+    #[arg(long, default_value = "adequate")]
+    pub metric: String,
+    /// The horizon of the adequate metrics, in days.
+    #[arg(long, value_name = "DAYS")]
+    pub horizon: Option<f64>,
+    /// The credibility below which a run fails (--metric credibility; default 0.5).
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Runs (default 20000): the first half fits the boxes, the second half is held out.
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Most boxes to find (default 3).
+    #[arg(long)]
+    pub boxes: Option<usize>,
+    /// The seed: the same seed gives bit-identical results for any --threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Pin a variant option, as VARIANT=OPTION (repeatable); a pinned variant is no input.
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn discover(o: &DiscoverArgs, color: bool) -> u8 {
+    let mut files = Files::new();
+    let Inputs { spec_id, scenario_id, spec, scenario } =
+        match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "discover", color) {
+            Ok(inputs) => inputs,
+            Err(code) => return code,
+        };
+    let spec = &spec;
+    let request = ironclad::discover::Request {
+        metric: o.metric.clone(),
+        horizon: o.horizon,
+        threshold: o.threshold,
+        runs: o.runs,
+        seed: o.seed,
+        boxes: o.boxes,
+        variants: o.variants.clone(),
+    };
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+        Ok(pool) => pool,
+        Err(err) => {
+            eprintln!("error: cannot start threads: {err}");
+            return EXIT_ERRORS;
+        }
+    };
+    let session = Session::new();
+    let result =
+        session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario).and_then(|structure| {
+            let model = ironclad::discover::model(&structure, spec, &request)?;
+            pool.install(|| ironclad::discover::discover(spec, &model, &request))
+        });
+    match result {
+        Ok(report) => {
+            print!("{}", render(o.format, &report, csv::discover, text::discover));
+            EXIT_OK
+        }
+        Err(err) => fail(&files, err, "discover", "the input", color),
+    }
+}
+
 pub fn power(path: &Path, body: &str, format: Format, color: bool) -> u8 {
     let mut files = Files::new();
     let id = files.read(path);

@@ -123,6 +123,8 @@ enum Command {
     Attribute(commands::AttributeArgs),
     /// Which uncertain parameter moves a metric most: Sobol' indices (with bootstrap intervals) or Morris screening.
     Sensitivity(commands::SensitivityArgs),
+    /// Scenario discovery: the conditions under which the guarantee fails, as PRIM boxes with coverage and density.
+    Discover(commands::DiscoverArgs),
     /// Voting power of a decision body: Shapley–Shubik and Banzhaf indices, blockers, dummies.
     Power {
         spec: PathBuf,
@@ -153,7 +155,7 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Print a JSON Schema: of spec files (default), or of a command's JSON output.
     Schema {
-        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute, sensitivity, code, compare.
+        /// The command whose `--format json` output to describe: check, show, obligations, simulate, sources, backtest, power, attribute, sensitivity, discover, code, compare.
         #[arg(long, value_name = "COMMAND")]
         output: Option<String>,
     },
@@ -206,6 +208,7 @@ fn main() -> ExitCode {
         }
         Command::Attribute(args) => commands::attribute(&args, color),
         Command::Sensitivity(args) => commands::sensitivity(&args, color),
+        Command::Discover(args) => commands::discover(&args, color),
         Command::Power { spec, body, format } => commands::power(&spec, &body, format, color),
         Command::Compare(args) => commands::compare(&args, color),
         Command::Report(args) => commands::report(&args, color),

@@ -5,6 +5,7 @@
 //!   what `ironclad check` says about it, plus assertions on the exit code and the expected
 //!   diagnostic code (taken from the file's first line, `# E0101: ...`).
 //! - `bad_scenarios`: the same for `tests/bad-scenarios/` and `ironclad obligations --scenario`.
+//! - `discover`: `ironclad discover`: formats, schema, seeds, bad input.
 //! - `end_to_end`: the command line as a user meets it: formats, exit codes, positions.
 //! - `obligations`: `ironclad obligations` on the bundled scenarios: golden obligation sets,
 //!   `--explain`, `--why-not`, `--at`, `--variant`, exit codes.
@@ -27,6 +28,8 @@ mod bad_specs;
 mod code;
 #[path = "cli/compare.rs"]
 mod compare;
+#[path = "cli/discover.rs"]
+mod discover;
 #[path = "cli/end_to_end.rs"]
 mod end_to_end;
 #[path = "cli/front_door.rs"]

@@ -22,6 +22,7 @@ pub mod backtest;
 pub mod check;
 pub mod code;
 pub mod compare;
+pub mod discover;
 pub mod files;
 pub mod obligations;
 pub mod overlay;

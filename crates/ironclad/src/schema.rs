@@ -3,7 +3,7 @@
 use schemars::schema_for;
 
 /// The reports whose JSON output has a published schema.
-pub const OUTPUTS: [&str; 11] = [
+pub const OUTPUTS: [&str; 12] = [
     "check",
     "show",
     "obligations",
@@ -13,6 +13,7 @@ pub const OUTPUTS: [&str; 11] = [
     "power",
     "attribute",
     "sensitivity",
+    "discover",
     "code",
     "compare",
 ];
@@ -29,6 +30,7 @@ pub fn output(name: &str) -> Option<serde_json::Value> {
         "power" => schema_for!(crate::power::PowerReport),
         "attribute" => schema_for!(crate::attribute::AttributeReport),
         "sensitivity" => schema_for!(crate::sensitivity::SensitivityReport),
+        "discover" => schema_for!(crate::discover::DiscoverReport),
         "code" => schema_for!(crate::code::CodeReport),
         "compare" => schema_for!(crate::compare::CompareReport),
         _ => return None,

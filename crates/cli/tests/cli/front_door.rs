@@ -17,6 +17,7 @@ fn commands() -> Vec<(&'static str, Vec<&'static str>)> {
         ("show", vec!["show", COALITION]),
         ("obligations", vec!["obligations", COALITION, "--scenario", SCENARIO, "--explain", "--why-not", "US"]),
         ("simulate", vec!["simulate", COALITION, "--runs", "3000", "--quiet"]),
+        ("discover", vec!["discover", COALITION, "--runs", "2000"]),
     ]
 }
 

@@ -230,6 +230,47 @@ pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
     out
 }
 
+/// `box,sample,step,figure,value,low,high,runs_in_box,failures_in_box,description,metric`: per
+/// box its coverage and density on the fitted and the held-out runs (with 95 % intervals), then
+/// its peeling trajectory (`sample` = `trajectory`, one row per step and figure, no interval).
+pub fn discover(r: &crate::discover::DiscoverReport) -> String {
+    let mut out =
+        String::from("box,sample,step,figure,value,low,high,runs_in_box,failures_in_box,description,metric\n");
+    for b in &r.boxes {
+        for (sample, f) in [("fit", &b.fit), ("held_out", &b.held_out)] {
+            for (figure, e) in [("coverage", &f.coverage), ("density", &f.density)] {
+                let _ = writeln!(
+                    out,
+                    "{},{sample},,{figure},{},{},{},{},{},{},{}",
+                    b.rank,
+                    e.value,
+                    e.low,
+                    e.high,
+                    f.runs_in_box,
+                    f.failures_in_box,
+                    field(&b.description),
+                    field(&r.metric)
+                );
+            }
+        }
+        for s in &b.trajectory {
+            for (figure, v) in [("coverage", s.coverage), ("density", s.density)] {
+                let _ = writeln!(
+                    out,
+                    "{},trajectory,{},{figure},{v},,,{},{},{},{}",
+                    b.rank,
+                    s.step,
+                    s.runs_in_box,
+                    s.failures_in_box,
+                    field(&s.description),
+                    field(&r.metric)
+                );
+            }
+        }
+    }
+    out
+}
+
 /// The columns of `code --scheme atop --format csv`: one row per framework. Member-level
 /// variables (DEFCOLOC, DEFCOADV) are 1 when any member's code is 1; `NA` is a variable the
 /// spec language cannot express; `lower_bounds` lists the codes that may be higher.

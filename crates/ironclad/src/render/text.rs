@@ -672,6 +672,89 @@ pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
     out
 }
 
+/// `discover`: the failure and its rate, the inputs, then per box its restrictions, its
+/// figures on the fitted and held-out runs, and its peeling trajectory (at most 12 steps shown,
+/// evenly spaced, with the chosen one; every step is in the JSON and CSV).
+pub fn discover(r: &crate::discover::DiscoverReport) -> String {
+    let mut out = String::new();
+    let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+    let est = |e: &Estimate| format!("{:>6} [{}, {}]", pct(e.value), pct(e.low), pct(e.high));
+    let _ = writeln!(out, "ironclad discover — {} on `{}`", r.framework, r.scenario);
+    let _ = writeln!(out, "a run fails when {}", r.failure);
+    let _ = writeln!(
+        out,
+        "failure rate: {} of {} runs (seed {}, {:.2} s)",
+        est(&r.failure_rate),
+        r.runs,
+        r.seed,
+        r.seconds
+    );
+    let _ = writeln!(
+        out,
+        "fitted on {} runs ({} failures), held out {} runs ({} failures)",
+        r.fit_runs, r.fit_failures, r.held_out_runs, r.held_out_failures
+    );
+    let _ = writeln!(out, "method: {}", r.method);
+    let _ = writeln!(out, "intervals: {}", r.interval);
+    let _ = writeln!(out, "validation: {}", r.validation);
+    let _ = writeln!(out, "\nINPUTS");
+    for f in &r.features {
+        let levels = if f.levels.is_empty() { String::new() } else { format!(" [{}]", f.levels.join(", ")) };
+        let _ = writeln!(out, "  {:<34} {}{levels}", f.id, f.description);
+    }
+    for b in &r.boxes {
+        let _ = writeln!(out, "\nBOX {}: {}", b.rank, b.description);
+        for x in &b.restrictions {
+            let _ = writeln!(out, "  - {}   (quasi-p {:.2e})", x.text, x.quasi_p);
+        }
+        let _ = writeln!(
+            out,
+            "  {:<9} {:>9} {:>9}  {:<26} {:<26} {:>6}",
+            "runs", "in box", "failures", "coverage (95% CI)", "density (95% CI)", "lift"
+        );
+        for (name, f) in [("fitted", &b.fit), ("held out", &b.held_out)] {
+            let _ = writeln!(
+                out,
+                "  {:<9} {:>9} {:>9}  {:<26} {:<26} {:>6.2}",
+                name,
+                f.runs_in_box,
+                f.failures_in_box,
+                est(&f.coverage),
+                est(&f.density),
+                f.lift
+            );
+        }
+        let _ = writeln!(out, "  peeling trajectory (coverage of all fitted failures, density):");
+        let n = b.trajectory.len();
+        let shown: Vec<usize> = if n <= 12 {
+            (0..n).collect()
+        } else {
+            let mut v: Vec<usize> = (0..12).map(|k| k * (n - 1) / 11).collect();
+            v.push(b.chosen_step);
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        for k in shown {
+            let s = &b.trajectory[k];
+            let mark = if k == b.chosen_step { " ← chosen" } else { "" };
+            let _ = writeln!(
+                out,
+                "    step {:>3}: coverage {:>6}, density {:>6}, {:>6} runs, {} restricted{mark}",
+                s.step,
+                pct(s.coverage),
+                pct(s.density),
+                s.runs_in_box,
+                s.restricted
+            );
+        }
+    }
+    if let Some(note) = &r.note {
+        let _ = writeln!(out, "\n{note}");
+    }
+    out
+}
+
 /// `code`: per framework the alliance-level codes with their rule and why, the member-level
 /// codes as a table, and Benson's type.
 pub fn code(r: &crate::code::CodeReport) -> String {

@@ -1,0 +1,135 @@
+//! `discover`: on a tiny framework whose failure condition is known by construction PRIM's first
+//! box restricts the variant that removes the guarantor; on the flagship the boxes name real
+//! inputs, figures are shares, held-out figures are there, and the seed fixes the result.
+
+use ironclad::Files;
+use ironclad::discover::{DiscoverReport, Request, discover, model};
+use ironclad::sim::Structure;
+use ironclad::spec::Spec;
+use ironclad::spec::scenario::Scenario;
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// One guarantor of 100 troops against a need of 50, honour certain; a variant `guarantor`
+/// whose option `withdrawn` (weight 0.3) adopts no commitment, so the response fails exactly
+/// in the runs that chose it. A second variant `noise` changes nothing.
+fn tiny() -> (Spec, Scenario) {
+    let text = "[framework]\nid = \"tiny\"\ntitle = \"Tiny\"\nprotects = [\"UA\"]\nthreat = \"RU\"\n\n\
+         [[source]]\nid = \"s\"\nfile = \"s.txt\"\n\n[[region]]\nid = \"UA\"\n\n\
+         [[party]]\nid = \"UA\"\nterritory = [\"UA\"]\n\n[[party]]\nid = \"RU\"\n\n\
+         [[party]]\nid = \"G\"\ncapacity = { land = \"100 troops\" }\n\n\
+         [[commitment]]\nid = \"c\"\nby = [\"G\"]\nto = [\"UA\"]\nkind = \"defend\"\ndomains = [\"land\"]\n\
+         trigger = \"armed_attack where attacker == RU and target == UA\"\nmodality = \"automatic\"\nstrength = \"treaty\"\n\
+         status = \"proposed\"\n\n\
+         [[commitment.evidence]]\nsource = \"s\"\nquote = \"q\"\n\n\
+         [[variant]]\nid = \"guarantor\"\nquestion = \"Does G stay?\"\n\n\
+         [[variant.option]]\nid = \"stays\"\nsummary = \"G stays\"\nweight = 0.7\ncommitments = [\"c\"]\n\n[[variant.option.evidence]]\nsource = \"s\"\nquote = \"q\"\n\n\
+         [[variant.option]]\nid = \"withdrawn\"\nsummary = \"G leaves\"\nweight = 0.3\ncommitments = []\n\n[[variant.option.evidence]]\nsource = \"s\"\nquote = \"q\"\n\n\
+         [[variant]]\nid = \"noise\"\nquestion = \"Irrelevant\"\n\n\
+         [[variant.option]]\nid = \"a\"\nsummary = \"a\"\nweight = 0.5\ncommitments = []\n\n[[variant.option.evidence]]\nsource = \"s\"\nquote = \"q\"\n\n\
+         [[variant.option]]\nid = \"b\"\nsummary = \"b\"\nweight = 0.5\ncommitments = []\n\n[[variant.option.evidence]]\nsource = \"s\"\nquote = \"q\"\n\n\
+         [model]\nhonour = { treaty = 1.0 }\nuncertain_defaults = false\ncapacity = { mean = 0.999, concentration = 1000 }\n";
+    let scenario = "[scenario]\nid = \"attack\"\ntitle = \"One attack\"\nframework = \"tiny\"\n\n\
+                    [[event]]\nday = 0\nkind = \"armed_attack\"\nattacker = \"RU\"\ntarget = \"UA\"\nregion = \"UA\"\ndomains = [\"land\"]\n\n\
+                    [[requirement]]\ndomain = \"land\"\namount = \"50 troops\"\n";
+    let mut files = Files::new();
+    let spec_id = files.add("tiny.toml", text.to_string());
+    let loaded = files.spec(spec_id);
+    let spec = loaded.valid().unwrap_or_else(|e| panic!("the tiny spec is valid: {e:?}")).clone();
+    let scenario_id = files.add("attack.toml", scenario.to_string());
+    let scenario = files.scenario(scenario_id, &spec).expect("the scenario is valid");
+    (spec, scenario)
+}
+
+fn run(spec: &Spec, scenario: &Scenario, request: &Request, threads: usize) -> DiscoverReport {
+    let structure = Structure::build(spec, scenario).expect("the structure builds");
+    let m = model(&structure, spec, request).expect("the model");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+    pool.install(|| discover(spec, &m, request)).expect("the discovery runs")
+}
+
+#[test]
+fn the_first_box_is_the_option_that_removes_the_only_guarantor() {
+    let (spec, scenario) = tiny();
+    let request = Request { runs: Some(4000), horizon: Some(100_000.0), ..Request::default() };
+    let r = run(&spec, &scenario, &request, 2);
+    assert!((r.failure_rate.value - 0.3).abs() < 0.03, "{:?}", r.failure_rate);
+    let b = &r.boxes[0];
+    assert_eq!(b.restrictions.len(), 1, "{}", b.description);
+    assert_eq!(b.restrictions[0].feature, "variant:guarantor");
+    assert_eq!(b.restrictions[0].levels, ["withdrawn"]);
+    assert_eq!(b.description, "variant guarantor is withdrawn");
+    for f in [&b.fit, &b.held_out] {
+        assert_eq!(f.density.value, 1.0);
+        assert_eq!(f.coverage.value, 1.0);
+        assert!(f.density.low > 0.99 && f.density.high == 1.0, "{:?}", f.density);
+        assert_eq!(f.runs_in_box, f.failures);
+    }
+    assert_eq!(r.fit_runs + r.held_out_runs, 4000);
+    // Every failure is in the first box: nothing is left to explain.
+    assert_eq!(r.boxes.len(), 1);
+    assert!(r.note.is_some());
+    assert_eq!(b.trajectory[0].runs_in_box, 2000);
+    assert_eq!(b.trajectory[0].coverage, 1.0);
+}
+
+#[test]
+fn the_flagship_boxes_name_real_inputs_with_shares_and_held_out_figures() {
+    let text = std::fs::read_to_string(root().join("frameworks/coalition-2025.toml")).unwrap();
+    let scen = std::fs::read_to_string(root().join("scenarios/ceasefire-then-offensive.toml")).unwrap();
+    let mut files = Files::new();
+    let id = files.add("coalition-2025.toml", text);
+    let spec = files.spec(id).valid().expect("valid").clone();
+    let sid = files.add("ceasefire-then-offensive.toml", scen);
+    let scenario = files.scenario(sid, &spec).expect("valid");
+    let request = Request { metric: "credibility".into(), runs: Some(6000), ..Request::default() };
+    let r = run(&spec, &scenario, &request, 1);
+    assert_eq!(r.runs, 6000);
+    assert!(!r.boxes.is_empty());
+    let variants: Vec<String> = spec.variants.iter().map(|v| format!("variant:{}", v.id)).collect();
+    let factors: Vec<String> = spec.params.factors.iter().map(|f| format!("will:{}", f.id)).collect();
+    let parties: Vec<String> = spec.parties.iter().map(|p| format!("will:domestic:{}", p.id)).collect();
+    for b in &r.boxes {
+        assert!(!b.restrictions.is_empty());
+        for x in &b.restrictions {
+            assert!(
+                variants.contains(&x.feature) || factors.contains(&x.feature) || parties.contains(&x.feature),
+                "{}",
+                x.feature
+            );
+            assert!(r.features.iter().any(|f| f.id == x.feature));
+        }
+        for f in [&b.fit, &b.held_out] {
+            for e in [&f.coverage, &f.density] {
+                assert!((0.0..=1.0).contains(&e.value) && e.low <= e.value && e.value <= e.high, "{e:?}");
+                assert!(e.low >= 0.0 && e.high <= 1.0);
+            }
+            assert!(f.runs_in_box > 0 && f.failures_in_box <= f.runs_in_box);
+        }
+        assert_eq!(b.held_out.runs, 3000);
+        assert!(b.trajectory.len() > b.chosen_step);
+    }
+    // The same seed gives the same report on 1 and 2 threads.
+    let again = run(&spec, &scenario, &request, 2);
+    let json = |r: &DiscoverReport| serde_json::to_string(r).unwrap();
+    assert_eq!(json(&r), json(&again));
+}
+
+#[test]
+fn bad_requests_are_usage_errors() {
+    let (spec, scenario) = tiny();
+    let structure = Structure::build(&spec, &scenario).unwrap();
+    let m = model(&structure, &spec, &Request::default()).unwrap();
+    for request in [
+        Request { metric: "nonsense".into(), ..Request::default() },
+        Request { metric: "deterred".into(), ..Request::default() },
+        Request { metric: "adequate:air".into(), ..Request::default() },
+        Request { threshold: Some(0.5), ..Request::default() },
+        Request { runs: Some(3), ..Request::default() },
+        Request { boxes: Some(0), ..Request::default() },
+    ] {
+        assert!(matches!(discover(&spec, &m, &request), Err(ironclad::Error::Usage(_))), "{request:?}");
+    }
+}
