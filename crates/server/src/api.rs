@@ -411,6 +411,151 @@ pub async fn attribute(
     .map(axum::Json)
 }
 
+/// `POST /api/discover`: PRIM boxes of the runs in which the guarantee fails.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoverRequest {
+    pub spec: String,
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// `adequate` (default), `adequate:DOMAIN`, `credibility`.
+    #[serde(default)]
+    pub metric: Option<String>,
+    #[serde(default)]
+    pub horizon: Option<f64>,
+    /// For `credibility`: a run fails below this (default 0.5).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// Runs (half fitted, half held out; at most the server's `--max-runs`).
+    #[serde(default)]
+    pub runs: Option<u64>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Most boxes (default 3).
+    #[serde(default)]
+    pub boxes: Option<usize>,
+    #[serde(default)]
+    pub variants: BTreeMap<String, String>,
+}
+
+/// `POST /api/sensitivity`: Sobol' indices or Morris screening over the spec's uncertain
+/// parameters.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SensitivityRequest {
+    pub spec: String,
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// `sobol` (default) or `morris`.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Sobol' base samples (default 256) or Morris trajectories (default 20).
+    #[serde(default)]
+    pub samples: Option<usize>,
+    /// Runs per design point (default 1 000).
+    #[serde(default)]
+    pub runs: Option<u64>,
+    /// `adequate` (default), `adequate:DOMAIN`, `credibility`, `deterred`.
+    #[serde(default)]
+    pub metric: Option<String>,
+    #[serde(default)]
+    pub horizon: Option<f64>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub variants: BTreeMap<String, String>,
+}
+
+pub async fn discover(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<DiscoverRequest>,
+) -> Result<axum::Json<ironclad::discover::DiscoverReport>, ApiError> {
+    let runs = req.runs.unwrap_or(ironclad::discover::DEFAULT_RUNS);
+    if runs > state.limits.max_runs {
+        return Err(ApiError::too_expensive(format!(
+            "{runs} runs asked for; this server runs at most {} per request",
+            state.limits.max_runs
+        )));
+    }
+    let permit = acquire(&state).await?;
+    let worker = state.clone();
+    blocking(&state, move |_| {
+        let _permit = permit;
+        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
+        let front = |e| ApiError::from_front(e, &inputs.files);
+        let request = ironclad::discover::Request {
+            metric: req.metric.unwrap_or_else(|| "adequate".into()),
+            horizon: req.horizon,
+            threshold: req.threshold,
+            runs: Some(runs),
+            seed: req.seed,
+            boxes: req.boxes,
+            variants: pins(&req.variants),
+        };
+        let structure = worker
+            .session
+            .structure(&inputs.spec_text, &inputs.scenario_text, &inputs.spec, &inputs.scenario)
+            .map_err(front)?;
+        let model = ironclad::discover::model(&structure, &inputs.spec, &request).map_err(front)?;
+        worker.pool.install(|| ironclad::discover::discover(&inputs.spec, &model, &request)).map_err(front)
+    })
+    .await
+    .map(axum::Json)
+}
+
+/// A sensitivity run evaluates many design points and has no cancellation token of its own:
+/// its total runs (points × runs per point) are held to five simulations' worth.
+pub async fn sensitivity(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<SensitivityRequest>,
+) -> Result<axum::Json<ironclad::sensitivity::SensitivityReport>, ApiError> {
+    use ironclad::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_RUNS, DEFAULT_SOBOL_SAMPLES, Method};
+    let method = match req.method.as_deref().unwrap_or("sobol") {
+        "sobol" => Method::Sobol,
+        "morris" => Method::Morris,
+        other => return Err(ApiError::bad_request(format!("no method `{other}`; methods: sobol, morris"))),
+    };
+    let worker = state.clone();
+    let max_total = state.limits.max_runs.saturating_mul(5);
+    let permit = acquire(&state).await?;
+    blocking(&state, move |_| {
+        let _permit = permit;
+        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
+        let front = |e| ApiError::from_front(e, &inputs.files);
+        let k = inputs.spec.params.uncertain.len() as u64;
+        let samples = req.samples.unwrap_or(match method {
+            Method::Sobol => DEFAULT_SOBOL_SAMPLES,
+            Method::Morris => DEFAULT_MORRIS_TRAJECTORIES,
+        }) as u64;
+        let runs = req.runs.unwrap_or(DEFAULT_RUNS);
+        // Sobol' (Saltelli): N·(k + 2) points; Morris: r·(k + 1).
+        let points = samples.saturating_mul(k + 2);
+        let total = points.saturating_mul(runs);
+        if total > max_total {
+            return Err(ApiError::too_expensive(format!(
+                "{samples} samples × {} points each × {runs} runs = {total} runs; this server runs at most {max_total} per analysis",
+                k + 2
+            )));
+        }
+        let request = ironclad::sensitivity::Request {
+            method,
+            samples: Some(samples as usize),
+            runs: Some(runs),
+            metric: req.metric.unwrap_or_else(|| "adequate".into()),
+            horizon: req.horizon,
+            seed: req.seed,
+            variants: pins(&req.variants),
+        };
+        let structure = worker
+            .session
+            .structure(&inputs.spec_text, &inputs.scenario_text, &inputs.spec, &inputs.scenario)
+            .map_err(front)?;
+        worker.pool.install(|| ironclad::sensitivity::sensitivity(&structure, &inputs.spec, &request)).map_err(front)
+    })
+    .await
+    .map(axum::Json)
+}
+
 /// `{"v": "o"}` as the front door's `v=o` pins.
 fn pins(variants: &BTreeMap<String, String>) -> Vec<String> {
     variants.iter().map(|(v, o)| format!("{v}={o}")).collect()

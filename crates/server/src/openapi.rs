@@ -16,7 +16,8 @@ use utoipa::openapi::{
 };
 
 use crate::api::{
-    AttributeRequest, Health, ObligationsRequest, PowerRequest, SimulateRequest, SimulateResponse, SpecRequest,
+    AttributeRequest, DiscoverRequest, Health, ObligationsRequest, PowerRequest, SensitivityRequest, SimulateRequest,
+    SimulateResponse, SpecRequest,
 };
 use crate::error::ErrorBody;
 use crate::library::{LibraryListing, LibraryText};
@@ -151,6 +152,26 @@ const OPS: &[Op] = &[
         path_id: false,
         busy: false,
     },
+    Op {
+        method: HttpMethod::Post,
+        path: "/api/discover",
+        id: "discover",
+        summary: "PRIM boxes of the runs in which the guarantee fails, fitted and held out, as `ironclad discover --format json`",
+        request: Some("DiscoverRequest"),
+        response: "DiscoverReport",
+        path_id: false,
+        busy: true,
+    },
+    Op {
+        method: HttpMethod::Post,
+        path: "/api/sensitivity",
+        id: "sensitivity",
+        summary: "Sobol' indices or Morris screening over the uncertain parameters, as `ironclad sensitivity --format json`",
+        request: Some("SensitivityRequest"),
+        response: "SensitivityReport",
+        path_id: false,
+        busy: true,
+    },
 ];
 
 fn build() -> Value {
@@ -239,6 +260,10 @@ fn schemas() -> serde_json::Map<String, Value> {
         ("AttributeReport", generator.subschema_for::<ironclad::attribute::AttributeReport>()),
         ("PowerRequest", generator.subschema_for::<PowerRequest>()),
         ("PowerReport", generator.subschema_for::<ironclad::power::PowerReport>()),
+        ("DiscoverRequest", generator.subschema_for::<DiscoverRequest>()),
+        ("DiscoverReport", generator.subschema_for::<ironclad::discover::DiscoverReport>()),
+        ("SensitivityRequest", generator.subschema_for::<SensitivityRequest>()),
+        ("SensitivityReport", generator.subschema_for::<ironclad::sensitivity::SensitivityReport>()),
         ("ErrorBody", generator.subschema_for::<ErrorBody>()),
     ];
     let mut out = generator.take_definitions(true);

@@ -323,6 +323,27 @@ async fn attribute_and_power_answer_the_cli_reports() {
 }
 
 #[tokio::test]
+async fn discover_and_sensitivity_answer_the_cli_reports() {
+    let app = app();
+    let (status, v) =
+        post(&app, "/api/discover", json!({ "spec": flagship(), "runs": 4000, "metric": "credibility" })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(!v["boxes"].as_array().unwrap().is_empty(), "{v}");
+    let (status, v) = post(&app, "/api/discover", json!({ "spec": flagship(), "metric": "nonsense" })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    let (status, v) =
+        post(&app, "/api/sensitivity", json!({ "spec": flagship(), "method": "morris", "samples": 4, "runs": 200 }))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(!v["parameters"].as_array().unwrap().is_empty(), "{v}");
+    let (status, v) =
+        post(&app, "/api/sensitivity", json!({ "spec": flagship(), "samples": 100_000, "runs": 100_000 })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "too_expensive"), "{v}");
+    let (status, v) = post(&app, "/api/sensitivity", json!({ "spec": flagship(), "method": "fast" })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+}
+
+#[tokio::test]
 async fn the_openapi_document_names_every_route_and_resolves_every_reference() {
     let app = app();
     let (status, doc) = call(&app, "GET", "/api/openapi.json", None).await;
