@@ -368,7 +368,16 @@ impl Framework {
         progress: Option<Bound<'py, PyAny>>,
         samples: bool,
     ) -> PyResult<(String, Option<f64>, Option<SampleColumns<'py>>)> {
-        let request = ironclad::simulate::Request { runs, until_ci, seed, horizons, variants, params: None, absent };
+        let request = ironclad::simulate::Request {
+            runs,
+            until_ci,
+            seed,
+            horizons,
+            variants,
+            params: None,
+            absent,
+            off: Vec::new(),
+        };
         // As in the CLI: the request's own values are checked before any file is read.
         ironclad::simulate::validate(&request).map_err(|e| py_err(py, &Files::new(), e))?;
         let inputs = self.inputs(scenario).map_err(|(files, e)| py_err(py, &files, e))?;
