@@ -400,10 +400,7 @@ pub async fn attribute(
             seed: req.seed,
             variants: pins(&req.variants),
         };
-        let structure = worker
-            .session
-            .structure(&inputs.spec_text, &inputs.scenario_text, &inputs.spec, &inputs.scenario)
-            .map_err(front)?;
+        let structure = inputs.structure(&worker)?;
         let model = ironclad::attribute::model(&structure, &inputs.spec, &request).map_err(front)?;
         worker.pool.install(|| ironclad::attribute::attribute(&inputs.spec, &model, &request)).map_err(front)
     })
@@ -492,10 +489,7 @@ pub async fn discover(
             boxes: req.boxes,
             variants: pins(&req.variants),
         };
-        let structure = worker
-            .session
-            .structure(&inputs.spec_text, &inputs.scenario_text, &inputs.spec, &inputs.scenario)
-            .map_err(front)?;
+        let structure = inputs.structure(&worker)?;
         let model = ironclad::discover::model(&structure, &inputs.spec, &request).map_err(front)?;
         worker.pool.install(|| ironclad::discover::discover(&inputs.spec, &model, &request)).map_err(front)
     })
@@ -546,10 +540,7 @@ pub async fn sensitivity(
             seed: req.seed,
             variants: pins(&req.variants),
         };
-        let structure = worker
-            .session
-            .structure(&inputs.spec_text, &inputs.scenario_text, &inputs.spec, &inputs.scenario)
-            .map_err(front)?;
+        let structure = inputs.structure(&worker)?;
         worker.pool.install(|| ironclad::sensitivity::sensitivity(&structure, &inputs.spec, &request)).map_err(front)
     })
     .await
@@ -595,6 +586,14 @@ impl Inputs {
         let scenario_id = files.add(SCENARIO_NAME, scenario_text.clone());
         let scenario = files.scenario(scenario_id, &spec).map_err(|e| ApiError::from_front(e, &files))?;
         Ok(Inputs { files, spec_text, scenario_text, spec, scenario })
+    }
+
+    /// The simulation structure of these inputs, from the server's session cache.
+    fn structure(&self, state: &AppState) -> Result<Arc<ironclad::sim::Structure>, ApiError> {
+        state
+            .session
+            .structure(&self.spec_text, &self.scenario_text, &self.spec, &self.scenario)
+            .map_err(|e| ApiError::from_front(e, &self.files))
     }
 }
 
