@@ -274,7 +274,8 @@ class Framework:
     ) -> AttributeReport:
         """Who the guarantee rests on (``ironclad attribute``): Shapley values of the guarantors
         on shared random numbers, leave-one-out and interactions. ``metric``: ``adequate``,
-        ``adequate:DOMAIN``, ``credibility`` or ``deterred``.
+        ``adequate:DOMAIN``, ``credibility``, ``deterred`` (exact, at most 20 players) or
+        ``delivered:DOMAIN`` (mean amount delivered, in the need's unit).
 
         >>> a = ironclad.load("frameworks/coalition-2025.toml").attribute(runs=2000, horizon=30)
         >>> list(a.to_pandas().columns[:2])

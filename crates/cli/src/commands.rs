@@ -418,10 +418,11 @@ pub struct AttributeArgs {
     /// The scenario; default: the framework's own.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
-    /// adequate (every need), adequate:DOMAIN, or credibility.
+    /// adequate (every need), adequate:DOMAIN, credibility, deterred (exact, ≤ 20 players), or
+    /// delivered:DOMAIN (mean amount delivered, in the need's unit).
     #[arg(long, default_value = "adequate")]
     pub metric: String,
-    /// The horizon of the adequate metrics, in days.
+    /// The horizon of the adequate and delivered metrics, in days.
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
     /// Exact values over all coalitions (at most 20 players; the default when there are so few).

@@ -50,9 +50,9 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// What to attribute.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// `adequate`, `adequate:DOMAIN`, `credibility` or `deterred`.
+    /// `adequate`, `adequate:DOMAIN`, `credibility`, `deterred` or `delivered:DOMAIN`.
     pub metric: String,
-    /// Horizon in days of the `adequate` metrics.
+    /// Horizon in days of the `adequate` and `delivered` metrics.
     pub horizon: Option<f64>,
     /// Insist on exact values (an error above [`MAX_EXACT_PLAYERS`] players).
     pub exact: bool,
@@ -87,6 +87,12 @@ pub enum Metric {
     AdequateNeed(usize),
     /// Mean adequacy over needs at the deterrence horizon.
     Credibility,
+    /// P(deterred) = Φ((cost · C̄ − gain) / noise) of the mean credibility C̄ of the coalition:
+    /// not a mean over runs, so computed exactly over all coalitions ([`deterred_exact`]).
+    Deterred,
+    /// Mean amount delivered toward need `n` by the horizon, in the need's unit (uncapped: an
+    /// additive game, so φ is each party's own mean delivery).
+    Delivered(usize),
 }
 
 /// Shapley attribution of a metric to the parties.
@@ -95,7 +101,7 @@ pub struct AttributeReport {
     pub schema_version: u32,
     pub framework: String,
     pub scenario: String,
-    /// The metric's name as asked (`adequate`, `adequate:air`, `credibility`).
+    /// The metric's name as asked (`adequate`, `adequate:air`, `credibility`, `deterred`, `delivered:land`).
     pub metric: String,
     /// What the metric is, in words, with its unit.
     pub metric_text: String,
@@ -169,26 +175,27 @@ pub struct Sampling {
 
 /// Parses a metric name against the model's needs.
 pub fn metric(model: &SimModel, name: &str) -> Result<Metric, Error> {
+    let need = |d: &str| -> Result<usize, Error> {
+        if let Some(n) = model.needs.iter().position(|n| n.domain == d) {
+            return Ok(n);
+        }
+        let needs: Vec<&str> = model.needs.iter().map(|n| n.domain.as_str()).collect();
+        Err(Error::Usage(format!("no need in domain `{d}`; the scenario's needs: {}", needs.join(", "))))
+    };
     match name {
         "adequate" => Ok(Metric::Adequate),
         "credibility" => Ok(Metric::Credibility),
-        "deterred" => Err(Error::Usage(
-            "metric `deterred` is not supported yet: P(deterred) is a nonlinear function of the mean credibility, \
-             so it is not a mean over runs; attribute `credibility` instead"
-                .into(),
-        )),
+        "deterred" => Ok(Metric::Deterred),
         _ => {
             if let Some(d) = name.strip_prefix("adequate:") {
-                if let Some(n) = model.needs.iter().position(|n| n.domain == d) {
-                    return Ok(Metric::AdequateNeed(n));
-                }
-                let needs: Vec<&str> = model.needs.iter().map(|n| n.domain.as_str()).collect();
-                return Err(Error::Usage(format!(
-                    "no need in domain `{d}`; the scenario's needs: {}",
-                    needs.join(", ")
-                )));
+                return need(d).map(Metric::AdequateNeed);
             }
-            Err(Error::Usage(format!("unknown metric `{name}`; metrics: adequate, adequate:DOMAIN, credibility")))
+            if let Some(d) = name.strip_prefix("delivered:") {
+                return need(d).map(Metric::Delivered);
+            }
+            Err(Error::Usage(format!(
+                "unknown metric `{name}`; metrics: adequate, adequate:DOMAIN, credibility, deterred, delivered:DOMAIN"
+            )))
         }
     }
 }
@@ -211,7 +218,9 @@ impl Scorer<'_> {
         let (start, only) = match self.metric {
             Metric::Adequate => (1.0, None),
             Metric::AdequateNeed(n) => (1.0, Some(n)),
-            Metric::Credibility => (0.0, None),
+            // The deterred game is built from the coalitions' mean credibility.
+            Metric::Credibility | Metric::Deterred => (0.0, None),
+            Metric::Delivered(n) => (0.0, Some(n)),
         };
         val.resize(len, start);
         for (n, need) in self.model.needs.iter().enumerate() {
@@ -225,8 +234,9 @@ impl Scorer<'_> {
             for m in 0..len {
                 let delivered = sums[m];
                 match self.metric {
-                    Metric::Credibility => val[m] += (delivered / need.required).min(1.0),
-                    _ => {
+                    Metric::Credibility | Metric::Deterred => val[m] += (delivered / need.required).min(1.0),
+                    Metric::Delivered(_) => val[m] = delivered,
+                    Metric::Adequate | Metric::AdequateNeed(_) => {
                         if delivered < need.required {
                             val[m] = 0.0;
                         }
@@ -234,7 +244,7 @@ impl Scorer<'_> {
                 }
             }
         }
-        if self.metric == Metric::Credibility {
+        if matches!(self.metric, Metric::Credibility | Metric::Deterred) {
             val.iter_mut().for_each(|v| *v /= needs as f64);
         }
     }
@@ -256,9 +266,11 @@ impl Scorer<'_> {
         match self.metric {
             Metric::Adequate => f64::from(u8::from(sums.iter().zip(needs).all(|(s, n)| *s >= n.required))),
             Metric::AdequateNeed(k) => f64::from(u8::from(sums[k] >= needs[k].required)),
-            Metric::Credibility => {
+            // Deterred: the run's credibility (the game is Φ of its mean, see `deterred_exact`).
+            Metric::Credibility | Metric::Deterred => {
                 sums.iter().zip(needs).map(|(s, n)| (s / n.required).min(1.0)).sum::<f64>() / needs.len() as f64
             }
+            Metric::Delivered(k) => sums[k],
         }
     }
 }
@@ -294,11 +306,16 @@ impl Sums {
         self.sq.iter_mut().zip(&o.sq).for_each(|(a, b)| *a += b);
     }
     fn estimate(&self, k: usize, runs: u64) -> Estimate {
+        let mean = self.sum[k] / runs as f64;
+        let h = self.half_width(k, runs);
+        Estimate { value: mean, low: mean - h, high: mean + h }
+    }
+    /// 1.96 · sd / √runs of the per-run figure `k`.
+    fn half_width(&self, k: usize, runs: u64) -> f64 {
         let n = runs as f64;
         let mean = self.sum[k] / n;
         let var = if runs > 1 { ((self.sq[k] - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
-        let h = Z95 * (var / n).sqrt();
-        Estimate { value: mean, low: mean - h, high: mean + h }
+        Z95 * (var / n).sqrt()
     }
 }
 
@@ -341,6 +358,18 @@ pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<Si
     structure.parameterise(&spec.params, &[horizon], &pins).map_err(|e| Error::Unservable(e.to_string()))
 }
 
+/// The figures of an attribution, in player order, before they are named.
+struct Figures {
+    v_all: Estimate,
+    v_none: Estimate,
+    phi: Vec<Estimate>,
+    loss: Vec<Estimate>,
+    /// (player a, player b, I_ab), exact methods only, not yet sorted or truncated.
+    interactions: Vec<(usize, usize, Estimate)>,
+    sampling: Option<Sampling>,
+    interval: String,
+}
+
 /// Runs the attribution on the current rayon pool.
 pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<AttributeReport, Error> {
     let started = std::time::Instant::now();
@@ -360,22 +389,119 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
             "{n} players: exact values need at most {MAX_EXACT_PLAYERS}; drop --exact to sample"
         )));
     }
-    let h = match metric {
-        Metric::Credibility => 1,
-        _ => 0,
-    };
     let runner = Runner::new(model);
-    let scorer = Scorer { model, metric };
     let parties = model.parties;
-    let needs = model.needs.len();
-    let layout = Layout { n };
     // Exact unless there are too many players or a precision asks for sampling.
     let exact = request.exact || (n <= MAX_EXACT_PLAYERS && request.precision.is_none());
+    let figures = if metric == Metric::Deterred {
+        if request.precision.is_some() {
+            return Err(Error::Usage(
+                "--precision asks for sampled values, which metric `deterred` does not have: its values are exact \
+                 over all coalitions, with delta-method intervals over runs"
+                    .into(),
+            ));
+        }
+        if n > MAX_EXACT_PLAYERS {
+            return Err(Error::Unservable(format!(
+                "metric `deterred` is computed over all 2ⁿ coalitions, for at most {MAX_EXACT_PLAYERS} players; \
+                 this model has {n}. P(deterred) is Φ of the mean credibility over runs, so a permutation scored on \
+                 a few runs has no unbiased value of it: attribute `credibility` instead, or pin variants / switch \
+                 commitments off to reduce the players"
+            )));
+        }
+        deterred_exact(&runner, model, &players, request.seed, runs)
+    } else {
+        linear_figures(&runner, model, metric, &players, request.seed, runs, exact, precision)?
+    };
+    let name = |p: usize| spec.parties[p].id.clone();
     // Position of each party among the players.
     let mut slot = vec![usize::MAX; parties];
     for (k, &p) in players.iter().enumerate() {
         slot[p] = k;
     }
+    let zero = Estimate { value: 0.0, low: 0.0, high: 0.0 };
+    let sum: f64 = figures.phi.iter().map(|e| e.value).sum();
+    let values = (0..parties)
+        .map(|p| {
+            let k = slot[p];
+            ShapleyRow {
+                party: name(p),
+                shapley: if k == usize::MAX { zero } else { figures.phi[k] },
+                null: k == usize::MAX,
+            }
+        })
+        .collect();
+    let leave_one_out = (0..n).map(|i| LeaveOneOut { party: name(players[i]), loss: figures.loss[i] }).collect();
+    let mut interactions: Vec<InteractionRow> = figures
+        .interactions
+        .iter()
+        .map(|&(i, j, value)| InteractionRow { a: name(players[i]), b: name(players[j]), value })
+        .collect();
+    interactions.sort_by(|x, y| y.value.value.abs().total_cmp(&x.value.value.abs()));
+    interactions.truncate(TOP_INTERACTIONS);
+    let deterrence_horizon = matches!(metric, Metric::Credibility | Metric::Deterred);
+    let metric_text = match metric {
+        Metric::Adequate => format!("P(adequate response in every need at {} days): a probability", model.horizons[0]),
+        Metric::AdequateNeed(k) => {
+            format!("P(adequate response in {} at {} days): a probability", model.needs[k].domain, model.horizons[0])
+        }
+        Metric::Credibility => format!(
+            "credibility: mean adequacy over needs at the deterrence horizon ({} days), in [0, 1]",
+            model.deterrence.horizon
+        ),
+        Metric::Deterred => format!(
+            "P(deterred) = Φ((cost · C̄ − gain) / noise) with C̄ the coalition's mean credibility at the deterrence \
+             horizon ({} days): a probability",
+            model.deterrence.horizon
+        ),
+        Metric::Delivered(k) => format!(
+            "mean amount delivered in {} by {} days, in {} (uncapped)",
+            model.needs[k].domain, model.horizons[0], model.needs[k].unit
+        ),
+    };
+    Ok(AttributeReport {
+        schema_version: crate::SCHEMA_VERSION,
+        framework: model.framework.clone(),
+        scenario: model.scenario.clone(),
+        metric: request.metric.clone(),
+        metric_text,
+        horizon_days: if deterrence_horizon { model.deterrence.horizon } else { model.horizons[0] },
+        seed: request.seed,
+        method: if exact || metric == Metric::Deterred { "exact" } else { "sampled" }.into(),
+        interval: figures.interval,
+        runs,
+        players: players.iter().map(|&p| name(p)).collect(),
+        efficiency_gap: sum - (figures.v_all.value - figures.v_none.value),
+        sum,
+        v_all: figures.v_all,
+        v_none: figures.v_none,
+        values,
+        leave_one_out,
+        interactions,
+        sampling: figures.sampling,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The figures of a metric that is a mean over runs of a per-run game (every metric but
+/// `deterred`): exact per-run Shapley vectors averaged, or permutation sampling.
+#[allow(clippy::too_many_arguments)]
+fn linear_figures(
+    runner: &Runner<'_>,
+    model: &SimModel,
+    metric: Metric,
+    players: &[usize],
+    seed: u64,
+    runs: u64,
+    exact: bool,
+    precision: f64,
+) -> Result<Figures, Error> {
+    let h = usize::from(metric == Metric::Credibility);
+    let scorer = Scorer { model, metric };
+    let parties = model.parties;
+    let needs = model.needs.len();
+    let n = players.len();
+    let layout = Layout { n };
     let chunks: Vec<u64> = (0..runs.div_ceil(CHUNK_RUNS)).collect();
     let per_chunk: Vec<Sums> = chunks
         .par_iter()
@@ -387,13 +513,13 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
             let mut small = vec![0.0; needs];
             let mut out = Sums::new(layout.len());
             for run in c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs) {
-                runner.draw(request.seed, run, &mut d);
+                runner.draw(seed, run, &mut d);
                 runner.party_delivery(&d, h, &mut best);
                 if exact {
-                    exact_run(&scorer, &layout, &players, &best, &mut sums, &mut val, &mut out);
+                    exact_run(&scorer, &layout, players, &best, &mut sums, &mut val, &mut out);
                 } else {
                     // v(N), v(∅) and leave-one-out only.
-                    let all = scorer.value(&best, &players, &mut small);
+                    let all = scorer.value(&best, players, &mut small);
                     out.push(0, all);
                     out.push(1, scorer.value(&best, &[], &mut small));
                     let mut others = Vec::with_capacity(n);
@@ -411,79 +537,273 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
     for s in &per_chunk {
         total.merge(s);
     }
-    let v_all = total.estimate(0, runs);
-    let v_none = total.estimate(1, runs);
-    let name = |p: usize| spec.parties[p].id.clone();
-    let zero = Estimate { value: 0.0, low: 0.0, high: 0.0 };
-    let (phi, sampling, interval): (Vec<Estimate>, Option<Sampling>, String) = if exact {
-        (
-            (0..n).map(|i| total.estimate(layout.phi(i), runs)).collect(),
-            None,
-            format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
-        )
-    } else {
-        let (phi, s) = sampled(&runner, &scorer, &players, h, request.seed, precision)?;
-        let interval = format!(
-            "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
-            s.units
-        );
-        (phi, Some(s), interval)
-    };
-    let sum: f64 = phi.iter().map(|e| e.value).sum();
-    let values = (0..parties)
-        .map(|p| {
-            let k = slot[p];
-            ShapleyRow { party: name(p), shapley: if k == usize::MAX { zero } else { phi[k] }, null: k == usize::MAX }
-        })
-        .collect();
-    let leave_one_out =
-        (0..n).map(|i| LeaveOneOut { party: name(players[i]), loss: total.estimate(layout.loss(i), runs) }).collect();
-    let mut interactions: Vec<InteractionRow> = Vec::new();
+    let loss = (0..n).map(|i| total.estimate(layout.loss(i), runs)).collect();
+    let (v_all, v_none) = (total.estimate(0, runs), total.estimate(1, runs));
     if exact {
+        let mut interactions = Vec::new();
         for i in 0..n {
             for j in i + 1..n {
-                interactions.push(InteractionRow {
-                    a: name(players[i]),
-                    b: name(players[j]),
-                    value: total.estimate(layout.pair(i, j), runs),
-                });
+                interactions.push((i, j, total.estimate(layout.pair(i, j), runs)));
             }
         }
-        interactions.sort_by(|x, y| y.value.value.abs().total_cmp(&x.value.value.abs()));
-        interactions.truncate(TOP_INTERACTIONS);
+        return Ok(Figures {
+            v_all,
+            v_none,
+            phi: (0..n).map(|i| total.estimate(layout.phi(i), runs)).collect(),
+            loss,
+            interactions,
+            sampling: None,
+            interval: format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
+        });
     }
-    let metric_text = match metric {
-        Metric::Adequate => format!("P(adequate response in every need at {} days): a probability", model.horizons[0]),
-        Metric::AdequateNeed(k) => {
-            format!("P(adequate response in {} at {} days): a probability", model.needs[k].domain, model.horizons[0])
+    let (phi, s) = sampled(runner, &scorer, players, h, seed, precision)?;
+    let interval = format!(
+        "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
+        s.units
+    );
+    Ok(Figures { v_all, v_none, phi, loss, interactions: Vec::new(), sampling: Some(s), interval })
+}
+
+/// Chunks of the exact `deterred` passes evaluated at once: each holds a 2ⁿ table, so this
+/// bounds memory (8 × 8 MiB at 20 players); fixed, so the sums do not depend on threads.
+const DETERRED_BATCH: usize = 8;
+
+/// P(deterred) and its derivative at a mean credibility `c` (`docs/model.md`, "Credibility and
+/// deterrence"): Φ(z) and (cost / noise)·φ(z), z = (cost · clamp(c, 0, 1) − gain) / noise.
+fn deter(model: &SimModel, c: f64) -> (f64, f64) {
+    use statrs::distribution::{Continuous, ContinuousCDF, Normal};
+    let d = &model.deterrence;
+    let z = (d.cost * c.clamp(0.0, 1.0) - d.gain) / d.noise;
+    let normal = Normal::standard();
+    (normal.cdf(z), d.cost / d.noise * normal.pdf(z))
+}
+
+/// The credibility table of one run over the players that deliver in it, and the full-game
+/// index of each of its coalitions (`map[t]`: the player bits of the coalition `t`).
+struct RunTable {
+    val: Vec<f64>,
+    mobius: Vec<f64>,
+    map: Vec<usize>,
+    sums: Vec<f64>,
+    /// Player positions (bits of the full game) of the delivering players.
+    slots: Vec<usize>,
+}
+
+impl RunTable {
+    fn new() -> RunTable {
+        RunTable { val: Vec::new(), mobius: Vec::new(), map: Vec::new(), sums: Vec::new(), slots: Vec::new() }
+    }
+
+    fn fill(&mut self, scorer: &Scorer<'_>, players: &[usize], best: &[f64]) {
+        let needs = scorer.model.needs.len();
+        let (slots, delivering): (Vec<usize>, Vec<usize>) = players
+            .iter()
+            .enumerate()
+            .filter(|&(_, &p)| best[p * needs..(p + 1) * needs].iter().any(|x| *x > 0.0))
+            .map(|(k, &p)| (k, p))
+            .unzip();
+        scorer.table(best, &delivering, &mut self.sums, &mut self.val);
+        let len = self.val.len();
+        self.map.clear();
+        self.map.resize(len, 0);
+        for t in 1..len {
+            let low = t.trailing_zeros() as usize;
+            self.map[t] = self.map[t & (t - 1)] | 1 << slots[low];
         }
-        Metric::Credibility => format!(
-            "credibility: mean adequacy over needs at the deterrence horizon ({} days), in [0, 1]",
-            model.deterrence.horizon
-        ),
+        // Möbius transform: val(T) = Σ_{U ⊆ T} mobius(U).
+        self.mobius.clear();
+        self.mobius.extend_from_slice(&self.val);
+        for j in 0..slots.len() {
+            let bit = 1usize << j;
+            for t in 0..len {
+                if t & bit != 0 {
+                    self.mobius[t] -= self.mobius[t ^ bit];
+                }
+            }
+        }
+        self.slots = slots;
+    }
+}
+
+/// Superset sums in place: `a[S] ← Σ_{T ⊇ S} a[T]` over `n` bits.
+fn superset_sums(a: &mut [f64], n: usize) {
+    for j in 0..n {
+        let bit = 1usize << j;
+        for s in 0..a.len() {
+            if s & bit == 0 {
+                a[s] += a[s | bit];
+            }
+        }
+    }
+}
+
+/// Exact Shapley values of v(S) = P(deterred | only S takes part) = g(C̄(S)), C̄(S) the mean
+/// credibility of S over the runs (`docs/analysis.md`, "Attributing P(deterred)").
+///
+/// Pass 1 accumulates, per run, the Möbius transform of the run's credibility table over the
+/// players who deliver in it (the others are null in that run), scattered into the full game;
+/// one subset-sum transform then gives C̄(S) for all 2ⁿ coalitions. Every figure F (φᵢ, a loss,
+/// an interaction, v(N), v(∅)) is Σ_S a_F(S)·g(C̄(S)); its delta-method variance is that of the
+/// per-run influence ψ_F(r) = Σ_S a_F(S)·g'(C̄(S))·cred_r(S) over runs, computed in pass 2 on the
+/// same draws (cred_r(S) = Σ_{T ⊆ S} m_r(T), so ψ_F(r) = Σ_T m_r(T)·A_F(T) with A_F the superset
+/// sums of a_F·g').
+fn deterred_exact(runner: &Runner<'_>, model: &SimModel, players: &[usize], seed: u64, runs: u64) -> Figures {
+    let n = players.len();
+    let len = 1usize << n;
+    let full = len - 1;
+    let needs = model.needs.len();
+    let scorer = Scorer { model, metric: Metric::Deterred };
+    let chunks: Vec<u64> = (0..runs.div_ceil(CHUNK_RUNS)).collect();
+    let chunk_runs = |c: u64| c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs);
+    // Pass 1: Σ_r m_r, in the full game.
+    let mut mobius = vec![0.0; len];
+    for group in chunks.chunks(DETERRED_BATCH) {
+        let parts: Vec<Vec<f64>> = group
+            .par_iter()
+            .map(|&c| {
+                let mut d: Draws = runner.draws();
+                let mut best = vec![0.0; model.parties * needs];
+                let mut table = RunTable::new();
+                let mut local = vec![0.0; len];
+                for run in chunk_runs(c) {
+                    runner.draw(seed, run, &mut d);
+                    runner.party_delivery(&d, 1, &mut best);
+                    table.fill(&scorer, players, &best);
+                    for (t, m) in table.mobius.iter().enumerate() {
+                        local[table.map[t]] += m;
+                    }
+                }
+                local
+            })
+            .collect();
+        for part in &parts {
+            mobius.iter_mut().zip(part).for_each(|(a, b)| *a += b);
+        }
+    }
+    // C̄(S) = Σ_{T ⊆ S} M(T) / runs.
+    let mut mean = mobius;
+    for j in 0..n {
+        let bit = 1usize << j;
+        for s in 0..len {
+            if s & bit != 0 {
+                mean[s] += mean[s ^ bit];
+            }
+        }
+    }
+    mean.iter_mut().for_each(|c| *c /= runs as f64);
+    let (v, slope): (Vec<f64>, Vec<f64>) = mean.iter().map(|&c| deter(model, c)).unzip();
+    let w = weights(n.max(1));
+    let w2 = weights(n.saturating_sub(1).max(1));
+    let size = |s: usize| s.count_ones() as usize;
+    // Point values.
+    let phi: Vec<f64> = (0..n)
+        .map(|i| {
+            let bit = 1usize << i;
+            (0..len).filter(|s| s & bit == 0).map(|s| w[size(s)] * (v[s | bit] - v[s])).sum()
+        })
+        .collect();
+    let loss: Vec<f64> = (0..n).map(|i| v[full] - v[full & !(1 << i)]).collect();
+    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let (bi, bj) = (1usize << i, 1usize << j);
+            let x = (0..len)
+                .filter(|s| s & (bi | bj) == 0)
+                .map(|s| w2[size(s)] * (v[s | bi | bj] - v[s | bi] - v[s | bj] + v[s]))
+                .sum();
+            pairs.push((i, j, x));
+        }
+    }
+    pairs.sort_by(|x, y| y.2.abs().total_cmp(&x.2.abs()));
+    pairs.truncate(TOP_INTERACTIONS);
+    // Influence coefficients A_F, interleaved [S][F]: the n values, then the top pairs.
+    let functionals = n + pairs.len();
+    let mut coef = vec![0.0; len * functionals];
+    for f in 0..functionals {
+        let mut a: Vec<f64> = (0..len)
+            .map(|s| {
+                let c = if f < n {
+                    let bit = 1usize << f;
+                    if s & bit != 0 { w[size(s) - 1] } else { -w[size(s)] }
+                } else {
+                    let (i, j, _) = pairs[f - n];
+                    match (s >> i & 1) + (s >> j & 1) {
+                        2 => w2[size(s) - 2],
+                        1 => -w2[size(s) - 1],
+                        _ => w2[size(s)],
+                    }
+                };
+                c * slope[s]
+            })
+            .collect();
+        superset_sums(&mut a, n);
+        for (s, x) in a.into_iter().enumerate() {
+            coef[s * functionals + f] = x;
+        }
+    }
+    // Pass 2: Σψ and Σψ² per figure; layout v(N), v(∅), φ…, loss…, pairs….
+    let layout = Layout { n };
+    let slots = 2 + 2 * n + pairs.len();
+    let pair_slot = |p: usize| 2 + 2 * n + p;
+    let mut total = Sums::new(slots);
+    for group in chunks.chunks(DETERRED_BATCH) {
+        let parts: Vec<Sums> = group
+            .par_iter()
+            .map(|&c| {
+                let mut d: Draws = runner.draws();
+                let mut best = vec![0.0; model.parties * needs];
+                let mut table = RunTable::new();
+                let mut out = Sums::new(slots);
+                let mut psi = vec![0.0; functionals];
+                for run in chunk_runs(c) {
+                    runner.draw(seed, run, &mut d);
+                    runner.party_delivery(&d, 1, &mut best);
+                    table.fill(&scorer, players, &best);
+                    psi.iter_mut().for_each(|x| *x = 0.0);
+                    for (t, m) in table.mobius.iter().enumerate() {
+                        let row = &coef[table.map[t] * functionals..(table.map[t] + 1) * functionals];
+                        psi.iter_mut().zip(row).for_each(|(x, a)| *x += m * a);
+                    }
+                    let k_full = table.val.len() - 1;
+                    let cred_all = table.val[k_full];
+                    out.push(0, slope[full] * cred_all);
+                    out.push(1, slope[0] * table.val[0]);
+                    for i in 0..n {
+                        // cred_r(N ∖ i): drop i from the run's table if it delivers in this run.
+                        let without = match table.slots.iter().position(|&s| s == i) {
+                            Some(b) => table.val[k_full & !(1 << b)],
+                            None => cred_all,
+                        };
+                        out.push(layout.loss(i), slope[full] * cred_all - slope[full & !(1 << i)] * without);
+                        out.push(layout.phi(i), psi[i]);
+                    }
+                    for p in 0..pairs.len() {
+                        out.push(pair_slot(p), psi[n + p]);
+                    }
+                }
+                out
+            })
+            .collect();
+        for part in &parts {
+            total.merge(part);
+        }
+    }
+    let at = |value: f64, k: usize| {
+        let h = total.half_width(k, runs);
+        Estimate { value, low: value - h, high: value + h }
     };
-    Ok(AttributeReport {
-        schema_version: crate::SCHEMA_VERSION,
-        framework: model.framework.clone(),
-        scenario: model.scenario.clone(),
-        metric: request.metric.clone(),
-        metric_text,
-        horizon_days: if metric == Metric::Credibility { model.deterrence.horizon } else { model.horizons[0] },
-        seed: request.seed,
-        method: if exact { "exact" } else { "sampled" }.into(),
-        interval,
-        runs,
-        players: players.iter().map(|&p| name(p)).collect(),
-        efficiency_gap: sum - (v_all.value - v_none.value),
-        sum,
-        v_all,
-        v_none,
-        values,
-        leave_one_out,
-        interactions,
-        sampling,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Figures {
+        v_all: at(v[full], 0),
+        v_none: at(v[0], 1),
+        phi: (0..n).map(|i| at(phi[i], layout.phi(i))).collect(),
+        loss: (0..n).map(|i| at(loss[i], layout.loss(i))).collect(),
+        interactions: pairs.iter().enumerate().map(|(p, &(i, j, x))| (i, j, at(x, pair_slot(p)))).collect(),
+        sampling: None,
+        interval: format!(
+            "values exact over all coalitions of the {runs} runs' mean credibility; delta-method normal 95 % interval \
+             over runs: ± 1.96·sd/√runs of each figure's linearised per-run influence"
+        ),
+    }
 }
 
 /// One run's exact figures: the game on the parties that deliver in this run (the others are

@@ -110,7 +110,7 @@ fn value(r: &AttributeReport, party: &str) -> ironclad::sim::Estimate {
 #[test]
 fn efficiency_holds_on_the_flagship_for_every_metric() {
     let (spec, scenario) = flagship();
-    for metric in ["adequate", "credibility"] {
+    for metric in ["adequate", "credibility", "deterred", "delivered:land"] {
         let request = Request { metric: metric.into(), runs: Some(2000), ..Request::default() };
         let r = run(&spec, &scenario, &request, 2);
         assert_eq!(r.method, "exact");
@@ -182,11 +182,145 @@ fn the_same_seed_gives_the_same_bits_on_one_and_two_threads() {
 fn bad_metrics_are_usage_errors() {
     let (spec, scenario) = tiny(2, "domestic = 0");
     let structure = Structure::build(&spec, &scenario).unwrap();
-    for metric in ["nope", "adequate:cyber", "deterred"] {
+    for metric in ["nope", "adequate:cyber", "delivered:cyber", "delivered"] {
         let request = Request { metric: metric.into(), ..Request::default() };
         let m = model(&structure, &spec, &request).unwrap();
         assert!(matches!(attribute(&spec, &m, &request), Err(ironclad::Error::Usage(_))), "{metric}");
     }
+    // `deterred` is exact only: no precision, and at most MAX_EXACT_PLAYERS players.
+    let request = Request { metric: "deterred".into(), precision: Some(0.01), ..Request::default() };
+    let m = model(&structure, &spec, &request).unwrap();
+    assert!(matches!(attribute(&spec, &m, &request), Err(ironclad::Error::Usage(_))));
+    let (spec, scenario) = tiny(ironclad::attribute::MAX_EXACT_PLAYERS + 1, "domestic = 0");
+    let structure = Structure::build(&spec, &scenario).unwrap();
+    let request = Request { metric: "deterred".into(), runs: Some(10), ..Request::default() };
+    let m = model(&structure, &spec, &request).unwrap();
+    match attribute(&spec, &m, &request) {
+        Err(ironclad::Error::Unservable(e)) => assert!(e.contains("at most 20 players"), "{e}"),
+        other => panic!("expected Unservable, got {other:?}"),
+    }
+}
+
+/// Brute force: every coalition's mean credibility from the per-party deliveries, Φ of it, and
+/// the Shapley formula over all coalitions — against `attribute --metric deterred`.
+#[test]
+fn deterred_values_equal_the_shapley_values_of_phi_of_each_coalitions_mean_credibility() {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let (spec, scenario) = tiny(3, "domestic = 0.3\nhonour = { treaty = 0.6 }");
+    let request = Request { metric: "deterred".into(), runs: Some(3000), seed: 11, ..Request::default() };
+    let r = run(&spec, &scenario, &request, 2);
+    assert_eq!(r.method, "exact");
+    let structure = Structure::build(&spec, &scenario).unwrap();
+    let m = model(&structure, &spec, &request).unwrap();
+    let runner = Runner::new(&m);
+    let needs = m.needs.len();
+    let players = ironclad::attribute::players(&m);
+    let n = players.len();
+    assert_eq!(n, 3);
+    let mut d = runner.draws();
+    let mut best = vec![0.0; m.parties * needs];
+    let mut cred = vec![0.0; 1 << n];
+    for run in 0..3000 {
+        runner.draw(11, run, &mut d);
+        runner.party_delivery(&d, 1, &mut best);
+        for (s, c) in cred.iter_mut().enumerate() {
+            let mut sums = vec![0.0; needs];
+            for (k, &p) in players.iter().enumerate() {
+                if s & 1 << k != 0 {
+                    sums.iter_mut().enumerate().for_each(|(i, x)| *x += best[p * needs + i]);
+                }
+            }
+            *c += sums.iter().zip(&m.needs).map(|(x, need)| (x / need.required).min(1.0)).sum::<f64>() / needs as f64;
+        }
+    }
+    let dt = m.deterrence;
+    let v: Vec<f64> = cred
+        .iter()
+        .map(|c| Normal::standard().cdf((dt.cost * (c / 3000.0).clamp(0.0, 1.0) - dt.gain) / dt.noise))
+        .collect();
+    let fact = |k: usize| (1..=k).product::<usize>() as f64;
+    for (k, &p) in players.iter().enumerate() {
+        let phi: f64 = (0..1usize << n)
+            .filter(|s| s & 1 << k == 0)
+            .map(|s| {
+                let size = s.count_ones() as usize;
+                fact(size) * fact(n - size - 1) / fact(n) * (v[s | 1 << k] - v[s])
+            })
+            .sum();
+        let got = value(&r, &spec.parties[p].id);
+        assert!((got.value - phi).abs() < 1e-9, "{}: {} vs brute force {phi}", spec.parties[p].id, got.value);
+        assert!(got.low < got.value && got.value < got.high, "{got:?}");
+    }
+    assert!((r.v_all.value - v[(1 << n) - 1]).abs() < 1e-12);
+    assert!((r.v_none.value - v[0]).abs() < 1e-12);
+    assert!(r.efficiency_gap.abs() < 1e-9);
+    // Three identical guarantors: a nonlinear game, so interactions are not zero.
+    assert!(r.interactions.iter().all(|i| i.value.value.abs() > 1e-6), "{:?}", r.interactions);
+}
+
+/// The delta-method intervals of `deterred` are valid over runs: across independent seeds, the
+/// spread of the estimates matches the reported half-widths, and the intervals cover the value
+/// a run count 50 times larger gives.
+#[test]
+fn deterred_intervals_match_the_spread_over_seeds_and_cover() {
+    let (spec, scenario) = tiny(3, "domestic = 0.5\nhonour = { treaty = 0.5 }");
+    let reference = run(
+        &spec,
+        &scenario,
+        &Request { metric: "deterred".into(), runs: Some(40_000), seed: 999, ..Request::default() },
+        2,
+    );
+    let truth = value(&reference, "G1").value;
+    let seeds = 60u64;
+    let (mut xs, mut halves, mut covered) = (Vec::new(), Vec::new(), 0);
+    for seed in 0..seeds {
+        let r = run(
+            &spec,
+            &scenario,
+            &Request { metric: "deterred".into(), runs: Some(800), seed, ..Request::default() },
+            2,
+        );
+        let e = value(&r, "G1");
+        xs.push(e.value);
+        halves.push(e.half_width());
+        covered += usize::from(e.low <= truth && truth <= e.high);
+    }
+    let mean = xs.iter().sum::<f64>() / seeds as f64;
+    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (seeds - 1) as f64).sqrt();
+    let reported = halves.iter().sum::<f64>() / seeds as f64 / 1.959_963_984_540_054;
+    let ratio = sd / reported;
+    assert!((0.7..1.4).contains(&ratio), "spread over seeds {sd} vs reported sd {reported} (ratio {ratio})");
+    assert!(covered as f64 / seeds as f64 >= 0.85, "coverage {covered} of {seeds}");
+}
+
+/// Delivered amounts are additive: φ is each party's own mean delivery (here honoured pledges,
+/// the unit of the tiny need), every interaction is 0.
+#[test]
+fn delivered_values_are_each_partys_mean_delivery() {
+    let (spec, scenario) = tiny(3, "domestic = 0.3\nhonour = { treaty = 0.6 }");
+    let request =
+        Request { metric: "delivered:land".into(), horizon: Some(100_000.0), runs: Some(2000), ..Request::default() };
+    let r = run(&spec, &scenario, &request, 2);
+    let structure = Structure::build(&spec, &scenario).unwrap();
+    let m = model(&structure, &spec, &request).unwrap();
+    let runner = Runner::new(&m);
+    let mut d = runner.draws();
+    let mut best = vec![0.0; m.parties * m.needs.len()];
+    let mut mean = vec![0.0; m.parties];
+    for run in 0..2000 {
+        runner.draw(request.seed, run, &mut d);
+        runner.party_delivery(&d, 0, &mut best);
+        mean.iter_mut().zip(&best).for_each(|(a, b)| *a += b / 2000.0);
+    }
+    for g in ["G1", "G2", "G3"] {
+        let p = spec.parties.iter().position(|x| x.id == g).unwrap();
+        assert!((value(&r, g).value - mean[p]).abs() < 1e-9, "{g}");
+        // The need counts honoured pledges (honour 0.6), so the mean is near 0.6.
+        assert!((0.5..0.7).contains(&mean[p]), "{g}: {}", mean[p]);
+    }
+    assert!(r.interactions.iter().all(|i| i.value.value.abs() < 1e-9));
+    assert!(r.efficiency_gap.abs() < 1e-9);
+    assert!(r.metric_text.contains(&m.needs[0].unit), "{}", r.metric_text);
 }
 
 /// Coalition figures from the per-party deliveries equal a run evaluated with that

@@ -327,10 +327,11 @@ pub struct AttributeRequest {
     /// The scenario's TOML text; default: the spec's own scenario, from the server's library.
     #[serde(default)]
     pub scenario: Option<String>,
-    /// `adequate` (default), `adequate:DOMAIN`, `credibility`.
+    /// `adequate` (default), `adequate:DOMAIN`, `credibility`, `deterred` (exact, at most 20
+    /// players) or `delivered:DOMAIN`.
     #[serde(default)]
     pub metric: Option<String>,
-    /// Horizon in days of the `adequate` metrics (default 30).
+    /// Horizon in days of the `adequate` and `delivered` metrics (default 30).
     #[serde(default)]
     pub horizon: Option<f64>,
     /// Insist on exact values (all coalitions).

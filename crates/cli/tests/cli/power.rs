@@ -54,3 +54,37 @@ fn attribute_reports_efficient_shapley_values_of_the_flagship_in_every_format() 
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     assert!(bad.stderr.contains("unknown metric `nope`"), "{}", bad.stderr);
 }
+
+#[test]
+fn attribute_deterred_starts_from_the_p_deterred_simulate_reports_on_the_same_runs() {
+    let sim = run(&["simulate", "frameworks/coalition-2025.toml", "--runs", "3000", "--seed", "5", "--format", "json"]);
+    assert_eq!(sim.code, 0, "{}", sim.stderr);
+    let s: serde_json::Value = serde_json::from_str(&sim.stdout).unwrap();
+    let deterred = s["deterred"]["value"].as_f64().expect("simulate reports P(deterred)");
+    let r = run(&[
+        "attribute",
+        "frameworks/coalition-2025.toml",
+        "--metric",
+        "deterred",
+        "--runs",
+        "3000",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["method"], "exact");
+    assert!(v["metric_text"].as_str().unwrap().starts_with("P(deterred)"), "{}", v["metric_text"]);
+    assert!((v["v_all"]["value"].as_f64().unwrap() - deterred).abs() < 1e-9, "{} vs {deterred}", v["v_all"]);
+    assert!(v["efficiency_gap"].as_f64().unwrap().abs() < 1e-9);
+    assert!(v["interval"].as_str().unwrap().contains("delta-method"), "{}", v["interval"]);
+    let delivered =
+        run(&["attribute", "frameworks/coalition-2025.toml", "--metric", "delivered:land", "--runs", "1000"]);
+    assert_eq!(delivered.code, 0, "{}", delivered.stderr);
+    assert!(delivered.stdout.contains("troops"), "{}", delivered.stdout);
+    let sampled = run(&["attribute", "frameworks/coalition-2025.toml", "--metric", "deterred", "--precision", "0.01"]);
+    assert_eq!(sampled.code, 2, "{}", sampled.stderr);
+    assert!(sampled.stderr.contains("does not have"), "{}", sampled.stderr);
+}
