@@ -592,6 +592,14 @@ pub struct DiscoverArgs {
     /// Most boxes to find (default 3).
     #[arg(long)]
     pub boxes: Option<usize>,
+    /// Also vary the spec's uncertain [model] parameters: the runs are split over parameter
+    /// points (a scrambled Sobol' design), each parameter is an input, intervals are clustered
+    /// by point, and the held-out half is the second half of the points.
+    #[arg(long)]
+    pub uncertain: bool,
+    /// Parameter points with --uncertain (even, at least 4; default 64).
+    #[arg(long)]
+    pub points: Option<usize>,
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -621,6 +629,8 @@ pub fn discover(o: &DiscoverArgs, color: bool) -> u8 {
         seed: o.seed,
         boxes: o.boxes,
         variants: o.variants.clone(),
+        uncertain: o.uncertain,
+        points: o.points,
     };
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
         Ok(pool) => pool,
@@ -633,7 +643,7 @@ pub fn discover(o: &DiscoverArgs, color: bool) -> u8 {
     let result =
         session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario).and_then(|structure| {
             let model = ironclad::discover::model(&structure, spec, &request)?;
-            pool.install(|| ironclad::discover::discover(spec, &model, &request))
+            pool.install(|| ironclad::discover::discover(&structure, spec, &model, &request))
         });
     match result {
         Ok(report) => {

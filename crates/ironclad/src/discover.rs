@@ -39,6 +39,8 @@ pub const DEFAULT_BOXES: usize = 3;
 pub const MIN_FAILURES: usize = 10;
 /// Runs per chunk (fixed, so results do not depend on threads).
 const CHUNK_RUNS: u64 = 1024;
+/// Default number of parameter points with `--uncertain`.
+pub const DEFAULT_POINTS: usize = 64;
 
 /// What to discover.
 #[derive(Debug, Clone)]
@@ -55,6 +57,11 @@ pub struct Request {
     pub boxes: Option<usize>,
     /// `VARIANT=OPTION` pins (a pinned variant is no input).
     pub variants: Vec<String>,
+    /// Also vary the spec's uncertain `[model]` parameters: the runs are split into
+    /// [`Request::points`] blocks, each at one point of a scrambled Sobol' design over them.
+    pub uncertain: bool,
+    /// Parameter points with `uncertain` (even, at least 4); default [`DEFAULT_POINTS`].
+    pub points: Option<usize>,
 }
 
 impl Default for Request {
@@ -67,6 +74,8 @@ impl Default for Request {
             seed: 1,
             boxes: None,
             variants: Vec::new(),
+            uncertain: false,
+            points: None,
         }
     }
 }
@@ -106,7 +115,8 @@ pub struct DiscoverReport {
     /// Failures among the fitted and the held-out runs.
     pub fit_failures: u64,
     pub held_out_failures: u64,
-    /// The inputs PRIM may restrict: one per random variant and per loaded factor.
+    /// The inputs PRIM may restrict: one per random variant, per loaded factor and (with
+    /// `--uncertain`) per uncertain parameter.
     pub features: Vec<Feature>,
     /// PRIM's settings, in words.
     pub method: String,
@@ -114,6 +124,8 @@ pub struct DiscoverReport {
     pub interval: String,
     /// How the boxes were validated.
     pub validation: String,
+    /// Parameter points the runs were split over (`--uncertain`), else 0.
+    pub points: usize,
     /// The boxes, in the order covering found them.
     pub boxes: Vec<FailureBox>,
     /// Why there are no (more) boxes, when that is worth saying.
@@ -126,12 +138,13 @@ pub struct DiscoverReport {
 /// An input of the runs.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Feature {
-    /// Its id in restrictions: `variant:ID` or `will:FACTOR` (`will:domestic:PARTY` for a
-    /// party's own domestic factor).
+    /// Its id in restrictions: `variant:ID`, `will:FACTOR` (`will:domestic:PARTY` for a
+    /// party's own domestic factor) or `param:NAME` (an uncertain parameter, `--uncertain`).
     pub id: String,
     /// A short name for a reader.
     pub label: String,
-    /// `categorical` (a variant's option) or `numeric` (a factor's will, in standard deviations).
+    /// `categorical` (a variant's option) or `numeric` (a factor's will, in standard deviations;
+    /// an uncertain parameter, in its own unit).
     pub kind: String,
     /// What it means.
     pub description: String,
@@ -170,9 +183,10 @@ pub struct BoxFigures {
     pub runs_in_box: u64,
     /// Failures inside the box.
     pub failures_in_box: u64,
-    /// Share of the half's failures inside the box, 95 % Wilson interval (unit: the run).
+    /// Share of the half's failures inside the box, 95 % interval (Wilson over runs; with
+    /// `--uncertain`, clustered by parameter point).
     pub coverage: Estimate,
-    /// Share of the box's runs that fail, 95 % Wilson interval (unit: the run).
+    /// Share of the box's runs that fail, 95 % interval (as `coverage`).
     pub density: Estimate,
     /// Share of the half's runs inside the box.
     pub support: f64,
@@ -261,8 +275,43 @@ pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<Si
 enum Column {
     /// A variant: its index; the option index per run.
     Variant(usize, Vec<String>),
-    /// A factor: the will (−F) per run.
+    /// A factor: the will (−F) per run; an uncertain parameter: its value per run.
     Factor(Vec<f64>),
+}
+
+/// A ratio Σa / Σb over clusters (parameter points) with its 95 % normal interval from the
+/// linearised (ratio-estimator) variance, `C/(C−1) · Σ (a_c − R·b_c)² / (Σb)²`, clamped to [0, 1]:
+/// runs at one point share its parameters, so the point is the independent unit.
+fn clustered(cells: &[(u64, u64)]) -> Estimate {
+    let (a, b): (f64, f64) = cells.iter().fold((0.0, 0.0), |(x, y), &(p, q)| (x + p as f64, y + q as f64));
+    if b == 0.0 {
+        return Estimate { value: 0.0, low: 0.0, high: 1.0 };
+    }
+    let r = a / b;
+    let c = cells.iter().filter(|(_, q)| *q > 0).count() as f64;
+    let ss: f64 = cells.iter().map(|&(p, q)| (p as f64 - r * q as f64).powi(2)).sum();
+    let h = if c > 1.0 { 1.959_963_984_540_054 * (c / (c - 1.0) * ss).sqrt() / b } else { 1.0 };
+    Estimate { value: r, low: (r - h).max(0.0), high: (r + h).min(1.0) }
+}
+
+/// The parameter points of `--uncertain` (scrambled Sobol' over the uncertain parameters'
+/// marginals, keyed by the seed) and the point of each run: run r is at point ⌊r · P / runs⌋.
+struct Points {
+    values: Vec<Vec<f64>>,
+    runs: u64,
+}
+
+impl Points {
+    fn of(&self, run: u64) -> usize {
+        (u128::from(run) * self.values.len() as u128 / u128::from(self.runs)) as usize
+    }
+    /// The runs of point `p`.
+    fn range(&self, p: usize) -> std::ops::Range<u64> {
+        let n = self.values.len() as u128;
+        let r = u128::from(self.runs);
+        let start = |p: u128| (p * r).div_ceil(n) as u64;
+        start(p as u128)..start(p as u128 + 1)
+    }
 }
 
 fn fmt_num(x: f64) -> String {
@@ -271,7 +320,14 @@ fn fmt_num(x: f64) -> String {
 }
 
 /// Runs the discovery on the current rayon pool.
-pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<DiscoverReport, Error> {
+/// `structure` is the one `model` was parameterised from ([`model`]); with `--uncertain` it is
+/// re-parameterised at each parameter point.
+pub fn discover(
+    structure: &Structure,
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+) -> Result<DiscoverReport, Error> {
     let started = std::time::Instant::now();
     let metric = metric(model, &request.metric, request.threshold)?;
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
@@ -341,24 +397,95 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
             levels: Vec::new(),
         });
     }
-    // The runs: outcome and inputs, in run order (fixed chunks, collected in order).
+    // Uncertain parameters: the points, their models, a feature each.
+    let uncertain = &spec.params.uncertain;
+    let points = if request.uncertain {
+        if uncertain.is_empty() {
+            return Err(Error::Usage(format!(
+                "`{}` has no uncertain parameters to discover over: declare some with [[model.uncertain]]",
+                model.framework
+            )));
+        }
+        let p = request.points.unwrap_or(DEFAULT_POINTS);
+        if p < 4 || p % 2 != 0 {
+            return Err(Error::Usage("--points takes an even number of parameter points, at least 4".into()));
+        }
+        if runs < 10 * p as u64 {
+            return Err(Error::Usage(format!(
+                "--runs must be at least 10 per parameter point ({} for {p} points)",
+                10 * p
+            )));
+        }
+        let marginals: Vec<_> = uncertain.iter().map(|u| crate::sensitivity::marginal(u, false)).collect();
+        let unit = ironclad_analysis::sobol::scrambled_sobol(p, uncertain.len(), request.seed ^ 0x5052_494d_5041_5241)
+            .map_err(|e| Error::Unservable(e.to_string()))?;
+        let values: Vec<Vec<f64>> =
+            unit.iter().map(|u| u.iter().zip(&marginals).map(|(x, m)| m.inverse_cdf(*x)).collect()).collect();
+        Some(Points { values, runs })
+    } else {
+        if request.points.is_some() {
+            return Err(Error::Usage("--points applies with --uncertain only".into()));
+        }
+        None
+    };
+    if points.is_some() {
+        for u in uncertain {
+            let (lo, hi) = u.dist.support();
+            features.push(Feature {
+                id: format!("param:{}", u.name),
+                label: u.name.clone(),
+                kind: "numeric".into(),
+                description: format!(
+                    "uncertain parameter `{}` ~ {} ({}), in its own unit, support [{}, {}]: one value per parameter point",
+                    u.name,
+                    u.dist,
+                    u.reason,
+                    fmt_num(lo),
+                    fmt_num(hi)
+                ),
+                levels: Vec::new(),
+            });
+        }
+    }
+    let point_models: Vec<SimModel> = match &points {
+        Some(pts) => pts
+            .values
+            .iter()
+            .map(|x| {
+                let mut params = spec.params.clone();
+                for (u, v) in uncertain.iter().zip(x) {
+                    u.param.set(&mut params, *v);
+                }
+                let pins = pinned_variants(spec, &request.variants)?;
+                structure.parameterise(&params, &model.horizons, &pins).map_err(|e| Error::Unservable(e.to_string()))
+            })
+            .collect::<Result<_, Error>>()?,
+        None => Vec::new(),
+    };
+    // The runs: outcome and inputs, in run order (fixed chunks, or the points' blocks, collected
+    // in order).
     let h = match metric {
         Metric::Credibility(_) => 1,
         _ => 0,
     };
-    let runner = Runner::new(model);
     let needs = model.needs.len();
     let parties = model.parties;
-    let chunks: Vec<u64> = (0..runs.div_ceil(CHUNK_RUNS)).collect();
+    let runners: Vec<Runner<'_>> =
+        if point_models.is_empty() { vec![Runner::new(model)] } else { point_models.iter().map(Runner::new).collect() };
+    let units: Vec<(usize, std::ops::Range<u64>)> = match &points {
+        Some(pts) => (0..pts.values.len()).map(|p| (p, pts.range(p))).collect(),
+        None => (0..runs.div_ceil(CHUNK_RUNS)).map(|c| (0, c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs))).collect(),
+    };
     type Rows = (Vec<bool>, Vec<usize>, Vec<f64>);
-    let per_chunk: Vec<Rows> = chunks
+    let per_chunk: Vec<Rows> = units
         .par_iter()
-        .map(|&c| {
+        .map(|(unit_model, range)| {
+            let runner = &runners[*unit_model];
             let mut d: Draws = runner.draws();
             let mut best = vec![0.0; parties * needs];
             let mut sums = vec![0.0; needs];
             let (mut fail, mut options, mut wills) = (Vec::new(), Vec::new(), Vec::new());
-            for run in c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs) {
+            for run in range.clone() {
                 runner.draw(request.seed, run, &mut d);
                 runner.party_delivery(&d, h, &mut best);
                 // Deliveries summed in ascending party order, as a run does.
@@ -381,16 +508,19 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
                 let selection = &model.outcomes[d.combination].selection;
                 options.extend(random.iter().map(|&v| usize::from(selection[v])));
                 wills.extend(loaded.iter().map(|&f| -d.factors[f]));
+                if let Some(pts) = &points {
+                    wills.extend_from_slice(&pts.values[*unit_model]);
+                }
             }
             (fail, options, wills)
         })
         .collect();
-    let (nv, nf) = (random.len(), loaded.len());
+    let (nv, nf) = (random.len(), loaded.len() + points.as_ref().map_or(0, |_| uncertain.len()));
     let mut outcome = Vec::with_capacity(runs as usize);
     let mut columns: Vec<Column> = random
         .iter()
         .map(|&v| Column::Variant(v, Vec::new()))
-        .chain(loaded.iter().map(|_| Column::Factor(Vec::new())))
+        .chain((0..nf).map(|_| Column::Factor(Vec::new())))
         .collect();
     for (fail, options, wills) in per_chunk {
         for (r, failed) in fail.iter().enumerate() {
@@ -403,7 +533,11 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
             }
         }
     }
-    let half = (runs / 2) as usize;
+    // With parameter points, the halves are the first and the second half of the points.
+    let half = match &points {
+        Some(pts) => pts.range(pts.values.len() / 2).start as usize,
+        None => (runs / 2) as usize,
+    };
     let fit_rows: Vec<usize> = (0..half).collect();
     let held_rows: Vec<usize> = (half..runs as usize).collect();
     let total_failures = outcome.iter().filter(|&&x| x).count() as u64;
@@ -427,6 +561,15 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
     let label = |id: &str| features.iter().find(|f| f.id == id).map_or(id.to_string(), |f| f.label.clone());
     let restriction_text = |r: &Restriction| -> String {
         match r {
+            Restriction::Numeric { name, lower, upper } if name.starts_with("param:") => {
+                let l = label(name);
+                match (lower, upper) {
+                    (Some(a), Some(b)) => format!("{} ≤ {l} ≤ {}", fmt_num(*a), fmt_num(*b)),
+                    (Some(a), None) => format!("{l} ≥ {}", fmt_num(*a)),
+                    (None, Some(b)) => format!("{l} ≤ {}", fmt_num(*b)),
+                    (None, None) => format!("{l} unrestricted"),
+                }
+            }
             Restriction::Numeric { name, lower, upper } => {
                 let l = label(name);
                 let side = match (lower, upper) {
@@ -459,16 +602,39 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
             rs.iter().map(&restriction_text).collect::<Vec<_>>().join(" AND ")
         }
     };
-    // `left`: the runs and failures outside the earlier boxes, the population the box is taken from.
-    let figures = |runs: u64, failures: u64, left: (usize, usize), n: u64, t: u64| -> BoxFigures {
-        let density = wilson(t, n);
+    // Per parameter point: (failures in the box, runs in the box, failures of the half).
+    let cells = |rows: &[usize], inside: &[bool], half: &[usize]| -> Vec<[u64; 3]> {
+        let pts = points.as_ref().expect("cells are counted with points only");
+        let mut c = vec![[0u64; 3]; pts.values.len()];
+        for (&r, &i) in rows.iter().zip(inside) {
+            if i {
+                let p = pts.of(r as u64);
+                c[p][1] += 1;
+                c[p][0] += u64::from(outcome[r]);
+            }
+        }
+        for &r in half {
+            c[pts.of(r as u64)][2] += u64::from(outcome[r]);
+        }
+        c
+    };
+    // `left`: the runs and failures outside the earlier boxes, the population the box is taken
+    // from; `cells`: the per-point counts (with points), for clustered intervals.
+    let figures = |runs: u64, failures: u64, left: (usize, usize), n: u64, t: u64, cells: Option<Vec<[u64; 3]>>| {
+        let (density, coverage) = match &cells {
+            Some(c) => (
+                clustered(&c.iter().map(|x| (x[0], x[1])).collect::<Vec<_>>()),
+                clustered(&c.iter().map(|x| (x[0], x[2])).collect::<Vec<_>>()),
+            ),
+            None => (wilson(t, n), wilson(t, failures)),
+        };
         let rate = if left.0 == 0 { 0.0 } else { left.1 as f64 / left.0 as f64 };
         BoxFigures {
             runs,
             failures,
             runs_in_box: n,
             failures_in_box: t,
-            coverage: wilson(t, failures),
+            coverage,
             density,
             support: if runs == 0 { 0.0 } else { n as f64 / runs as f64 },
             lift: if rate > 0.0 { density.value / rate } else { 0.0 },
@@ -510,6 +676,13 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
         }
         let held_data = data(&held_left)?;
         let (hn, ht) = box_counts(&held_data, &chosen.restrictions).map_err(analysis)?;
+        let (fit_cells, held_cells) = if points.is_some() {
+            let fit_in = box_membership(&fit_data, &chosen.restrictions).map_err(analysis)?;
+            let held_in = box_membership(&held_data, &chosen.restrictions).map_err(analysis)?;
+            (Some(cells(&fit_left, &fit_in, &fit_rows)), Some(cells(&held_left, &held_in, &held_rows)))
+        } else {
+            (None, None)
+        };
         let trajectory = res
             .trajectory
             .iter()
@@ -553,6 +726,7 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
                 (fit_left.len(), left_failures),
                 chosen.rows as u64,
                 chosen.cases as u64,
+                fit_cells,
             ),
             held_out: figures(
                 held_rows.len() as u64,
@@ -560,6 +734,7 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
                 (held_left.len(), held_left.iter().filter(|&&r| outcome[r]).count()),
                 hn as u64,
                 ht as u64,
+                held_cells,
             ),
             trajectory,
             chosen_step: res.chosen_step,
@@ -604,7 +779,18 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
         runs,
         fit_runs: fit_rows.len() as u64,
         held_out_runs: held_rows.len() as u64,
-        failure_rate: wilson(total_failures, runs),
+        failure_rate: match &points {
+            Some(pts) => clustered(
+                &(0..pts.values.len())
+                    .map(|p| {
+                        let r = pts.range(p);
+                        let f = r.clone().filter(|&x| outcome[x as usize]).count() as u64;
+                        (f, r.end - r.start)
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            None => wilson(total_failures, runs),
+        },
         fit_failures,
         held_out_failures: held_failures,
         features,
@@ -617,13 +803,31 @@ pub fn discover(spec: &Spec, model: &SimModel, request: &Request) -> Result<Disc
             options.min_coverage,
             options.prune_p.unwrap_or(1.0)
         ),
-        interval: "95 % Wilson intervals with the run as the independent unit: density over the runs in the box, \
-                   coverage over the failing runs of the half"
-            .into(),
-        validation: format!(
-            "fitted on runs 0..{half}, counted again on the held-out runs {half}..{runs}; the fitted density is biased \
-             upward (the box was chosen on those runs), the held-out one is not"
-        ),
+        interval: match &points {
+            Some(pts) => format!(
+                "95 % normal intervals clustered by parameter point ({} points: runs at one point share its parameters, so \
+                 the point is the independent unit; ratio-estimator variance): density over the runs in the box, coverage \
+                 over the failing runs of the half",
+                pts.values.len()
+            ),
+            None => "95 % Wilson intervals with the run as the independent unit: density over the runs in the box, \
+                     coverage over the failing runs of the half"
+                .into(),
+        },
+        validation: match &points {
+            Some(pts) => format!(
+                "fitted on the runs of parameter points 0..{p2} (runs 0..{half}), counted again on the held-out points \
+                 {p2}..{p} (runs {half}..{runs}); the fitted density is biased upward (the box was chosen on those runs), \
+                 the held-out one is not",
+                p2 = pts.values.len() / 2,
+                p = pts.values.len()
+            ),
+            None => format!(
+                "fitted on runs 0..{half}, counted again on the held-out runs {half}..{runs}; the fitted density is biased \
+                 upward (the box was chosen on those runs), the held-out one is not"
+            ),
+        },
+        points: points.as_ref().map_or(0, |p| p.values.len()),
         boxes,
         note,
         seconds: started.elapsed().as_secs_f64(),

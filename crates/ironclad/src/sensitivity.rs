@@ -182,7 +182,7 @@ fn horizon(request: &Request) -> Result<f64, Error> {
 
 /// The marginal of an uncertain parameter, for Sobol' (`morris = false`) or a Morris grid
 /// (whose end levels a log-normal maps to its 1st and 99th percentiles).
-fn marginal(u: &Uncertain, morris: bool) -> Marginal {
+pub(crate) fn marginal(u: &Uncertain, morris: bool) -> Marginal {
     match u.dist {
         Distribution::Uniform { low, high } => Marginal::Uniform { lo: low, hi: high },
         Distribution::Triangular { low, mode, high } => Marginal::Triangular { lo: low, mode, hi: high },

@@ -47,7 +47,7 @@ fn run(spec: &Spec, scenario: &Scenario, request: &Request, threads: usize) -> D
     let structure = Structure::build(spec, scenario).expect("the structure builds");
     let m = model(&structure, spec, request).expect("the model");
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
-    pool.install(|| discover(spec, &m, request)).expect("the discovery runs")
+    pool.install(|| discover(&structure, spec, &m, request)).expect("the discovery runs")
 }
 
 #[test]
@@ -130,6 +130,108 @@ fn bad_requests_are_usage_errors() {
         Request { runs: Some(3), ..Request::default() },
         Request { boxes: Some(0), ..Request::default() },
     ] {
-        assert!(matches!(discover(&spec, &m, &request), Err(ironclad::Error::Usage(_))), "{request:?}");
+        assert!(matches!(discover(&structure, &spec, &m, &request), Err(ironclad::Error::Usage(_))), "{request:?}");
+    }
+}
+
+/// `tiny()` with one more uncertain input: `uncertain` appended to its `[model]`.
+fn tiny_with(uncertain: &str) -> (Spec, Scenario) {
+    let text = std::fs::read_to_string(root().join("crates/ironclad/tests/fixtures/discover-uncertain.toml"))
+        .expect("the fixture exists");
+    let text = text.replace("# UNCERTAIN", uncertain);
+    let scenario = "[scenario]\nid = \"attack\"\ntitle = \"One attack\"\nframework = \"tiny\"\n\n\
+                    [[event]]\nday = 0\nkind = \"armed_attack\"\nattacker = \"RU\"\ntarget = \"UA\"\nregion = \"UA\"\ndomains = [\"land\"]\n\n\
+                    [[requirement]]\ndomain = \"land\"\namount = \"50 troops\"\n";
+    let mut files = Files::new();
+    let spec_id = files.add("tiny.toml", text);
+    let spec = files.spec(spec_id).valid().unwrap_or_else(|e| panic!("the fixture is valid: {e:?}")).clone();
+    let scenario_id = files.add("attack.toml", scenario.to_string());
+    let scenario = files.scenario(scenario_id, &spec).expect("the scenario is valid");
+    (spec, scenario)
+}
+
+/// The guarantor's honour rate is uncertain over [0.05, 0.95] and (its variant pinned to
+/// `stays`) a run fails exactly when it does not honour: with `--uncertain` the honour rate is
+/// an input, PRIM restricts it to its low end, and the intervals are clustered by parameter point.
+#[test]
+fn with_uncertain_parameters_a_low_honour_rate_is_found_and_intervals_are_clustered() {
+    let (spec, scenario) = tiny_with(
+        "[[model.uncertain]]\nparam = \"honour.treaty\"\nlow = 0.05\nhigh = 0.95\nreason = \"test: a wide range\"\n",
+    );
+    let request = Request {
+        runs: Some(12_800),
+        horizon: Some(100_000.0),
+        uncertain: true,
+        variants: vec!["guarantor=stays".into()],
+        ..Request::default()
+    };
+    let r = run(&spec, &scenario, &request, 2);
+    assert_eq!(r.points, 64);
+    assert!((r.failure_rate.value - 0.5).abs() < 0.1, "E[1 − honour] = 0.5: {:?}", r.failure_rate);
+    assert!(r.interval.contains("clustered by parameter point"), "{}", r.interval);
+    assert!(r.validation.contains("parameter points 0..32"), "{}", r.validation);
+    let f = r.features.iter().find(|f| f.id == "param:honour.treaty").expect("the parameter is an input");
+    assert_eq!(f.kind, "numeric");
+    let honour_box = r
+        .boxes
+        .iter()
+        .find(|b| b.restrictions.iter().any(|x| x.feature == "param:honour.treaty"))
+        .unwrap_or_else(|| {
+            panic!("a box restricts the honour rate: {:#?}", r.boxes.iter().map(|b| &b.description).collect::<Vec<_>>())
+        });
+    let x = honour_box.restrictions.iter().find(|x| x.feature == "param:honour.treaty").unwrap();
+    assert!(x.upper.is_some_and(|u| u < 0.7), "{x:?}");
+    assert!(x.text.starts_with("honour.treaty ≤") && !x.text.contains(" sd"), "{}", x.text);
+    // Held out on other parameter points, the box is still denser in failures than all runs.
+    assert!(
+        honour_box.held_out.density.value > r.failure_rate.value,
+        "{:?} vs {:?}",
+        honour_box.held_out,
+        r.failure_rate
+    );
+    // Clustering: runs at one point share its honour rate, so the failure rate's clustered
+    // interval is much wider than a Wilson interval over runs would be.
+    let wilson = ironclad::sim::stats::wilson((r.failure_rate.value * r.runs as f64).round() as u64, r.runs);
+    assert!(r.failure_rate.half_width() > 2.0 * wilson.half_width(), "{:?} vs {wilson:?}", r.failure_rate);
+    // Same bits on one thread.
+    let again = run(&spec, &scenario, &request, 1);
+    assert_eq!(serde_json::to_string(&r).unwrap(), serde_json::to_string(&again).unwrap());
+}
+
+/// When the uncertain parameter does not touch the outcome, runs at one point are as good as
+/// independent, and the clustered interval is about as wide as the Wilson one.
+#[test]
+fn an_irrelevant_uncertain_parameter_leaves_the_interval_about_wilson() {
+    let (spec, scenario) = tiny_with(
+        "[[model.uncertain]]\nparam = \"honour.statement\"\nlow = 0.1\nhigh = 0.9\nreason = \"test: unused\"\n",
+    );
+    let request = Request { runs: Some(12_800), horizon: Some(100_000.0), uncertain: true, ..Request::default() };
+    let r = run(&spec, &scenario, &request, 2);
+    let wilson = ironclad::sim::stats::wilson((r.failure_rate.value * r.runs as f64).round() as u64, r.runs);
+    let ratio = r.failure_rate.half_width() / wilson.half_width();
+    assert!((0.6..1.5).contains(&ratio), "clustered {:?} vs Wilson {wilson:?}", r.failure_rate);
+}
+
+#[test]
+fn uncertain_requests_are_checked() {
+    let (spec, scenario) = tiny();
+    let structure = Structure::build(&spec, &scenario).unwrap();
+    let m = model(&structure, &spec, &Request::default()).unwrap();
+    let no_params = Request { uncertain: true, ..Request::default() };
+    match discover(&structure, &spec, &m, &no_params) {
+        Err(ironclad::Error::Usage(e)) => assert!(e.contains("no uncertain parameters"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let (spec, scenario) =
+        tiny_with("[[model.uncertain]]\nparam = \"honour.treaty\"\nlow = 0.05\nhigh = 0.95\nreason = \"test\"\n");
+    let structure = Structure::build(&spec, &scenario).unwrap();
+    let m = model(&structure, &spec, &Request::default()).unwrap();
+    for request in [
+        Request { uncertain: true, points: Some(7), ..Request::default() },
+        Request { uncertain: true, points: Some(2), ..Request::default() },
+        Request { uncertain: true, points: Some(64), runs: Some(100), ..Request::default() },
+        Request { points: Some(8), ..Request::default() },
+    ] {
+        assert!(matches!(discover(&structure, &spec, &m, &request), Err(ironclad::Error::Usage(_))), "{request:?}");
     }
 }

@@ -434,6 +434,12 @@ pub struct DiscoverRequest {
     pub boxes: Option<usize>,
     #[serde(default)]
     pub variants: BTreeMap<String, String>,
+    /// Also vary the spec's uncertain parameters over parameter points (default false).
+    #[serde(default)]
+    pub uncertain: bool,
+    /// Parameter points with `uncertain` (even, at least 4; default 64).
+    #[serde(default)]
+    pub points: Option<usize>,
 }
 
 /// `POST /api/sensitivity`: Sobol' indices or Morris screening over the spec's uncertain
@@ -489,10 +495,12 @@ pub async fn discover(
             seed: req.seed,
             boxes: req.boxes,
             variants: pins(&req.variants),
+            uncertain: req.uncertain,
+            points: req.points,
         };
         let structure = inputs.structure(&worker)?;
         let model = ironclad::discover::model(&structure, &inputs.spec, &request).map_err(front)?;
-        worker.pool.install(|| ironclad::discover::discover(&inputs.spec, &model, &request)).map_err(front)
+        worker.pool.install(|| ironclad::discover::discover(&structure, &inputs.spec, &model, &request)).map_err(front)
     })
     .await
     .map(axum::Json)

@@ -79,3 +79,21 @@ fn bad_input_is_a_clear_error() {
     assert!(out.stderr.contains("has errors"), "{}", out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }
+
+#[test]
+fn uncertain_parameters_become_inputs_with_intervals_clustered_by_point() {
+    let out = run_owned(&small(&["--uncertain", "--points", "16", "--format", "json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(v["points"], 16);
+    let features: Vec<&str> = v["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert!(features.contains(&"param:honour.treaty"), "{features:?}");
+    assert!(v["interval"].as_str().unwrap().contains("clustered by parameter point"), "{}", v["interval"]);
+    let text = run_owned(&small(&["--uncertain", "--points", "16"]));
+    assert!(text.stdout.contains("param:honour.treaty"), "{}", text.stdout);
+    for bad in [&["--points", "16"][..], &["--uncertain", "--points", "5"][..]] {
+        let out = run_owned(&small(bad));
+        assert_eq!(out.code, 2, "{bad:?}: {}", out.stderr);
+        assert!(out.stderr.contains("--points"), "{}", out.stderr);
+    }
+}
