@@ -6,8 +6,8 @@
 //! sub-expressions folded. Evaluation ([`crate::eval`]) then never allocates.
 
 use ironclad_spec::expr::{BinOp, EventKind, Field, Node, StateFn, Ty, Typed, Value};
-use ironclad_spec::model::{Obligor, RedLineId, Spec};
-use ironclad_spec::vocab::{Domain, Kind, RedLineKind};
+use ironclad_spec::model::{Obligor, PartyId, RedLineId, Spec};
+use ironclad_spec::vocab::{Domain, Kind};
 
 use crate::decision::CompiledBody;
 
@@ -113,6 +113,8 @@ pub struct CCommitment {
     pub option: Option<(u16, u16)>,
     /// Exclusion red lines of obligors that match this commitment.
     pub exclusions: Vec<Exclusion>,
+    /// Domain-limited exclusions (not in a variant option: `E0606`).
+    pub domain_exclusions: Vec<DomainExclusion>,
     /// Named exceptions that qualify this commitment (at most 64).
     pub exceptions: Vec<CException>,
     /// In force from and until these days since 1970-01-01 (framework dates, durations).
@@ -140,6 +142,16 @@ pub struct Exclusion {
     pub parties: u128,
     /// The variant option the red line belongs to, if any.
     pub option: Option<(u16, u16)>,
+}
+
+/// An exclusion red line that removes a party from some domains of a commitment only: the
+/// party stays obliged (its verdict is unchanged) but does not act in `domains`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DomainExclusion {
+    pub red_line: RedLineId,
+    pub party: PartyId,
+    /// Domain bits (`domain_bit`) removed.
+    pub domains: u16,
 }
 
 /// A spec compiled for evaluation.
@@ -211,16 +223,27 @@ impl Compiled {
 
     fn commitment(&self, spec: &Spec, c: &ironclad_spec::model::Commitment) -> CCommitment {
         let obligors = spec.obligors(c).iter().fold(0u128, |m, p| m | bit(p.index()));
-        let exclusions = spec
-            .red_lines
+        // Whole-clause exclusions change the verdict; domain-limited ones leave the party
+        // obliged in the clause's other domains (the simulation drops the excluded domains
+        // from its pledges), so they are kept apart, for reports.
+        let matched = ironclad_spec::select::exclusions(spec, c);
+        let exclusions = matched
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.kind == RedLineKind::Exclusion && obligors & bit(r.party.index()) != 0)
-            .filter(|(_, r)| r.matches.as_ref().is_some_and(|s| ironclad_spec::select::selector_matches(spec, s, c)))
-            .map(|(i, r)| Exclusion {
-                red_line: RedLineId(i as u16),
-                parties: bit(r.party.index()),
-                option: r.option.map(|(v, o)| (v.0, o as u16)),
+            .filter(|x| x.domains.is_none())
+            .map(|x| Exclusion {
+                red_line: x.red_line,
+                parties: bit(x.party.index()),
+                option: spec.red_lines[x.red_line.index()].option.map(|(v, o)| (v.0, o as u16)),
+            })
+            .collect();
+        let domain_exclusions = matched
+            .iter()
+            .filter_map(|x| {
+                x.domains.as_ref().filter(|ds| !ds.is_empty()).map(|ds| DomainExclusion {
+                    red_line: x.red_line,
+                    party: x.party,
+                    domains: ds.iter().fold(0, |m, d| m | domain_bit(*d)),
+                })
             })
             .collect();
         let local: Vec<usize> = spec
@@ -284,6 +307,7 @@ impl Compiled {
             deadline_days: c.deadline.map(|d| d.days),
             option: c.option.map(|(v, o)| (v.0, o as u16)),
             exclusions,
+            domain_exclusions,
         }
     }
 

@@ -78,7 +78,12 @@ pub struct ObligationEntry {
     pub party_name: String,
     pub commitment: String,
     pub kind: String,
+    /// The domains the party is obliged to act in: the clause's, minus those a domain-limited
+    /// exclusion red line of the party removes (`excluded_domains`).
     pub domains: Vec<String>,
+    /// Domains of the clause the party does not act in, and the red line that says so.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub excluded_domains: Vec<DomainExclusionRef>,
     pub to: Vec<String>,
     pub strength: String,
     /// How far the clause has got: proposed, reported, offered, agreed, signed or in_force.
@@ -96,6 +101,13 @@ pub struct ObligationEntry {
     pub status_text: String,
     pub cause_text: String,
     pub explanation: Option<Explanation>,
+}
+
+/// A domain-limited exclusion of an obligation (`docs/semantics.md`, "Red-line exclusions").
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DomainExclusionRef {
+    pub domains: Vec<String>,
+    pub red_line: String,
 }
 
 /// How an obligation was derived.
@@ -404,7 +416,7 @@ impl Ctx<'_> {
                     .filter(|o| o.status.open())
                     .filter(|o| {
                         let c = self.spec.commitment(o.commitment);
-                        acts(c.kind) && c.domains.contains(&d)
+                        acts(c.kind) && c.domains.contains(&d) && !self.excludes(o, d)
                     })
                     .map(|o| o.party)
                     .collect();
@@ -413,6 +425,13 @@ impl Ctx<'_> {
                 (d, parties)
             })
             .collect()
+    }
+
+    /// Whether a domain-limited exclusion red line of the obligation's party removes `d` from it.
+    fn excludes(&self, o: &Obligation, d: Domain) -> bool {
+        ironclad_spec::select::exclusions(self.spec, self.spec.commitment(o.commitment))
+            .into_iter()
+            .any(|x| x.party == o.party && x.domains.is_some_and(|ds| ds.contains(&d)))
     }
 
     fn explain(&self, o: &Obligation) -> Vec<String> {
@@ -603,12 +622,24 @@ impl Ctx<'_> {
                 event: event.map(|i| self.event_ref(i)),
             },
         };
+        let excluded_domains: Vec<DomainExclusionRef> = ironclad_spec::select::exclusions(self.spec, c)
+            .into_iter()
+            .filter(|x| x.party == o.party)
+            .filter_map(|x| {
+                x.domains.filter(|ds| !ds.is_empty()).map(|ds| DomainExclusionRef {
+                    domains: ds.iter().map(|d| d.as_str().to_string()).collect(),
+                    red_line: self.spec.red_lines[x.red_line.index()].id.clone(),
+                })
+            })
+            .collect();
+        let removed = |d: &str| excluded_domains.iter().any(|x| x.domains.iter().any(|e| e == d));
         ObligationEntry {
             party: self.spec.party(o.party).id.clone(),
             party_name: self.spec.party(o.party).name.clone(),
             commitment: c.id.clone(),
             kind: c.kind.as_str().to_string(),
-            domains: c.domains.iter().map(|d| d.as_str().to_string()).collect(),
+            domains: c.domains.iter().map(|d| d.as_str().to_string()).filter(|d| !removed(d)).collect(),
+            excluded_domains,
             to: c.to.iter().map(|p| self.spec.party(*p).id.clone()).collect(),
             strength: c.strength.as_str().to_string(),
             clause_status: c.status.as_str().to_string(),

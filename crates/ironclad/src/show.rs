@@ -135,6 +135,10 @@ pub struct ShowRedLine {
     pub statement: Option<String>,
     /// The commitments it touches.
     pub touches: Vec<String>,
+    /// Exclusions only: the domains of those commitments it removes the party from (empty: the
+    /// whole commitment).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub domains: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -260,6 +264,7 @@ pub fn show(spec: &Spec) -> ShowReport {
                 strength: r.strength.as_str().to_string(),
                 statement: r.statement.clone(),
                 touches: red_line_targets(spec, r),
+                domains: r.domains.iter().map(|d| d.as_str().to_string()).collect(),
             })
             .collect(),
         variants: spec

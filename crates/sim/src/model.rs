@@ -463,15 +463,21 @@ fn unit_text(q: &Quantity) -> String {
     }
 }
 
-/// A party's pledge toward each need under one commitment.
+/// A party's pledge toward each need under one commitment: nothing in a domain the party's
+/// domain-limited exclusion red line removes from it ("no ground troops").
 fn pledges(spec: &Spec, c: usize, party: PartyId, needs: &[Need]) -> Vec<f64> {
     let commitment = &spec.commitments[c];
     let obligors = spec.obligors(commitment);
+    let excluded: Vec<Domain> = ironclad_spec::select::exclusions(spec, commitment)
+        .into_iter()
+        .filter(|x| x.party == party)
+        .flat_map(|x| x.domains.unwrap_or_default())
+        .collect();
     needs
         .iter()
         .map(|need| {
             let Some(domain) = Domain::parse(&need.domain) else { return 0.0 };
-            if !commitment.domains.contains(&domain) {
+            if !commitment.domains.contains(&domain) || excluded.contains(&domain) {
                 return 0.0;
             }
             if need.count {

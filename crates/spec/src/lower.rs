@@ -12,7 +12,7 @@ use crate::quantity::{Dimension, Duration, Quantity, parse_duration, parse_quant
 use crate::raw::*;
 use crate::span::{Sp, Span};
 use crate::suggest::did_you_mean;
-use crate::vocab::{Domain, Kind};
+use crate::vocab::{Domain, Kind, RedLineKind};
 
 /// Reads a spec file: TOML, then the format, then names, types and units.
 /// Returns the model only when there is no error.
@@ -734,11 +734,38 @@ impl Lowerer<'_> {
             statement: r.statement.clone(),
             matches,
             response: r.response.clone(),
+            domains: self.red_line_domains(r),
             strength: r.strength.value,
             evidence: self.evidence(&r.evidence, &r.id, "red line"),
             option: None,
             span: r.id.span.clone(),
         }
+    }
+
+    /// A red line's own `domains`: exclusions only, and each domain named once.
+    fn red_line_domains(&mut self, r: &RawRedLine) -> Vec<Domain> {
+        if let (Some(first), false) = (r.domains.first(), r.kind.value == RedLineKind::Exclusion) {
+            self.error(
+                Diagnostic::new(
+                    "E0606",
+                    format!(
+                        "red line `{}` is a {}: `domains` limits exclusions only",
+                        r.id.value,
+                        r.kind.value.as_str()
+                    ),
+                )
+                .primary(first.span.clone(), "`domains` on a red line that excludes nothing")
+                .help("remove `domains`; to say which clauses the red line is about, use `matches.domains`"),
+            );
+            return Vec::new();
+        }
+        let mut out: Vec<Domain> = Vec::new();
+        for d in &r.domains {
+            if !out.contains(&d.value) {
+                out.push(d.value);
+            }
+        }
+        out
     }
 
     fn exceptions(&mut self, raw: &RawSpec) -> Vec<Exception> {
@@ -872,6 +899,21 @@ impl Lowerer<'_> {
                     continue;
                 }
                 self.claimed_lines.push((id.index(), r.span.clone()));
+                if !line.domains.is_empty() {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            "E0606",
+                            format!("red line `{}` excludes only some domains and cannot be in a variant option", r.value),
+                        )
+                        .primary(r.span.clone(), "a domain-limited exclusion listed by an option")
+                        .secondary(line.span.clone(), "its `domains` are here")
+                        .help(
+                            "a domain-limited exclusion changes what a party pledges, which the simulation fixes per \
+                             clause and party; keep it outside the variant, or drop `domains` to exclude the whole clause",
+                        ),
+                    );
+                    continue;
+                }
                 line.option = Some((vid, index));
                 lines.push(id);
             }

@@ -284,6 +284,9 @@ pub struct RedLine {
     pub statement: Option<String>,
     pub matches: Option<Selector>,
     pub response: Option<String>,
+    /// Exclusions only: the domains of a matched clause the party is removed from; empty: the
+    /// whole clause (`crate::select::exclusions`).
+    pub domains: Vec<Domain>,
     pub strength: Strength,
     pub evidence: Vec<Evidence>,
     pub option: Option<(VariantId, usize)>,

@@ -288,6 +288,11 @@ pub struct RawRedLine {
     pub matches: Option<Sp<RawSelector>>,
     /// For threats: the threatened response, e.g. `strike`.
     pub response: Option<String>,
+    /// For exclusions: the domains of each matched clause the party will not act in ("no
+    /// ground troops": `["land"]`); the party stays obliged in the clause's other domains.
+    /// Default: the whole clause.
+    #[serde(default)]
+    pub domains: Vec<Sp<Domain>>,
     pub strength: Sp<Strength>,
     #[serde(default)]
     pub evidence: Vec<RawEvidence>,

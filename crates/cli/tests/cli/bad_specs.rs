@@ -130,6 +130,8 @@ bad_specs! {
     spec_94_format_bad_status => "94-format-bad-status",
     spec_95_amount_range_downwards => "95-amount-range-downwards",
     spec_96_amount_range_capacity => "96-amount-range-capacity",
+    spec_98_red_line_domains_not_exclusion => "98-red-line-domains-not-exclusion",
+    spec_99_red_line_domains_in_variant => "99-red-line-domains-in-variant",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.

@@ -200,7 +200,9 @@ pub fn show(r: &ShowReport) -> String {
             let statement = l.statement.as_deref().unwrap_or("");
             let _ = writeln!(out, "  {} {} ({}, {}): {statement}", l.party, l.id, l.kind, l.strength);
             if !l.touches.is_empty() {
-                let _ = writeln!(out, "      touches {}", l.touches.join(", "));
+                let only =
+                    if l.domains.is_empty() { String::new() } else { format!(" (in {} only)", l.domains.join("+")) };
+                let _ = writeln!(out, "      touches {}{only}", l.touches.join(", "));
             }
         }
     }
@@ -253,6 +255,9 @@ pub fn obligations(r: &ObligationsReport) -> String {
                 o.modality
             );
             let _ = writeln!(out, "      {}", o.status_text);
+            for x in &o.excluded_domains {
+                let _ = writeln!(out, "      not in {}: red line {}", x.domains.join("+"), x.red_line);
+            }
             let _ = writeln!(out, "      cause: {}", o.cause_text);
             if let Some(e) = &o.explanation {
                 for (i, line) in e.lines.iter().enumerate() {
