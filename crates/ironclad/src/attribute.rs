@@ -18,6 +18,8 @@
 //!   unbiased for φ, so the Student-t interval over units covers both the permutation and the
 //!   run sampling. It stops when every half-width is at most the requested precision.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ironclad_analysis::shapley::{SamplingOptions, sample_shapley_par_indexed};
 use ironclad_analysis::stats::IntervalMethod;
 use ironclad_sim::stats::Estimate;
@@ -343,6 +345,19 @@ pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<Si
 
 /// Runs the attribution on the current rayon pool.
 pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<AttributeReport, Error> {
+    attribute_cancellable(spec, model, request, None)
+}
+
+/// [`attribute`] with a cancellation token, read before every run of the exact pass and every
+/// sampling unit: once it is set the work stops and the answer is [`Error::Cancelled`]. Until
+/// then the figures are those of [`attribute`], bit for bit.
+pub fn attribute_cancellable(
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+    cancel: Option<&AtomicBool>,
+) -> Result<AttributeReport, Error> {
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let started = std::time::Instant::now();
     let metric = metric(model, &request.metric)?;
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
@@ -387,6 +402,9 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
             let mut small = vec![0.0; needs];
             let mut out = Sums::new(layout.len());
             for run in c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs) {
+                if cancelled() {
+                    break;
+                }
                 runner.draw(request.seed, run, &mut d);
                 runner.party_delivery(&d, h, &mut best);
                 if exact {
@@ -407,6 +425,9 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
             out
         })
         .collect();
+    if cancelled() {
+        return Err(Error::Cancelled);
+    }
     let mut total = Sums::new(layout.len());
     for s in &per_chunk {
         total.merge(s);
@@ -422,7 +443,7 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
             format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
         )
     } else {
-        let (phi, s) = sampled(&runner, &scorer, &players, h, request.seed, precision)?;
+        let (phi, s) = sampled(&runner, &scorer, &players, h, request.seed, precision, &cancelled)?;
         let interval = format!(
             "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
             s.units
@@ -553,6 +574,7 @@ fn sampled(
     h: usize,
     seed: u64,
     precision: f64,
+    cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<(Vec<Estimate>, Sampling), Error> {
     let model = scorer.model;
     let needs = model.needs.len();
@@ -584,6 +606,12 @@ fn sampled(
             sums: vec![0.0; needs],
         },
         |s, unit, perm, out| {
+            // A cancelled unit answers a non-finite marginal, which the sampler refuses at once
+            // (every block stops at its next unit); the error is then read as the cancellation.
+            if cancelled() {
+                out.iter_mut().for_each(|x| *x = f64::NAN);
+                return;
+            }
             if s.unit != unit {
                 for (k, best) in s.best.iter_mut().enumerate() {
                     runner.draw(unit_seed, unit as u64 * RUNS_PER_UNIT + k as u64, &mut s.d);
@@ -606,7 +634,7 @@ fn sampled(
             }
         },
     )
-    .map_err(|e| Error::Unservable(e.to_string()))?;
+    .map_err(|e| if cancelled() { Error::Cancelled } else { Error::Unservable(e.to_string()) })?;
     let phi = result
         .mean
         .iter()

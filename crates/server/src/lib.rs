@@ -119,6 +119,7 @@ pub fn router(state: Arc<AppState>, cors_origin: Option<&str>) -> Result<Router,
         .route("/power", post(api::power))
         .route("/discover", post(api::discover))
         .route("/sensitivity", post(api::sensitivity))
+        .route("/compare", post(api::compare))
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
