@@ -595,8 +595,10 @@ pub enum CompareScenario {
 /// `POST /api/compare`: frameworks on the same scenarios with the same random numbers.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(example = compare_example())]
 pub struct CompareRequest {
     /// The frameworks, in order; the first is the reference of every difference.
+    #[schemars(length(min = 1))]
     pub frameworks: Vec<CompareFramework>,
     /// The scenarios, each applied to every framework that has the names it uses; default: the
     /// first framework's own scenario, from the server's library.
@@ -616,6 +618,18 @@ pub struct CompareRequest {
     /// Horizons in days; default 7, 30, 90.
     #[serde(default)]
     pub horizons: Vec<f64>,
+}
+
+/// The document's example of a comparison: "what if Ukraine were a NATO member", on the bundled
+/// library.
+fn compare_example() -> serde_json::Value {
+    serde_json::json!({
+        "frameworks": [{ "id": "nato-1949" }],
+        "scenarios": [{ "id": "russian-attack-on-ukraine" }],
+        "with": ["member=UA@nato-1949"],
+        "runs": 2000,
+        "seed": 1
+    })
 }
 
 /// A comparison runs every framework (and, for its pivotal clause, every framework without each
