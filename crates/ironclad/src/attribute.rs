@@ -395,6 +395,10 @@ pub fn attribute_cancellable(
     let per_chunk: Vec<Sums> = chunks
         .par_iter()
         .map(|&c| {
+            if cancelled() {
+                // Nothing is read from it: the answer is `Cancelled`.
+                return Sums::new(0);
+            }
             let mut d: Draws = runner.draws();
             let mut best = vec![0.0; parties * needs];
             let mut sums = Vec::new();
