@@ -215,6 +215,32 @@ def test_keyboard_interrupt_cancels_a_run():
     assert fw.simulate(runs=1000, progress=False).runs == 1000
 
 
+
+@pytest.mark.parametrize(
+    "analysis",
+    [
+        # Sampled to a precision it would take hours to reach.
+        lambda fw: fw.attribute(runs=2, precision=1e-9),
+        lambda fw: fw.sensitivity(samples=1024, runs=10**7),
+        lambda fw: fw.compare(scenarios="scenarios/ceasefire-then-offensive.toml", runs=10**9),
+    ],
+    ids=["attribute", "sensitivity", "compare"],
+)
+def test_keyboard_interrupt_cancels_an_analysis(analysis):
+    fw = ironclad.load(FLAGSHIP)
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            analysis(fw)
+    finally:
+        timer.cancel()
+    # The call waits for the worker to stop before it raises: the work really stopped.
+    assert time.monotonic() - started < 5.0
+    assert fw.simulate(runs=1000, progress=False).runs == 1000
+
+
 def test_html_for_jupyter():
     r = ironclad.load(FLAGSHIP).simulate(runs=5000, progress=False)
     page = r._repr_html_()

@@ -25,7 +25,10 @@ export function createEditor(parent: HTMLElement, onChange: (text: string) => vo
         keymap.of(searchKeymap),
         lintGutter(),
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of({ 'aria-label': 'Spec (TOML) editor' }),
+        // An explicit tab stop on the editable content: the scroller around it then has keyboard
+        // access by a focusable descendant (axe's scrollable-region-focusable), and the tab
+        // order is what it was (the content is where Tab lands anyway).
+        EditorView.contentAttributes.of({ 'aria-label': 'Spec (TOML) editor', tabindex: '0' }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChange(u.state.doc.toString());
         }),

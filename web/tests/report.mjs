@@ -2,11 +2,13 @@
 // Usage: node web/tests/report.mjs target/report.html
 // Asserts that the SVG charts rendered (count, non-zero boxes, titles), that the page asks for
 // nothing from the network, then saves full-page screenshots (screen and print media) under
-// target/screenshots/ and prints the page to target/report.pdf.
+// target/screenshots/ and prints the page to target/report.pdf. axe-core audits the page: a
+// violation of impact "serious" or "critical" fails the test; the count of all is printed.
 import { chromium } from 'playwright-core';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { audit } from './a11y.mjs';
 
 const input = process.argv[2] ?? 'target/report.html';
 const file = path.resolve(input);
@@ -66,6 +68,9 @@ try {
   check(errors.length === 0, `no script errors (${errors.join('; ') || 'none'})`);
   const clauses = await page.$$eval('.clause', (c) => c.length);
   check(clauses > 0, `${clauses} clauses with their evidence`);
+  // After the checks of the page's text: axe's own source is evaluated in the page.
+  const blocking = await audit(page, path.basename(file));
+  check(blocking.length === 0, `axe finds no serious or critical violation (${blocking.map((v) => v.id).join(', ') || 'none'})`);
 
   const screen = path.join(shots, `${stem}.png`);
   await page.screenshot({ path: screen, fullPage: true });

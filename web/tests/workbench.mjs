@@ -7,11 +7,14 @@
 // changes, types a typo into the editor and checks that the diagnostic appears at that line (in
 // the editor and in the diagnostics list), pins a variant option, and measures the time from a
 // slider move to the redrawn chart over 20 moves (printed, not asserted: the target is 150 ms).
+// axe-core audits the page with its results drawn and again with a diagnostic shown: a violation
+// of impact "serious" or "critical" fails the test; the count of all is printed.
 // Screenshots go to target/screenshots/workbench-*.png at the repository's root.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { audit } from './a11y.mjs';
 
 const url = (process.argv[2] || process.env.IRONCLAD_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -74,6 +77,8 @@ try {
   check('the P(adequate) chart is drawn with intervals', charts > 0, `${charts} points`);
   check('every chart has a title and a description', (await page.locator('svg[role="img"][aria-labelledby]').count()) === 3);
   await shot('coalition-2025');
+  const blocking = await audit(page, 'the flagship drawn');
+  check('axe finds no serious or critical violation with the results drawn', blocking.length === 0, blocking.map((v) => v.id).join(', '));
 
   // 2. Switch off the US: the party toggle.
   let p = await probe();
@@ -146,6 +151,8 @@ try {
   const listedText = (await listed.first().textContent()) ?? '';
   check(`the diagnostics list names line ${lineNo}`, listedText.includes(`line ${lineNo}:`), listedText.replace(/\s+/g, ' ').slice(0, 160));
   await shot('typo');
+  const blockingTypo = await audit(page, 'a diagnostic shown');
+  check('axe finds no serious or critical violation with a diagnostic shown', blockingTypo.length === 0, blockingTypo.map((v) => v.id).join(', '));
   await page.locator('.left').screenshot({ path: path.join(shots, 'workbench-typo-editor.png') });
   p = await probe();
   await page.keyboard.press('Backspace');

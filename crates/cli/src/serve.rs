@@ -23,7 +23,8 @@ pub struct ServeArgs {
     /// Largest request body in bytes (413 past it).
     #[arg(long, default_value_t = 1 << 20)]
     pub max_body: usize,
-    /// Most runs one simulation may ask for (422 past it).
+    /// Most runs one simulation, attribution or sensitivity design point may ask for, and a
+    /// comparison in all (runs × frameworks × scenarios); 422 past it.
     #[arg(long, default_value_t = 1_000_000)]
     pub max_runs: u64,
     /// Runs of a simulation that names none.

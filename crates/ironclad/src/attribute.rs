@@ -18,6 +18,8 @@
 //!   unbiased for φ, so the Student-t interval over units covers both the permutation and the
 //!   run sampling. It stops when every half-width is at most the requested precision.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ironclad_analysis::shapley::{SamplingOptions, sample_shapley_par_indexed};
 use ironclad_analysis::stats::IntervalMethod;
 use ironclad_sim::stats::Estimate;
@@ -372,6 +374,19 @@ struct Figures {
 
 /// Runs the attribution on the current rayon pool.
 pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<AttributeReport, Error> {
+    attribute_cancellable(spec, model, request, None)
+}
+
+/// [`attribute`] with a cancellation token, read before every run of the exact pass and every
+/// sampling unit: once it is set the work stops and the answer is [`Error::Cancelled`]. Until
+/// then the figures are those of [`attribute`], bit for bit.
+pub fn attribute_cancellable(
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+    cancel: Option<&AtomicBool>,
+) -> Result<AttributeReport, Error> {
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let started = std::time::Instant::now();
     let metric = metric(model, &request.metric)?;
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
@@ -409,9 +424,9 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
                  commitments off to reduce the players"
             )));
         }
-        deterred_exact(&runner, model, &players, request.seed, runs)
+        deterred_exact(&runner, model, &players, request.seed, runs, &cancelled)?
     } else {
-        linear_figures(&runner, model, metric, &players, request.seed, runs, exact, precision)?
+        linear_figures(&runner, model, metric, &players, request.seed, runs, exact, precision, &cancelled)?
     };
     let name = |p: usize| spec.parties[p].id.clone();
     // Position of each party among the players.
@@ -495,6 +510,7 @@ fn linear_figures(
     runs: u64,
     exact: bool,
     precision: f64,
+    cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<Figures, Error> {
     let h = usize::from(metric == Metric::Credibility);
     let scorer = Scorer { model, metric };
@@ -506,6 +522,10 @@ fn linear_figures(
     let per_chunk: Vec<Sums> = chunks
         .par_iter()
         .map(|&c| {
+            if cancelled() {
+                // Nothing is read from it: the answer is `Cancelled`.
+                return Sums::new(0);
+            }
             let mut d: Draws = runner.draws();
             let mut best = vec![0.0; parties * needs];
             let mut sums = Vec::new();
@@ -513,6 +533,9 @@ fn linear_figures(
             let mut small = vec![0.0; needs];
             let mut out = Sums::new(layout.len());
             for run in c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs) {
+                if cancelled() {
+                    break;
+                }
                 runner.draw(seed, run, &mut d);
                 runner.party_delivery(&d, h, &mut best);
                 if exact {
@@ -533,6 +556,9 @@ fn linear_figures(
             out
         })
         .collect();
+    if cancelled() {
+        return Err(Error::Cancelled);
+    }
     let mut total = Sums::new(layout.len());
     for s in &per_chunk {
         total.merge(s);
@@ -556,7 +582,7 @@ fn linear_figures(
             interval: format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
         });
     }
-    let (phi, s) = sampled(runner, &scorer, players, h, seed, precision)?;
+    let (phi, s) = sampled(runner, &scorer, players, h, seed, precision, cancelled)?;
     let interval = format!(
         "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
         s.units
@@ -647,7 +673,14 @@ fn superset_sums(a: &mut [f64], n: usize) {
 /// per-run influence ψ_F(r) = Σ_S a_F(S)·g'(C̄(S))·cred_r(S) over runs, computed in pass 2 on the
 /// same draws (cred_r(S) = Σ_{T ⊆ S} m_r(T), so ψ_F(r) = Σ_T m_r(T)·A_F(T) with A_F the superset
 /// sums of a_F·g').
-fn deterred_exact(runner: &Runner<'_>, model: &SimModel, players: &[usize], seed: u64, runs: u64) -> Figures {
+fn deterred_exact(
+    runner: &Runner<'_>,
+    model: &SimModel,
+    players: &[usize],
+    seed: u64,
+    runs: u64,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<Figures, Error> {
     let n = players.len();
     let len = 1usize << n;
     let full = len - 1;
@@ -658,6 +691,9 @@ fn deterred_exact(runner: &Runner<'_>, model: &SimModel, players: &[usize], seed
     // Pass 1: Σ_r m_r, in the full game.
     let mut mobius = vec![0.0; len];
     for group in chunks.chunks(DETERRED_BATCH) {
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
         let parts: Vec<Vec<f64>> = group
             .par_iter()
             .map(|&c| {
@@ -747,6 +783,9 @@ fn deterred_exact(runner: &Runner<'_>, model: &SimModel, players: &[usize], seed
     let pair_slot = |p: usize| 2 + 2 * n + p;
     let mut total = Sums::new(slots);
     for group in chunks.chunks(DETERRED_BATCH) {
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
         let parts: Vec<Sums> = group
             .par_iter()
             .map(|&c| {
@@ -792,7 +831,10 @@ fn deterred_exact(runner: &Runner<'_>, model: &SimModel, players: &[usize], seed
         let h = total.half_width(k, runs);
         Estimate { value, low: value - h, high: value + h }
     };
-    Figures {
+    if cancelled() {
+        return Err(Error::Cancelled);
+    }
+    Ok(Figures {
         v_all: at(v[full], 0),
         v_none: at(v[0], 1),
         phi: (0..n).map(|i| at(phi[i], layout.phi(i))).collect(),
@@ -803,7 +845,7 @@ fn deterred_exact(runner: &Runner<'_>, model: &SimModel, players: &[usize], seed
             "values exact over all coalitions of the {runs} runs' mean credibility; delta-method normal 95 % interval \
              over runs: ± 1.96·sd/√runs of each figure's linearised per-run influence"
         ),
-    }
+    })
 }
 
 /// One run's exact figures: the game on the parties that deliver in this run (the others are
@@ -873,6 +915,7 @@ fn sampled(
     h: usize,
     seed: u64,
     precision: f64,
+    cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<(Vec<Estimate>, Sampling), Error> {
     let model = scorer.model;
     let needs = model.needs.len();
@@ -904,6 +947,12 @@ fn sampled(
             sums: vec![0.0; needs],
         },
         |s, unit, perm, out| {
+            // A cancelled unit answers a non-finite marginal, which the sampler refuses at once
+            // (every block stops at its next unit); the error is then read as the cancellation.
+            if cancelled() {
+                out.iter_mut().for_each(|x| *x = f64::NAN);
+                return;
+            }
             if s.unit != unit {
                 for (k, best) in s.best.iter_mut().enumerate() {
                     runner.draw(unit_seed, unit as u64 * RUNS_PER_UNIT + k as u64, &mut s.d);
@@ -926,7 +975,7 @@ fn sampled(
             }
         },
     )
-    .map_err(|e| Error::Unservable(e.to_string()))?;
+    .map_err(|e| if cancelled() { Error::Cancelled } else { Error::Unservable(e.to_string()) })?;
     let phi = result
         .mean
         .iter()

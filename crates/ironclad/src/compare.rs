@@ -19,6 +19,8 @@
 //! Runs are processed in chunks of [`CHUNK`] runs in parallel and their sums folded in chunk
 //! order, so a seed gives bit-identical results whatever the threads.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ironclad_sim::stats::{Estimate, wilson};
 use ironclad_sim::{Acc, CHUNK, Participation, Record, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
@@ -215,6 +217,18 @@ pub fn compare(
     scenarios: &[ScenarioText],
     request: &Request,
 ) -> Result<CompareReport, Error> {
+    compare_cancellable(frameworks, scenarios, request, None)
+}
+
+/// [`compare`] with a cancellation token, read before each framework's structure is built and
+/// before each chunk of runs of every participation: once it is set the work stops and the
+/// answer is [`Error::Cancelled`]. Until then the figures are those of [`compare`], bit for bit.
+pub fn compare_cancellable(
+    frameworks: &[Framework],
+    scenarios: &[ScenarioText],
+    request: &Request,
+    cancel: Option<&AtomicBool>,
+) -> Result<CompareReport, Error> {
     if frameworks.is_empty() {
         return Err(Error::Usage("compare needs at least one framework".into()));
     }
@@ -232,7 +246,7 @@ pub fn compare(
     let headline = horizons.iter().position(|h| *h == HEADLINE_HORIZON).unwrap_or(horizons.len() - 1);
     let mut out = Vec::new();
     for sc in scenarios {
-        out.push(one_scenario(frameworks, sc, request.seed, runs, &horizons, headline)?);
+        out.push(one_scenario(frameworks, sc, request.seed, runs, &horizons, headline, cancel)?);
     }
     Ok(CompareReport {
         schema_version: crate::SCHEMA_VERSION,
@@ -253,7 +267,9 @@ fn one_scenario(
     runs: u64,
     horizons: &[f64],
     headline: usize,
+    cancel: Option<&AtomicBool>,
 ) -> Result<ScenarioComparison, Error> {
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let raw_meta: Option<(String, String)> = sc.text.parse::<toml::Table>().ok().and_then(|t| {
         let s = t.get("scenario")?.as_table()?;
         let written_for = s.get("framework").and_then(toml::Value::as_str).unwrap_or("").to_string();
@@ -275,6 +291,9 @@ fn one_scenario(
     let mut ready: Vec<Option<Ready>> = Vec::new();
     let mut needs_of: Option<Vec<String>> = None;
     for f in frameworks {
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
         let empty = |status: &str, missing: Vec<String>, reason: Option<String>| Row {
             framework: f.label.clone(),
             status: status.into(),
@@ -364,6 +383,9 @@ fn one_scenario(
             let mut buf = Vec::with_capacity(k);
             for (i, r) in ready.iter().enumerate() {
                 let (Some(r), Some(ps)) = (r, &parts[i]) else { continue };
+                if cancelled() {
+                    return sums;
+                }
                 let runner = Runner::new(&r.model);
                 let mut records = Vec::new();
                 let mut acc = Acc::new(&r.model);
@@ -376,6 +398,9 @@ fn one_scenario(
                     })
                     .collect();
                 for (j, p) in ps.iter().enumerate().skip(1) {
+                    if cancelled() {
+                        return sums;
+                    }
                     let mut without = Vec::new();
                     let mut acc = Acc::new(&r.model);
                     runner.chunk(seed, chunk, runs, p, &mut acc, Some(&mut without));
@@ -413,6 +438,9 @@ fn one_scenario(
             sums
         })
         .collect();
+    if cancelled() {
+        return Err(Error::Cancelled);
+    }
     let mut total = empty_sums();
     for s in &per_chunk {
         total.merge(s);

@@ -10,6 +10,8 @@
 //! metric's estimate from those runs. The indices are those of this `f`: with `R` runs the
 //! inner Monte Carlo error adds a small non-parametric component, common to all points.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ironclad_analysis::marginal::Marginal;
 use ironclad_analysis::morris::MorrisDesign;
 use ironclad_analysis::sobol::{SaltelliDesign, Sampling, SobolOptions};
@@ -212,6 +214,8 @@ struct Evaluator<'a> {
     metric: Metric,
     runs: u64,
     seed: u64,
+    /// Read before every point and every chunk of runs.
+    cancel: Option<&'a AtomicBool>,
 }
 
 impl Evaluator<'_> {
@@ -227,11 +231,18 @@ impl Evaluator<'_> {
 
     /// The metric at `x` (the nominal parameters for `None`), from `runs` runs on one thread.
     fn at(&self, x: Option<&[f64]>) -> Result<f64, Error> {
+        let cancelled = || self.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
         let model = self.model(x)?;
         let runner = Runner::new(&model);
         let all = Participation::all(&model);
         let mut acc = Acc::new(&model);
         for chunk in 0..self.runs.div_ceil(ironclad_sim::CHUNK) {
+            if cancelled() {
+                return Err(Error::Cancelled);
+            }
             runner.chunk(self.seed, chunk, self.runs, &all, &mut acc, None);
         }
         let s = summarise(&model, &acc, self.seed);
@@ -252,6 +263,18 @@ impl Evaluator<'_> {
 
 /// Runs the analysis on the current rayon pool.
 pub fn sensitivity(structure: &Structure, spec: &Spec, request: &Request) -> Result<SensitivityReport, Error> {
+    sensitivity_cancellable(structure, spec, request, None)
+}
+
+/// [`sensitivity`] with a cancellation token, read before every design point and every chunk
+/// of its runs: once it is set the work stops and the answer is [`Error::Cancelled`]. Until then
+/// the figures are those of [`sensitivity`], bit for bit.
+pub fn sensitivity_cancellable(
+    structure: &Structure,
+    spec: &Spec,
+    request: &Request,
+    cancel: Option<&AtomicBool>,
+) -> Result<SensitivityReport, Error> {
     let started = std::time::Instant::now();
     let uncertain = &spec.params.uncertain;
     if uncertain.is_empty() {
@@ -269,7 +292,8 @@ pub fn sensitivity(structure: &Structure, spec: &Spec, request: &Request) -> Res
     let nominal_model =
         structure.parameterise(&spec.params, &[horizon], &pins).map_err(|e| Error::Unservable(e.to_string()))?;
     let metric = metric(&nominal_model, &request.metric)?;
-    let eval = Evaluator { structure, base: &spec.params, uncertain, horizon, pins, metric, runs, seed: request.seed };
+    let eval =
+        Evaluator { structure, base: &spec.params, uncertain, horizon, pins, metric, runs, seed: request.seed, cancel };
     let nominal = eval.at(None)?;
     let d = uncertain.len();
     let mut rows: Vec<SensitivityRow> = uncertain

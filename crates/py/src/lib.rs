@@ -51,7 +51,7 @@ fn py_err(py: Python<'_>, files: &Files, err: Error) -> PyErr {
             }
             Error::Usage(message) => errors.getattr("UsageError")?.call1((message,))?,
             Error::Unservable(message) => errors.getattr("UnservableError")?.call1((message,))?,
-            Error::Cancelled => return Ok(PyKeyboardInterrupt::new_err("the simulation was cancelled")),
+            Error::Cancelled => return Ok(PyKeyboardInterrupt::new_err("the run was cancelled")),
         };
         Ok(PyErr::from_value(value))
     };
@@ -69,13 +69,12 @@ struct Watch {
 /// Runs `work` on a worker thread with the GIL released. Every [`POLL`] the calling thread
 /// reports `(done, planned)` to `progress` (when they changed) and runs the signal handlers: on
 /// KeyboardInterrupt (or a failing callback) it sets the cancellation token, waits for the
-/// worker if `joins_on_cancel` (a simulation stops at its next chunk), and raises. Work that
-/// has no token finishes in the background, its result dropped.
+/// worker (a simulation stops at its next chunk, an analysis at its next run, unit or point), and
+/// raises; so no work is left running.
 fn run_watched<T: Send + 'static>(
     py: Python<'_>,
     watch: &Watch,
     progress: Option<&Bound<'_, PyAny>>,
-    joins_on_cancel: bool,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> PyResult<T> {
     let (tx, rx) = mpsc::channel();
@@ -115,9 +114,7 @@ fn run_watched<T: Send + 'static>(
         }
         if let Some(err) = failed {
             watch.cancel.store(true, Ordering::Relaxed);
-            if joins_on_cancel {
-                let _ = py.detach(move || rx.recv());
-            }
+            let _ = py.detach(move || rx.recv());
             return Err(err);
         }
     }
@@ -394,7 +391,7 @@ impl Framework {
         let pool = pool(threads).map_err(|e| py_err(py, files, e))?;
         let watch = Watch::default();
         let shared = watch.clone();
-        let result = run_watched(py, &watch, progress.as_ref(), true, move || {
+        let result = run_watched(py, &watch, progress.as_ref(), move || {
             let mut columns = samples.then(|| Columns::new(&model));
             let report = |done: u64, planned: u64| {
                 shared.planned.store(planned, Ordering::Relaxed);
@@ -445,9 +442,12 @@ impl Framework {
             .map_err(|e| py_err(py, files, e))?;
         let pool = pool(threads).map_err(|e| py_err(py, files, e))?;
         let spec = inputs.spec.clone();
-        let result = run_watched(py, &Watch::default(), None, false, move || {
+        let watch = Watch::default();
+        let shared = watch.clone();
+        let result = run_watched(py, &watch, None, move || {
             let model = ironclad::attribute::model(&structure, &spec, &request)?;
-            pool.install(|| ironclad::attribute::attribute(&spec, &model, &request)).map(|r| json::to_string(&r))
+            pool.install(|| ironclad::attribute::attribute_cancellable(&spec, &model, &request, Some(&shared.cancel)))
+                .map(|r| json::to_string(&r))
         })?;
         result.map_err(|e| py_err(py, files, e))
     }
@@ -486,9 +486,13 @@ impl Framework {
             .map_err(|e| py_err(py, files, e))?;
         let pool = pool(threads).map_err(|e| py_err(py, files, e))?;
         let spec = inputs.spec.clone();
-        let result = run_watched(py, &Watch::default(), None, false, move || {
-            pool.install(|| ironclad::sensitivity::sensitivity(&structure, &spec, &request))
-                .map(|r| json::to_string(&r))
+        let watch = Watch::default();
+        let shared = watch.clone();
+        let result = run_watched(py, &watch, None, move || {
+            pool.install(|| {
+                ironclad::sensitivity::sensitivity_cancellable(&structure, &spec, &request, Some(&shared.cancel))
+            })
+            .map(|r| json::to_string(&r))
         })?;
         result.map_err(|e| py_err(py, files, e))
     }
@@ -553,8 +557,11 @@ fn compare(
     }
     let request = ironclad::compare::Request { runs, seed, horizons };
     let pool = pool(threads).map_err(|e| py_err(py, &none, e))?;
-    let result = run_watched(py, &Watch::default(), None, false, move || {
-        pool.install(|| ironclad::compare::compare(&chosen, &texts, &request)).map(|r| json::to_string(&r))
+    let watch = Watch::default();
+    let shared = watch.clone();
+    let result = run_watched(py, &watch, None, move || {
+        pool.install(|| ironclad::compare::compare_cancellable(&chosen, &texts, &request, Some(&shared.cancel)))
+            .map(|r| json::to_string(&r))
     })?;
     result.map_err(|e| py_err(py, &none, e))
 }

@@ -373,13 +373,14 @@ pub async fn power(
     .map(axum::Json)
 }
 
-/// The attribution scores every coalition on the same runs and has no cancellation token of its
-/// own: its runs are held to a twentieth of a simulation's, so one request stays bounded.
+/// The attribution scores every coalition on the same runs; its runs are held to a simulation's
+/// (`--max-runs`) and the deadline cancels it (the token is read before every run and every
+/// sampling unit), so one request stays bounded in time as a simulation is.
 pub async fn attribute(
     State(state): State<Arc<AppState>>,
     ApiJson(req): ApiJson<AttributeRequest>,
 ) -> Result<axum::Json<ironclad::attribute::AttributeReport>, ApiError> {
-    let max = (state.limits.max_runs / 20).max(1);
+    let max = state.limits.max_runs;
     let runs = req.runs.unwrap_or(ironclad::attribute::DEFAULT_RUNS.min(max));
     if runs > max {
         return Err(ApiError::too_expensive(format!(
@@ -388,7 +389,7 @@ pub async fn attribute(
     }
     let permit = acquire(&state).await?;
     let worker = state.clone();
-    blocking(&state, move |_| {
+    blocking(&state, move |cancel| {
         let _permit = permit;
         let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front(e, &inputs.files);
@@ -403,7 +404,10 @@ pub async fn attribute(
         };
         let structure = inputs.structure(&worker)?;
         let model = ironclad::attribute::model(&structure, &inputs.spec, &request).map_err(front)?;
-        worker.pool.install(|| ironclad::attribute::attribute(&inputs.spec, &model, &request)).map_err(front)
+        worker
+            .pool
+            .install(|| ironclad::attribute::attribute_cancellable(&inputs.spec, &model, &request, Some(cancel)))
+            .map_err(front)
     })
     .await
     .map(axum::Json)
@@ -506,8 +510,14 @@ pub async fn discover(
     .map(axum::Json)
 }
 
-/// A sensitivity run evaluates many design points and has no cancellation token of its own:
-/// its total runs (points × runs per point) are held to five simulations' worth.
+/// Most points of a sensitivity design a request may ask for: the design is held in memory
+/// (points × parameters numbers, 10 MiB for 20 parameters), so its size is bounded even though
+/// the deadline bounds the time.
+pub const MAX_DESIGN_POINTS: u64 = 1 << 16;
+
+/// A sensitivity run evaluates many design points; the deadline cancels it (the token is read
+/// before every point and every chunk of its runs), so its runs per point are held to a
+/// simulation's (`--max-runs`) and its points to [`MAX_DESIGN_POINTS`].
 pub async fn sensitivity(
     State(state): State<Arc<AppState>>,
     ApiJson(req): ApiJson<SensitivityRequest>,
@@ -519,9 +529,9 @@ pub async fn sensitivity(
         other => return Err(ApiError::bad_request(format!("no method `{other}`; methods: sobol, morris"))),
     };
     let worker = state.clone();
-    let max_total = state.limits.max_runs.saturating_mul(5);
+    let max_runs = state.limits.max_runs;
     let permit = acquire(&state).await?;
-    blocking(&state, move |_| {
+    blocking(&state, move |cancel| {
         let _permit = permit;
         let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front(e, &inputs.files);
@@ -533,11 +543,15 @@ pub async fn sensitivity(
         let runs = req.runs.unwrap_or(DEFAULT_RUNS);
         // Sobol' (Saltelli): N·(k + 2) points; Morris: r·(k + 1).
         let points = samples.saturating_mul(k + 2);
-        let total = points.saturating_mul(runs);
-        if total > max_total {
+        if points > MAX_DESIGN_POINTS {
             return Err(ApiError::too_expensive(format!(
-                "{samples} samples × {} points each × {runs} runs = {total} runs; this server runs at most {max_total} per analysis",
+                "{samples} samples × {} points each = {points} design points; this server evaluates at most {MAX_DESIGN_POINTS}",
                 k + 2
+            )));
+        }
+        if runs > max_runs {
+            return Err(ApiError::too_expensive(format!(
+                "{runs} runs per point asked for; this server runs at most {max_runs} per point"
             )));
         }
         let request = ironclad::sensitivity::Request {
@@ -550,7 +564,174 @@ pub async fn sensitivity(
             variants: pins(&req.variants),
         };
         let structure = inputs.structure(&worker)?;
-        worker.pool.install(|| ironclad::sensitivity::sensitivity(&structure, &inputs.spec, &request)).map_err(front)
+        worker
+            .pool
+            .install(|| {
+                ironclad::sensitivity::sensitivity_cancellable(&structure, &inputs.spec, &request, Some(cancel))
+            })
+            .map_err(front)
+    })
+    .await
+    .map(axum::Json)
+}
+
+/// One framework of a comparison: a library framework by id, or a spec's text.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum CompareFramework {
+    /// A library framework (`GET /api/library`), by id.
+    Library { id: String },
+    /// A spec's TOML text; its diagnostics name it `spec-N.toml`, N its place in `frameworks`
+    /// (from 1).
+    Text { spec: String },
+}
+
+/// One scenario of a comparison: a library scenario by id, or a scenario's text.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum CompareScenario {
+    /// A library scenario (`GET /api/library`), by id.
+    Library { id: String },
+    /// A scenario's TOML text, reported as `name` (default `scenario-N.toml`, N its place in
+    /// `scenarios`, from 1).
+    Text {
+        text: String,
+        #[serde(default)]
+        name: Option<String>,
+    },
+}
+
+/// `POST /api/compare`: frameworks on the same scenarios with the same random numbers.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(example = compare_example())]
+pub struct CompareRequest {
+    /// The frameworks, in order; the first is the reference of every difference.
+    #[schemars(length(min = 1))]
+    pub frameworks: Vec<CompareFramework>,
+    /// The scenarios, each applied to every framework that has the names it uses; default: the
+    /// first framework's own scenario, from the server's library.
+    #[serde(default)]
+    pub scenarios: Vec<CompareScenario>,
+    /// Counterfactuals, each one more framework: `member=PARTY@FRAMEWORK` (PARTY made a member of
+    /// the compared framework with that id), or an overlay's TOML text (`[overlay]`,
+    /// docs/spec-format.md, "Overlays"). Never a file name.
+    #[serde(default)]
+    pub with: Vec<String>,
+    /// Runs of every framework on every scenario (default 20 000); runs × frameworks × scenarios
+    /// at most the server's `--max-runs`.
+    #[serde(default)]
+    pub runs: Option<u64>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Horizons in days; default 7, 30, 90.
+    #[serde(default)]
+    pub horizons: Vec<f64>,
+}
+
+/// The document's example of a comparison: "what if Ukraine were a NATO member", on the bundled
+/// library.
+fn compare_example() -> serde_json::Value {
+    serde_json::json!({
+        "frameworks": [{ "id": "nato-1949" }],
+        "scenarios": [{ "id": "russian-attack-on-ukraine" }],
+        "with": ["member=UA@nato-1949"],
+        "runs": 2000,
+        "seed": 1
+    })
+}
+
+/// A comparison runs every framework (and, for its pivotal clause, every framework without each
+/// of its clauses) on the same runs; runs × frameworks × scenarios are held to a simulation's
+/// (`--max-runs`) and the deadline cancels it.
+pub async fn compare(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<CompareRequest>,
+) -> Result<axum::Json<ironclad::compare::CompareReport>, ApiError> {
+    if req.frameworks.is_empty() {
+        return Err(ApiError::bad_request("`frameworks` names no framework; give at least one"));
+    }
+    let runs = req.runs.unwrap_or(ironclad::compare::DEFAULT_RUNS);
+    let count = (req.frameworks.len() + req.with.len()) as u64;
+    let scenarios = req.scenarios.len().max(1) as u64;
+    let total = runs.saturating_mul(count).saturating_mul(scenarios);
+    if total > state.limits.max_runs {
+        return Err(ApiError::too_expensive(format!(
+            "{runs} runs × {count} frameworks × {scenarios} scenarios = {total} runs; this server runs at most {} per request",
+            state.limits.max_runs
+        )));
+    }
+    let permit = acquire(&state).await?;
+    let worker = state.clone();
+    blocking(&state, move |cancel| {
+        let _permit = permit;
+        let mut files = Files::new();
+        let mut frameworks = Vec::new();
+        let mut texts = Vec::new();
+        for (i, f) in req.frameworks.into_iter().enumerate() {
+            let (name, text) = match f {
+                CompareFramework::Library { id } => {
+                    let entry = worker.library.frameworks.get(&id).ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "the library has no framework `{id}`; GET /api/library lists them"
+                        ))
+                    })?;
+                    (format!("{id}.toml"), entry.text.clone())
+                }
+                CompareFramework::Text { spec } => (format!("spec-{}.toml", i + 1), spec),
+            };
+            let id = files.add(name, text.clone());
+            let spec = files.spec(id).valid().map_err(|e| ApiError::from_front(e, &files))?.clone();
+            texts.push((text, spec.framework.id.clone()));
+            frameworks.push(ironclad::compare::Framework { label: spec.framework.id.clone(), spec });
+        }
+        for with in &req.with {
+            // The shorthand, or an overlay's text: `Overlay::parse_arg` would read any other
+            // argument as a file name, which a client must never give.
+            let overlay = if with.trim_start().starts_with("member=") {
+                ironclad::overlay::Overlay::parse_arg(with.trim())
+                    .map_err(|e| ApiError::from_front(e, &files))?
+            } else {
+                ironclad::overlay::Overlay::parse(with).map_err(|m| {
+                    ApiError::bad_request(format!(
+                        "`with`: write member=PARTY@FRAMEWORK or an overlay's TOML text ([overlay]): {m}"
+                    ))
+                })?
+            };
+            frameworks.push(ironclad::overlay::apply_to(&texts, &overlay).map_err(|e| ApiError::from_front(e, &files))?);
+        }
+        let mut scenarios = Vec::new();
+        for (i, sc) in req.scenarios.into_iter().enumerate() {
+            scenarios.push(match sc {
+                CompareScenario::Library { id } => {
+                    let entry = worker.library.scenarios.get(&id).ok_or_else(|| {
+                        ApiError::bad_request(format!("the library has no scenario `{id}`; GET /api/library lists them"))
+                    })?;
+                    ironclad::compare::ScenarioText { name: id, text: entry.text.clone() }
+                }
+                CompareScenario::Text { text, name } => ironclad::compare::ScenarioText {
+                    name: name.unwrap_or_else(|| format!("scenario-{}.toml", i + 1)),
+                    text,
+                },
+            });
+        }
+        if scenarios.is_empty() {
+            let reference = &frameworks[0].spec;
+            let named = reference.framework.scenario.as_deref().ok_or_else(|| {
+                ApiError::bad_request("the first framework names no default scenario; send one in `scenarios`")
+            })?;
+            let entry = worker.library.default_scenario(named).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "the first framework's default scenario `{named}` is not in this server's library; send it in `scenarios`"
+                ))
+            })?;
+            scenarios.push(ironclad::compare::ScenarioText { name: entry.id.clone(), text: entry.text.clone() });
+        }
+        let request = ironclad::compare::Request { runs: Some(runs), seed: req.seed, horizons: req.horizons };
+        worker
+            .pool
+            .install(|| ironclad::compare::compare_cancellable(&frameworks, &scenarios, &request, Some(cancel)))
+            .map_err(|e| ApiError::from_front(e, &files))
     })
     .await
     .map(axum::Json)

@@ -36,7 +36,8 @@ pub use library::Library;
 pub struct Limits {
     /// Largest request body, in bytes (413 past it).
     pub max_body: usize,
-    /// Most runs one simulation may ask for (422 `too_expensive` past it).
+    /// Most runs one simulation, attribution or sensitivity design point may ask for, and a
+    /// comparison in all (runs × frameworks × scenarios); 422 `too_expensive` past it.
     pub max_runs: u64,
     /// Default runs when a simulation names none.
     pub default_runs: u64,
@@ -119,6 +120,7 @@ pub fn router(state: Arc<AppState>, cors_origin: Option<&str>) -> Result<Router,
         .route("/power", post(api::power))
         .route("/discover", post(api::discover))
         .route("/sensitivity", post(api::sensitivity))
+        .route("/compare", post(api::compare))
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)

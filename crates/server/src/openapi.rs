@@ -16,8 +16,8 @@ use utoipa::openapi::{
 };
 
 use crate::api::{
-    AttributeRequest, DiscoverRequest, Health, ObligationsRequest, PowerRequest, SensitivityRequest, SimulateRequest,
-    SimulateResponse, SpecRequest,
+    AttributeRequest, CompareRequest, DiscoverRequest, Health, ObligationsRequest, PowerRequest, SensitivityRequest,
+    SimulateRequest, SimulateResponse, SpecRequest,
 };
 use crate::error::ErrorBody;
 use crate::library::{LibraryListing, LibraryText};
@@ -172,6 +172,16 @@ const OPS: &[Op] = &[
         path_id: false,
         busy: true,
     },
+    Op {
+        method: HttpMethod::Post,
+        path: "/api/compare",
+        id: "compare",
+        summary: "Frameworks (library ids, spec texts, `with` overlays) on the same scenarios with common random numbers: paired differences and pivotal clauses, as `ironclad compare --format json`",
+        request: Some("CompareRequest"),
+        response: "CompareReport",
+        path_id: false,
+        busy: true,
+    },
 ];
 
 fn build() -> Value {
@@ -264,6 +274,8 @@ fn schemas() -> serde_json::Map<String, Value> {
         ("DiscoverReport", generator.subschema_for::<ironclad::discover::DiscoverReport>()),
         ("SensitivityRequest", generator.subschema_for::<SensitivityRequest>()),
         ("SensitivityReport", generator.subschema_for::<ironclad::sensitivity::SensitivityReport>()),
+        ("CompareRequest", generator.subschema_for::<CompareRequest>()),
+        ("CompareReport", generator.subschema_for::<ironclad::compare::CompareReport>()),
         ("ErrorBody", generator.subschema_for::<ErrorBody>()),
     ];
     let mut out = generator.take_definitions(true);

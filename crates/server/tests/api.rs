@@ -356,6 +356,7 @@ async fn the_openapi_document_names_every_route_and_resolves_every_reference() {
         "/api/simulate",
         "/api/attribute",
         "/api/power",
+        "/api/compare",
         "/api/library",
         "/api/health",
     ] {
@@ -426,4 +427,141 @@ fn small_scenario() -> String {
      [[event]]\nday = 0\nkind = \"armed_attack\"\nattacker = \"RU\"\ntarget = \"UA\"\nregion = \"UA\"\ndomains = [\"land\"]\n\n\
      [[requirement]]\ndomain = \"land\"\namount = \"150 troops\"\n"
         .to_string()
+}
+
+#[tokio::test]
+async fn attribute_sensitivity_and_compare_past_the_deadline_are_cancelled_with_504_and_free_their_slot() {
+    let app = app_with(Limits {
+        deadline: Duration::from_millis(300),
+        max_concurrent: 1,
+        queue_wait: Duration::from_millis(1),
+        threads: 1,
+        max_runs: 100_000_000,
+        ..Limits::default()
+    });
+    let (spec, scenario) = (small_spec(), small_scenario());
+    let slow = [
+        ("/api/attribute", json!({ "spec": spec, "scenario": scenario, "runs": 50_000_000, "exact": true })),
+        ("/api/attribute", json!({ "spec": spec, "scenario": scenario, "runs": 2, "precision": 1e-9 })),
+        ("/api/sensitivity", json!({ "spec": spec, "scenario": scenario, "samples": 256, "runs": 50_000_000 })),
+        (
+            "/api/compare",
+            json!({ "frameworks": [{ "spec": spec }], "scenarios": [{ "text": scenario }], "runs": 50_000_000 }),
+        ),
+    ];
+    for (path, body) in slow {
+        let started = std::time::Instant::now();
+        let (status, v) = post(&app, path, body).await;
+        assert_eq!((status, kind(&v)), (StatusCode::GATEWAY_TIMEOUT, "deadline"), "{path}: {v}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{path}");
+        // The cancelled work gives its slot back promptly; then the next request is served.
+        let mut served = None;
+        for k in 0..100 {
+            let small = json!({ "spec": spec, "scenario": scenario, "runs": 4096 });
+            let (status, _) = post(&app, "/api/simulate", small).await;
+            if status == StatusCode::OK {
+                served = Some(k);
+                break;
+            }
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let tries = served.unwrap_or_else(|| panic!("{path}: the slot of the cancelled run was never freed"));
+        // Freed well within a second of the deadline (20 ms between tries).
+        assert!(tries < 50, "{path}: the slot came free only after {tries} tries");
+    }
+}
+
+#[tokio::test]
+async fn compare_answers_the_cli_report_for_library_ids_texts_and_overlays() {
+    let app = app();
+    let nato = std::fs::read_to_string(repo().join("frameworks/nato-1949.toml")).unwrap();
+    let attack = std::fs::read_to_string(repo().join("scenarios/russian-attack-on-ukraine.toml")).unwrap();
+    let body = json!({
+        "frameworks": [{ "id": "nato-1949" }],
+        "scenarios": [{ "id": "russian-attack-on-ukraine" }],
+        "with": ["member=UA@nato-1949"],
+        "runs": 3000,
+        "seed": 5,
+    });
+    let (status, v) = post(&app, "/api/compare", body).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let rows = v["scenarios"][0]["rows"].as_array().unwrap();
+    let labels: Vec<&str> = rows.iter().map(|r| r["framework"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["nato-1949", "nato-1949+member:UA"]);
+    assert_eq!(v["reference"], "nato-1949");
+    // The front door's report for the same inputs, byte for byte.
+    let spec = ironclad::spec::analyze(&nato).spec.unwrap();
+    let texts = vec![(nato.clone(), "nato-1949".to_string())];
+    let member =
+        ironclad::overlay::apply_to(&texts, &ironclad::overlay::Overlay::parse_arg("member=UA@nato-1949").unwrap())
+            .unwrap();
+    let frameworks = [ironclad::compare::Framework { label: "nato-1949".into(), spec }, member];
+    let scenarios =
+        [ironclad::compare::ScenarioText { name: "russian-attack-on-ukraine".into(), text: attack.clone() }];
+    let request = ironclad::compare::Request { runs: Some(3000), seed: 5, horizons: vec![] };
+    let direct = ironclad::compare::compare(&frameworks, &scenarios, &request).unwrap();
+    // Both through JSON text (serde_json's default float parsing may differ from the value by an ulp).
+    let direct: Value = serde_json::from_str(&serde_json::to_string(&direct).unwrap()).unwrap();
+    assert_eq!(v, direct);
+    // An uploaded text and an overlay's text give the same figures as the library id and the
+    // shorthand.
+    let overlay = "[overlay]\nframework = \"nato-1949\"\nmembers = [\"UA\"]\n";
+    let body = json!({
+        "frameworks": [{ "spec": nato }],
+        "scenarios": [{ "text": attack, "name": "russian-attack-on-ukraine" }],
+        "with": [overlay],
+        "runs": 3000,
+        "seed": 5,
+    });
+    let (status, again) = post(&app, "/api/compare", body).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again, v);
+    // The default scenario is the first framework's own, from the library.
+    let (status, v) =
+        post(&app, "/api/compare", json!({ "frameworks": [{ "id": "coalition-2025" }], "runs": 500 })).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["scenarios"][0]["scenario"], "ceasefire-then-offensive");
+}
+
+#[tokio::test]
+async fn bad_and_too_expensive_comparisons_get_4xx() {
+    let app = app();
+    let cases = [
+        (json!({ "frameworks": [{ "id": "no-such-framework" }] }), StatusCode::BAD_REQUEST, "bad_request"),
+        (json!({ "frameworks": [] }), StatusCode::BAD_REQUEST, "bad_request"),
+        (
+            json!({ "frameworks": [{ "id": "nato-1949" }], "scenarios": [{ "id": "no-such-scenario" }] }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            json!({ "frameworks": [{ "id": "nato-1949" }], "with": ["member=XX@nato-1949"] }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        // Not the shorthand: read as an overlay's text, never as a file name.
+        (
+            json!({ "frameworks": [{ "id": "nato-1949" }], "with": ["/etc/passwd"] }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            json!({ "frameworks": [{ "spec": "[framework]\nid = 3" }] }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (json!({ "frameworks": [{ "id": "nato-1949", "spec": "x" }] }), StatusCode::BAD_REQUEST, "bad_request"),
+        // 600 000 runs × 2 frameworks is more than --max-runs (1 000 000).
+        (
+            json!({ "frameworks": [{ "id": "nato-1949" }], "with": ["member=UA@nato-1949"], "runs": 600_000 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_expensive",
+        ),
+        (json!({ "frameworks": [{ "id": "nato-1949" }], "runs": 0 }), StatusCode::BAD_REQUEST, "bad_request"),
+    ];
+    for (body, status, want) in cases {
+        let (got, v) = post(&app, "/api/compare", body.clone()).await;
+        assert_eq!((got, kind(&v)), (status, want), "{body}: {v}");
+    }
 }

@@ -29,7 +29,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
 h1 { font-size: 1.8rem; margin: 0 0 .3rem; }
 h2 { font-size: 1.4rem; border-bottom: 2px solid var(--accent); padding-bottom: .2rem; margin-top: 2.2rem; }
 h3 { font-size: 1.1rem; margin-top: 1.6rem; }
-h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
+h4, .clause h3 { font-size: 1rem; margin: 1rem 0 .3rem; }
 p.meta, .muted { color: var(--muted); }
 figure { margin: 1rem 0; }
 figure svg { display: block; width: 100%; max-width: 60rem; height: auto; border: 1px solid #eee; }
@@ -42,7 +42,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 blockquote { margin: .4rem 0 .4rem 0; padding: .3rem .8rem; border-left: 4px solid #56B4E9; background: #f7fbfe; }
 blockquote footer { font-size: .82rem; color: var(--muted); }
 .clause { border: 1px solid var(--rule); border-radius: 4px; padding: .5rem .8rem; margin: .8rem 0; }
-.clause h4 { margin-top: 0; }
+.clause h3 { margin-top: 0; }
 .tag { display: inline-block; border: 1px solid var(--rule); border-radius: 3px; padding: 0 .35rem;
        font-size: .8rem; margin-right: .25rem; }
 .note { border-left: 4px solid #E69F00; background: #fff8ea; padding: .3rem .8rem; }
@@ -189,7 +189,7 @@ pub fn report(r: &Report) -> String {
         p.line("<li><a href=\"#compare\">Comparison with other frameworks</a></li>");
     }
     p.line("<li><a href=\"#clauses\">Every clause and its evidence</a></li>");
-    p.line("</ol>\n</nav>");
+    p.line("</ol>\n</nav>\n<main>");
     for note in &r.notes {
         let _ = writeln!(p.out, "<p class=\"note\">{}</p>", esc(note));
     }
@@ -199,6 +199,7 @@ pub fn report(r: &Report) -> String {
     }
     compare(&mut p, r);
     clauses(&mut p, s);
+    p.line("</main>");
     p.line(
         "<footer class=\"muted\"><p>Written by <code>ironclad report</code>. Figures are estimates from the \
             simulation model described in the project's docs/model.md; every interval is 95 %.</p></footer>",
@@ -567,7 +568,8 @@ fn compare(p: &mut Page, r: &Report) {
 fn clause(p: &mut Page, c: &ShowCommitment) {
     let _ = writeln!(p.out, "<div class=\"clause\" id=\"clause-{}\">", attr(&c.id));
     let article = c.article.as_ref().map(|a| format!(" <span class=\"muted\">({})</span>", esc(a))).unwrap_or_default();
-    let _ = writeln!(p.out, "<h4><code>{}</code>{article}</h4>", esc(&c.id));
+    // Under the section's h2: an h3, so heading levels go down by one.
+    let _ = writeln!(p.out, "<h3><code>{}</code>{article}</h3>", esc(&c.id));
     let mut tags = vec![
         format!("strength: {}", c.strength),
         format!("status: {}{}", c.status.replace('_', " "), if c.status_stated { "" } else { " (implied)" }),
