@@ -77,7 +77,7 @@ type Compared = Vec<(Published, Option<u8>)>;
 
 fn compare(framework: &str, text: String, rows: &[Published]) -> Compared {
     let mut files = Files::new();
-    let id = files.add(&format!("{framework}.toml"), text);
+    let id = files.add(format!("{framework}.toml"), text);
     let spec = files.spec(id).valid().unwrap_or_else(|_| panic!("{framework} is valid")).clone();
     let report = code(&[(framework.to_string(), &spec)], "atop").unwrap();
     let f: &FrameworkCodes = &report.frameworks[0];
