@@ -401,12 +401,20 @@ fn coded_clauses(spec: &Spec) -> (Vec<(CommitmentId, &Commitment)>, Vec<String>)
     (clauses, reading)
 }
 
-/// The parties a clause obliges, as alliance members: its parties, or its body's seats that are
-/// members.
+/// The parties a clause obliges, as alliance members: its parties, or the seats of its body that
+/// are members. A body with seats outside the framework (`other_seats`, e.g. the UN Security
+/// Council) obliges no member: what it does is decided by states that made no promise, so its
+/// clause is nobody's obligation in ATOP's sense.
 fn obliged(spec: &Spec, c: &Commitment, members: &BTreeSet<PartyId>) -> Vec<PartyId> {
     match &c.by {
         Obligor::Parties(ps) => ps.clone(),
-        Obligor::Body(b) => spec.body(*b).members.iter().copied().filter(|p| members.contains(p)).collect(),
+        Obligor::Body(b) => {
+            let body = spec.body(*b);
+            if body.other_seats > 0 {
+                return Vec::new();
+            }
+            body.members.iter().copied().filter(|p| members.contains(p)).collect()
+        }
     }
 }
 
@@ -475,7 +483,8 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
             let Some(o) = o else { continue };
             let c = spec.commitment(*id);
             let obligors = obliged(spec, c, &members);
-            if party.is_some_and(|p| !obligors.contains(&p)) {
+            // The alliance holds an obligation when some member does.
+            if obligors.is_empty() || party.is_some_and(|p| !obligors.contains(&p)) {
                 continue;
             }
             // A defence clause is a defensive obligation of the members it obliges to protect a
@@ -967,16 +976,24 @@ fn milaid(spec: &Spec, clauses: &[(CommitmentId, &Commitment)], members: &BTreeS
         }
         let money = c.amount.as_ref().is_some_and(|a| a.dimension == ironclad_spec::quantity::Dimension::Money)
             || c.domains.contains(&Domain::Financing);
-        match c.kind {
-            Kind::Finance => grants.push(c.id.clone()),
-            Kind::Supply if money => grants.push(c.id.clone()),
-            Kind::Supply | Kind::Train => technology.push(c.id.clone()),
-            Kind::Assist if c.domains.iter().any(|d| matches!(d, Domain::Weapons | Domain::Training)) => {
-                technology.push(c.id.clone())
-            }
-            Kind::Assist if c.domains.contains(&Domain::Financing) => grants.push(c.id.clone()),
-            Kind::Assist if c.domains.is_empty() && !crisis_triggered(spec, c) => general.push(c.id.clone()),
-            _ => {}
+        let materiel = c.domains.iter().any(|d| matches!(d, Domain::Weapons | Domain::Training));
+        // Each category on its own: an `assist` in weapons and financing is both (code 4).
+        let (grant, tech) = match c.kind {
+            Kind::Finance => (true, false),
+            Kind::Train => (false, true),
+            // A supply clause is of materiel unless it is only of money.
+            Kind::Supply => (money, materiel || !money),
+            Kind::Assist => (money, materiel),
+            _ => (false, false),
+        };
+        if grant {
+            grants.push(c.id.clone());
+        }
+        if tech {
+            technology.push(c.id.clone());
+        }
+        if c.kind == Kind::Assist && c.domains.is_empty() && !crisis_triggered(spec, c) {
+            general.push(c.id.clone());
         }
     }
     let code = match (!grants.is_empty(), !technology.is_empty(), !general.is_empty()) {
@@ -1375,6 +1392,62 @@ quote = "q"
         let f = codes(&with(&MUTUAL_DEFENCE.replace("target in [A, B]\"", "attacker == A and target == X\"")));
         assert_eq!(get(&f.alliance, "OFFENSE").code, Some(1));
         assert_eq!(get(&f.alliance, "SPECTHRT").code, Some(0), "A is the ally the pledge supports");
+    }
+
+    #[test]
+    fn aid_in_weapons_and_money_is_both_kinds_of_military_aid() {
+        let aid = r#"
+[[commitment]]
+id = "aid"
+by = ["A"]
+to = ["B"]
+kind = "assist"
+domains = ["weapons", "financing"]
+modality = "automatic"
+strength = "treaty"
+[[commitment.evidence]]
+source = "s"
+quote = "q"
+"#;
+        let f = codes(&with(aid));
+        assert_eq!(get(&f.alliance, "MILAID").code, Some(4), "{}", get(&f.alliance, "MILAID").why);
+        let f = codes(&with(&aid.replace("\"weapons\", ", "")));
+        assert_eq!(get(&f.alliance, "MILAID").code, Some(2));
+        let f = codes(&with(&aid.replace("kind = \"assist\"", "kind = \"supply\"").replace(", \"financing\"", "")));
+        assert_eq!(get(&f.alliance, "MILAID").code, Some(3));
+    }
+
+    #[test]
+    fn a_body_with_outside_seats_obliges_no_member() {
+        let council = |other_seats: u32| {
+            format!(
+                r#"
+[[body]]
+id = "council"
+members = ["A", "B"]
+other_seats = {other_seats}
+rule = "majority"
+
+[[commitment]]
+id = "council-defends"
+by = ["council"]
+to = ["A", "B"]
+kind = "defend"
+trigger = "armed_attack where target in [A, B]"
+modality = "discretionary"
+strength = "treaty"
+[[commitment.evidence]]
+source = "s"
+quote = "q"
+"#
+            )
+        };
+        let f = codes(&with(&council(0)));
+        assert_eq!(get(&f.alliance, "DEFENSE").code, Some(1), "a council of the members acts for them");
+        assert_eq!(get(&f.alliance, "ORGAN1").code, Some(1));
+        let f = codes(&with(&council(10)));
+        assert_eq!(get(&f.alliance, "DEFENSE").code, Some(0), "outside seats decide: nobody's promise");
+        assert_eq!(get(&f.alliance, "ORGAN1").code, Some(0));
     }
 
     #[test]
