@@ -207,8 +207,8 @@ fn crisis_triggered(spec: &Spec, c: &Commitment) -> bool {
     by_trigger || spec.conditions_of(c).any(|cond| predicates(&cond.expr).contains(&StateFn::Attacked))
 }
 
-/// The clause's conditions in ATOP's sense.
-fn conditions(spec: &Spec, c: &Commitment) -> Conditions {
+/// The clause's conditions in ATOP's sense, read as an obligation of type `o`.
+fn conditions(spec: &Spec, c: &Commitment, o: Obligation) -> Conditions {
     let mut out = Conditions { location: !c.scope.is_empty(), ..Conditions::default() };
     let conds: Vec<&Typed> = spec.conditions_of(c).map(|x| &x.expr).chain(c.unless.iter().map(|x| &x.expr)).collect();
     let preds: BTreeSet<StateFn> = conds.iter().flat_map(|e| predicates(e)).collect();
@@ -236,6 +236,13 @@ fn conditions(spec: &Spec, c: &Commitment) -> Conditions {
         && v.trigger.alternatives.iter().any(|(_, f)| f.as_ref().is_some_and(|f| fields(f).contains(&Field::Provoked)))
     {
         out.non_provocation = true;
+    }
+    // A defence clause's location condition is a limit on where an attack on a protected party
+    // counts: it holds when some party it protects at home is covered only in part. A region or
+    // scope that takes in the whole territory of every protected party is no condition (the US
+    // pledge to Japan in 1960 covers all the territories under Japan's administration).
+    if o == Obligation::Defense {
+        out.location = !protected(spec, c).1.is_empty();
     }
     out
 }
@@ -274,9 +281,98 @@ fn obligation(spec: &Spec, c: &Commitment, members: &BTreeSet<PartyId>) -> Optio
                 None
             }
         }
+        Kind::Assist if attack_triggered(spec, c) && force_named(c) => Some(Obligation::Defense),
         Kind::Consult if crisis_triggered(spec, c) => Some(Obligation::Consul),
         _ => None,
     }
+}
+
+/// Whether a clause answers an attack: its trigger has an `armed_attack` or `strike_on_forces`
+/// alternative, or a condition asks `attacked(P)` (a threat alone is not an attack).
+fn attack_triggered(spec: &Spec, c: &Commitment) -> bool {
+    let by_trigger = c.trigger.as_ref().is_some_and(|t| {
+        t.trigger.alternatives.iter().any(|(k, _)| matches!(k, EventKind::ArmedAttack | EventKind::StrikeOnForces))
+    });
+    by_trigger || spec.conditions_of(c).any(|cond| predicates(&cond.expr).contains(&StateFn::Attacked))
+}
+
+/// Whether a clause names a use-of-force domain (`land`, `air`, `maritime`, `nuclear`): an `assist`
+/// clause that does ("such action as it deems necessary, including the use of armed force") is a
+/// promise of active military support; one with no domains ("security assistance", "measures to
+/// restore peace") or only aid domains (weapons, money, training) is not.
+fn force_named(c: &Commitment) -> bool {
+    c.domains.iter().any(|d| FORCE_DOMAINS.contains(d))
+}
+
+/// The regions an expression bounds `region` to (`region within R`, `region within [R, S]`);
+/// `None` when it does not bound `region` that way.
+fn region_bounds(expr: &Typed) -> Option<Vec<ironclad_spec::model::RegionId>> {
+    let mut out = Vec::new();
+    let mut bounded = false;
+    expr.walk(&mut |node| {
+        if let Node::Within(a, b) = &node.node
+            && matches!(a.node, Node::Field(Field::Region))
+        {
+            bounded = true;
+            match &b.node {
+                Node::Const(Value::Region(r)) => out.push(*r),
+                Node::Const(Value::Regions(rs)) => out.extend(rs.iter().copied()),
+                _ => {}
+            }
+        }
+    });
+    bounded.then_some(out)
+}
+
+/// Whether an attack on territory region `t` can make the clause due: an `armed_attack` (or
+/// `threat`) alternative of its trigger accepts that region, and its `scope`, if any, contains it.
+/// A clause without such an alternative (no trigger, or only requests or strikes on forces)
+/// says nothing of territory and covers it all, within its scope.
+fn covers(spec: &Spec, c: &Commitment, t: ironclad_spec::model::RegionId) -> bool {
+    if !c.scope.is_empty() && !c.scope.iter().any(|s| spec.region_within(t, *s)) {
+        return false;
+    }
+    let Some(trigger) = &c.trigger else { return true };
+    let territorial: Vec<_> = trigger
+        .trigger
+        .alternatives
+        .iter()
+        .filter(|(k, _)| matches!(k, EventKind::ArmedAttack | EventKind::Threat))
+        .collect();
+    if territorial.is_empty() {
+        return true;
+    }
+    territorial.iter().any(|(_, f)| match f.as_ref().and_then(region_bounds) {
+        None => true,
+        Some(regions) => regions.iter().any(|r| spec.region_within(t, *r)),
+    })
+}
+
+/// The beneficiaries a defence clause protects at home: those whose territory it covers at least
+/// in part (a party without territory counts as protected). A beneficiary whose territory it does
+/// not cover at all is protected only elsewhere (its forces), which ATOP does not code as defence.
+/// The second list: the protected parties whose territory it covers only in part.
+fn protected(spec: &Spec, c: &Commitment) -> (Vec<PartyId>, Vec<PartyId>) {
+    let mut whole_or_part = Vec::new();
+    let mut part = Vec::new();
+    for p in &c.to {
+        let territory = &spec.party(*p).territory;
+        let covered = territory.iter().filter(|t| covers(spec, c, **t)).count();
+        if territory.is_empty() || covered > 0 {
+            whole_or_part.push(*p);
+        }
+        if covered > 0 && covered < territory.len() {
+            part.push(*p);
+        }
+    }
+    (whole_or_part, part)
+}
+
+/// Whether a defence clause is a defensive obligation *of `p`*: it protects at home some party
+/// other than `p`. A promise to act only against attacks on one's own territory is self-defence,
+/// not a promise of support to a partner (ATOP codes Japan's Art. V obligation of 1960 so).
+fn defends_a_partner(spec: &Spec, c: &Commitment, p: PartyId) -> bool {
+    protected(spec, c).0.iter().any(|q| *q != p)
 }
 
 /// The clauses coded: the base framework and the heaviest option of each variant.
@@ -305,12 +401,20 @@ fn coded_clauses(spec: &Spec) -> (Vec<(CommitmentId, &Commitment)>, Vec<String>)
     (clauses, reading)
 }
 
-/// The parties a clause obliges, as alliance members: its parties, or its body's seats that are
-/// members.
+/// The parties a clause obliges, as alliance members: its parties, or the seats of its body that
+/// are members. A body with seats outside the framework (`other_seats`, e.g. the UN Security
+/// Council) obliges no member: what it does is decided by states that made no promise, so its
+/// clause is nobody's obligation in ATOP's sense.
 fn obliged(spec: &Spec, c: &Commitment, members: &BTreeSet<PartyId>) -> Vec<PartyId> {
     match &c.by {
         Obligor::Parties(ps) => ps.clone(),
-        Obligor::Body(b) => spec.body(*b).members.iter().copied().filter(|p| members.contains(p)).collect(),
+        Obligor::Body(b) => {
+            let body = spec.body(*b);
+            if body.other_seats > 0 {
+                return Vec::new();
+            }
+            body.members.iter().copied().filter(|p| members.contains(p)).collect()
+        }
     }
 }
 
@@ -357,8 +461,8 @@ impl Profile {
 
 /// A condition holds of an obligation when it holds of every clause of that type (one
 /// unconditional clause makes the obligation unconditional).
-fn all_conditional(spec: &Spec, clauses: &[CommitmentId], test: impl Fn(Conditions) -> bool) -> bool {
-    !clauses.is_empty() && clauses.iter().all(|c| test(conditions(spec, spec.commitment(*c))))
+fn all_conditional(spec: &Spec, o: Obligation, clauses: &[CommitmentId], test: impl Fn(Conditions) -> bool) -> bool {
+    !clauses.is_empty() && clauses.iter().all(|c| test(conditions(spec, spec.commitment(*c), o)))
 }
 
 fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
@@ -378,8 +482,23 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
         for (id, o) in &typed {
             let Some(o) = o else { continue };
             let c = spec.commitment(*id);
-            if party.is_some_and(|p| !obliged(spec, c, &members).contains(&p)) {
+            let obligors = obliged(spec, c, &members);
+            // The alliance holds an obligation when some member does.
+            if obligors.is_empty() || party.is_some_and(|p| !obligors.contains(&p)) {
                 continue;
+            }
+            // A defence clause is a defensive obligation of the members it obliges to protect a
+            // partner; one that binds a member only to act against attacks on its own territory
+            // is not that member's (nor, when it is nobody's, the alliance's).
+            if *o == Obligation::Defense {
+                let defends = |p: &PartyId| defends_a_partner(spec, c, *p);
+                let counts = match party {
+                    Some(p) => defends(&p),
+                    None => obligors.iter().any(defends),
+                };
+                if !counts {
+                    continue;
+                }
             }
             match by_type.iter_mut().find(|(t, _)| t == o) {
                 Some((_, v)) => v.push(*id),
@@ -399,7 +518,7 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
             Obligation::Defense,
             "DEFENSE",
             "defensive obligation: active military support if a partner is attacked",
-            "defend/backstop clause",
+            "defend/backstop clause, or assist against an attack, protecting a partner",
         ),
         (
             Obligation::Offense,
@@ -445,7 +564,7 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
     // Conditions.
     let cond_of = |p: &Profile, o: Obligation| -> (bool, Vec<String>) {
         let cl = p.clauses(o);
-        (all_conditional(spec, cl, Conditions::any), ids(spec, cl))
+        (all_conditional(spec, o, cl, Conditions::any), ids(spec, cl))
     };
     let any_member = |o: Obligation| -> (bool, Vec<String>, Vec<String>) {
         let mut flagged = Vec::new();
@@ -533,10 +652,10 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
         }
         let def = prof.clauses(Obligation::Defense);
         let def_ids = ids(spec, def);
-        let loc = all_conditional(spec, def, |c| c.location);
-        let adv = all_conditional(spec, def, |c| c.adversary);
-        let con = all_conditional(spec, def, |c| c.conflict);
-        let npr = all_conditional(spec, def, |c| c.non_provocation);
+        let loc = all_conditional(spec, Obligation::Defense, def, |c| c.location);
+        let adv = all_conditional(spec, Obligation::Defense, def, |c| c.adversary);
+        let con = all_conditional(spec, Obligation::Defense, def, |c| c.conflict);
+        let npr = all_conditional(spec, Obligation::Defense, def, |c| c.non_provocation);
         let cond_code = |name: &str, flag: bool, what: &str| {
             let why = if def.is_empty() {
                 "no defensive obligation".to_string()
@@ -565,9 +684,9 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
         codes.push(cond_code("DEFCONPR", npr, "excludes a provoked attack (`provoked` in its trigger or void_if)"));
         let cons = prof.clauses(Obligation::Consul);
         let cons_ids = ids(spec, cons);
-        let cadv = all_conditional(spec, cons, |c| c.adversary);
-        let cloc = all_conditional(spec, cons, |c| c.location);
-        let creq = all_conditional(spec, cons, |c| c.request);
+        let cadv = all_conditional(spec, Obligation::Consul, cons, |c| c.adversary);
+        let cloc = all_conditional(spec, Obligation::Consul, cons, |c| c.location);
+        let creq = all_conditional(spec, Obligation::Consul, cons, |c| c.request);
         for (name, flag, what) in [
             ("CONCOADV", cadv, "is limited to named adversaries"),
             ("CONCOLOC", cloc, "is limited to a location"),
@@ -592,7 +711,7 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
     }
 
     // ASYMM: members' obligations differ.
-    alliance.push(asymm(spec, &clauses, &profiles, &members));
+    alliance.push(asymm(spec, &typed, &profiles, &members));
     alliance.push(milcon(spec, &clauses, &members));
     alliance.push(Code {
         variable: "INTCOM".into(),
@@ -630,7 +749,7 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
         },
         contrib,
     ));
-    alliance.push(specthrt(spec, &clauses));
+    alliance.push(specthrt(spec, &clauses, &members));
     alliance.push(organ(spec, &clauses, &members));
 
     let mut benson = typology(spec, &all);
@@ -662,7 +781,7 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
 fn typology(spec: &Spec, prof: &Profile) -> Typology {
     let off = prof.clauses(Obligation::Offense);
     if !off.is_empty() {
-        let conditional = all_conditional(spec, off, Conditions::any);
+        let conditional = all_conditional(spec, Obligation::Offense, off, Conditions::any);
         return Typology {
             kind: if conditional { "conditional_compellent" } else { "unconditional_compellent" }.into(),
             why: format!("an offensive obligation ({})", list(&ids(spec, off))),
@@ -696,36 +815,44 @@ fn typology(spec: &Spec, prof: &Profile) -> Typology {
 
 fn asymm(
     spec: &Spec,
-    clauses: &[(CommitmentId, &Commitment)],
+    typed: &[(CommitmentId, Option<Obligation>)],
     profiles: &[(PartyId, Profile)],
     members: &BTreeSet<PartyId>,
 ) -> Code {
-    // A member's signature: the kinds it is obliged to and whether it is protected by defence.
-    let signature = |p: PartyId| -> (BTreeSet<Kind>, bool) {
-        let kinds =
-            clauses.iter().filter(|(_, c)| obliged(spec, c, members).contains(&p)).map(|(_, c)| c.kind).collect();
-        let protected = profiles
+    // A member's signature: the ATOP obligation types it holds, the kinds of its other clauses
+    // (aid, bases, ...), and whether another member's defensive obligation protects it at home.
+    let signature = |p: PartyId, prof: &Profile| -> (Vec<String>, bool) {
+        let mut obligations: BTreeSet<String> =
+            prof.by_type.iter().map(|(o, _)| format!("{o:?}").to_uppercase()).collect();
+        for (id, o) in typed {
+            let c = spec.commitment(*id);
+            if o.is_none() && obliged(spec, c, members).contains(&p) {
+                obligations.insert(c.kind.as_str().to_string());
+            }
+        }
+        let protected_ = profiles
             .iter()
+            .filter(|(q, _)| *q != p)
             .flat_map(|(_, prof)| prof.clauses(Obligation::Defense).iter())
-            .any(|c| spec.commitment(*c).to.contains(&p));
-        (kinds, protected)
+            .any(|c| protected(spec, spec.commitment(*c)).0.contains(&p));
+        (obligations.into_iter().collect(), protected_)
     };
-    let sigs: Vec<(PartyId, (BTreeSet<Kind>, bool))> = profiles.iter().map(|(p, _)| (*p, signature(*p))).collect();
+    let sigs: Vec<(PartyId, (Vec<String>, bool))> =
+        profiles.iter().map(|(p, prof)| (*p, signature(*p, prof))).collect();
     let first = sigs.first().map(|(_, s)| s.clone());
     let differ: Vec<String> =
         sigs.iter().filter(|(_, s)| Some(s) != first.as_ref()).map(|(p, _)| spec.party(*p).id.clone()).collect();
     let asym = !differ.is_empty();
-    let describe = |p: PartyId, s: &(BTreeSet<Kind>, bool)| {
-        let kinds: Vec<&str> = s.0.iter().map(|k| k.as_str()).collect();
+    let describe = |p: PartyId, s: &(Vec<String>, bool)| {
         format!(
-            "{} obliged to [{}]{}",
+            "{} holds [{}]{}",
             spec.party(p).id,
-            kinds.join(", "),
-            if s.1 { ", defended" } else { ", not defended" }
+            s.0.join(", "),
+            if s.1 { ", defended by a partner" } else { ", not defended by a partner" }
         )
     };
     let why = if asym {
-        let mut seen: Vec<&(BTreeSet<Kind>, bool)> = Vec::new();
+        let mut seen: Vec<&(Vec<String>, bool)> = Vec::new();
         let mut parts = Vec::new();
         for (p, s) in &sigs {
             if !seen.contains(&s) {
@@ -735,17 +862,17 @@ fn asymm(
         }
         format!("members' obligations differ: {}", parts.join("; "))
     } else {
-        "every member has the same kinds of obligation and the same protection".into()
+        "every member holds the same obligations and the same protection".into()
     };
     let mut cl: Vec<String> = Vec::new();
     if asym {
-        cl = clauses.iter().map(|(_, c)| c.id.clone()).collect();
+        cl = typed.iter().map(|(id, _)| spec.commitment(*id).id.clone()).collect();
     }
     derived(
         "ASYMM",
         yes(asym),
         if asym { "1: obligations differ among members" } else { "0: symmetric obligations" },
-        "members' obligation kinds and protection compared",
+        "members' obligations and protection compared",
         why,
         cl,
     )
@@ -849,16 +976,24 @@ fn milaid(spec: &Spec, clauses: &[(CommitmentId, &Commitment)], members: &BTreeS
         }
         let money = c.amount.as_ref().is_some_and(|a| a.dimension == ironclad_spec::quantity::Dimension::Money)
             || c.domains.contains(&Domain::Financing);
-        match c.kind {
-            Kind::Finance => grants.push(c.id.clone()),
-            Kind::Supply if money => grants.push(c.id.clone()),
-            Kind::Supply | Kind::Train => technology.push(c.id.clone()),
-            Kind::Assist if c.domains.iter().any(|d| matches!(d, Domain::Weapons | Domain::Training)) => {
-                technology.push(c.id.clone())
-            }
-            Kind::Assist if c.domains.contains(&Domain::Financing) => grants.push(c.id.clone()),
-            Kind::Assist if c.domains.is_empty() && !crisis_triggered(spec, c) => general.push(c.id.clone()),
-            _ => {}
+        let materiel = c.domains.iter().any(|d| matches!(d, Domain::Weapons | Domain::Training));
+        // Each category on its own: an `assist` in weapons and financing is both (code 4).
+        let (grant, tech) = match c.kind {
+            Kind::Finance => (true, false),
+            Kind::Train => (false, true),
+            // A supply clause is of materiel unless it is only of money.
+            Kind::Supply => (money, materiel || !money),
+            Kind::Assist => (money, materiel),
+            _ => (false, false),
+        };
+        if grant {
+            grants.push(c.id.clone());
+        }
+        if tech {
+            technology.push(c.id.clone());
+        }
+        if c.kind == Kind::Assist && c.domains.is_empty() && !crisis_triggered(spec, c) {
+            general.push(c.id.clone());
         }
     }
     let code = match (!grants.is_empty(), !technology.is_empty(), !general.is_empty()) {
@@ -892,7 +1027,7 @@ fn milaid(spec: &Spec, clauses: &[(CommitmentId, &Commitment)], members: &BTreeS
     )
 }
 
-fn specthrt(spec: &Spec, clauses: &[(CommitmentId, &Commitment)]) -> Code {
+fn specthrt(spec: &Spec, clauses: &[(CommitmentId, &Commitment)], members: &BTreeSet<PartyId>) -> Code {
     let mut named: BTreeSet<PartyId> = spec.framework.threat.into_iter().collect();
     let mut cl = Vec::new();
     for (_, c) in clauses {
@@ -904,6 +1039,8 @@ fn specthrt(spec: &Spec, clauses: &[(CommitmentId, &Commitment)]) -> Code {
                 }
             }
         }
+        // A member named as the attacker is the one an offensive pledge supports, not a threat.
+        attackers.retain(|p| !members.contains(p));
         if !attackers.is_empty() {
             cl.push(c.id.clone());
             named.extend(attackers);
@@ -923,7 +1060,7 @@ fn specthrt(spec: &Spec, clauses: &[(CommitmentId, &Commitment)]) -> Code {
                 if spec.framework.threat.is_some() { " (framework threat)" } else { "" }
             )
         } else {
-            "no framework threat and no trigger names an attacker".into()
+            "no framework threat and no trigger names an attacker outside the alliance".into()
         },
         cl,
     )
@@ -1016,7 +1153,7 @@ file = "s.txt"
 
 [[party]]
 id = "A"
-territory = ["A"]
+territory = ["A", "A-far"]
 
 [[party]]
 id = "B"
@@ -1035,6 +1172,9 @@ within = "area"
 [[region]]
 id = "B"
 within = "area"
+
+[[region]]
+id = "A-far"
 "#;
 
     fn with(clauses: &str) -> String {
@@ -1205,6 +1345,109 @@ quote = "q"
         assert_eq!(get(&f.alliance, "OFFENSE").code, Some(1));
         assert_eq!(get(&f.alliance, "DEFENSE").code, Some(0));
         assert!(f.benson.kind.ends_with("compellent"));
+    }
+
+    #[test]
+    fn a_region_that_takes_in_every_protected_territory_is_no_location_condition() {
+        // `region within B` covers all of B's territory; A's home is not covered at all, so the
+        // clause protects B only, A's obligation is a defensive one (it defends B) and B's is
+        // self-defence: no defensive obligation of B's, and no location condition on A's.
+        let f = codes(&with(&MUTUAL_DEFENCE.replace("target in [A, B]\"", "target in [A, B] and region within B\"")));
+        let (a, b) = (member(&f, "A"), member(&f, "B"));
+        assert_eq!(get(&a.codes, "DEFENSE").code, Some(1));
+        assert_eq!(get(&a.codes, "DEFCOLOC").code, Some(0));
+        assert_eq!(get(&b.codes, "DEFENSE").code, Some(0), "acting only at home is not defending a partner");
+        assert_eq!(get(&f.alliance, "DEFCON").code, Some(0));
+        assert_eq!(get(&f.alliance, "ASYMM").code, Some(1), "A defends B, B does not defend A");
+        assert_eq!(b.benson.kind, "none");
+        // Bounded to the area, A's territory is covered only in part (A-far lies outside).
+        let f =
+            codes(&with(&MUTUAL_DEFENCE.replace("target in [A, B]\"", "target in [A, B] and region within area\"")));
+        for m in ["A", "B"] {
+            assert_eq!(get(&member(&f, m).codes, "DEFENSE").code, Some(1));
+            assert_eq!(get(&member(&f, m).codes, "DEFCOLOC").code, Some(1), "{m}");
+        }
+        assert_eq!(get(&f.alliance, "ASYMM").code, Some(0));
+    }
+
+    #[test]
+    fn assistance_against_an_attack_is_defence_unless_it_is_aid_only() {
+        let assist = MUTUAL_DEFENCE.replace("kind = \"defend\"", "kind = \"assist\"");
+        let f = codes(&with(&assist));
+        assert_eq!(get(&f.alliance, "DEFENSE").code, Some(0), "unspecified assistance is no promise of force");
+        assert_eq!(get(&f.alliance, "MILAID").code, Some(0));
+        let assist = assist.replace("kind = \"assist\"", "kind = \"assist\"\ndomains = [\"land\", \"air\"]");
+        let f = codes(&with(&assist));
+        assert_eq!(get(&f.alliance, "DEFENSE").code, Some(1), "including the use of armed force");
+        let f = codes(&with(&assist.replace("[\"land\", \"air\"]", "[\"weapons\"]")));
+        assert_eq!(get(&f.alliance, "DEFENSE").code, Some(0), "weapons only: aid, not military support");
+        assert_eq!(get(&f.alliance, "MILAID").code, Some(3));
+        // A threat alone is not an attack.
+        let f = codes(&with(&assist.replace("armed_attack where", "threat where")));
+        assert_eq!(get(&f.alliance, "DEFENSE").code, Some(0));
+    }
+
+    #[test]
+    fn a_member_named_as_attacker_is_no_specific_threat() {
+        let f = codes(&with(&MUTUAL_DEFENCE.replace("target in [A, B]\"", "attacker == A and target == X\"")));
+        assert_eq!(get(&f.alliance, "OFFENSE").code, Some(1));
+        assert_eq!(get(&f.alliance, "SPECTHRT").code, Some(0), "A is the ally the pledge supports");
+    }
+
+    #[test]
+    fn aid_in_weapons_and_money_is_both_kinds_of_military_aid() {
+        let aid = r#"
+[[commitment]]
+id = "aid"
+by = ["A"]
+to = ["B"]
+kind = "assist"
+domains = ["weapons", "financing"]
+modality = "automatic"
+strength = "treaty"
+[[commitment.evidence]]
+source = "s"
+quote = "q"
+"#;
+        let f = codes(&with(aid));
+        assert_eq!(get(&f.alliance, "MILAID").code, Some(4), "{}", get(&f.alliance, "MILAID").why);
+        let f = codes(&with(&aid.replace("\"weapons\", ", "")));
+        assert_eq!(get(&f.alliance, "MILAID").code, Some(2));
+        let f = codes(&with(&aid.replace("kind = \"assist\"", "kind = \"supply\"").replace(", \"financing\"", "")));
+        assert_eq!(get(&f.alliance, "MILAID").code, Some(3));
+    }
+
+    #[test]
+    fn a_body_with_outside_seats_obliges_no_member() {
+        let council = |other_seats: u32| {
+            format!(
+                r#"
+[[body]]
+id = "council"
+members = ["A", "B"]
+other_seats = {other_seats}
+rule = "majority"
+
+[[commitment]]
+id = "council-defends"
+by = ["council"]
+to = ["A", "B"]
+kind = "defend"
+trigger = "armed_attack where target in [A, B]"
+modality = "discretionary"
+strength = "treaty"
+[[commitment.evidence]]
+source = "s"
+quote = "q"
+"#
+            )
+        };
+        let f = codes(&with(&council(0)));
+        assert_eq!(get(&f.alliance, "DEFENSE").code, Some(1), "a council of the members acts for them");
+        assert_eq!(get(&f.alliance, "ORGAN1").code, Some(1));
+        let f = codes(&with(&council(10)));
+        assert_eq!(get(&f.alliance, "DEFENSE").code, Some(0), "outside seats decide: nobody's promise");
+        assert_eq!(get(&f.alliance, "ORGAN1").code, Some(0));
     }
 
     #[test]

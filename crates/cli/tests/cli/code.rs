@@ -34,9 +34,13 @@ fn the_three_treaties_code_from_their_clauses() {
     {
         assert_eq!(alliance(&nato, var)["code"], code, "nato {var}");
     }
-    assert_eq!(
-        alliance(&nato, "DEFENSE")["clauses"],
-        serde_json::json!(["art5-collective-defence", "art5-in-concert"])
+    assert!(
+        alliance(&nato, "DEFENSE")["clauses"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("art5-collective-defence")),
+        "{}",
+        alliance(&nato, "DEFENSE")
     );
     assert_eq!(member_code(&nato, "EE", "DEFCOLOC"), 1, "Art. 6 bounds the region");
     assert_eq!(member_code(&nato, "EE", "DEFCOADV"), 0, "no adversary is named");
@@ -49,10 +53,12 @@ fn the_three_treaties_code_from_their_clauses() {
     assert_eq!(anzus["benson"]["kind"], "probabilistic_deterrent", "constitutional processes");
 
     let japan = coded("frameworks/us-japan-1960.toml");
-    assert_eq!(alliance(&japan, "ASYMM")["code"], 1, "only the US places forces (Art. VI)");
-    assert_eq!(alliance(&japan, "BASE")["code"], 2);
-    assert_eq!(alliance(&japan, "BASE")["clauses"], serde_json::json!(["art6-bases"]));
-    assert_eq!(member_code(&japan, "JP", "DEFCOLOC"), 1, "territories under Japan's administration");
+    assert_eq!(alliance(&japan, "ASYMM")["code"], 1, "the US defends Japan, Japan does not defend the US");
+    assert_eq!(member_code(&japan, "US", "DEFENSE"), 1);
+    assert_eq!(member_code(&japan, "JP", "DEFENSE"), 0, "Art. V covers only Japan's own territories");
+    assert_eq!(member_code(&japan, "US", "DEFCOLOC"), 0, "all of Japan's territories are covered");
+    assert_eq!(alliance(&japan, "DEFCON")["code"], 0);
+    assert_eq!(japan["benson"]["kind"], "probabilistic_deterrent");
 }
 
 #[test]
