@@ -111,6 +111,9 @@ pub struct Obligation {
     pub status: Status,
     /// The event that fulfilled, breached, lapsed or voided it.
     pub closed_by: Option<usize>,
+    /// The day it closed, when that is not the day of `closed_by`: a withdrawal given with the
+    /// framework's `notice` takes effect that many days after the withdrawing event.
+    pub closed_on: Option<i64>,
     /// The state facts its conditions read, as they were when it arose.
     pub facts: Vec<(StateAtom, bool, Witness)>,
     /// The decision event that activated it, when the decision came after the trigger.
@@ -192,6 +195,8 @@ struct Replayer<'a> {
     obligations: Vec<Obligation>,
     decisions: Vec<Option<DecisionRecord>>,
     awaiting: Vec<Awaiting>,
+    /// Withdrawals given with notice, not yet in effect: (commitment, party, event, effective day).
+    notices: Vec<(usize, usize, usize, i64)>,
 }
 
 /// Replays `scenario` on `spec` up to day `at` (default: the last event's day).
@@ -204,10 +209,12 @@ pub fn replay(spec: &Spec, compiled: &Compiled, scenario: &Scenario, selection: 
             break;
         }
         r.overdue(event.day as f64, Some(i));
+        r.notices_due(event.day);
         r.event(i, event);
         applied = i + 1;
     }
     r.overdue(at as f64, None);
+    r.notices_due(at);
     r.state.day = at;
     for o in &mut r.obligations {
         if o.status == Status::Pending && o.due.is_some() {
@@ -242,6 +249,7 @@ impl<'a> Replayer<'a> {
             obligations: Vec::new(),
             decisions: vec![None; spec.bodies.len()],
             awaiting: Vec::new(),
+            notices: Vec::new(),
         };
         r.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
         r.state.start = scenario.start.map(|d| d.days_since_epoch());
@@ -331,6 +339,7 @@ impl<'a> Replayer<'a> {
             due,
             status: Status::Pending,
             closed_by: None,
+            closed_on: None,
             facts,
             activated_by: None,
         });
@@ -567,16 +576,15 @@ impl<'a> Replayer<'a> {
                 if e.withdraws
                     && let Some(c) = e.commitment
                 {
-                    self.state.withdrawn[c.index()] |= bit(p.index());
-                    for o in self.obligations.iter_mut() {
-                        if o.commitment == c && o.party == p && o.status.open() {
-                            o.status = Status::Lapsed;
-                            o.closed_by = Some(i);
+                    // With a notice period the party stays bound until it has run (`notices_due`).
+                    let notice = self.spec.framework.notice.map_or(0.0, |d| d.days);
+                    if notice > 0.0 {
+                        let effective = e.day + notice.ceil() as i64;
+                        if !self.notices.iter().any(|n| n.0 == c.index() && n.1 == p.index()) {
+                            self.notices.push((c.index(), p.index(), i, effective));
                         }
-                    }
-                    let obligor = self.compiled.commitments[c.index()].obligors & bit(p.index()) != 0;
-                    if obligor && self.state.active & bit(c.index()) != 0 {
-                        self.fail(c.index(), w, Some(i));
+                    } else {
+                        self.withdraw(c.index(), p.index(), i, None);
                     }
                 }
             }
@@ -586,6 +594,39 @@ impl<'a> Replayer<'a> {
             | EventKind::Consultation
             | EventKind::Action => {}
         }
+    }
+
+    /// Party `p` leaves commitment `c` for good, by event `i` (on day `on`, when a notice period
+    /// put it later than the event): its open obligations lapse, and an active commitment fails.
+    fn withdraw(&mut self, c: usize, p: usize, i: usize, on: Option<i64>) {
+        if self.state.withdrawn[c] & bit(p) != 0 {
+            return;
+        }
+        self.state.withdrawn[c] |= bit(p);
+        for o in self.obligations.iter_mut() {
+            if o.commitment.index() == c && o.party.index() == p && o.status.open() {
+                o.status = Status::Lapsed;
+                o.closed_by = Some(i);
+                o.closed_on = on;
+            }
+        }
+        let obligor = self.compiled.commitments[c].obligors & bit(p) != 0;
+        if obligor && self.state.active & bit(c) != 0 {
+            self.fail(c, Witness::Event(i), Some(i));
+        }
+    }
+
+    /// Withdrawals whose notice period has run by `day` take effect, on the day it ran.
+    fn notices_due(&mut self, day: i64) {
+        let today = self.state.day;
+        let mut due: Vec<(usize, usize, usize, i64)> = self.notices.iter().copied().filter(|n| n.3 <= day).collect();
+        due.sort_by_key(|n| (n.3, n.2));
+        self.notices.retain(|n| n.3 > day);
+        for (c, p, i, effective) in due {
+            self.state.day = effective.max(today);
+            self.withdraw(c, p, i, Some(effective));
+        }
+        self.state.day = today;
     }
 
     /// Closes the open obligations that this event fulfils or breaches.
@@ -830,6 +871,7 @@ pub fn why_not(
             break;
         }
         shadow.overdue(event.day as f64, Some(i));
+        shadow.notices_due(event.day);
         // The decision of a decision event is taken before triggers see it, as in `event`.
         shadow.state.day = event.day;
         shadow.decide_event(i, event);

@@ -159,3 +159,64 @@ fn a_decision_does_not_overwrite_the_cause_of_an_obligation_it_did_not_open() {
     assert_eq!(o.cause, ironclad_engine::timeline::Cause::Event(2));
     assert_eq!(o.activated_by, None);
 }
+
+/// The replay of `scenario` (events after the fixed header) on `spec`, with the spec.
+fn replayed(spec: &str, scenario: &str) -> (ironclad_spec::model::Spec, ironclad_engine::timeline::Replay) {
+    let spec = ironclad_spec::analyze(spec).spec.expect("valid");
+    let text = format!("[scenario]\nid = \"t\"\nframework = \"r\"\nstart = 2024-12-01\n{scenario}");
+    let scenario = ironclad_spec::scenario::lower_scenario(&text, &spec).0.expect("valid");
+    let compiled = Compiled::new(&spec).expect("small");
+    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
+    (spec, r)
+}
+
+/// A withdrawal under a framework with `notice` takes effect when the notice has run: until
+/// then the party stays bound (its obligation open, new ones still arise); then they lapse, on
+/// that day, and the commitment fails, testing its backstop.
+#[test]
+fn a_withdrawal_takes_effect_when_the_notice_period_has_run() {
+    let backstop = "by = [\"FR\"]\nkind = \"backstop\"\nbacks = \"d\"";
+    let with_notice = BASE.replace("in_force = 2025-01-01", "in_force = 2025-01-01\nnotice = \"30d\"");
+    let spec = format!("{with_notice}{}{}", commitment("d", DEFEND), commitment("b", backstop));
+    let withdraw =
+        "\n[[event]]\nday = 50\nkind = \"position_change\"\nparty = \"UK\"\nwithdraws = true\ncommitment = \"d\"\n";
+    let status = |r: &ironclad_engine::timeline::Replay, spec: &ironclad_spec::model::Spec| -> Vec<(String, Status)> {
+        r.obligations.iter().map(|o| (spec.commitment(o.commitment).id.clone(), o.status)).collect()
+    };
+    // Within the notice period (an event on day 70 < 50 + 30): UK still bound, no backstop.
+    let (s, r) = replayed(
+        &spec,
+        &format!(
+            "{}{withdraw}{}",
+            attack(40),
+            "\n[[event]]\nday = 70\nkind = \"threat\"\nattacker = \"RU\"\ntarget = \"UA\"\n"
+        ),
+    );
+    assert_eq!(status(&r, &s), [("d".into(), Status::Pending)]);
+    // Past it (day 90): lapsed on day 80, closed by the withdrawal; the backstop is owed from day 80.
+    let (s, r) = replayed(
+        &spec,
+        &format!(
+            "{}{withdraw}{}",
+            attack(40),
+            "\n[[event]]\nday = 90\nkind = \"threat\"\nattacker = \"RU\"\ntarget = \"UA\"\n"
+        ),
+    );
+    assert_eq!(status(&r, &s), [("d".into(), Status::Lapsed), ("b".into(), Status::Pending)]);
+    assert_eq!(r.obligations[0].closed_on, Some(80));
+    assert_eq!(r.obligations[0].closed_by, Some(1));
+    assert_eq!(r.obligations[1].since, 80);
+    // A second attack during the notice period, after the first obligation was fulfilled, still
+    // creates one (the party is bound until the notice has run).
+    let deploy = "by = [\"UK\"]\nkind = \"consult\"\ntrigger = \"armed_attack where target == UA\"";
+    let spec = format!("{with_notice}{}", commitment("d", deploy));
+    let consulted = "\n[[event]]\nday = 45\nkind = \"consultation\"\nparty = \"UK\"\n";
+    let (s, r) = replayed(&spec, &format!("{}{consulted}{withdraw}{}", attack(40), attack(60)));
+    assert_eq!(status(&r, &s), [("d".into(), Status::Fulfilled), ("d".into(), Status::Pending)]);
+    // Without notice: at once, as before.
+    let spec = format!("{BASE}{}{}", commitment("d", DEFEND), commitment("b", backstop));
+    let (s, r) = replayed(&spec, &format!("{}{withdraw}", attack(40)));
+    assert_eq!(status(&r, &s), [("d".into(), Status::Lapsed), ("b".into(), Status::Pending)]);
+    assert_eq!(r.obligations[0].closed_on, None);
+    assert_eq!(r.obligations[1].since, 50);
+}

@@ -93,6 +93,9 @@ pub struct ObligationEntry {
     pub due: Option<f64>,
     pub status: String,
     pub closed_by: Option<EventRef>,
+    /// The day it closed when that is later than `closed_by`'s (a withdrawal with notice).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub closed_on: Option<i64>,
     pub cause: CauseReport,
     pub activated_by: Option<EventRef>,
     /// `file:line:col` of the clause.
@@ -390,7 +393,17 @@ impl Ctx<'_> {
     /// `status since day N`, with the deadline or the event that closed it.
     fn status(&self, o: &Obligation) -> String {
         let due = o.due.map(|d| format!(", deadline {}", self.day(d.floor() as i64))).unwrap_or_default();
-        let closed = o.closed_by.map(|i| format!(" — closed by {}", self.event_text(i))).unwrap_or_default();
+        let closed = o
+            .closed_by
+            .map(|i| match o.closed_on {
+                Some(d) => format!(
+                    " — closed by {}, in effect {} after the framework's notice period",
+                    self.event_text(i),
+                    self.day(d)
+                ),
+                None => format!(" — closed by {}", self.event_text(i)),
+            })
+            .unwrap_or_default();
         format!("{} since {}{due}{closed}", o.status.as_str(), self.day(o.since))
     }
 
@@ -648,6 +661,7 @@ impl Ctx<'_> {
             due: o.due,
             status: o.status.as_str().to_string(),
             closed_by: o.closed_by.map(|i| self.event_ref(i)),
+            closed_on: o.closed_on,
             cause,
             activated_by: o.activated_by.map(|i| self.event_ref(i)),
             clause: self.clause_line(o.commitment),
