@@ -128,7 +128,10 @@ pub struct Obligation {
 struct Awaiting {
     commitment: usize,
     party: usize,
-    event: usize,
+    /// The event the commitment's trigger matched (none for a backstop without a trigger).
+    event: Option<usize>,
+    /// The cause the obligation gets when the decision comes.
+    cause: Cause,
     state: State,
     provenance: Provenance,
 }
@@ -377,12 +380,13 @@ impl<'a> Replayer<'a> {
         self.state.day = today;
     }
 
+    /// Commitment `c` was struck or failed: `failed(C)` holds from the first time (its witness
+    /// is the first failure), and its backstops are tested every time.
     fn fail(&mut self, c: usize, witness: Witness, event: Option<usize>) {
-        if self.state.failed & bit(c) != 0 {
-            return;
+        if self.state.failed & bit(c) == 0 {
+            self.state.failed |= bit(c);
+            self.provenance.failed[c] = witness;
         }
-        self.state.failed |= bit(c);
-        self.provenance.failed[c] = witness;
         self.backstops(c, event);
     }
 
@@ -394,11 +398,26 @@ impl<'a> Replayer<'a> {
                 continue;
             }
             let trigger_event = if self.compiled.commitments[b].trigger.is_some() { cevent.as_ref() } else { None };
+            let cause = Cause::Backstop { backed: CommitmentId(c as u16), event };
             for p in self.parties(b).collect::<Vec<_>>() {
                 // A backstop with a trigger needs it matched too; one without is tested on the state alone.
-                if self.compiled.verdict(b, p, &self.state, trigger_event) == Verdict::Obliged {
-                    let cause = Cause::Backstop { backed: CommitmentId(c as u16), event };
-                    self.oblige(b, p, self.state.day, cause);
+                match self.compiled.verdict(b, p, &self.state, trigger_event) {
+                    Verdict::Obliged => self.oblige(b, p, self.state.day, cause),
+                    // A backstop that needs a decision not yet taken waits for it, as a trigger does.
+                    Verdict::ConditionFalse { .. } | Verdict::NoDecision { .. } if self.needs_decision(b) => {
+                        let waiting = |w: &Awaiting| w.commitment == b && w.party == p && w.cause == cause;
+                        if !self.awaiting.iter().any(waiting) {
+                            self.awaiting.push(Awaiting {
+                                commitment: b,
+                                party: p,
+                                event: if trigger_event.is_some() { event } else { None },
+                                cause,
+                                state: self.state.clone(),
+                                provenance: self.provenance.clone(),
+                            });
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -451,7 +470,8 @@ impl<'a> Replayer<'a> {
                         self.awaiting.push(Awaiting {
                             commitment: c,
                             party: p,
-                            event: i,
+                            event: Some(i),
+                            cause: Cause::Event(i),
                             state: self.state.clone(),
                             provenance: self.provenance.clone(),
                         })
@@ -496,8 +516,8 @@ impl<'a> Replayer<'a> {
             // What happened since the trigger still counts: a void or a withdrawal ends the wait.
             state.voided = self.state.voided;
             state.withdrawn.clone_from(&self.state.withdrawn);
-            let trigger = self.cevent(w.event);
-            if self.compiled.verdict(w.commitment, w.party, &state, Some(&trigger)) == Verdict::Obliged {
+            let trigger = w.event.map(|e| self.cevent(e));
+            if self.compiled.verdict(w.commitment, w.party, &state, trigger.as_ref()) == Verdict::Obliged {
                 let day = self.state.day;
                 // Conditions as they were at the trigger; decisions as they are now.
                 let mut provenance = w.provenance.clone();
@@ -505,7 +525,7 @@ impl<'a> Replayer<'a> {
                 let facts = facts(self.compiled, w.commitment, &state, &provenance);
                 // Only an obligation this decision opened gets it as its cause: a pair that
                 // is already open keeps the cause it has.
-                if let Some(k) = self.oblige_with(w.commitment, w.party, day, Cause::Event(w.event), facts) {
+                if let Some(k) = self.oblige_with(w.commitment, w.party, day, w.cause, facts) {
                     self.obligations[k].activated_by = Some(i);
                 }
             } else {

@@ -220,3 +220,49 @@ fn a_withdrawal_takes_effect_when_the_notice_period_has_run() {
     assert_eq!(r.obligations[0].closed_on, None);
     assert_eq!(r.obligations[1].since, 50);
 }
+
+/// Backstops are tested at every failure of what they back, not only the first: a backstop
+/// fulfilled after a first strike on the force is owed again at the second.
+#[test]
+fn a_backstop_is_tested_at_every_failure_of_what_it_backs() {
+    let deploy = "by = [\"UK\"]\nkind = \"deploy\"\ntrigger = \"armed_attack where target == UA\"";
+    let backstop = "by = [\"FR\"]\nkind = \"backstop\"\nbacks = \"d\"";
+    let spec = format!("{BASE}{}{}", commitment("d", deploy), commitment("b", backstop));
+    let event = |day: i64, body: &str| format!("\n[[event]]\nday = {day}\n{body}\n");
+    let strike = "kind = \"strike_on_forces\"\nattacker = \"RU\"\nowner = \"UK\"\nregion = \"UA\"";
+    let scenario = [
+        attack(40),
+        event(41, "kind = \"force_deployed\"\nparty = \"UK\"\nregion = \"UA\""),
+        event(50, strike),
+        event(55, "kind = \"action\"\nparty = \"FR\"\ncommitment = \"b\""),
+        event(80, strike),
+    ]
+    .concat();
+    let (s, r) = replayed(&spec, &scenario);
+    let got: Vec<(String, Status, i64)> =
+        r.obligations.iter().map(|o| (s.commitment(o.commitment).id.clone(), o.status, o.since)).collect();
+    assert_eq!(
+        got,
+        [("d".into(), Status::Fulfilled, 40), ("b".into(), Status::Fulfilled, 50), ("b".into(), Status::Pending, 80)]
+    );
+}
+
+/// A backstop that needs a body's decision waits for it when what it backs fails, as a
+/// triggered commitment does, instead of never being tested again.
+#[test]
+fn a_backstop_that_needs_a_decision_waits_for_it() {
+    let deploy = "by = [\"UK\"]\nkind = \"deploy\"\ntrigger = \"armed_attack where target == UA\"\ndeadline = \"5d\"";
+    let backstop = "by = [\"FR\"]\nkind = \"backstop\"\nbacks = \"d\"\nconditions = [\"decided(council)\"]";
+    let spec = format!("{BASE}{}{}", commitment("d", deploy), commitment("b", backstop));
+    let vote = "\n[[event]]\nday = 60\nkind = \"decision\"\nbody = \"council\"\ndefault = \"yes\"\n";
+    let (s, r) = replayed(&spec, &format!("{}{vote}", attack(40)));
+    let got: Vec<(String, Status, i64)> =
+        r.obligations.iter().map(|o| (s.commitment(o.commitment).id.clone(), o.status, o.since)).collect();
+    assert_eq!(got, [("d".into(), Status::Overdue, 40), ("b".into(), Status::Pending, 60)]);
+    assert_eq!(r.obligations[1].activated_by, Some(1));
+    assert!(matches!(r.obligations[1].cause, ironclad_engine::timeline::Cause::Backstop { .. }));
+    // A decision that fails supplies nothing: no backstop.
+    let no = vote.replace("default = \"yes\"", "default = \"no\"");
+    let (_, r) = replayed(&spec, &format!("{}{no}", attack(40)));
+    assert_eq!(r.obligations.len(), 1);
+}
