@@ -406,7 +406,8 @@ fn why_not_uk_names_the_art6_scope_of_the_art5_trigger() {
     let out = run(&["obligations", NATO, "--scenario", STRIKE_ON_REASSURANCE_FORCE, "--why-not", "UK"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let why = out.stdout.split_once("WHY (NOT) UK").map(|(_, w)| w).unwrap_or_else(|| panic!("{}", out.stdout));
-    for id in ["art5-collective-defence"] {
+    {
+        let id = "art5-collective-defence";
         let line = why
             .lines()
             .find(|l| l.trim_start().starts_with(id))
