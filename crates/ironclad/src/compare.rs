@@ -598,12 +598,12 @@ mod tests {
 
     #[test]
     fn a_framework_that_lacks_a_name_gets_a_row_not_an_error() {
-        let frameworks = [framework("frameworks/uk-ukraine-2024.toml"), framework("frameworks/us-ukraine-2024.toml")];
+        let frameworks = [framework("frameworks/uk-ukraine-2024.toml"), framework("frameworks/us-japan-1960.toml")];
         let report = compare(&frameworks, &attack(), &Request { runs: Some(100), ..Request::default() }).unwrap();
         let rows = &report.scenarios[0].rows;
         assert_eq!(rows[0].status, "ok");
         assert_eq!(rows[1].status, "not_covered");
-        assert_eq!(rows[1].missing, ["party RU"]);
+        assert_eq!(rows[1].missing, ["party RU", "party UA", "region UA"]);
         assert!(rows[1].metrics.is_empty());
     }
 
@@ -613,8 +613,8 @@ mod tests {
             compare(&[overlay(MEMBER)], &attack(), &Request { runs: Some(2000), ..Request::default() }).unwrap();
         let row = &report.scenarios[0].rows[0];
         let p = row.pivotal.as_ref().expect("a pivot");
-        // Art. 5 is the only clause with obliged pairs on this attack (no NAC decision, so not
-        // `art5-in-concert`; Art. 4 pledges nothing in land or air): without it nothing arrives.
+        // Art. 5 is the only clause with obliged pairs on this attack (Art. 4 pledges nothing in
+        // land or air): without it nothing arrives.
         assert_eq!(p.commitment, "art5-collective-defence");
         assert_eq!(p.without, 0.0);
         let headline = figure(row, "p_adequate", report.headline_horizon).value.value;

@@ -291,9 +291,9 @@ mod tests {
             let r = Overlay::parse_arg(arg).and_then(|o| apply_to(&texts, &o));
             assert!(matches!(r, Err(Error::Usage(_))), "{arg}: {r:?}");
         }
-        let o = Overlay::parse("[overlay]\nframework = \"nato-1949\"\nremove = [\"art5-in-concert\"]\n[[overlay.change]]\ncommitment = \"art5-collective-defence\"\nmodality = \"automatic\"\n").unwrap();
+        let o = Overlay::parse("[overlay]\nframework = \"nato-1949\"\nremove = [\"art4-consult\"]\n[[overlay.change]]\ncommitment = \"art5-collective-defence\"\nmodality = \"automatic\"\n").unwrap();
         let f = apply_to(&texts, &o).unwrap();
-        assert!(f.spec.commitments.iter().all(|c| c.id != "art5-in-concert"));
+        assert!(f.spec.commitments.iter().all(|c| c.id != "art4-consult"));
         let c = f.spec.commitments.iter().find(|c| c.id == "art5-collective-defence").unwrap();
         assert_eq!(c.modality, ironclad_spec::vocab::Modality::Automatic);
     }

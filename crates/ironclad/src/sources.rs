@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ironclad_spec::Diagnostic;
-use ironclad_spec::evidence::verify_quote;
+use ironclad_spec::evidence::{hedge_around, verify_quote};
+use ironclad_spec::vocab::Status;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -84,6 +85,32 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
                 }
             }
         }
+        // W0013: a clause said to be agreed or more whose quote sits in a source sentence that
+        // proposes or hedges it, outside the quoted words ("He additionally suggested ...").
+        for c in &spec.commitments {
+            if c.status < Status::Agreed || spec.allows(Some(c), "hedged-quote") {
+                continue;
+            }
+            for e in &c.evidence {
+                let source = &spec.sources[e.source.index()];
+                let Some(Ok(text)) = texts.get(&source.file) else { continue };
+                if verify_quote(&e.quote, text).is_err() {
+                    continue;
+                }
+                if let Some(hedge) = hedge_around(&e.quote, text) {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            "W0013",
+                            format!("`{}` says `{}`, but its quote's sentence says \"{}\"", c.id, c.status, hedge.word),
+                        )
+                        .primary(e.quote_span.clone(), format!("the sentence in `{}` around these words", source.file))
+                        .secondary(c.status_span.clone().unwrap_or_else(|| c.span.clone()), "")
+                        .note(format!("the sentence: \"{}\"", hedge.sentence))
+                        .help("quote the whole sentence and set the status it supports (`proposed`, in a variant option), or `allow = [\"hedged-quote\"]` on the clause with the reason the words outside the quote do not bear on it"),
+                    );
+                }
+            }
+        }
         // A missing file is reported once per quote; keep one per source.
         let mut seen_missing = Vec::new();
         diagnostics.retain(|d| {
@@ -93,7 +120,7 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
                 new
             }
         });
-        let missed = diagnostics.len();
+        let missed = diagnostics.iter().filter(|d| d.severity == ironclad_spec::Severity::Error).count();
         total_checked += checked;
         total_missed += missed;
         failed |= missed > 0;

@@ -155,6 +155,11 @@ pub const CODES: &[CodeInfo] = &[
         "a clause's status is higher than its evidence supports (only proposals, or only second-hand reports)",
     ),
     warning("W0012", "inert-variant", "every option of a variant gives the same obligations"),
+    warning(
+        "W0013",
+        "hedged-quote",
+        "a committed clause quotes words whose source sentence proposes or hedges them (`sources verify`)",
+    ),
     CodeInfo {
         code: "N0001",
         severity: Severity::Note,

@@ -7,6 +7,10 @@
 //! - the announced code is reported, and no other code (the file shows exactly one problem);
 //! - the snapshot `snapshots/<file>.snap` (the file's text, then stderr and the exit code) holds.
 //!
+//! A lint that reads the source files (`FROM_SOURCES`) is run by `ironclad sources verify
+//! --sources tests/bad-specs` instead, on a file that `check --deny-warnings` passes: the source
+//! text lies beside the spec as `<file>.txt`.
+//!
 //! Adding a file to `tests/bad-specs/` means adding a line to the `bad_specs!` list below;
 //! `every_bad_spec_has_a_test` fails until it is there.
 
@@ -130,6 +134,7 @@ bad_specs! {
     spec_94_format_bad_status => "94-format-bad-status",
     spec_95_amount_range_downwards => "95-amount-range-downwards",
     spec_96_amount_range_capacity => "96-amount-range-capacity",
+    spec_97_lint_hedged_quote => "97-lint-hedged-quote",
     spec_98_red_line_domains_not_exclusion => "98-red-line-domains-not-exclusion",
     spec_99_red_line_domains_in_variant => "99-red-line-domains-in-variant",
 }
@@ -169,6 +174,9 @@ fn check_bad_spec(stem: &str) {
     let code = announced_code(stem, &source);
     let severity = code_info(code).expect("a known code").severity;
 
+    if FROM_SOURCES.contains(&code) {
+        return check_bad_sources(stem, &path, &source, code);
+    }
     let checked = run(&["check", "--color", "never", &path]);
     let context = format!("{path} (announces {code}):\n{}", checked.stderr);
     assert!(checked.stdout.is_empty(), "{context}\nhuman output goes to stderr, but stdout has:\n{}", checked.stdout);
@@ -225,6 +233,35 @@ fn check_bad_spec(stem: &str) {
     });
 }
 
+/// A bad spec whose one problem only `sources verify` sees: `check` passes it, even with
+/// `--deny-warnings`, and `sources verify` reports the announced warning and exits 0.
+fn check_bad_sources(stem: &str, path: &str, source: &str, code: &str) {
+    let severity = code_info(code).expect("a known code").severity;
+    assert_eq!(severity, Severity::Warning, "{path}: a source lint is a warning");
+    let checked = run(&["check", "--color", "never", "--deny-warnings", path]);
+    assert_eq!(checked.code, 0, "{path}: `check` cannot see {code}, so the file passes it:\n{}", checked.stderr);
+    let args = ["sources", "verify", "--color", "never", "--sources", DIR, path];
+    let verified = run(&args);
+    let context = format!("{path} (announces {code}):\n{}", verified.stderr);
+    assert!(!verified.stderr.contains("panicked"), "{context}\nironclad panicked");
+    assert_eq!(reported_codes(&verified.stderr), BTreeSet::from([code.to_string()]), "{context}\nexactly one problem");
+    assert_eq!(verified.code, 0, "{context}\na warning alone exits 0");
+    let snapshot = format!(
+        "{source}\n──── $ ironclad {} ────\n{}\n──── exit code: {} ────\n",
+        args.join(" "),
+        verified.stderr.trim_end(),
+        verified.code
+    );
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => format!("ironclad {}", args.join(" ")),
+    }, {
+        insta::assert_snapshot!(stem, snapshot);
+    });
+}
+
 /// Every `.toml` file of `dir` is one of `stems` (the files a test macro lists), and no other.
 pub(crate) fn assert_all_listed(dir: &str, stems: &[&str], macro_name: &str) {
     let on_disk: BTreeSet<String> = fs::read_dir(workspace_root().join(dir))
@@ -261,6 +298,10 @@ fn bad_spec_names_are_numbered() {
 /// Codes that `ironclad check` never reports: they come from `ironclad sources verify`, which
 /// reads the source files the quotes come from.
 const NOT_FROM_CHECK: &[&str] = &["E0701", "E0702"];
+
+/// Lints of `ironclad sources verify`, tested by files of `tests/bad-specs/` all the same (run
+/// through `sources verify`, see `check_bad_sources`).
+const FROM_SOURCES: &[&str] = &["W0013"];
 
 /// Codes that only a scenario can raise (`ironclad obligations --scenario`): the files of
 /// `tests/bad-scenarios/` test them (see `bad_scenarios`), not those of `tests/bad-specs/`.

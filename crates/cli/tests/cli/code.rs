@@ -59,6 +59,8 @@ fn the_three_treaties_code_from_their_clauses() {
     assert_eq!(member_code(&japan, "US", "DEFCOLOC"), 0, "all of Japan's territories are covered");
     assert_eq!(alliance(&japan, "DEFCON")["code"], 0);
     assert_eq!(japan["benson"]["kind"], "probabilistic_deterrent");
+    // Art. VI is a grant the language cannot hold (docs/fidelity/us-japan-1960.md): no base.
+    assert_eq!(alliance(&japan, "BASE")["code"], 0);
 }
 
 #[test]

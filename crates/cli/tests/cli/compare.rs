@@ -17,6 +17,7 @@ fn one_scenario_applies_to_every_framework_that_covers_it() {
         "compare",
         "frameworks/budapest-1994.toml",
         "frameworks/us-ukraine-2024.toml",
+        "frameworks/us-japan-1960.toml",
         "frameworks/nato-1949.toml",
         "--with",
         "member=UA@nato-1949",
@@ -32,10 +33,10 @@ fn one_scenario_applies_to_every_framework_that_covers_it() {
     assert_eq!(report["reference"], "budapest-1994");
     let rows = report["scenarios"][0]["rows"].as_array().unwrap();
     let labels: Vec<&str> = rows.iter().map(|r| r["framework"].as_str().unwrap()).collect();
-    assert_eq!(labels, ["budapest-1994", "us-ukraine-2024", "nato-1949", "nato-1949+member:UA"]);
-    assert_eq!(rows[1]["status"], "not_covered");
-    assert_eq!(rows[1]["missing"], serde_json::json!(["party RU"]));
-    for i in [0, 2, 3] {
+    assert_eq!(labels, ["budapest-1994", "us-ukraine-2024", "us-japan-1960", "nato-1949", "nato-1949+member:UA"]);
+    assert_eq!(rows[2]["status"], "not_covered");
+    assert_eq!(rows[2]["missing"], serde_json::json!(["party RU", "party UA", "region UA"]));
+    for i in [0, 1, 3, 4] {
         assert_eq!(rows[i]["status"], "ok", "{}", rows[i]);
     }
     // A member is defended under Art. 5; a non-member is not: the counterfactual differs.
@@ -48,10 +49,10 @@ fn one_scenario_applies_to_every_framework_that_covers_it() {
             .unwrap()
             .clone()
     };
-    assert!(p30(&rows[3])["value"]["value"].as_f64().unwrap() > p30(&rows[2])["value"]["value"].as_f64().unwrap());
+    assert!(p30(&rows[4])["value"]["value"].as_f64().unwrap() > p30(&rows[3])["value"]["value"].as_f64().unwrap());
     assert!(p30(&rows[0])["difference"].is_null(), "the reference has no difference");
-    assert!(p30(&rows[3])["difference"]["value"].is_f64());
-    assert_eq!(rows[3]["pivotal"]["commitment"], "art5-collective-defence");
+    assert!(p30(&rows[4])["difference"]["value"].is_f64());
+    assert_eq!(rows[4]["pivotal"]["commitment"], "art5-collective-defence");
 
     let schema = json(&run(&["schema", "--output", "compare"]).stdout);
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");

@@ -63,8 +63,19 @@ pub fn check_summary(report: &CheckReport) -> String {
 
 /// The closing line of `sources verify`.
 pub fn sources_summary(report: &SourcesReport) -> String {
+    let warnings = report
+        .files
+        .iter()
+        .flat_map(|f| &f.raw)
+        .filter(|d| d.diagnostic.severity == ironclad_spec::Severity::Warning)
+        .count();
+    let warnings = match warnings {
+        0 => String::new(),
+        1 => ", 1 warning".to_string(),
+        n => format!(", {n} warnings"),
+    };
     format!(
-        "{}: {} quote{} verified in {} file{}, {} problem{}\n",
+        "{}: {} quote{} verified in {} file{}, {} problem{}{warnings}\n",
         if report.ok { "ok" } else { "failed" },
         report.quotes_checked - report.problems.min(report.quotes_checked),
         if report.quotes_checked == 1 { "" } else { "s" },
