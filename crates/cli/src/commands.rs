@@ -746,6 +746,10 @@ pub struct CompareArgs {
     /// A horizon in days (repeatable; default 7, 30, 90).
     #[arg(long = "horizon", value_name = "DAYS")]
     pub horizons: Vec<f64>,
+    /// The headline metric, which each framework's pivotal clause is judged on: adequate (every
+    /// need, at 30 days or the last horizon), adequate:DOMAIN, credibility or deterred.
+    #[arg(long, default_value = "adequate")]
+    pub metric: String,
     /// A counterfactual (repeatable): `member=PARTY@FRAMEWORK` adds PARTY as a member of the
     /// framework given with that id, or an overlay file (docs/spec-format.md, "Overlays"). Each
     /// adds one framework to the comparison.
@@ -793,7 +797,12 @@ pub fn compare(o: &CompareArgs, color: bool) -> u8 {
             }
         }
     }
-    let request = ironclad::compare::Request { runs: o.runs, seed: o.seed, horizons: o.horizons.clone() };
+    let request = ironclad::compare::Request {
+        runs: o.runs,
+        seed: o.seed,
+        horizons: o.horizons.clone(),
+        metric: Some(o.metric.clone()),
+    };
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
         Ok(pool) => pool,
         Err(err) => {

@@ -47,11 +47,40 @@ pub struct Request {
     pub seed: u64,
     /// Horizons in days; empty: [`crate::simulate::DEFAULT_HORIZONS`].
     pub horizons: Vec<f64>,
+    /// The headline metric, which the pivotal clauses are judged on: `adequate` (default; every
+    /// need), `adequate:DOMAIN`, `credibility` or `deterred`; the `adequate` ones at
+    /// [`HEADLINE_HORIZON`] days (or the last horizon, when 30 is not among them).
+    pub metric: Option<String>,
 }
 
 impl Default for Request {
     fn default() -> Request {
-        Request { runs: None, seed: 1, horizons: Vec::new() }
+        Request { runs: None, seed: 1, horizons: Vec::new(), metric: None }
+    }
+}
+
+/// The headline metric of a comparison.
+#[derive(Debug, Clone, PartialEq)]
+enum Headline {
+    Adequate,
+    AdequateNeed(String),
+    Credibility,
+    Deterred,
+}
+
+impl Headline {
+    fn parse(name: &str) -> Result<Headline, Error> {
+        match name {
+            "adequate" => Ok(Headline::Adequate),
+            "credibility" => Ok(Headline::Credibility),
+            "deterred" => Ok(Headline::Deterred),
+            _ => match name.strip_prefix("adequate:") {
+                Some(d) if !d.is_empty() => Ok(Headline::AdequateNeed(d.to_string())),
+                _ => Err(Error::Usage(format!(
+                    "unknown metric `{name}`; metrics: adequate, adequate:DOMAIN, credibility, deterred"
+                ))),
+            },
+        }
     }
 }
 
@@ -78,6 +107,10 @@ pub struct CompareReport {
     pub horizons: Vec<f64>,
     /// The horizon of the headline metric (and of the pivotal clauses), in days.
     pub headline_horizon: f64,
+    /// The headline metric the pivotal clauses are judged on (`--metric`), as asked.
+    pub headline_metric: String,
+    /// The headline metric in words, with its horizon.
+    pub headline_text: String,
     /// The framework every difference is taken against: the first one given.
     pub reference: String,
     /// How differences are computed.
@@ -133,7 +166,8 @@ pub struct Pivotal {
     pub commitment: String,
     /// The headline metric without it.
     pub without: f64,
-    /// Headline with everything minus headline without the clause, paired per run, 95 % CI.
+    /// Headline with everything minus headline without the clause, paired per run, 95 % CI
+    /// (for `deterred`, Φ of the mean credibilities, delta-method interval).
     pub change: Estimate,
     /// Clauses tried (those with obliged pairs on this scenario).
     pub tried: usize,
@@ -163,8 +197,9 @@ struct Sums {
     /// Per row: Σd and Σd² of (x − x_ref) per metric; Σ c·c_ref for the credibility.
     d: Vec<Vec<(f64, f64)>>,
     cross: Vec<f64>,
-    /// Per row, per candidate: Σ and Σ² of headline(all) − headline(without).
-    pivot: Vec<Vec<(f64, f64, f64)>>,
+    /// Per row, per candidate, of the headline's per-run value with all (f) and without the
+    /// clause (w): Σf, Σf², Σw, Σw², Σf·w.
+    pivot: Vec<Vec<[f64; 5]>>,
 }
 
 impl Sums {
@@ -182,9 +217,7 @@ impl Sums {
         self.cross.iter_mut().zip(&o.cross).for_each(|(a, b)| *a += b);
         for (x, y) in self.pivot.iter_mut().zip(&o.pivot) {
             for (p, q) in x.iter_mut().zip(y) {
-                p.0 += q.0;
-                p.1 += q.1;
-                p.2 += q.2;
+                p.iter_mut().zip(q).for_each(|(a, b)| *a += b);
             }
         }
     }
@@ -244,16 +277,27 @@ pub fn compare_cancellable(
     let horizons =
         if request.horizons.is_empty() { crate::simulate::DEFAULT_HORIZONS.to_vec() } else { request.horizons.clone() };
     let headline = horizons.iter().position(|h| *h == HEADLINE_HORIZON).unwrap_or(horizons.len() - 1);
+    let metric_name = request.metric.clone().unwrap_or_else(|| "adequate".into());
+    let metric = Headline::parse(&metric_name)?;
     let mut out = Vec::new();
     for sc in scenarios {
-        out.push(one_scenario(frameworks, sc, request.seed, runs, &horizons, headline, cancel)?);
+        out.push(one_scenario(frameworks, sc, request.seed, runs, &horizons, (headline, &metric), cancel)?);
     }
+    let deterrence_days = frameworks[0].spec.params.deterrence_horizon;
+    let headline_text = match &metric {
+        Headline::Adequate => format!("P(adequate response in every need at {} days)", horizons[headline]),
+        Headline::AdequateNeed(d) => format!("P(adequate response in {d} at {} days)", horizons[headline]),
+        Headline::Credibility => format!("credibility (mean adequacy over needs at {deterrence_days} days)"),
+        Headline::Deterred => format!("P(deterred) (credibility judged at {deterrence_days} days)"),
+    };
     Ok(CompareReport {
         schema_version: crate::SCHEMA_VERSION,
         seed: request.seed,
         runs,
         horizons: horizons.clone(),
         headline_horizon: horizons[headline],
+        headline_metric: metric_name,
+        headline_text,
         reference: frameworks[0].label.clone(),
         interval: "95 % normal interval over runs of the per-run difference (common random numbers: run r of every framework uses the draws addressed by (seed, r))".into(),
         scenarios: out,
@@ -266,7 +310,7 @@ fn one_scenario(
     seed: u64,
     runs: u64,
     horizons: &[f64],
-    headline: usize,
+    (headline, metric): (usize, &Headline),
     cancel: Option<&AtomicBool>,
 ) -> Result<ScenarioComparison, Error> {
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
@@ -351,6 +395,22 @@ fn one_scenario(
     let (hs, ns) = (horizons.len(), needs.len());
     let k = hs + hs * ns + 1;
     let reference = ready.first().and_then(|r| r.as_ref()).map(|_| 0usize);
+    // The headline's index in the per-run metric vector (`values`).
+    let head = match metric {
+        Headline::Adequate => headline,
+        Headline::AdequateNeed(d) => match needs.iter().position(|n| n == d) {
+            Some(n) => hs + headline * ns + n,
+            None if needs.is_empty() => headline,
+            None => {
+                return Err(Error::Usage(format!(
+                    "no need in domain `{d}` on {}; its needs: {}",
+                    sc.name,
+                    needs.join(", ")
+                )));
+            }
+        },
+        Headline::Credibility | Headline::Deterred => k - 1,
+    };
 
     // Participations: per ready row, everyone, then without each candidate.
     let parts: Vec<Option<Vec<Participation>>> = ready
@@ -372,7 +432,7 @@ fn one_scenario(
         x: vec![vec![(0.0, 0.0); k]; rows.len()],
         d: vec![vec![(0.0, 0.0); k]; rows.len()],
         cross: vec![0.0; rows.len()],
-        pivot: ready.iter().map(|r| vec![(0.0, 0.0, 0.0); r.as_ref().map_or(0, |r| r.candidates.len())]).collect(),
+        pivot: ready.iter().map(|r| vec![[0.0; 5]; r.as_ref().map_or(0, |r| r.candidates.len())]).collect(),
     };
     let per_chunk: Vec<Sums> = (0..chunks)
         .into_par_iter()
@@ -406,11 +466,13 @@ fn one_scenario(
                     runner.chunk(seed, chunk, runs, p, &mut acc, Some(&mut without));
                     let cell = &mut sums.pivot[i][j - 1];
                     for (full, rec) in plain[i].iter().zip(&without) {
-                        let w = f64::from(u8::from(rec.adequate_all[headline]));
-                        let diff = full[headline] - w;
-                        cell.0 += diff;
-                        cell.1 += diff * diff;
-                        cell.2 += w;
+                        values(rec, hs, ns, &mut buf);
+                        let (f, w) = (full[head], buf[head]);
+                        cell[0] += f;
+                        cell[1] += f * f;
+                        cell[2] += w;
+                        cell[3] += w * w;
+                        cell[4] += f * w;
                     }
                 }
             }
@@ -507,22 +569,33 @@ fn one_scenario(
             value: deterred,
             difference: deterred_diff,
         });
-        // The pivotal clause: the largest |change|; ties go to the first in file order.
+        // The pivotal clause: the largest |change| of the headline; ties go to the first in
+        // file order. A linear headline's change is the mean paired difference; `deterred`'s
+        // is Φ of the mean with all minus Φ of the mean without, its interval by the delta
+        // method over runs (as the deterred difference above).
+        let change_of = |cell: &[f64; 5]| -> (f64, Estimate) {
+            let (mf, mw) = (cell[0] / n, cell[2] / n);
+            if *metric == Headline::Deterred {
+                let var = |s2: f64, m: f64| (s2 / n - m * m).max(0.0) * n / (n - 1.0);
+                let cov = (cell[4] / n - mf * mw) * n / (n - 1.0);
+                let (a, b) = (dg(mf), dg(mw));
+                let v = (a * a * var(cell[1], mf) + b * b * var(cell[3], mw) - 2.0 * a * b * cov).max(0.0) / n;
+                let value = g(mf) - g(mw);
+                (g(mw), Estimate { value, low: value - Z95 * v.sqrt(), high: value + Z95 * v.sqrt() })
+            } else {
+                (mw, normal_estimate(cell[0] - cell[2], cell[1] + cell[3] - 2.0 * cell[4], n))
+            }
+        };
         let mut best: Option<(usize, f64)> = None;
         for (j, cell) in total.pivot[i].iter().enumerate() {
-            let change = (cell.0 / n).abs();
+            let change = change_of(cell).1.value.abs();
             if change > 0.0 && best.is_none_or(|(_, b)| change > b) {
                 best = Some((j, change));
             }
         }
         row.pivotal = best.map(|(j, _)| {
-            let cell = total.pivot[i][j];
-            Pivotal {
-                commitment: r.candidates[j].1.clone(),
-                without: cell.2 / n,
-                change: normal_estimate(cell.0, cell.1, n),
-                tried: r.candidates.len(),
-            }
+            let (without, change) = change_of(&total.pivot[i][j]);
+            Pivotal { commitment: r.candidates[j].1.clone(), without, change, tried: r.candidates.len() }
         });
     }
     let (id, written_for) = raw_meta.unwrap_or_default();
@@ -569,7 +642,7 @@ mod tests {
     fn the_paired_difference_is_narrower_than_either_figure() {
         // Art. 5 as an unratified agreement instead of a treaty: a small change, so the two
         // figures move together over runs.
-        let request = Request { runs: Some(8192), seed: 3, horizons: vec![4.0] };
+        let request = Request { runs: Some(8192), seed: 3, horizons: vec![4.0], metric: None };
         let report = compare(&[overlay(MEMBER), overlay(WEAKER)], &attack(), &request).expect("runs");
         let rows = &report.scenarios[0].rows;
         let (a, b) = (figure(&rows[0], "p_adequate", 4.0), figure(&rows[1], "p_adequate", 4.0));
@@ -584,7 +657,7 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_report_whatever_the_threads() {
-        let request = Request { runs: Some(9000), seed: 11, horizons: vec![3.0, 30.0] };
+        let request = Request { runs: Some(9000), seed: 11, horizons: vec![3.0, 30.0], metric: None };
         let frameworks = [framework("frameworks/nato-1949.toml"), overlay(MEMBER), overlay(WEAKER)];
         let run = |threads| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
@@ -627,6 +700,46 @@ mod tests {
         )
         .unwrap();
         assert!(plain.scenarios[0].rows[0].pivotal.is_none());
+    }
+
+    #[test]
+    fn the_headline_metric_chooses_what_the_pivot_is_judged_on() {
+        let request = |metric: &str| Request { runs: Some(2000), metric: Some(metric.into()), ..Request::default() };
+        for metric in ["credibility", "deterred", "adequate:land"] {
+            let report = compare(&[overlay(MEMBER)], &attack(), &request(metric)).unwrap();
+            assert_eq!(report.headline_metric, metric);
+            let row = &report.scenarios[0].rows[0];
+            let p = row.pivotal.as_ref().expect("a pivot");
+            assert_eq!(p.commitment, "art5-collective-defence", "{metric}");
+            // Without the only acting clause nothing arrives: the change is the whole figure.
+            let (name, h) = match metric {
+                "credibility" => ("credibility", None),
+                "deterred" => ("p_deterred", None),
+                _ => ("p_adequate_need", Some(report.headline_horizon)),
+            };
+            let f = row
+                .metrics
+                .iter()
+                .find(|f| {
+                    f.metric == name
+                        && (h.is_none() || f.horizon_days == h)
+                        && f.domain.as_deref().is_none_or(|d| d == "land")
+                })
+                .expect("the figure");
+            assert!((p.change.value - (f.value.value - p.without)).abs() < 1e-9, "{metric}: {p:?} {f:?}");
+            assert!(p.change.low <= p.change.value && p.change.value <= p.change.high, "{metric}: {p:?}");
+        }
+        // Adequate metrics: the pivot's figures are those of the default run, bit for bit.
+        let default =
+            compare(&[overlay(MEMBER)], &attack(), &Request { runs: Some(2000), ..Request::default() }).unwrap();
+        let explicit = compare(&[overlay(MEMBER)], &attack(), &request("adequate")).unwrap();
+        assert_eq!(
+            serde_json::to_string(&default.scenarios).unwrap(),
+            serde_json::to_string(&explicit.scenarios).unwrap()
+        );
+        for bad in ["nope", "adequate:", "adequate:cyber"] {
+            assert!(matches!(compare(&[overlay(MEMBER)], &attack(), &request(bad)), Err(Error::Usage(_))), "{bad}");
+        }
     }
 
     #[test]

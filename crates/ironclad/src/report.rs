@@ -244,7 +244,12 @@ pub fn report(
         frameworks.extend(compare_with.iter().cloned());
         let texts: Vec<ScenarioText> =
             scenarios.iter().map(|s| ScenarioText { name: s.name.to_string(), text: s.text.to_string() }).collect();
-        let creq = crate::compare::Request { runs: Some(runs.compare), seed: request.seed, horizons: Vec::new() };
+        let creq = crate::compare::Request {
+            runs: Some(runs.compare),
+            seed: request.seed,
+            horizons: Vec::new(),
+            metric: None,
+        };
         match crate::compare::compare(&frameworks, &texts, &creq) {
             Ok(c) => Some(c),
             Err(Error::Unservable(why)) => {

@@ -555,7 +555,7 @@ fn compare(
         };
         texts.push(ironclad::compare::ScenarioText { name, text });
     }
-    let request = ironclad::compare::Request { runs, seed, horizons };
+    let request = ironclad::compare::Request { runs, seed, horizons, metric: None };
     let pool = pool(threads).map_err(|e| py_err(py, &none, e))?;
     let watch = Watch::default();
     let shared = watch.clone();

@@ -627,6 +627,10 @@ pub struct CompareRequest {
     /// Horizons in days; default 7, 30, 90.
     #[serde(default)]
     pub horizons: Vec<f64>,
+    /// The headline metric the pivotal clauses are judged on: `adequate` (default),
+    /// `adequate:DOMAIN`, `credibility` or `deterred`.
+    #[serde(default)]
+    pub metric: Option<String>,
 }
 
 /// The document's example of a comparison: "what if Ukraine were a NATO member", on the bundled
@@ -727,7 +731,7 @@ pub async fn compare(
             })?;
             scenarios.push(ironclad::compare::ScenarioText { name: entry.id.clone(), text: entry.text.clone() });
         }
-        let request = ironclad::compare::Request { runs: Some(runs), seed: req.seed, horizons: req.horizons };
+        let request = ironclad::compare::Request { runs: Some(runs), seed: req.seed, horizons: req.horizons, metric: req.metric };
         worker
             .pool
             .install(|| ironclad::compare::compare_cancellable(&frameworks, &scenarios, &request, Some(cancel)))

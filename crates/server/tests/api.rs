@@ -499,7 +499,7 @@ async fn compare_answers_the_cli_report_for_library_ids_texts_and_overlays() {
     let frameworks = [ironclad::compare::Framework { label: "nato-1949".into(), spec }, member];
     let scenarios =
         [ironclad::compare::ScenarioText { name: "russian-attack-on-ukraine".into(), text: attack.clone() }];
-    let request = ironclad::compare::Request { runs: Some(3000), seed: 5, horizons: vec![] };
+    let request = ironclad::compare::Request { runs: Some(3000), seed: 5, horizons: vec![], metric: None };
     let direct = ironclad::compare::compare(&frameworks, &scenarios, &request).unwrap();
     // Both through JSON text (serde_json's default float parsing may differ from the value by an ulp).
     let direct: Value = serde_json::from_str(&serde_json::to_string(&direct).unwrap()).unwrap();

@@ -132,3 +132,36 @@ fn bad_input_is_a_clear_error() {
     assert_eq!(out.code, 2);
     assert!(!out.stderr.contains("panicked"));
 }
+
+#[test]
+fn the_metric_names_the_headline_the_pivotal_clause_is_judged_on() {
+    let args = |metric: &str| {
+        vec![
+            "compare".to_string(),
+            "frameworks/coalition-2025.toml".into(),
+            "--scenario".into(),
+            ATTACK.into(),
+            "--runs".into(),
+            "3000".into(),
+            "--metric".into(),
+            metric.into(),
+        ]
+    };
+    let text = |metric: &str| {
+        let a = args(metric);
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let out = text("deterred");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("pivotal clause:") && out.stdout.contains("P(deterred)"), "{}", out.stdout);
+    let mut json = args("adequate:air");
+    json.extend(["--format".into(), "json".into()]);
+    let out = run(&json.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["headline_metric"], "adequate:air");
+    assert!(v["headline_text"].as_str().unwrap().contains("in air"), "{}", v["headline_text"]);
+    let bad = text("nope");
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("unknown metric `nope`"), "{}", bad.stderr);
+}

@@ -870,20 +870,16 @@ pub fn compare(r: &crate::compare::CompareReport) -> String {
                 Some(p) => {
                     let _ = writeln!(
                         out,
-                        "    pivotal clause: {} (p_adequate @{}d without it {:.3}; change {}; {} clauses tried)",
+                        "    pivotal clause: {} ({} without it {:.3}; change {}; {} clauses tried)",
                         p.commitment,
-                        r.headline_horizon,
+                        r.headline_text,
                         p.without,
                         pct(&p.change),
                         p.tried
                     );
                 }
                 None => {
-                    let _ = writeln!(
-                        out,
-                        "    pivotal clause: none (no clause's removal changes p_adequate @{}d)",
-                        r.headline_horizon
-                    );
+                    let _ = writeln!(out, "    pivotal clause: none (no clause's removal changes {})", r.headline_text);
                 }
             }
         }
