@@ -330,7 +330,13 @@ impl Compiled {
                 Node::Not(a) => CExpr::Not(Box::new(self.expr(a))),
                 Node::And(a, b) => CExpr::And(vec![self.expr(a), self.expr(b)]),
                 Node::Or(a, b) => CExpr::Or(vec![self.expr(a), self.expr(b)]),
-                Node::State(f, args) => CExpr::State(state_atom(*f, args)),
+                Node::State(f, args) => match (f, args.first().map(|a| &a.node)) {
+                    // `requested(#tag)`: any member's request.
+                    (StateFn::Requested, Some(Node::Const(Value::Parties(ps)))) => {
+                        CExpr::Or(ps.iter().map(|p| CExpr::State(StateAtom::Requested(p.0))).collect())
+                    }
+                    _ => CExpr::State(state_atom(*f, args)),
+                },
                 Node::Compare(op, a, b) => CExpr::Cmp(operand(a), *op, operand(b)),
                 Node::In(a, b) => match (&b.node, b.ty) {
                     (Node::Field(Field::Domains), _) => CExpr::DomainInEvent(operand(a)),

@@ -266,3 +266,18 @@ fn a_backstop_that_needs_a_decision_waits_for_it() {
     let (_, r) = replayed(&spec, &format!("{}{no}", attack(40)));
     assert_eq!(r.obligations.len(), 1);
 }
+
+/// `requested(#tag)` holds once any member of the tag has requested: a request by FR (tagged
+/// `eu`) opens the obligation, one by UA (untagged) does not.
+#[test]
+fn requested_of_a_tag_holds_when_any_member_has_requested() {
+    let tagged = BASE.replace("[[party]]\nid = \"FR\"", "[[party]]\nid = \"FR\"\ntags = [\"eu\"]");
+    let assist = "by = [\"UK\"]\nkind = \"assist\"\ntrigger = \"armed_attack where target == UA\"\ncontinuing = [\"requested(#eu)\"]";
+    let spec = format!("{tagged}{}", commitment("a", assist));
+    let request = |party: &str| format!("\n[[event]]\nday = 30\nkind = \"request\"\nparty = \"{party}\"\n");
+    assert_eq!(
+        obligations(&spec, &format!("{}{}", request("FR"), attack(40))),
+        [("a".into(), "UK".into(), Status::Pending)]
+    );
+    assert_eq!(obligations(&spec, &format!("{}{}", request("UA"), attack(40))), []);
+}

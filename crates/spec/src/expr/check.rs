@@ -294,17 +294,31 @@ impl Checker<'_> {
             });
             return Err(err);
         };
-        let Some(signature) = func.signatures().iter().find(|sig| sig.len() == args.len()) else {
+        let fitting: Vec<&&[Ty]> = func.signatures().iter().filter(|sig| sig.len() == args.len()).collect();
+        if fitting.is_empty() {
             return Err(TypeError::new(
                 span,
                 format!("`{name}` takes {}", plural_args(func)),
                 format!("{} given", args.len()),
             )
             .help(format!("write {}", func.usage())));
-        };
-        let typed: Vec<Typed> =
-            args.iter().zip(signature.iter()).map(|(arg, ty)| self.expect(arg, *ty)).collect::<Result<_, _>>()?;
-        Ok(Typed { node: Node::State(func, typed), ty: Ty::Bool, span })
+        }
+        // The first signature of that length the arguments fit; else the first one's error.
+        let mut first_error = None;
+        for signature in fitting {
+            match args
+                .iter()
+                .zip(signature.iter())
+                .map(|(arg, ty)| self.expect(arg, *ty))
+                .collect::<Result<Vec<_>, _>>()
+            {
+                Ok(typed) => return Ok(Typed { node: Node::State(func, typed), ty: Ty::Bool, span }),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_error.expect("at least one signature was tried"))
     }
 
     fn ident(&self, name: &str, span: Span, expected: Option<Ty>) -> Result<Typed, TypeError> {

@@ -190,7 +190,9 @@ impl StateFn {
     pub fn signatures(self) -> &'static [&'static [Ty]] {
         match self {
             StateFn::Ceasefire | StateFn::PeaceAgreement => &[&[]],
-            StateFn::Consent | StateFn::Requested | StateFn::Attacked => &[&[Ty::Party]],
+            StateFn::Consent | StateFn::Attacked => &[&[Ty::Party]],
+            // `requested(#tag)`: some member of the tag has requested.
+            StateFn::Requested => &[&[Ty::Party], &[Ty::PartySet]],
             StateFn::Decided => &[&[Ty::Body]],
             StateFn::Deployed => &[&[Ty::Party], &[Ty::Party, Ty::Region]],
             StateFn::Active | StateFn::Failed => &[&[Ty::Commitment]],
@@ -204,7 +206,9 @@ impl StateFn {
             StateFn::PeaceAgreement => "a peace agreement has been signed",
             StateFn::Consent => "consent(P): P consents to foreign forces on its territory",
             StateFn::Decided => "decided(B): body B has decided to act",
-            StateFn::Requested => "requested(P): P has requested action or consultations",
+            StateFn::Requested => {
+                "requested(P): P has requested action or consultations; requested(#tag): some member of the tag has"
+            }
             StateFn::Deployed => "deployed(P) / deployed(P, R): P has forces deployed (in R)",
             StateFn::Attacked => "attacked(P): P is under armed attack",
             StateFn::Active => "active(C): commitment C is activated",
