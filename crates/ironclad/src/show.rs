@@ -18,6 +18,10 @@ pub struct ShowReport {
     pub in_force: Option<String>,
     pub expires: Option<String>,
     pub claimed_domains: Vec<String>,
+    /// The framework's summary, in its own words.
+    pub summary: Option<String>,
+    /// `[[framework.evidence]]`: quotes about the framework as a whole (status, dates, vagueness).
+    pub evidence: Vec<EvidenceRef>,
     /// The framework-wide continuing conditions every commitment requires (unless it opts out).
     pub continuing: Vec<String>,
     /// The framework-wide entry conditions (met once, then no longer read).
@@ -178,6 +182,8 @@ pub fn show(spec: &Spec) -> ShowReport {
         in_force: f.in_force.map(|d| d.to_string()),
         expires: f.expires.map(|d| d.to_string()),
         claimed_domains: f.domains.iter().map(|(d, _)| d.as_str().to_string()).collect(),
+        summary: f.summary.clone(),
+        evidence: f.evidence.iter().map(|e| evidence_ref(spec, e)).collect(),
         continuing: f.condition.iter().map(|c| display(spec, &c.expr)).collect(),
         entry: f.entry.iter().map(|c| display(spec, &c.expr)).collect(),
         counts: Counts {
@@ -242,16 +248,7 @@ pub fn show(spec: &Spec) -> ShowReport {
                     variant: spec.variants[v.index()].id.clone(),
                     option: spec.variants[v.index()].options[o].id.clone(),
                 }),
-                evidence: c
-                    .evidence
-                    .iter()
-                    .map(|e| EvidenceRef {
-                        source: spec.sources[e.source.index()].file.clone(),
-                        source_id: spec.sources[e.source.index()].id.clone(),
-                        quote: e.quote.clone(),
-                        speaker: e.speaker.clone(),
-                    })
-                    .collect(),
+                evidence: c.evidence.iter().map(|e| evidence_ref(spec, e)).collect(),
             })
             .collect(),
         red_lines: spec
@@ -280,5 +277,14 @@ pub fn show(spec: &Spec) -> ShowReport {
                     .collect(),
             })
             .collect(),
+    }
+}
+
+fn evidence_ref(spec: &Spec, e: &ironclad_spec::model::Evidence) -> EvidenceRef {
+    EvidenceRef {
+        source: spec.sources[e.source.index()].file.clone(),
+        source_id: spec.sources[e.source.index()].id.clone(),
+        quote: e.quote.clone(),
+        speaker: e.speaker.clone(),
     }
 }

@@ -452,6 +452,7 @@ impl Lowerer<'_> {
             },
             scenario: f.scenario.as_ref().map(|s| s.value.clone()),
             summary: f.summary.clone(),
+            evidence: f.evidence.iter().filter_map(|e| self.one_evidence(e)).collect(),
         }
     }
 

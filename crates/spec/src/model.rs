@@ -83,6 +83,8 @@ pub struct Framework {
     /// The default scenario's path, relative to the spec file.
     pub scenario: Option<String>,
     pub summary: Option<String>,
+    /// `[[framework.evidence]]`: quotes about the framework as a whole.
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Clone)]
@@ -386,6 +388,7 @@ impl Spec {
     /// All evidence in the spec, with what it supports (`commitment ...`, `red line ...`, `variant ...`).
     pub fn all_evidence(&self) -> Vec<(String, &Evidence)> {
         let mut all = Vec::new();
+        all.extend(self.framework.evidence.iter().map(|e| (format!("framework `{}`", self.framework.id), e)));
         for c in &self.commitments {
             all.extend(c.evidence.iter().map(|e| (format!("commitment `{}`", c.id), e)));
         }

@@ -81,6 +81,10 @@ pub struct RawFramework {
     #[serde(default)]
     pub allow: Vec<Sp<String>>,
     pub summary: Option<String>,
+    /// Quotes for what the framework as a whole is: its status, dates, vagueness ("the precise
+    /// contours … remain unclear"), its entry condition. Optional; verified like any evidence.
+    #[serde(default)]
+    pub evidence: Vec<RawEvidence>,
 }
 
 /// A document quoted as evidence.

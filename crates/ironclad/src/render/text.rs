@@ -120,6 +120,9 @@ pub fn show(r: &ShowReport) -> String {
     if !dates.is_empty() {
         let _ = writeln!(out, "{}", dates.join(", "));
     }
+    for e in &r.evidence {
+        let _ = writeln!(out, "  “{}” — {}", e.quote, e.source_id);
+    }
     if !r.entry.is_empty() {
         let _ = writeln!(out, "every commitment starts after: {}", r.entry.join(" and "));
     }
