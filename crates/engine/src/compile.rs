@@ -108,6 +108,8 @@ pub struct CCommitment {
     pub void_if: Option<CTrigger>,
     /// Regions (and everything within them) where it applies; 0 = anywhere.
     pub scope: u128,
+    /// Regions (and everything within them) excluded from the scope; 0 = none.
+    pub scope_except: u128,
     pub backs: Option<u16>,
     pub deadline_days: Option<f64>,
     pub option: Option<(u16, u16)>,
@@ -132,6 +134,14 @@ pub struct CException {
     pub apply: bool,
     /// Bits (local indices in `CCommitment::exceptions`) of the exceptions that override this one.
     pub overridden_by: u64,
+}
+
+impl CCommitment {
+    /// Whether a region whose ancestor mask (itself included) is `ancestors` is within the
+    /// commitment's scope (anywhere without one) and outside its `scope_except` regions.
+    pub fn in_scope(&self, ancestors: u128) -> bool {
+        (self.scope == 0 || ancestors & self.scope != 0) && ancestors & self.scope_except == 0
+    }
 }
 
 /// An exclusion red line that removes some obligors from a commitment.
@@ -303,6 +313,7 @@ impl Compiled {
             unless: c.unless.iter().map(|k| self.expr(&k.expr)).collect(),
             void_if: c.void_if.as_ref().map(|t| self.trigger(&t.trigger)),
             scope: c.scope.iter().fold(0, |m, r| m | bit(r.index())),
+            scope_except: c.scope_except.iter().fold(0, |m, r| m | bit(r.index())),
             backs: c.backs.map(|b| b.0),
             deadline_days: c.deadline.map(|d| d.days),
             option: c.option.map(|(v, o)| (v.0, o as u16)),

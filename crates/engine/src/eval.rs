@@ -286,9 +286,9 @@ impl Compiled {
                 _ => return Some(Verdict::NotTriggered),
             }
             if let Some(e) = event
-                && cc.scope != 0
+                && (cc.scope != 0 || cc.scope_except != 0)
                 && e.region != NONE
-                && !((e.region as usize) < self.ancestors.len() && self.ancestors[e.region as usize] & cc.scope != 0)
+                && !cc.in_scope(self.ancestors.get(e.region as usize).copied().unwrap_or(0))
             {
                 return Some(Verdict::OutOfScope);
             }

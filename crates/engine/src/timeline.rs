@@ -659,7 +659,11 @@ impl<'a> Replayer<'a> {
             let done = match (cc.kind, e.kind) {
                 (Kind::Consult, EventKind::Consultation) => e.party.is_none() || by_party,
                 (Kind::Deploy, EventKind::ForceDeployed) => {
-                    by_party && (cc.scope == 0 || e.region.is_some_and(|r| ancestors(r.index()) & cc.scope != 0))
+                    by_party
+                        && match e.region {
+                            Some(r) => cc.in_scope(ancestors(r.index())),
+                            None => cc.scope == 0,
+                        }
                 }
                 (Kind::Seek, EventKind::Decision) => {
                     e.body.is_some_and(|b| self.spec.bodies[b.index()].members.contains(&o.party))
@@ -678,7 +682,7 @@ impl<'a> Replayer<'a> {
                 && e.attacker == Some(o.party)
                 && e.target.is_some_and(|t| cc.to & bit(t.index()) != 0)
                 && breaches_domains(cc.domains, e.nuclear)
-                && (cc.scope == 0 || e.region.is_none_or(|r| ancestors(r.index()) & cc.scope != 0));
+                && e.region.is_none_or(|r| cc.in_scope(ancestors(r.index())));
             if breached {
                 o.status = Status::Breached;
                 o.closed_by = Some(i);
@@ -702,7 +706,7 @@ impl<'a> Replayer<'a> {
                 self.state.active & bit(*c) != 0
                     && cc.obligors & bit(owner.index()) != 0
                     && matches!(cc.kind, Kind::Deploy | Kind::Defend | Kind::Monitor)
-                    && (cc.scope == 0 || within & cc.scope != 0)
+                    && cc.in_scope(within)
             })
             .collect();
         for c in struck {

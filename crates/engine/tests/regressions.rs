@@ -281,3 +281,48 @@ fn requested_of_a_tag_holds_when_any_member_has_requested() {
     );
     assert_eq!(obligations(&spec, &format!("{}{}", request("UA"), attack(40))), []);
 }
+
+/// `scope_except` carves regions out of a scope ("not on the front line"): an attack there does
+/// not trigger the commitment, a deployment there does not fulfil it, and a strike there does
+/// not strike it (no backstop).
+#[test]
+fn scope_except_carves_regions_out_of_a_scope() {
+    let regions = BASE.replace(
+        "[[region]]\nid = \"UA\"",
+        "[[region]]\nid = \"UA\"\n\n[[region]]\nid = \"front\"\nwithin = \"UA\"\n\n[[region]]\nid = \"west\"\nwithin = \"UA\"",
+    );
+    let attack_in = |day: i64, region: &str| {
+        format!(
+            "\n[[event]]\nday = {day}\nkind = \"armed_attack\"\nattacker = \"RU\"\ntarget = \"UA\"\nregion = \"{region}\"\n"
+        )
+    };
+    let defend = "by = [\"UK\"]\nkind = \"defend\"\ntrigger = \"armed_attack where target == UA\"\nscope = [\"UA\"]\nscope_except = [\"front\"]";
+    let spec = format!("{regions}{}", commitment("d", defend));
+    assert_eq!(obligations(&spec, &attack_in(40, "front")), []);
+    assert_eq!(obligations(&spec, &attack_in(40, "west")), [("d".into(), "UK".into(), Status::Pending)]);
+    // Deployment: only outside the excluded region fulfils; a strike there strikes nothing.
+    let deploy =
+        "by = [\"UK\"]\nkind = \"deploy\"\ntrigger = \"armed_attack where target == UA\"\nscope_except = [\"front\"]";
+    let backstop = "by = [\"FR\"]\nkind = \"backstop\"\nbacks = \"p\"";
+    let spec = format!("{regions}{}{}", commitment("p", deploy), commitment("b", backstop));
+    let deployed = |region: &str| {
+        format!("\n[[event]]\nday = 41\nkind = \"force_deployed\"\nparty = \"UK\"\nregion = \"{region}\"\n")
+    };
+    let strike = |region: &str| {
+        format!(
+            "\n[[event]]\nday = 50\nkind = \"strike_on_forces\"\nattacker = \"RU\"\nowner = \"UK\"\nregion = \"{region}\"\n"
+        )
+    };
+    assert_eq!(
+        obligations(&spec, &format!("{}{}", attack_in(40, "west"), deployed("front"))),
+        [("p".into(), "UK".into(), Status::Pending)]
+    );
+    assert_eq!(
+        obligations(&spec, &format!("{}{}{}", attack_in(40, "west"), deployed("west"), strike("front"))),
+        [("p".into(), "UK".into(), Status::Fulfilled)]
+    );
+    assert_eq!(
+        obligations(&spec, &format!("{}{}{}", attack_in(40, "west"), deployed("west"), strike("west"))),
+        [("p".into(), "UK".into(), Status::Fulfilled), ("b".into(), "FR".into(), Status::Pending)]
+    );
+}

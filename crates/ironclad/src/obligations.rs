@@ -547,8 +547,20 @@ impl Ctx<'_> {
                 (None, None) => "not triggered".into(),
             },
             Verdict::OutOfScope => {
-                let scope: Vec<&str> = c.scope.iter().map(|r| self.spec.region(*r).id.as_str()).collect();
-                format!("out of scope{at}: the event lies outside {}", scope.join(", "))
+                let names = |rs: &[ironclad_spec::model::RegionId]| -> String {
+                    rs.iter().map(|r| self.spec.region(*r).id.as_str()).collect::<Vec<_>>().join(", ")
+                };
+                match (c.scope.is_empty(), c.scope_except.is_empty()) {
+                    (false, true) => format!("out of scope{at}: the event lies outside {}", names(&c.scope)),
+                    (true, _) => {
+                        format!("out of scope{at}: the event lies within {}, excluded", names(&c.scope_except))
+                    }
+                    (false, false) => format!(
+                        "out of scope{at}: the event lies outside {} or within {}, excluded",
+                        names(&c.scope),
+                        names(&c.scope_except)
+                    ),
+                }
             }
             Verdict::ConditionFalse { index } => {
                 let text = self.spec.conditions_of(c).nth(usize::from(index)).map_or(String::new(), |k| k.text.clone());

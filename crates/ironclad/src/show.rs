@@ -125,6 +125,9 @@ pub struct ShowCommitment {
     /// Entry conditions (`after X`), continuing conditions, and exceptions (`unless X`).
     pub conditions: Vec<String>,
     pub scope: Vec<String>,
+    /// Regions excluded from the scope (`scope_except`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub scope_except: Vec<String>,
     pub backs: Option<String>,
     pub variant: Option<VariantChoice>,
     pub evidence: Vec<EvidenceRef>,
@@ -243,6 +246,7 @@ pub fn show(spec: &Spec) -> ShowReport {
                 trigger: c.trigger.as_ref().map(|t| t.text.clone()),
                 conditions: conditions_text(spec, c),
                 scope: c.scope.iter().map(|r| spec.region(*r).id.clone()).collect(),
+                scope_except: c.scope_except.iter().map(|r| spec.region(*r).id.clone()).collect(),
                 backs: c.backs.map(|b| spec.commitment(b).id.clone()),
                 variant: c.option.map(|(v, o)| VariantChoice {
                     variant: spec.variants[v.index()].id.clone(),

@@ -632,6 +632,7 @@ impl Lowerer<'_> {
         let unless = c.unless.iter().filter_map(|e| self.condition(e)).collect();
         let void_if = c.void_if.as_ref().and_then(|t| self.trigger(t));
         let scope = c.scope.iter().filter_map(|r| self.region_ref(r)).collect();
+        let scope_except = c.scope_except.iter().filter_map(|r| self.region_ref(r)).collect();
         self.check_allow(&c.allow);
         let evidence = self.evidence(&c.evidence, &c.id, "commitment");
         Commitment {
@@ -654,6 +655,7 @@ impl Lowerer<'_> {
             void_if,
             framework_condition: c.framework_condition,
             scope,
+            scope_except,
             modality: c.modality.value,
             strength: c.strength.value,
             deadline: c.deadline.as_ref().and_then(|d| self.duration(d)),

@@ -243,6 +243,8 @@ pub struct Commitment {
     /// Whether the framework's condition applies to it.
     pub framework_condition: bool,
     pub scope: Vec<RegionId>,
+    /// Regions within which it does not apply, even inside `scope` (`scope_except`).
+    pub scope_except: Vec<RegionId>,
     pub modality: Modality,
     pub strength: Strength,
     pub deadline: Option<Duration>,

@@ -225,6 +225,9 @@ pub struct RawCommitment {
     /// Regions where it applies (by containment); empty means anywhere.
     #[serde(default)]
     pub scope: Vec<Sp<String>>,
+    /// Regions (and everything within them) excluded from the scope: "not on the front line".
+    #[serde(default)]
+    pub scope_except: Vec<Sp<String>>,
     pub modality: Sp<Modality>,
     pub strength: Sp<Strength>,
     /// Time allowed to act once due, e.g. `24h`.

@@ -197,8 +197,14 @@ pub fn show(r: &ShowReport) -> String {
         if !c.conditions.is_empty() {
             let _ = writeln!(out, "      if     {}", c.conditions.join(" and "));
         }
-        if !c.scope.is_empty() {
-            let _ = writeln!(out, "      scope  {}", c.scope.join(", "));
+        if !c.scope.is_empty() || !c.scope_except.is_empty() {
+            let scope = if c.scope.is_empty() { "anywhere".to_string() } else { c.scope.join(", ") };
+            let except = if c.scope_except.is_empty() {
+                String::new()
+            } else {
+                format!(" except {}", c.scope_except.join(", "))
+            };
+            let _ = writeln!(out, "      scope  {scope}{except}");
         }
         if let Some(b) = &c.backs {
             let _ = writeln!(out, "      backs  {b}");
