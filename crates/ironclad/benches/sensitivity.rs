@@ -24,7 +24,7 @@ fn main() {
     let scenario = files.scenario(scenario_id, &spec).expect("its scenario is valid");
     let structure = Structure::build(&spec, &scenario).unwrap();
     let d = spec.params.uncertain.len();
-    let samples = env("IRONCLAD_BENCH_SAMPLES", 2048) as usize;
+    let samples = env("IRONCLAD_BENCH_SAMPLES", 4096) as usize;
     let runs = env("IRONCLAD_BENCH_RUNS", 500);
     let request = Request { samples: Some(samples), runs: Some(runs), ..Request::default() };
     let started = Instant::now();
