@@ -18,8 +18,11 @@
 //!   unbiased for φ, so the Student-t interval over units covers both the permutation and the
 //!   run sampling. It stops when every half-width is at most the requested precision.
 
-use ironclad_analysis::shapley::{SamplingOptions, sample_shapley_par_indexed};
+use ironclad_analysis::shapley::{
+    SamplingOptions, sample_blocks, sample_shapley_blocks, sample_shapley_from_blocks, sample_shapley_par_indexed,
+};
 use ironclad_analysis::stats::IntervalMethod;
+use ironclad_analysis::stats::Moments;
 use ironclad_sim::stats::Estimate;
 use ironclad_sim::{Draws, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
@@ -38,6 +41,14 @@ pub const DEFAULT_RUNS: u64 = 10_000;
 pub const DEFAULT_HORIZON: f64 = 30.0;
 /// Default half-width of the sampled values.
 pub const DEFAULT_PRECISION: f64 = 0.005;
+/// Most sampling units by default: the precision is reached long before on every spec so far.
+pub const DEFAULT_MAX_UNITS: usize = 2_000_000;
+/// Most runs: the per-run figures are summed in fixed point (`ONE`), exactly, in `i128`,
+/// which holds 2³⁹ runs of figures up to 2²⁰ in size (and their squares).
+pub const MAX_RUNS: u64 = 1 << 39;
+/// 1 in the fixed point of the per-run sums (2⁴⁸: a figure is rounded to 3.6·10⁻¹⁵, far below
+/// any interval, and the sums are integers, so they add up exactly in any order or shard).
+const ONE: f64 = (1u64 << 48) as f64;
 /// Runs per sampling unit (a permutation and its reverse).
 pub const RUNS_PER_UNIT: u64 = 4;
 /// Pairs listed in the interaction table.
@@ -62,6 +73,9 @@ pub struct Request {
     pub seed: u64,
     /// `VARIANT=OPTION` pins.
     pub variants: Vec<String>,
+    /// Most sampling units of the sampled method (default [`DEFAULT_MAX_UNITS`]); a sharded
+    /// sampled attribution computes all of them (`docs/cluster.md`).
+    pub max_units: Option<usize>,
 }
 
 impl Default for Request {
@@ -74,6 +88,7 @@ impl Default for Request {
             runs: None,
             seed: 1,
             variants: Vec::new(),
+            max_units: None,
         }
     }
 }
@@ -127,9 +142,10 @@ pub struct AttributeReport {
     pub interactions: Vec<InteractionRow>,
     /// Sampling details (sampled method only).
     pub sampling: Option<Sampling>,
+    /// Wall-clock seconds, when it ran here (not for merged shards); not part of the JSON.
     #[serde(skip)]
     #[schemars(skip)]
-    pub seconds: f64,
+    pub seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -274,29 +290,32 @@ fn weights(m: usize) -> Vec<f64> {
     w
 }
 
-/// Per-run figures accumulated: Σx and Σx² of each.
-#[derive(Clone)]
-struct Sums {
-    sum: Vec<f64>,
-    sq: Vec<f64>,
+/// Per-run figures accumulated: Σx and Σx² of each, in fixed point (`ONE`), so that sums of
+/// any chunks or shards are exact and the same in any order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sums {
+    pub sum: Vec<i128>,
+    pub sq: Vec<i128>,
 }
 
 impl Sums {
     fn new(len: usize) -> Sums {
-        Sums { sum: vec![0.0; len], sq: vec![0.0; len] }
+        Sums { sum: vec![0; len], sq: vec![0; len] }
     }
     fn push(&mut self, k: usize, x: f64) {
-        self.sum[k] += x;
-        self.sq[k] += x * x;
+        self.sum[k] += (x * ONE).round() as i128;
+        self.sq[k] += (x * x * ONE).round() as i128;
     }
-    fn merge(&mut self, o: &Sums) {
+    /// Adds `o`'s sums (exact).
+    pub fn merge(&mut self, o: &Sums) {
         self.sum.iter_mut().zip(&o.sum).for_each(|(a, b)| *a += b);
         self.sq.iter_mut().zip(&o.sq).for_each(|(a, b)| *a += b);
     }
     fn estimate(&self, k: usize, runs: u64) -> Estimate {
         let n = runs as f64;
-        let mean = self.sum[k] / n;
-        let var = if runs > 1 { ((self.sq[k] - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        let mean = self.sum[k] as f64 / ONE / n;
+        let sq = self.sq[k] as f64 / ONE;
+        let var = if runs > 1 { ((sq - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
         let h = Z95 * (var / n).sqrt();
         Estimate { value: mean, low: mean - h, high: mean + h }
     }
@@ -341,17 +360,38 @@ pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<Si
     structure.parameterise(&spec.params, &[horizon], &pins).map_err(|e| Error::Unservable(e.to_string()))
 }
 
-/// Runs the attribution on the current rayon pool.
-pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<AttributeReport, Error> {
-    let started = std::time::Instant::now();
+/// An attribution ready to run: its inputs checked.
+struct Setup<'a> {
+    spec: &'a Spec,
+    model: &'a SimModel,
+    request: &'a Request,
+    metric: Metric,
+    runs: u64,
+    precision: f64,
+    max_units: usize,
+    players: Vec<usize>,
+    exact: bool,
+    h: usize,
+}
+
+fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Result<Setup<'a>, Error> {
     let metric = metric(model, &request.metric)?;
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
     if runs < 2 {
         return Err(Error::Usage("--runs must be at least 2 (intervals are over runs)".into()));
     }
+    if runs > MAX_RUNS {
+        return Err(Error::Usage(format!("--runs is at most {MAX_RUNS} (2^39) for an attribution")));
+    }
     let precision = request.precision.unwrap_or(DEFAULT_PRECISION);
     if !(precision.is_finite() && precision > 0.0) {
         return Err(Error::Usage("--precision takes a positive half-width, e.g. 0.005".into()));
+    }
+    let max_units = request.max_units.unwrap_or(DEFAULT_MAX_UNITS);
+    if max_units < 100 {
+        return Err(Error::Usage(
+            "--max-units must be at least 100 (the fewest units before the precision is tested)".into(),
+        ));
     }
     let players = players(model);
     let n = players.len();
@@ -364,19 +404,80 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
         Metric::Credibility => 1,
         _ => 0,
     };
-    let runner = Runner::new(model);
-    let scorer = Scorer { model, metric };
-    let parties = model.parties;
-    let needs = model.needs.len();
-    let layout = Layout { n };
     // Exact unless there are too many players or a precision asks for sampling.
     let exact = request.exact || (n <= MAX_EXACT_PLAYERS && request.precision.is_none());
-    // Position of each party among the players.
-    let mut slot = vec![usize::MAX; parties];
-    for (k, &p) in players.iter().enumerate() {
-        slot[p] = k;
+    Ok(Setup { spec, model, request, metric, runs, precision, max_units, players, exact, h })
+}
+
+/// Runs the attribution on the current rayon pool.
+pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<AttributeReport, Error> {
+    let started = std::time::Instant::now();
+    let s = setup(spec, model, request)?;
+    let total = run_sums(&s, 0..s.runs);
+    let sampled = if s.exact { None } else { Some(sampled(&s, Units::Adaptive)?) };
+    report(&s, &total, sampled, Some(started.elapsed().as_secs_f64()))
+}
+
+/// What the shards of an attribution split: its runs, and (sampled method) the blocks of
+/// [`ironclad_analysis::shapley::sample_shapley_blocks`]'s units (0 when exact).
+pub fn shares(spec: &Spec, model: &SimModel, request: &Request) -> Result<(u64, u64), Error> {
+    let s = setup(spec, model, request)?;
+    Ok((s.runs, if s.exact { 0 } else { sample_blocks(&options(&s)) as u64 }))
+}
+
+/// A shard's part of an attribution: the fixed-point sums of the runs `runs`, and (sampled
+/// method) the moments of the sampling-unit blocks `blocks`, computed on the current pool.
+pub fn partial(
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+    runs: std::ops::Range<u64>,
+    blocks: std::ops::Range<u64>,
+) -> Result<(Sums, Vec<Vec<Moments>>), Error> {
+    let s = setup(spec, model, request)?;
+    if runs.start > runs.end || runs.end > s.runs {
+        return Err(Error::Usage(format!("runs {runs:?} are not among the {} runs", s.runs)));
     }
-    let chunks: Vec<u64> = (0..runs.div_ceil(CHUNK_RUNS)).collect();
+    let blocks = if s.exact {
+        Vec::new()
+    } else {
+        match sampled(&s, Units::Blocks(blocks.start as usize..blocks.end as usize))? {
+            Sampled::Blocks(b) => b,
+            Sampled::Done(..) => Vec::new(),
+        }
+    };
+    Ok((run_sums(&s, runs), blocks))
+}
+
+/// The report from the sums of every run and every block's moments (the shards' parts, the
+/// sums added, the blocks in order): the unsharded report, with no wall-clock time.
+pub fn merged(
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+    total: &Sums,
+    blocks: &[Vec<Moments>],
+) -> Result<AttributeReport, Error> {
+    let s = setup(spec, model, request)?;
+    let len = Layout { n: s.players.len() }.len();
+    if total.sum.len() != len || total.sq.len() != len {
+        return Err(Error::Unservable("the merged sums do not fit the attribution they name".into()));
+    }
+    let sampled = if s.exact { None } else { Some(sampled(&s, Units::FromBlocks(blocks))?) };
+    report(&s, total, sampled, None)
+}
+
+/// The fixed-point sums of the per-run figures of the runs `range`, in parallel chunks of
+/// [`CHUNK_RUNS`] (integers: the same whatever the chunks, threads or shards).
+fn run_sums(s: &Setup<'_>, range: std::ops::Range<u64>) -> Sums {
+    let (model, players, exact, h) = (s.model, &s.players, s.exact, s.h);
+    let runner = Runner::new(model);
+    let scorer = Scorer { model, metric: s.metric };
+    let parties = model.parties;
+    let needs = model.needs.len();
+    let n = players.len();
+    let layout = Layout { n };
+    let chunks: Vec<u64> = (range.start / CHUNK_RUNS..range.end.div_ceil(CHUNK_RUNS)).collect();
     let per_chunk: Vec<Sums> = chunks
         .par_iter()
         .map(|&c| {
@@ -386,14 +487,14 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
             let mut val = Vec::new();
             let mut small = vec![0.0; needs];
             let mut out = Sums::new(layout.len());
-            for run in c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs) {
-                runner.draw(request.seed, run, &mut d);
+            for run in (c * CHUNK_RUNS).max(range.start)..((c + 1) * CHUNK_RUNS).min(range.end) {
+                runner.draw(s.request.seed, run, &mut d);
                 runner.party_delivery(&d, h, &mut best);
                 if exact {
-                    exact_run(&scorer, &layout, &players, &best, &mut sums, &mut val, &mut out);
+                    exact_run(&scorer, &layout, players, &best, &mut sums, &mut val, &mut out);
                 } else {
                     // v(N), v(∅) and leave-one-out only.
-                    let all = scorer.value(&best, &players, &mut small);
+                    let all = scorer.value(&best, players, &mut small);
                     out.push(0, all);
                     out.push(1, scorer.value(&best, &[], &mut small));
                     let mut others = Vec::with_capacity(n);
@@ -411,6 +512,26 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
     for s in &per_chunk {
         total.merge(s);
     }
+    total
+}
+
+/// The report from the sums of every run and, sampled, the Shapley values.
+fn report(
+    s: &Setup<'_>,
+    total: &Sums,
+    sampled: Option<Sampled>,
+    seconds: Option<f64>,
+) -> Result<AttributeReport, Error> {
+    let (spec, model, request, metric, runs, players, exact) =
+        (s.spec, s.model, s.request, s.metric, s.runs, &s.players, s.exact);
+    let n = players.len();
+    let parties = model.parties;
+    let layout = Layout { n };
+    // Position of each party among the players.
+    let mut slot = vec![usize::MAX; parties];
+    for (k, &p) in players.iter().enumerate() {
+        slot[p] = k;
+    }
     let v_all = total.estimate(0, runs);
     let v_none = total.estimate(1, runs);
     let name = |p: usize| spec.parties[p].id.clone();
@@ -422,7 +543,9 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
             format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
         )
     } else {
-        let (phi, s) = sampled(&runner, &scorer, &players, h, request.seed, precision)?;
+        let Some(Sampled::Done(phi, s)) = sampled else {
+            return Err(Error::Unservable("a sampled attribution without its sampled values".into()));
+        };
         let interval = format!(
             "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
             s.units
@@ -482,7 +605,7 @@ pub fn attribute(spec: &Spec, model: &SimModel, request: &Request) -> Result<Att
         leave_one_out,
         interactions,
         sampling,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds,
     })
 }
 
@@ -545,75 +668,96 @@ fn exact_run(
     }
 }
 
+/// Which units [`sampled`] computes.
+enum Units<'b> {
+    /// Rounds of blocks until the precision (or the most units): the unsharded run.
+    Adaptive,
+    /// These blocks, with no stopping rule: a shard's part.
+    Blocks(std::ops::Range<usize>),
+    /// None: every block's moments are given (merged shards); the stopping rule is applied to them.
+    FromBlocks(&'b [Vec<Moments>]),
+}
+
+/// What [`sampled`] found.
+enum Sampled {
+    Done(Vec<Estimate>, Sampling),
+    Blocks(Vec<Vec<Moments>>),
+}
+
+/// The options of the sampled method.
+fn options(s: &Setup<'_>) -> SamplingOptions {
+    SamplingOptions {
+        precision: s.precision,
+        min_units: 100,
+        max_units: s.max_units,
+        block_units: 64,
+        blocks_per_round: 16,
+        seed: s.request.seed,
+        interval: IntervalMethod::StudentT,
+    }
+}
+
 /// Sampled Shapley values: each unit a permutation and its reverse on fresh runs.
-fn sampled(
-    runner: &Runner<'_>,
-    scorer: &Scorer<'_>,
-    players: &[usize],
-    h: usize,
-    seed: u64,
-    precision: f64,
-) -> Result<(Vec<Estimate>, Sampling), Error> {
-    let model = scorer.model;
+fn sampled(s: &Setup<'_>, units: Units<'_>) -> Result<Sampled, Error> {
+    let (model, players, h, seed, precision) = (s.model, &s.players, s.h, s.request.seed, s.precision);
+    let runner = Runner::new(model);
+    let scorer = Scorer { model, metric: s.metric };
     let needs = model.needs.len();
     let parties = model.parties;
     // Another seed's runs: independent of the runs behind v(N) and v(∅).
     let unit_seed = seed ^ 0x5348_4150_4C45_5953;
-    let options = SamplingOptions {
-        precision,
-        min_units: 100,
-        max_units: 2_000_000,
-        block_units: 64,
-        blocks_per_round: 16,
-        seed,
-        interval: IntervalMethod::StudentT,
-    };
+    let options = options(s);
     struct State {
         d: Draws,
         unit: usize,
         best: Vec<Vec<f64>>,
         sums: Vec<f64>,
     }
-    let result = sample_shapley_par_indexed(
-        players.len(),
-        &options,
-        || State {
-            d: runner.draws(),
-            unit: usize::MAX,
-            best: vec![vec![0.0; parties * needs]; RUNS_PER_UNIT as usize],
-            sums: vec![0.0; needs],
-        },
-        |s, unit, perm, out| {
-            if s.unit != unit {
-                for (k, best) in s.best.iter_mut().enumerate() {
-                    runner.draw(unit_seed, unit as u64 * RUNS_PER_UNIT + k as u64, &mut s.d);
-                    runner.party_delivery(&s.d, h, best);
-                }
-                s.unit = unit;
+    let init = || State {
+        d: runner.draws(),
+        unit: usize::MAX,
+        best: vec![vec![0.0; parties * needs]; RUNS_PER_UNIT as usize],
+        sums: vec![0.0; needs],
+    };
+    let marginals = |s: &mut State, unit: usize, perm: &[usize], out: &mut [f64]| {
+        if s.unit != unit {
+            for (k, best) in s.best.iter_mut().enumerate() {
+                runner.draw(unit_seed, unit as u64 * RUNS_PER_UNIT + k as u64, &mut s.d);
+                runner.party_delivery(&s.d, h, best);
             }
-            for best in &s.best {
-                s.sums.iter_mut().for_each(|x| *x = 0.0);
-                let mut prev = scorer.of_sums(&s.sums);
-                for &i in perm {
-                    let p = players[i];
-                    for (n, x) in s.sums.iter_mut().enumerate() {
-                        *x += best[p * needs + n];
-                    }
-                    let cur = scorer.of_sums(&s.sums);
-                    out[i] += (cur - prev) / RUNS_PER_UNIT as f64;
-                    prev = cur;
+            s.unit = unit;
+        }
+        for best in &s.best {
+            s.sums.iter_mut().for_each(|x| *x = 0.0);
+            let mut prev = scorer.of_sums(&s.sums);
+            for &i in perm {
+                let p = players[i];
+                for (n, x) in s.sums.iter_mut().enumerate() {
+                    *x += best[p * needs + n];
                 }
+                let cur = scorer.of_sums(&s.sums);
+                out[i] += (cur - prev) / RUNS_PER_UNIT as f64;
+                prev = cur;
             }
-        },
-    )
-    .map_err(|e| Error::Unservable(e.to_string()))?;
+        }
+    };
+    let fail = |e: ironclad_analysis::AnalysisError| Error::Unservable(e.to_string());
+    let result = match units {
+        Units::Adaptive => sample_shapley_par_indexed(players.len(), &options, init, marginals).map_err(fail)?,
+        Units::Blocks(range) => {
+            return sample_shapley_blocks(players.len(), &options, range, init, marginals)
+                .map(Sampled::Blocks)
+                .map_err(fail);
+        }
+        Units::FromBlocks(blocks) => sample_shapley_from_blocks(players.len(), &options, blocks).map_err(fail)?,
+    };
     let phi = result
         .mean
         .iter()
         .zip(&result.half_width)
         .map(|(m, h)| Estimate { value: *m, low: m - h, high: m + h })
         .collect();
-    Ok((
+    Ok(Sampled::Done(
         phi,
         Sampling {
             units: result.units,

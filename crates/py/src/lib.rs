@@ -437,7 +437,16 @@ impl Framework {
         variants: Vec<String>,
     ) -> PyResult<String> {
         let inputs = self.inputs(scenario).map_err(|(files, e)| py_err(py, &files, e))?;
-        let request = ironclad::attribute::Request { metric, horizon, exact, precision, runs, seed, variants };
+        let request = ironclad::attribute::Request {
+            metric,
+            horizon,
+            exact,
+            precision,
+            runs,
+            seed,
+            variants,
+            ..ironclad::attribute::Request::default()
+        };
         let files = &inputs.files;
         let structure = self
             .session
