@@ -101,3 +101,35 @@ fn bad_sets_of_analysis_shards_are_refused_by_name() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(!std::path::Path::new("x.bin").exists());
 }
+
+#[test]
+fn slurm_dry_run_of_an_analysis_passes_its_arguments_to_every_shard() {
+    let out = run(&[
+        "slurm",
+        "attribute",
+        "--tasks",
+        "4",
+        "--cpus",
+        "2",
+        "--dir",
+        "/tmp/ironclad-attribute-job",
+        "--dry-run",
+        "--",
+        COALITION,
+        "--runs",
+        "100000",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for line in [
+        "#SBATCH --array=1-4",
+        "#SBATCH --chdir=",
+        "attribute 'frameworks/coalition-2025.toml' '--runs' '100000' --threads 2 --shard \"$SLURM_ARRAY_TASK_ID/4\" --state-out '/tmp/ironclad-attribute-job'/part-\"$SLURM_ARRAY_TASK_ID\".bin",
+        "merge --format json --output '/tmp/ironclad-attribute-job'/result.json '/tmp/ironclad-attribute-job'/part-*.bin",
+    ] {
+        assert!(out.stdout.contains(line), "no `{line}` in:\n{}", out.stdout);
+    }
+    assert!(!std::path::Path::new("/tmp/ironclad-attribute-job").exists(), "a dry run writes nothing");
+    let out = run(&["slurm", "sensitivity", "--tasks", "2", "--dry-run", "--", COALITION, "--shard", "1/2"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("`--shard` is set by the job script"), "{}", out.stderr);
+}
