@@ -367,7 +367,7 @@ impl Framework {
         absent: Vec<String>,
         progress: Option<Bound<'py, PyAny>>,
         samples: bool,
-    ) -> PyResult<(String, Option<f64>, Option<SampleColumns<'py>>)> {
+    ) -> PyResult<(String, Option<f64>, Option<SampleColumns<'py>>, String)> {
         let request = ironclad::simulate::Request {
             runs,
             until_ci,
@@ -412,14 +412,15 @@ impl Framework {
             });
             result.map(|(_, summary)| {
                 let report = ironclad::simulate::report(summary, &request, Some(started.elapsed().as_secs_f64()));
-                (json::to_string(&report), report.seconds, columns)
+                let charts = ironclad::render::html::simulate_charts(&report);
+                (json::to_string(&report), report.seconds, columns, charts)
             })
         })?;
-        let (report, seconds, columns) = result.map_err(|e| py_err(py, files, e))?;
-        Ok((report, seconds, columns.map(|c| c.into_py(py))))
+        let (report, seconds, columns, charts) = result.map_err(|e| py_err(py, files, e))?;
+        Ok((report, seconds, columns.map(|c| c.into_py(py)), charts))
     }
 
-    /// The `attribute` report (JSON).
+    /// The `attribute` report (JSON) and its chart (inline SVG, as in the HTML report).
     #[pyo3(signature = (scenario=None, metric="adequate".to_string(), horizon=None, exact=false, precision=None,
                         runs=None, seed=1, threads=None, variants=Vec::new()))]
     #[allow(clippy::too_many_arguments)]
@@ -435,7 +436,7 @@ impl Framework {
         seed: u64,
         threads: Option<usize>,
         variants: Vec<String>,
-    ) -> PyResult<String> {
+    ) -> PyResult<(String, String)> {
         let inputs = self.inputs(scenario).map_err(|(files, e)| py_err(py, &files, e))?;
         let request = ironclad::attribute::Request {
             metric,
@@ -456,12 +457,13 @@ impl Framework {
         let spec = inputs.spec.clone();
         let result = run_watched(py, &Watch::default(), None, false, move || {
             let model = ironclad::attribute::model(&structure, &spec, &request)?;
-            pool.install(|| ironclad::attribute::attribute(&spec, &model, &request)).map(|r| json::to_string(&r))
+            pool.install(|| ironclad::attribute::attribute(&spec, &model, &request))
+                .map(|r| (json::to_string(&r), ironclad::render::html::attribute_charts(&r)))
         })?;
         result.map_err(|e| py_err(py, files, e))
     }
 
-    /// The `sensitivity` report (JSON); `method` is `sobol` or `morris`.
+    /// The `sensitivity` report (JSON) and its chart (inline SVG); `method` is `sobol` or `morris`.
     #[pyo3(signature = (scenario=None, method="sobol".to_string(), samples=None, runs=None,
                         metric="adequate".to_string(), horizon=None, seed=1, threads=None, variants=Vec::new()))]
     #[allow(clippy::too_many_arguments)]
@@ -477,7 +479,7 @@ impl Framework {
         seed: u64,
         threads: Option<usize>,
         variants: Vec<String>,
-    ) -> PyResult<String> {
+    ) -> PyResult<(String, String)> {
         let method = match method.as_str() {
             "sobol" => ironclad::sensitivity::Method::Sobol,
             "morris" => ironclad::sensitivity::Method::Morris,
@@ -497,7 +499,7 @@ impl Framework {
         let spec = inputs.spec.clone();
         let result = run_watched(py, &Watch::default(), None, false, move || {
             pool.install(|| ironclad::sensitivity::sensitivity(&structure, &spec, &request))
-                .map(|r| json::to_string(&r))
+                .map(|r| (json::to_string(&r), ironclad::render::html::sensitivity_charts(&r)))
         })?;
         result.map_err(|e| py_err(py, files, e))
     }
