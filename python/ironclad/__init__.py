@@ -240,7 +240,7 @@ class Framework:
         """
         callback, bar = _progress_bar(progress, f"simulate {os.path.basename(self.name)}")
         try:
-            text, seconds, columns = self._native.simulate(
+            text, seconds, columns, charts = self._native.simulate(
                 _opt_source(scenario),
                 runs,
                 until_ci,
@@ -257,7 +257,7 @@ class Framework:
                 bar.close()
         data = _json(text)
         make = None if columns is None else (lambda: _samples_table(*columns))
-        return SimulateReport(data, seconds=seconds, samples=make)
+        return SimulateReport(data, seconds=seconds, samples=make)._with_charts(charts)
 
     def attribute(
         self,
@@ -281,13 +281,10 @@ class Framework:
         >>> list(a.to_pandas().columns[:2])
         ['party', 'shapley']
         """
-        return AttributeReport(
-            _json(
-                self._native.attribute(
-                    _opt_source(scenario), metric, horizon, exact, precision, runs, seed, threads, _variants(variants)
-                )
-            )
+        text, charts = self._native.attribute(
+            _opt_source(scenario), metric, horizon, exact, precision, runs, seed, threads, _variants(variants)
         )
+        return AttributeReport(_json(text))._with_charts(charts)
 
     def sensitivity(
         self,
@@ -309,13 +306,10 @@ class Framework:
         >>> s.method
         'morris'
         """
-        return SensitivityReport(
-            _json(
-                self._native.sensitivity(
-                    _opt_source(scenario), method, samples, runs, metric, horizon, seed, threads, _variants(variants)
-                )
-            )
+        text, charts = self._native.sensitivity(
+            _opt_source(scenario), method, samples, runs, metric, horizon, seed, threads, _variants(variants)
         )
+        return SensitivityReport(_json(text))._with_charts(charts)
 
     def power(self, body: str) -> PowerReport:
         """Exact voting power of the decision body ``body`` (``ironclad power``).

@@ -1,5 +1,6 @@
 """Type stubs of the native module (crates/py): the front door's commands, each returning its
-report as the CLI's JSON text. Use the wrappers in :mod:`ironclad` rather than these."""
+report as the CLI's JSON text (simulate, attribute and sensitivity also the HTML report's chart,
+as inline SVG). Use the wrappers in :mod:`ironclad` rather than these."""
 
 from typing import Callable, List, Optional, Sequence, Tuple
 
@@ -40,7 +41,7 @@ class Framework:
         absent: Sequence[str] = (),
         progress: Optional[Callable[[int, int], object]] = None,
         samples: bool = False,
-    ) -> Tuple[str, Optional[float], Optional[SampleColumns]]: ...
+    ) -> Tuple[str, Optional[float], Optional[SampleColumns], str]: ...
     def attribute(
         self,
         scenario: Optional[Source] = None,
@@ -52,7 +53,7 @@ class Framework:
         seed: int = 1,
         threads: Optional[int] = None,
         variants: Sequence[str] = (),
-    ) -> str: ...
+    ) -> Tuple[str, str]: ...
     def sensitivity(
         self,
         scenario: Optional[Source] = None,
@@ -64,7 +65,7 @@ class Framework:
         seed: int = 1,
         threads: Optional[int] = None,
         variants: Sequence[str] = (),
-    ) -> str: ...
+    ) -> Tuple[str, str]: ...
     def power(self, body: str) -> str: ...
     def bodies(self) -> List[str]: ...
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, TypeVar
 
 from ._errors import Diagnostic
 
@@ -106,6 +106,9 @@ def _est(prefix: str, e: Optional[Mapping[str, float]]) -> Row:
     return {prefix: e["value"], f"{prefix}_low": e["low"], f"{prefix}_high": e["high"]}
 
 
+R = TypeVar("R", bound="Report")
+
+
 class Report(Node):
     """A typed report of the front door. ``.data`` is the CLI's JSON; ``.tables`` the names of
     its tables for :meth:`to_pandas` and :meth:`to_arrow`."""
@@ -158,11 +161,19 @@ class Report(Node):
     def _headline(self) -> List[Tuple[str, str]]:
         return []
 
+    def _with_charts(self: "R", charts: str) -> "R":
+        # The HTML report's own charts (inline SVG drawn by the front door), for notebooks.
+        object.__setattr__(self, "_charts", charts)
+        return self
+
     def _repr_html_(self) -> str:
         parts = [f"<div class='ironclad-report'><h4>{html.escape(self._heading())}</h4>"]
         head = self._headline()
         if head:
             parts.append(_html_pairs(head))
+        charts = self.__dict__.get("_charts")
+        if charts:
+            parts.append(charts)
         for t in self.tables[:2]:
             columns, rows = self._rows(t)
             parts.append(f"<p><b>{html.escape(t)}</b> ({len(rows)} rows)</p>")

@@ -249,6 +249,19 @@ def test_html_for_jupyter():
         assert "<table" in report._repr_html_()
 
 
+def test_html_for_jupyter_has_the_reports_charts():
+    fw = ironclad.load(FLAGSHIP)
+    for report, title in (
+        (fw.simulate(runs=4096, progress=False), "P(adequate response) by domain and horizon"),
+        (fw.attribute(runs=500), "Shapley values and leave-one-out"),
+        (fw.sensitivity(samples=4, runs=48), "Sobol' indices"),
+        (fw.sensitivity(method="morris", samples=3, runs=48), "Morris screening"),
+    ):
+        page = report._repr_html_()
+        assert "<svg" in page and "</svg>" in page and title in page, page[:400]
+        assert "<table" in page
+
+
 def test_schema():
     assert "properties" in ironclad.schema("simulate") or "$defs" in ironclad.schema("simulate")
     with pytest.raises(ironclad.UsageError):

@@ -494,6 +494,64 @@ where
     })
 }
 
+/// The blocks `blocks` of [`sample_shapley_par_indexed`], evaluated in parallel with no
+/// stopping rule: per block, each player's moments of the unit values. Together with
+/// [`sample_shapley_from_blocks`] this splits a sampled estimate across machines: every block
+/// of `max_units` is computed somewhere, and the stopping rule is applied to them afterwards,
+/// in block order, exactly as the one-machine run applies it.
+///
+/// # Errors
+/// As [`sample_shapley`]; also a block range beyond `max_units`.
+pub fn sample_shapley_blocks<T, I, F>(
+    n: usize,
+    options: &SamplingOptions,
+    blocks: std::ops::Range<usize>,
+    init: I,
+    marginals: F,
+) -> Result<Vec<Vec<Moments>>>
+where
+    I: Fn() -> T + Sync,
+    F: Fn(&mut T, usize, &[usize], &mut [f64]) + Sync,
+{
+    check_options(n, options)?;
+    if blocks.end > sample_blocks(options) {
+        return Err(invalid("blocks", "beyond the blocks of max_units"));
+    }
+    blocks
+        .into_par_iter()
+        .map(|b| {
+            let mut state = init();
+            run_block_indexed(n, options, b, &mut |u: usize, p: &[usize], out: &mut [f64]| {
+                marginals(&mut state, u, p, out)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The number of blocks of `max_units` units.
+pub fn sample_blocks(options: &SamplingOptions) -> usize {
+    options.max_units.div_ceil(options.block_units.max(1))
+}
+
+/// [`sample_shapley_par_indexed`]'s result from every block's moments (as
+/// [`sample_shapley_blocks`] computes them): the same rounds, the same stopping rule, the same
+/// merges in block order, so the same bits.
+///
+/// # Errors
+/// On invalid options, or when `blocks` are not all [`sample_blocks`] blocks of `n` players.
+pub fn sample_shapley_from_blocks(
+    n: usize,
+    options: &SamplingOptions,
+    blocks: &[Vec<Moments>],
+) -> Result<SampledShapley> {
+    if blocks.len() != sample_blocks(options) || blocks.iter().any(|b| b.len() != n) {
+        return Err(invalid("blocks", "not every block of max_units, for every player"));
+    }
+    drive(n, options, |range| Ok(blocks[range].to_vec()))
+}
+
 /// Marginal contributions along `perm` of a game given by a full value table (a helper for
 /// callers and tests): `out[perm[k]] = v(perm[..=k]) − v(perm[..k])`.
 ///

@@ -50,14 +50,20 @@ pub fn critical_value_95(method: IntervalMethod, m: usize) -> f64 {
 }
 
 /// Running mean and sum of squared deviations (Welford 1962), mergeable (Chan et al. 1979).
+/// Public so that a block's moments can be stored and merged later in the same order
+/// ([`crate::shapley::sample_shapley_blocks`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Moments {
+pub struct Moments {
+    /// Values pushed.
     pub n: u64,
+    /// Their mean.
     pub mean: f64,
+    /// Their sum of squared deviations from the mean.
     pub m2: f64,
 }
 
 impl Moments {
+    /// Adds one value.
     pub fn push(&mut self, x: f64) {
         self.n += 1;
         let d = x - self.mean;
@@ -65,6 +71,7 @@ impl Moments {
         self.m2 += d * (x - self.mean);
     }
 
+    /// Adds the values behind `o` (the result depends on the order of merges, in the last bits).
     pub fn merge(&mut self, o: &Moments) {
         if o.n == 0 {
             return;

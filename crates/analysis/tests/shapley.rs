@@ -233,3 +233,23 @@ fn exact_is_thread_independent() {
     let b = pool.install(|| exact_shapley(&v)).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn blocks_computed_apart_give_the_same_bits() {
+    // Every block of max_units computed in pieces (as shards would), then the stopping rule
+    // applied to them: the one-machine result, whether it stops early or runs to max_units.
+    for precision in [0.004, 0.0] {
+        let o = SamplingOptions { precision, seed: 7, max_units: 3000, ..Default::default() };
+        let one = sample_shapley_par_indexed(30, &o, || (), |_, _, p, out| thirty_marginals(p, out)).unwrap();
+        let total = sample_blocks(&o);
+        assert_eq!(total, 47);
+        let mut blocks = Vec::new();
+        for range in [0..10, 10..11, 11..total] {
+            blocks
+                .extend(sample_shapley_blocks(30, &o, range, || (), |_, _, p, out| thirty_marginals(p, out)).unwrap());
+        }
+        assert_eq!(sample_shapley_from_blocks(30, &o, &blocks).unwrap(), one, "precision {precision}");
+        assert!(sample_shapley_from_blocks(30, &o, &blocks[1..]).is_err());
+        assert!(sample_shapley_blocks(30, &o, 40..48, || (), |_, _, p, out| thirty_marginals(p, out)).is_err());
+    }
+}

@@ -375,15 +375,18 @@ pub fn merge(paths: &[PathBuf], format: Format, output: Option<&Path>) -> u8 {
                 return EXIT_ERRORS;
             }
         };
-        match ironclad::shard::State::from_bytes(&name, &bytes) {
+        match ironclad::shard::read(&name, &bytes) {
             Ok(s) => states.push((name, s)),
             Err(err) => return fail(&Files::new(), err, "merge", "a state file", false),
         }
     }
-    let report = ironclad::shard::merge(&states).and_then(|(merged, _)| ironclad::simulate::merged_report(&merged));
-    match report {
-        Ok(report) => {
-            let rendered = render(format, &report, csv::simulate, text::simulate);
+    let rendered = ironclad::shard::merge_any(states).map(|merged| match merged {
+        ironclad::shard::Merged::Simulate(r) => render(format, &r, csv::simulate, text::simulate),
+        ironclad::shard::Merged::Sensitivity(r) => render(format, &r, csv::sensitivity, text::sensitivity),
+        ironclad::shard::Merged::Attribute(r) => render(format, &r, csv::attribute, text::attribute),
+    });
+    match rendered {
+        Ok(rendered) => {
             match output {
                 None => print!("{rendered}"),
                 Some(path) => {
@@ -397,6 +400,29 @@ pub fn merge(paths: &[PathBuf], format: Format, output: Option<&Path>) -> u8 {
         }
         Err(err) => fail(&Files::new(), err, "merge", "a state file", false),
     }
+}
+
+/// Writes a shard's state of an analysis (whole or not at all) and says which part it ran.
+fn write_state(
+    files: &Files,
+    state: Result<ironclad::shard::AnalysisState, ironclad::Error>,
+    shard: ironclad::shard::Shard,
+    path: &Path,
+    command: &str,
+    color: bool,
+) -> u8 {
+    let state = match state {
+        Ok(s) => s,
+        Err(err) => return fail(files, err, command, "the input", color),
+    };
+    if let Err(err) = atomic::write(path, &state.to_bytes()) {
+        eprintln!("error: cannot write {}: {err}", path.display());
+        return EXIT_ERRORS;
+    }
+    let spans: Vec<String> =
+        state.spans.iter().map(|s| format!("{} {}..{} of {}", s.unit, s.start, s.end, s.total)).collect();
+    eprintln!("shard {}/{}: {}, state in {}", shard.index + 1, shard.count, spans.join(", "), path.display());
+    EXIT_OK
 }
 
 pub fn backtest(dir: &Path, request: &ironclad::backtest::Request, format: Format, color: bool) -> u8 {
@@ -445,6 +471,16 @@ pub struct AttributeArgs {
     pub variants: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Most sampling units of the sampled method (default 2000000); required to shard it.
+    #[arg(long, value_name = "UNITS")]
+    pub max_units: Option<usize>,
+    /// Run only shard K of N (1-based) of the work, and write its exact state with --state-out
+    /// (`ironclad merge` gives the unsharded report).
+    #[arg(long, value_name = "K/N", requires = "state_out")]
+    pub shard: Option<String>,
+    /// Where a shard writes its state (for `ironclad merge`).
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub state_out: Option<PathBuf>,
 }
 
 pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
@@ -463,6 +499,11 @@ pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
         runs: o.runs,
         seed: o.seed,
         variants: o.variants.clone(),
+        max_units: o.max_units,
+    };
+    let shard = match o.shard.as_deref().map(ironclad::shard::Shard::parse).transpose() {
+        Ok(s) => s,
+        Err(err) => return fail(&files, err, "attribute", "the input", color),
     };
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
         Ok(pool) => pool,
@@ -472,11 +513,20 @@ pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
         }
     };
     let session = Session::new();
-    let result =
-        session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario).and_then(|structure| {
+    let structure = session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario);
+    if let (Some(shard), Some(path)) = (shard, &o.state_out) {
+        let state = structure.and_then(|structure| {
             let model = ironclad::attribute::model(&structure, spec, &request)?;
-            pool.install(|| ironclad::attribute::attribute(spec, &model, &request))
+            pool.install(|| {
+                ironclad::shard::attribute_state(&files, spec_id, scenario_id, spec, &model, &request, shard)
+            })
         });
+        return write_state(&files, state, shard, path, "attribute", color);
+    }
+    let result = structure.and_then(|structure| {
+        let model = ironclad::attribute::model(&structure, spec, &request)?;
+        pool.install(|| ironclad::attribute::attribute(spec, &model, &request))
+    });
     match result {
         Ok(report) => {
             print!("{}", render(o.format, &report, csv::attribute, text::attribute));
@@ -527,6 +577,13 @@ pub struct SensitivityArgs {
     pub variants: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Run only shard K of N (1-based) of the work, and write its exact state with --state-out
+    /// (`ironclad merge` gives the unsharded report).
+    #[arg(long, value_name = "K/N", requires = "state_out")]
+    pub shard: Option<String>,
+    /// Where a shard writes its state (for `ironclad merge`).
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub state_out: Option<PathBuf>,
 }
 
 pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
@@ -549,6 +606,10 @@ pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
         seed: o.seed,
         variants: o.variants.clone(),
     };
+    let shard = match o.shard.as_deref().map(ironclad::shard::Shard::parse).transpose() {
+        Ok(s) => s,
+        Err(err) => return fail(&files, err, "sensitivity", "the input", color),
+    };
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
         Ok(pool) => pool,
         Err(err) => {
@@ -557,9 +618,17 @@ pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
         }
     };
     let session = Session::new();
-    let result = session
-        .structure(files.text(spec_id), files.text(scenario_id), spec, &scenario)
-        .and_then(|structure| pool.install(|| ironclad::sensitivity::sensitivity(&structure, spec, &request)));
+    let structure = session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario);
+    if let (Some(shard), Some(path)) = (shard, &o.state_out) {
+        let state = structure.and_then(|structure| {
+            pool.install(|| {
+                ironclad::shard::sensitivity_state(&files, spec_id, scenario_id, &structure, spec, &request, shard)
+            })
+        });
+        return write_state(&files, state, shard, path, "sensitivity", color);
+    }
+    let result =
+        structure.and_then(|structure| pool.install(|| ironclad::sensitivity::sensitivity(&structure, spec, &request)));
     match result {
         Ok(report) => {
             print!("{}", render(o.format, &report, csv::sensitivity, text::sensitivity));

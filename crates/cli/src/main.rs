@@ -101,7 +101,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Run a simulation as a Slurm job array of shards and a dependent merge job.
+    /// Run a simulation or an analysis as a Slurm job array of shards and a dependent merge job.
     Slurm {
         #[command(subcommand)]
         command: SlurmCommand,
@@ -172,6 +172,10 @@ enum Command {
 enum SlurmCommand {
     /// Write (and, without --dry-run, submit with sbatch) the shard array and the merge job.
     Simulate(slurm::SlurmArgs),
+    /// The same for `sensitivity`: `slurm sensitivity --tasks N [--dir D] -- SPEC [ARGS]`.
+    Sensitivity(slurm::SlurmAnalysisArgs),
+    /// The same for `attribute`: `slurm attribute --tasks N [--dir D] -- SPEC [ARGS]`.
+    Attribute(slurm::SlurmAnalysisArgs),
 }
 
 #[derive(Subcommand)]
@@ -205,6 +209,8 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate(&args, color),
         Command::Merge { states, format, output } => commands::merge(&states, format, output.as_deref()),
         Command::Slurm { command: SlurmCommand::Simulate(args) } => slurm::simulate(&args),
+        Command::Slurm { command: SlurmCommand::Sensitivity(args) } => slurm::analysis("sensitivity", &args),
+        Command::Slurm { command: SlurmCommand::Attribute(args) } => slurm::analysis("attribute", &args),
         Command::Backtest { dir, format, seed, runs } => {
             commands::backtest(&dir, &ironclad::backtest::Request { seed, resamples: runs }, format, color)
         }

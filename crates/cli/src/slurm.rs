@@ -14,9 +14,6 @@ pub struct SlurmArgs {
     /// The scenario; default: the framework's own.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
-    /// Tasks of the job array: the number of shards.
-    #[arg(long)]
-    pub tasks: u64,
     /// Runs in all.
     #[arg(long)]
     pub runs: u64,
@@ -31,6 +28,27 @@ pub struct SlurmArgs {
     /// Parties that do not take part (repeatable).
     #[arg(long = "without", value_name = "PARTY")]
     pub without: Vec<String>,
+    #[command(flatten)]
+    pub job: Job,
+}
+
+/// The flags of `slurm sensitivity` and `slurm attribute`.
+#[derive(clap::Args)]
+pub struct SlurmAnalysisArgs {
+    #[command(flatten)]
+    pub job: Job,
+    /// The analysis' own arguments after `--`, the spec first, as `ironclad sensitivity` or
+    /// `ironclad attribute` takes them (not --shard, --state-out, --threads or --format).
+    #[arg(last = true, required = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+/// How the job array runs.
+#[derive(clap::Args)]
+pub struct Job {
+    /// Tasks of the job array: the number of shards.
+    #[arg(long)]
+    pub tasks: u64,
     /// The Slurm partition (default: the cluster's default).
     #[arg(long)]
     pub partition: Option<String>,
@@ -58,6 +76,12 @@ fn quote(word: &str) -> String {
 }
 
 fn scripts(a: &SlurmArgs, bin: &Path, dir: &Path) -> (String, String) {
+    let shard = simulate_command(a, bin);
+    let share = format!("its share of the {} runs", a.runs);
+    job_scripts(&a.job, &shard.join(" "), &share, "", dir, bin)
+}
+
+fn simulate_command(a: &SlurmArgs, bin: &Path) -> Vec<String> {
     let mut shard = vec![
         quote(&bin.display().to_string()),
         "simulate".into(),
@@ -67,7 +91,7 @@ fn scripts(a: &SlurmArgs, bin: &Path, dir: &Path) -> (String, String) {
         "--seed".into(),
         a.seed.to_string(),
         "--threads".into(),
-        a.cpus.to_string(),
+        a.job.cpus.to_string(),
         "--quiet".into(),
     ];
     if let Some(s) = &a.scenario {
@@ -82,9 +106,15 @@ fn scripts(a: &SlurmArgs, bin: &Path, dir: &Path) -> (String, String) {
     for p in &a.without {
         shard.extend(["--without".into(), quote(p)]);
     }
+    shard
+}
+
+/// The array script (each task runs `cmd --shard K/N --state-out DIR/part-K.bin`, after `pre`
+/// lines of the header) and the merge script.
+fn job_scripts(a: &Job, cmd: &str, share: &str, pre: &str, dir: &Path, bin: &Path) -> (String, String) {
     let d = quote(&dir.display().to_string());
     let mut head = format!(
-        "#!/bin/bash\n#SBATCH --job-name=ironclad-shards\n#SBATCH --array=1-{}\n#SBATCH --cpus-per-task={}\n#SBATCH --output={}/logs/shard-%A_%a.out\n",
+        "#!/bin/bash\n#SBATCH --job-name=ironclad-shards\n#SBATCH --array=1-{}\n#SBATCH --cpus-per-task={}\n#SBATCH --output={}/logs/shard-%A_%a.out\n{pre}",
         a.tasks,
         a.cpus,
         dir.display()
@@ -102,14 +132,12 @@ fn scripts(a: &SlurmArgs, bin: &Path, dir: &Path) -> (String, String) {
         }
     }
     let array = format!(
-        "{head}# Shard K of {n} runs its share of the {runs} runs and writes its exact state; a failed\n# task can be resubmitted alone: sbatch --array=K {dir}/array.sh\nset -euo pipefail\nexec {cmd} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" --state-out {d}/part-\"$SLURM_ARRAY_TASK_ID\".bin\n",
+        "{head}# Shard K of {n} runs {share} and writes its exact state; a failed\n# task can be resubmitted alone: sbatch --array=K {dir}/array.sh\nset -euo pipefail\nexec {cmd} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" --state-out {d}/part-\"$SLURM_ARRAY_TASK_ID\".bin\n",
         n = a.tasks,
-        runs = a.runs,
         dir = dir.display(),
-        cmd = shard.join(" "),
     );
     let merge = format!(
-        "{merge_head}# Merges the shards into the unsharded result; names any missing run range.\nset -euo pipefail\nexec {} merge --format json --output {d}/result.json {d}/part-*.bin\n",
+        "{merge_head}# Merges the shards into the unsharded result; names any missing range.\nset -euo pipefail\nexec {} merge --format json --output {d}/result.json {d}/part-*.bin\n",
         quote(&bin.display().to_string()),
     );
     (array, merge)
@@ -126,14 +154,14 @@ fn sbatch(args: &[&str]) -> Result<String, String> {
 }
 
 pub fn simulate(a: &SlurmArgs) -> u8 {
-    if a.tasks == 0 || a.runs == 0 {
+    if a.job.tasks == 0 || a.runs == 0 {
         eprintln!("error: --tasks and --runs must be at least 1");
         return EXIT_USAGE;
     }
-    if a.tasks > a.runs.div_ceil(ironclad::sim::CHUNK) {
+    if a.job.tasks > a.runs.div_ceil(ironclad::sim::CHUNK) {
         eprintln!(
             "error: {} tasks for {} runs: a task runs whole chunks of {} runs, so at most {} tasks",
-            a.tasks,
+            a.job.tasks,
             a.runs,
             ironclad::sim::CHUNK,
             a.runs.div_ceil(ironclad::sim::CHUNK)
@@ -141,8 +169,42 @@ pub fn simulate(a: &SlurmArgs) -> u8 {
         return EXIT_USAGE;
     }
     let bin = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("ironclad"));
-    let dir = absolute(&a.dir);
+    let dir = absolute(&a.job.dir);
     let (array, merge) = scripts(a, &bin, &dir);
+    submit(&a.job, &dir, &array, &merge)
+}
+
+/// `slurm sensitivity` and `slurm attribute`: the analysis' arguments passed through to every
+/// task, run from the current directory (so relative paths mean what they mean here).
+pub fn analysis(command: &str, a: &SlurmAnalysisArgs) -> u8 {
+    if a.job.tasks == 0 {
+        eprintln!("error: --tasks must be at least 1");
+        return EXIT_USAGE;
+    }
+    if let Some(flag) = a.args.iter().find(|w| {
+        ["--shard", "--state-out", "--threads", "--format"].iter().any(|f| w == f || w.starts_with(&format!("{f}=")))
+    }) {
+        eprintln!("error: `{flag}` is set by the job script: give the analysis' other arguments after `--`");
+        return EXIT_USAGE;
+    }
+    let bin = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("ironclad"));
+    let dir = absolute(&a.job.dir);
+    let here = absolute(Path::new("."));
+    let mut cmd = vec![quote(&bin.display().to_string()), command.to_string()];
+    cmd.extend(a.args.iter().map(|w| quote(w)));
+    cmd.extend(["--threads".into(), a.job.cpus.to_string()]);
+    let share = if command == "sensitivity" {
+        "its share of the evaluations (design points)"
+    } else {
+        "its share of the runs (and sampling units)"
+    };
+    let pre = format!("#SBATCH --chdir={}\n", here.display());
+    let (array, merge) = job_scripts(&a.job, &cmd.join(" "), share, &pre, &dir, &bin);
+    submit(&a.job, &dir, &array, &merge)
+}
+
+/// Prints (`--dry-run`) or writes and submits the two scripts.
+fn submit(a: &Job, dir: &Path, array: &str, merge: &str) -> u8 {
     if a.dry_run {
         print!("# {}/array.sh\n{array}\n# {}/merge.sh\n{merge}", dir.display(), dir.display());
         return EXIT_OK;

@@ -1,5 +1,7 @@
 //! Integration tests of the `ironclad` binary.
 //!
+//! - `analysis_shards`: `sensitivity` and `attribute` sharded and merged (1, 2, 3 shards) against
+//!   the unsharded bytes; bad shard sets refused by name.
 //! - `backtest`: `ironclad backtest` over the real `history/`, malformed cases, seeds, schema.
 //! - `bad_specs`: one test per file of `tests/bad-specs/`, each a snapshot of the file and of
 //!   what `ironclad check` says about it, plus assertions on the exit code and the expected
@@ -18,6 +20,8 @@
 //! - `spec_commands`: `sources verify` (fixtures, and the seed reports when `IRONCLAD_SOURCES`
 //!   is set), `show` and `schema`.
 
+#[path = "cli/analysis_shards.rs"]
+mod analysis_shards;
 #[path = "cli/backtest.rs"]
 mod backtest;
 #[path = "cli/bad_scenarios.rs"]

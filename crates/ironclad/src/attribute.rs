@@ -20,8 +20,11 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ironclad_analysis::shapley::{SamplingOptions, sample_shapley_par_indexed};
+use ironclad_analysis::shapley::{
+    SamplingOptions, sample_blocks, sample_shapley_blocks, sample_shapley_from_blocks, sample_shapley_par_indexed,
+};
 use ironclad_analysis::stats::IntervalMethod;
+use ironclad_analysis::stats::Moments;
 use ironclad_sim::stats::Estimate;
 use ironclad_sim::{Draws, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
@@ -40,6 +43,14 @@ pub const DEFAULT_RUNS: u64 = 10_000;
 pub const DEFAULT_HORIZON: f64 = 30.0;
 /// Default half-width of the sampled values.
 pub const DEFAULT_PRECISION: f64 = 0.005;
+/// Most sampling units by default: the precision is reached long before on every spec so far.
+pub const DEFAULT_MAX_UNITS: usize = 2_000_000;
+/// Most runs: the per-run figures are summed in fixed point (`ONE`), exactly, in `i128`,
+/// which holds 2³⁹ runs of figures up to 2²⁰ in size (and their squares).
+pub const MAX_RUNS: u64 = 1 << 39;
+/// 1 in the fixed point of the per-run sums (2⁴⁸: a figure is rounded to 3.6·10⁻¹⁵, far below
+/// any interval, and the sums are integers, so they add up exactly in any order or shard).
+const ONE: f64 = (1u64 << 48) as f64;
 /// Runs per sampling unit (a permutation and its reverse).
 pub const RUNS_PER_UNIT: u64 = 4;
 /// Pairs listed in the interaction table.
@@ -64,6 +75,9 @@ pub struct Request {
     pub seed: u64,
     /// `VARIANT=OPTION` pins.
     pub variants: Vec<String>,
+    /// Most sampling units of the sampled method (default [`DEFAULT_MAX_UNITS`]); a sharded
+    /// sampled attribution computes all of them (`docs/cluster.md`).
+    pub max_units: Option<usize>,
 }
 
 impl Default for Request {
@@ -76,6 +90,7 @@ impl Default for Request {
             runs: None,
             seed: 1,
             variants: Vec::new(),
+            max_units: None,
         }
     }
 }
@@ -135,9 +150,10 @@ pub struct AttributeReport {
     pub interactions: Vec<InteractionRow>,
     /// Sampling details (sampled method only).
     pub sampling: Option<Sampling>,
+    /// Wall-clock seconds, when it ran here (not for merged shards); not part of the JSON.
     #[serde(skip)]
     #[schemars(skip)]
-    pub seconds: f64,
+    pub seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -288,35 +304,38 @@ fn weights(m: usize) -> Vec<f64> {
     w
 }
 
-/// Per-run figures accumulated: Σx and Σx² of each.
-#[derive(Clone)]
-struct Sums {
-    sum: Vec<f64>,
-    sq: Vec<f64>,
+/// Per-run figures accumulated: Σx and Σx² of each, in fixed point (`ONE`), so that sums of
+/// any chunks or shards are exact and the same in any order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sums {
+    pub sum: Vec<i128>,
+    pub sq: Vec<i128>,
 }
 
 impl Sums {
     fn new(len: usize) -> Sums {
-        Sums { sum: vec![0.0; len], sq: vec![0.0; len] }
+        Sums { sum: vec![0; len], sq: vec![0; len] }
     }
     fn push(&mut self, k: usize, x: f64) {
-        self.sum[k] += x;
-        self.sq[k] += x * x;
+        self.sum[k] += (x * ONE).round() as i128;
+        self.sq[k] += (x * x * ONE).round() as i128;
     }
-    fn merge(&mut self, o: &Sums) {
+    /// Adds `o`'s sums (exact).
+    pub fn merge(&mut self, o: &Sums) {
         self.sum.iter_mut().zip(&o.sum).for_each(|(a, b)| *a += b);
         self.sq.iter_mut().zip(&o.sq).for_each(|(a, b)| *a += b);
     }
     fn estimate(&self, k: usize, runs: u64) -> Estimate {
-        let mean = self.sum[k] / runs as f64;
+        let mean = self.sum[k] as f64 / ONE / runs as f64;
         let h = self.half_width(k, runs);
         Estimate { value: mean, low: mean - h, high: mean + h }
     }
     /// 1.96 · sd / √runs of the per-run figure `k`.
     fn half_width(&self, k: usize, runs: u64) -> f64 {
         let n = runs as f64;
-        let mean = self.sum[k] / n;
-        let var = if runs > 1 { ((self.sq[k] - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        let mean = self.sum[k] as f64 / ONE / n;
+        let sq = self.sq[k] as f64 / ONE;
+        let var = if runs > 1 { ((sq - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
         Z95 * (var / n).sqrt()
     }
 }
@@ -360,16 +379,67 @@ pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<Si
     structure.parameterise(&spec.params, &[horizon], &pins).map_err(|e| Error::Unservable(e.to_string()))
 }
 
-/// The figures of an attribution, in player order, before they are named.
-struct Figures {
-    v_all: Estimate,
-    v_none: Estimate,
-    phi: Vec<Estimate>,
-    loss: Vec<Estimate>,
-    /// (player a, player b, I_ab), exact methods only, not yet sorted or truncated.
-    interactions: Vec<(usize, usize, Estimate)>,
-    sampling: Option<Sampling>,
-    interval: String,
+/// An attribution ready to run: its inputs checked.
+struct Setup<'a> {
+    spec: &'a Spec,
+    model: &'a SimModel,
+    request: &'a Request,
+    metric: Metric,
+    runs: u64,
+    precision: f64,
+    max_units: usize,
+    players: Vec<usize>,
+    exact: bool,
+    h: usize,
+}
+
+fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Result<Setup<'a>, Error> {
+    let metric = metric(model, &request.metric)?;
+    let runs = request.runs.unwrap_or(DEFAULT_RUNS);
+    if runs < 2 {
+        return Err(Error::Usage("--runs must be at least 2 (intervals are over runs)".into()));
+    }
+    if runs > MAX_RUNS {
+        return Err(Error::Usage(format!("--runs is at most {MAX_RUNS} (2^39) for an attribution")));
+    }
+    let precision = request.precision.unwrap_or(DEFAULT_PRECISION);
+    if !(precision.is_finite() && precision > 0.0) {
+        return Err(Error::Usage("--precision takes a positive half-width, e.g. 0.005".into()));
+    }
+    let max_units = request.max_units.unwrap_or(DEFAULT_MAX_UNITS);
+    if max_units < 100 {
+        return Err(Error::Usage(
+            "--max-units must be at least 100 (the fewest units before the precision is tested)".into(),
+        ));
+    }
+    let players = players(model);
+    let n = players.len();
+    if request.exact && n > MAX_EXACT_PLAYERS {
+        return Err(Error::Unservable(format!(
+            "{n} players: exact values need at most {MAX_EXACT_PLAYERS}; drop --exact to sample"
+        )));
+    }
+    let h = usize::from(matches!(metric, Metric::Credibility | Metric::Deterred));
+    if metric == Metric::Deterred {
+        if request.precision.is_some() {
+            return Err(Error::Usage(
+                "--precision asks for sampled values, which metric `deterred` does not have: its values are exact \
+                 over all coalitions, with delta-method intervals over runs"
+                    .into(),
+            ));
+        }
+        if n > MAX_EXACT_PLAYERS {
+            return Err(Error::Unservable(format!(
+                "metric `deterred` is computed over all 2ⁿ coalitions, for at most {MAX_EXACT_PLAYERS} players; \
+                 this model has {n}. P(deterred) is Φ of the mean credibility over runs, so a permutation scored on \
+                 a few runs has no unbiased value of it: attribute `credibility` instead, or pin variants / switch \
+                 commitments off to reduce the players"
+            )));
+        }
+    }
+    // Exact unless there are too many players or a precision asks for sampling.
+    let exact = request.exact || (n <= MAX_EXACT_PLAYERS && request.precision.is_none());
+    Ok(Setup { spec, model, request, metric, runs, precision, max_units, players, exact, h })
 }
 
 /// Runs the attribution on the current rayon pool.
@@ -388,46 +458,202 @@ pub fn attribute_cancellable(
 ) -> Result<AttributeReport, Error> {
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let started = std::time::Instant::now();
-    let metric = metric(model, &request.metric)?;
-    let runs = request.runs.unwrap_or(DEFAULT_RUNS);
-    if runs < 2 {
-        return Err(Error::Usage("--runs must be at least 2 (intervals are over runs)".into()));
+    let s = setup(spec, model, request)?;
+    if s.metric == Metric::Deterred {
+        let runner = Runner::new(model);
+        let figures = deterred_exact(&runner, model, &s.players, request.seed, s.runs, &cancelled)?;
+        return Ok(assemble(&s, figures, Some(started.elapsed().as_secs_f64())));
     }
-    let precision = request.precision.unwrap_or(DEFAULT_PRECISION);
-    if !(precision.is_finite() && precision > 0.0) {
-        return Err(Error::Usage("--precision takes a positive half-width, e.g. 0.005".into()));
+    let total = run_sums(&s, 0..s.runs, &cancelled);
+    if cancelled() {
+        return Err(Error::Cancelled);
     }
-    let players = players(model);
-    let n = players.len();
-    if request.exact && n > MAX_EXACT_PLAYERS {
-        return Err(Error::Unservable(format!(
-            "{n} players: exact values need at most {MAX_EXACT_PLAYERS}; drop --exact to sample"
-        )));
+    let sampled = if s.exact { None } else { Some(sampled(&s, Units::Adaptive, &cancelled)?) };
+    report(&s, &total, sampled, Some(started.elapsed().as_secs_f64()))
+}
+
+/// `deterred` is not sharded: its values need every run's mean credibility of every coalition
+/// before the second pass can start.
+fn shardable(s: &Setup<'_>) -> Result<(), Error> {
+    if s.metric == Metric::Deterred {
+        return Err(Error::Usage(
+            "metric `deterred` cannot be sharded (its two passes over the runs need the means of the first); \
+             run it in one process, or shard `credibility`"
+                .into(),
+        ));
     }
-    let runner = Runner::new(model);
-    let parties = model.parties;
-    // Exact unless there are too many players or a precision asks for sampling.
-    let exact = request.exact || (n <= MAX_EXACT_PLAYERS && request.precision.is_none());
-    let figures = if metric == Metric::Deterred {
-        if request.precision.is_some() {
-            return Err(Error::Usage(
-                "--precision asks for sampled values, which metric `deterred` does not have: its values are exact \
-                 over all coalitions, with delta-method intervals over runs"
-                    .into(),
-            ));
-        }
-        if n > MAX_EXACT_PLAYERS {
-            return Err(Error::Unservable(format!(
-                "metric `deterred` is computed over all 2ⁿ coalitions, for at most {MAX_EXACT_PLAYERS} players; \
-                 this model has {n}. P(deterred) is Φ of the mean credibility over runs, so a permutation scored on \
-                 a few runs has no unbiased value of it: attribute `credibility` instead, or pin variants / switch \
-                 commitments off to reduce the players"
-            )));
-        }
-        deterred_exact(&runner, model, &players, request.seed, runs, &cancelled)?
+    Ok(())
+}
+
+/// What the shards of an attribution split: its runs, and (sampled method) the blocks of
+/// [`ironclad_analysis::shapley::sample_shapley_blocks`]'s units (0 when exact).
+pub fn shares(spec: &Spec, model: &SimModel, request: &Request) -> Result<(u64, u64), Error> {
+    let s = setup(spec, model, request)?;
+    shardable(&s)?;
+    Ok((s.runs, if s.exact { 0 } else { sample_blocks(&options(&s)) as u64 }))
+}
+
+/// A shard's part of an attribution: the fixed-point sums of the runs `runs`, and (sampled
+/// method) the moments of the sampling-unit blocks `blocks`, computed on the current pool.
+pub fn partial(
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+    runs: std::ops::Range<u64>,
+    blocks: std::ops::Range<u64>,
+) -> Result<(Sums, Vec<Vec<Moments>>), Error> {
+    let s = setup(spec, model, request)?;
+    shardable(&s)?;
+    if runs.start > runs.end || runs.end > s.runs {
+        return Err(Error::Usage(format!("runs {runs:?} are not among the {} runs", s.runs)));
+    }
+    let blocks = if s.exact {
+        Vec::new()
     } else {
-        linear_figures(&runner, model, metric, &players, request.seed, runs, exact, precision, &cancelled)?
+        match sampled(&s, Units::Blocks(blocks.start as usize..blocks.end as usize), &|| false)? {
+            Sampled::Blocks(b) => b,
+            Sampled::Done(..) => Vec::new(),
+        }
     };
+    Ok((run_sums(&s, runs, &|| false), blocks))
+}
+
+/// The report from the sums of every run and every block's moments (the shards' parts, the
+/// sums added, the blocks in order): the unsharded report, with no wall-clock time.
+pub fn merged(
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+    total: &Sums,
+    blocks: &[Vec<Moments>],
+) -> Result<AttributeReport, Error> {
+    let s = setup(spec, model, request)?;
+    shardable(&s)?;
+    let len = Layout { n: s.players.len() }.len();
+    if total.sum.len() != len || total.sq.len() != len {
+        return Err(Error::Unservable("the merged sums do not fit the attribution they name".into()));
+    }
+    let sampled = if s.exact { None } else { Some(sampled(&s, Units::FromBlocks(blocks), &|| false)?) };
+    report(&s, total, sampled, None)
+}
+
+/// The fixed-point sums of the per-run figures of the runs `range`, in parallel chunks of
+/// [`CHUNK_RUNS`] (integers: the same whatever the chunks, threads or shards).
+fn run_sums(s: &Setup<'_>, range: std::ops::Range<u64>, cancelled: &(dyn Fn() -> bool + Sync)) -> Sums {
+    let (model, players, exact, h) = (s.model, &s.players, s.exact, s.h);
+    let runner = Runner::new(model);
+    let scorer = Scorer { model, metric: s.metric };
+    let parties = model.parties;
+    let needs = model.needs.len();
+    let n = players.len();
+    let layout = Layout { n };
+    let chunks: Vec<u64> = (range.start / CHUNK_RUNS..range.end.div_ceil(CHUNK_RUNS)).collect();
+    let per_chunk: Vec<Sums> = chunks
+        .par_iter()
+        .map(|&c| {
+            if cancelled() {
+                // Nothing is read from it: the caller answers `Cancelled`.
+                return Sums::new(0);
+            }
+            let mut d: Draws = runner.draws();
+            let mut best = vec![0.0; parties * needs];
+            let mut sums = Vec::new();
+            let mut val = Vec::new();
+            let mut small = vec![0.0; needs];
+            let mut out = Sums::new(layout.len());
+            for run in (c * CHUNK_RUNS).max(range.start)..((c + 1) * CHUNK_RUNS).min(range.end) {
+                if cancelled() {
+                    break;
+                }
+                runner.draw(s.request.seed, run, &mut d);
+                runner.party_delivery(&d, h, &mut best);
+                if exact {
+                    exact_run(&scorer, &layout, players, &best, &mut sums, &mut val, &mut out);
+                } else {
+                    // v(N), v(∅) and leave-one-out only.
+                    let all = scorer.value(&best, players, &mut small);
+                    out.push(0, all);
+                    out.push(1, scorer.value(&best, &[], &mut small));
+                    let mut others = Vec::with_capacity(n);
+                    for i in 0..n {
+                        others.clear();
+                        others.extend(players.iter().copied().filter(|&p| p != players[i]));
+                        out.push(layout.loss(i), all - scorer.value(&best, &others, &mut small));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut total = Sums::new(layout.len());
+    for s in &per_chunk {
+        total.merge(s);
+    }
+    total
+}
+
+/// The report from the sums of every run and, sampled, the Shapley values.
+fn report(
+    s: &Setup<'_>,
+    total: &Sums,
+    sampled: Option<Sampled>,
+    seconds: Option<f64>,
+) -> Result<AttributeReport, Error> {
+    let (runs, n, exact) = (s.runs, s.players.len(), s.exact);
+    let layout = Layout { n };
+    let (phi, sampling, interval): (Vec<Estimate>, Option<Sampling>, String) = if exact {
+        (
+            (0..n).map(|i| total.estimate(layout.phi(i), runs)).collect(),
+            None,
+            format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
+        )
+    } else {
+        let Some(Sampled::Done(phi, sampling)) = sampled else {
+            return Err(Error::Unservable("a sampled attribution without its sampled values".into()));
+        };
+        let interval = format!(
+            "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
+            sampling.units
+        );
+        (phi, Some(sampling), interval)
+    };
+    let mut interactions = Vec::new();
+    if exact {
+        for i in 0..n {
+            for j in i + 1..n {
+                interactions.push((i, j, total.estimate(layout.pair(i, j), runs)));
+            }
+        }
+    }
+    let figures = Figures {
+        v_all: total.estimate(0, runs),
+        v_none: total.estimate(1, runs),
+        phi,
+        loss: (0..n).map(|i| total.estimate(layout.loss(i), runs)).collect(),
+        interactions,
+        sampling,
+        interval,
+    };
+    Ok(assemble(s, figures, seconds))
+}
+
+/// The figures of an attribution, in player order, before they are named.
+struct Figures {
+    v_all: Estimate,
+    v_none: Estimate,
+    phi: Vec<Estimate>,
+    loss: Vec<Estimate>,
+    /// (player a, player b, I_ab), exact methods only, not yet sorted or truncated.
+    interactions: Vec<(usize, usize, Estimate)>,
+    sampling: Option<Sampling>,
+    interval: String,
+}
+
+/// The report of an attribution from its figures.
+fn assemble(s: &Setup<'_>, figures: Figures, seconds: Option<f64>) -> AttributeReport {
+    let (spec, model, request, metric, runs, players) = (s.spec, s.model, s.request, s.metric, s.runs, &s.players);
+    let n = players.len();
+    let parties = model.parties;
     let name = |p: usize| spec.parties[p].id.clone();
     // Position of each party among the players.
     let mut slot = vec![usize::MAX; parties];
@@ -474,7 +700,7 @@ pub fn attribute_cancellable(
             model.needs[k].domain, model.horizons[0], model.needs[k].unit
         ),
     };
-    Ok(AttributeReport {
+    AttributeReport {
         schema_version: crate::SCHEMA_VERSION,
         framework: model.framework.clone(),
         scenario: model.scenario.clone(),
@@ -482,7 +708,7 @@ pub fn attribute_cancellable(
         metric_text,
         horizon_days: if deterrence_horizon { model.deterrence.horizon } else { model.horizons[0] },
         seed: request.seed,
-        method: if exact || metric == Metric::Deterred { "exact" } else { "sampled" }.into(),
+        method: if s.exact || metric == Metric::Deterred { "exact" } else { "sampled" }.into(),
         interval: figures.interval,
         runs,
         players: players.iter().map(|&p| name(p)).collect(),
@@ -494,100 +720,176 @@ pub fn attribute_cancellable(
         leave_one_out,
         interactions,
         sampling: figures.sampling,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+        seconds,
+    }
 }
 
-/// The figures of a metric that is a mean over runs of a per-run game (every metric but
-/// `deterred`): exact per-run Shapley vectors averaged, or permutation sampling.
-#[allow(clippy::too_many_arguments)]
-fn linear_figures(
-    runner: &Runner<'_>,
-    model: &SimModel,
-    metric: Metric,
+/// One run's exact figures: the game on the parties that deliver in this run (the others are
+/// null in it, so their φ, losses and interactions are 0 in this run).
+fn exact_run(
+    scorer: &Scorer<'_>,
+    layout: &Layout,
     players: &[usize],
-    seed: u64,
-    runs: u64,
-    exact: bool,
-    precision: f64,
-    cancelled: &(dyn Fn() -> bool + Sync),
-) -> Result<Figures, Error> {
-    let h = usize::from(metric == Metric::Credibility);
-    let scorer = Scorer { model, metric };
-    let parties = model.parties;
-    let needs = model.needs.len();
-    let n = players.len();
-    let layout = Layout { n };
-    let chunks: Vec<u64> = (0..runs.div_ceil(CHUNK_RUNS)).collect();
-    let per_chunk: Vec<Sums> = chunks
-        .par_iter()
-        .map(|&c| {
-            if cancelled() {
-                // Nothing is read from it: the answer is `Cancelled`.
-                return Sums::new(0);
-            }
-            let mut d: Draws = runner.draws();
-            let mut best = vec![0.0; parties * needs];
-            let mut sums = Vec::new();
-            let mut val = Vec::new();
-            let mut small = vec![0.0; needs];
-            let mut out = Sums::new(layout.len());
-            for run in c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs) {
-                if cancelled() {
-                    break;
-                }
-                runner.draw(seed, run, &mut d);
-                runner.party_delivery(&d, h, &mut best);
-                if exact {
-                    exact_run(&scorer, &layout, players, &best, &mut sums, &mut val, &mut out);
-                } else {
-                    // v(N), v(∅) and leave-one-out only.
-                    let all = scorer.value(&best, players, &mut small);
-                    out.push(0, all);
-                    out.push(1, scorer.value(&best, &[], &mut small));
-                    let mut others = Vec::with_capacity(n);
-                    for i in 0..n {
-                        others.clear();
-                        others.extend(players.iter().copied().filter(|&p| p != players[i]));
-                        out.push(layout.loss(i), all - scorer.value(&best, &others, &mut small));
-                    }
-                }
-            }
-            out
-        })
-        .collect();
-    if cancelled() {
-        return Err(Error::Cancelled);
+    best: &[f64],
+    sums: &mut Vec<f64>,
+    val: &mut Vec<f64>,
+    out: &mut Sums,
+) {
+    let needs = scorer.model.needs.len();
+    let (slots, delivering): (Vec<usize>, Vec<usize>) = players
+        .iter()
+        .enumerate()
+        .filter(|&(_, &p)| best[p * needs..(p + 1) * needs].iter().any(|x| *x > 0.0))
+        .map(|(k, &p)| (k, p))
+        .unzip();
+    scorer.table(best, &delivering, sums, val);
+    let k = delivering.len();
+    let full = (1usize << k) - 1;
+    out.push(0, val[full]);
+    out.push(1, val[0]);
+    // Runs in which a player delivers nothing add 0 to its sums: nothing to push.
+    if k == 0 {
+        return;
     }
-    let mut total = Sums::new(layout.len());
-    for s in &per_chunk {
-        total.merge(s);
-    }
-    let loss = (0..n).map(|i| total.estimate(layout.loss(i), runs)).collect();
-    let (v_all, v_none) = (total.estimate(0, runs), total.estimate(1, runs));
-    if exact {
-        let mut interactions = Vec::new();
-        for i in 0..n {
-            for j in i + 1..n {
-                interactions.push((i, j, total.estimate(layout.pair(i, j), runs)));
+    let w = weights(k);
+    let mut phi = vec![0.0; k];
+    for m in 0..full {
+        let ws = w[m.count_ones() as usize];
+        let vm = val[m];
+        for (j, f) in phi.iter_mut().enumerate() {
+            if m & (1 << j) == 0 {
+                *f += ws * (val[m | 1 << j] - vm);
             }
         }
-        return Ok(Figures {
-            v_all,
-            v_none,
-            phi: (0..n).map(|i| total.estimate(layout.phi(i), runs)).collect(),
-            loss,
-            interactions,
-            sampling: None,
-            interval: format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
-        });
     }
-    let (phi, s) = sampled(runner, &scorer, players, h, seed, precision, cancelled)?;
-    let interval = format!(
-        "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
-        s.units
-    );
-    Ok(Figures { v_all, v_none, phi, loss, interactions: Vec::new(), sampling: Some(s), interval })
+    for j in 0..k {
+        out.push(layout.phi(slots[j]), phi[j]);
+        out.push(layout.loss(slots[j]), val[full] - val[full & !(1 << j)]);
+    }
+    if k >= 2 {
+        let w2 = weights(k - 1);
+        for a in 0..k {
+            for b in a + 1..k {
+                let (ba, bb) = (1usize << a, 1usize << b);
+                let mut x = 0.0;
+                for m in 0..=full {
+                    if m & (ba | bb) == 0 {
+                        x += w2[m.count_ones() as usize] * (val[m | ba | bb] - val[m | ba] - val[m | bb] + val[m]);
+                    }
+                }
+                out.push(layout.pair(slots[a], slots[b]), x);
+            }
+        }
+    }
+}
+
+/// Which units [`sampled`] computes.
+enum Units<'b> {
+    /// Rounds of blocks until the precision (or the most units): the unsharded run.
+    Adaptive,
+    /// These blocks, with no stopping rule: a shard's part.
+    Blocks(std::ops::Range<usize>),
+    /// None: every block's moments are given (merged shards); the stopping rule is applied to them.
+    FromBlocks(&'b [Vec<Moments>]),
+}
+
+/// What [`sampled`] found.
+enum Sampled {
+    Done(Vec<Estimate>, Sampling),
+    Blocks(Vec<Vec<Moments>>),
+}
+
+/// The options of the sampled method.
+fn options(s: &Setup<'_>) -> SamplingOptions {
+    SamplingOptions {
+        precision: s.precision,
+        min_units: 100,
+        max_units: s.max_units,
+        block_units: 64,
+        blocks_per_round: 16,
+        seed: s.request.seed,
+        interval: IntervalMethod::StudentT,
+    }
+}
+
+/// Sampled Shapley values: each unit a permutation and its reverse on fresh runs.
+fn sampled(s: &Setup<'_>, units: Units<'_>, cancelled: &(dyn Fn() -> bool + Sync)) -> Result<Sampled, Error> {
+    let (model, players, h, seed, precision) = (s.model, &s.players, s.h, s.request.seed, s.precision);
+    let runner = Runner::new(model);
+    let scorer = Scorer { model, metric: s.metric };
+    let needs = model.needs.len();
+    let parties = model.parties;
+    // Another seed's runs: independent of the runs behind v(N) and v(∅).
+    let unit_seed = seed ^ 0x5348_4150_4C45_5953;
+    let options = options(s);
+    struct State {
+        d: Draws,
+        unit: usize,
+        best: Vec<Vec<f64>>,
+        sums: Vec<f64>,
+    }
+    let init = || State {
+        d: runner.draws(),
+        unit: usize::MAX,
+        best: vec![vec![0.0; parties * needs]; RUNS_PER_UNIT as usize],
+        sums: vec![0.0; needs],
+    };
+    let marginals = |s: &mut State, unit: usize, perm: &[usize], out: &mut [f64]| {
+        // A cancelled unit answers a non-finite marginal, which the sampler refuses at once
+        // (every block stops at its next unit); the error is then read as the cancellation.
+        if cancelled() {
+            out.iter_mut().for_each(|x| *x = f64::NAN);
+            return;
+        }
+        if s.unit != unit {
+            for (k, best) in s.best.iter_mut().enumerate() {
+                runner.draw(unit_seed, unit as u64 * RUNS_PER_UNIT + k as u64, &mut s.d);
+                runner.party_delivery(&s.d, h, best);
+            }
+            s.unit = unit;
+        }
+        for best in &s.best {
+            s.sums.iter_mut().for_each(|x| *x = 0.0);
+            let mut prev = scorer.of_sums(&s.sums);
+            for &i in perm {
+                let p = players[i];
+                for (n, x) in s.sums.iter_mut().enumerate() {
+                    *x += best[p * needs + n];
+                }
+                let cur = scorer.of_sums(&s.sums);
+                out[i] += (cur - prev) / RUNS_PER_UNIT as f64;
+                prev = cur;
+            }
+        }
+    };
+    let fail = |e: ironclad_analysis::AnalysisError| {
+        if cancelled() { Error::Cancelled } else { Error::Unservable(e.to_string()) }
+    };
+    let result = match units {
+        Units::Adaptive => sample_shapley_par_indexed(players.len(), &options, init, marginals).map_err(fail)?,
+        Units::Blocks(range) => {
+            return sample_shapley_blocks(players.len(), &options, range, init, marginals)
+                .map(Sampled::Blocks)
+                .map_err(fail);
+        }
+        Units::FromBlocks(blocks) => sample_shapley_from_blocks(players.len(), &options, blocks).map_err(fail)?,
+    };
+    let phi = result
+        .mean
+        .iter()
+        .zip(&result.half_width)
+        .map(|(m, h)| Estimate { value: *m, low: m - h, high: m + h })
+        .collect();
+    Ok(Sampled::Done(
+        phi,
+        Sampling {
+            units: result.units,
+            permutations: result.permutations,
+            runs_per_unit: RUNS_PER_UNIT,
+            precision,
+            precision_reached: result.precision_reached,
+        },
+    ))
 }
 
 /// Chunks of the exact `deterred` passes evaluated at once: each holds a 2ⁿ table, so this
@@ -846,150 +1148,4 @@ fn deterred_exact(
              over runs: ± 1.96·sd/√runs of each figure's linearised per-run influence"
         ),
     })
-}
-
-/// One run's exact figures: the game on the parties that deliver in this run (the others are
-/// null in it, so their φ, losses and interactions are 0 in this run).
-fn exact_run(
-    scorer: &Scorer<'_>,
-    layout: &Layout,
-    players: &[usize],
-    best: &[f64],
-    sums: &mut Vec<f64>,
-    val: &mut Vec<f64>,
-    out: &mut Sums,
-) {
-    let needs = scorer.model.needs.len();
-    let (slots, delivering): (Vec<usize>, Vec<usize>) = players
-        .iter()
-        .enumerate()
-        .filter(|&(_, &p)| best[p * needs..(p + 1) * needs].iter().any(|x| *x > 0.0))
-        .map(|(k, &p)| (k, p))
-        .unzip();
-    scorer.table(best, &delivering, sums, val);
-    let k = delivering.len();
-    let full = (1usize << k) - 1;
-    out.push(0, val[full]);
-    out.push(1, val[0]);
-    // Runs in which a player delivers nothing add 0 to its sums: nothing to push.
-    if k == 0 {
-        return;
-    }
-    let w = weights(k);
-    let mut phi = vec![0.0; k];
-    for m in 0..full {
-        let ws = w[m.count_ones() as usize];
-        let vm = val[m];
-        for (j, f) in phi.iter_mut().enumerate() {
-            if m & (1 << j) == 0 {
-                *f += ws * (val[m | 1 << j] - vm);
-            }
-        }
-    }
-    for j in 0..k {
-        out.push(layout.phi(slots[j]), phi[j]);
-        out.push(layout.loss(slots[j]), val[full] - val[full & !(1 << j)]);
-    }
-    if k >= 2 {
-        let w2 = weights(k - 1);
-        for a in 0..k {
-            for b in a + 1..k {
-                let (ba, bb) = (1usize << a, 1usize << b);
-                let mut x = 0.0;
-                for m in 0..=full {
-                    if m & (ba | bb) == 0 {
-                        x += w2[m.count_ones() as usize] * (val[m | ba | bb] - val[m | ba] - val[m | bb] + val[m]);
-                    }
-                }
-                out.push(layout.pair(slots[a], slots[b]), x);
-            }
-        }
-    }
-}
-
-/// Sampled Shapley values: each unit a permutation and its reverse on fresh runs.
-fn sampled(
-    runner: &Runner<'_>,
-    scorer: &Scorer<'_>,
-    players: &[usize],
-    h: usize,
-    seed: u64,
-    precision: f64,
-    cancelled: &(dyn Fn() -> bool + Sync),
-) -> Result<(Vec<Estimate>, Sampling), Error> {
-    let model = scorer.model;
-    let needs = model.needs.len();
-    let parties = model.parties;
-    // Another seed's runs: independent of the runs behind v(N) and v(∅).
-    let unit_seed = seed ^ 0x5348_4150_4C45_5953;
-    let options = SamplingOptions {
-        precision,
-        min_units: 100,
-        max_units: 2_000_000,
-        block_units: 64,
-        blocks_per_round: 16,
-        seed,
-        interval: IntervalMethod::StudentT,
-    };
-    struct State {
-        d: Draws,
-        unit: usize,
-        best: Vec<Vec<f64>>,
-        sums: Vec<f64>,
-    }
-    let result = sample_shapley_par_indexed(
-        players.len(),
-        &options,
-        || State {
-            d: runner.draws(),
-            unit: usize::MAX,
-            best: vec![vec![0.0; parties * needs]; RUNS_PER_UNIT as usize],
-            sums: vec![0.0; needs],
-        },
-        |s, unit, perm, out| {
-            // A cancelled unit answers a non-finite marginal, which the sampler refuses at once
-            // (every block stops at its next unit); the error is then read as the cancellation.
-            if cancelled() {
-                out.iter_mut().for_each(|x| *x = f64::NAN);
-                return;
-            }
-            if s.unit != unit {
-                for (k, best) in s.best.iter_mut().enumerate() {
-                    runner.draw(unit_seed, unit as u64 * RUNS_PER_UNIT + k as u64, &mut s.d);
-                    runner.party_delivery(&s.d, h, best);
-                }
-                s.unit = unit;
-            }
-            for best in &s.best {
-                s.sums.iter_mut().for_each(|x| *x = 0.0);
-                let mut prev = scorer.of_sums(&s.sums);
-                for &i in perm {
-                    let p = players[i];
-                    for (n, x) in s.sums.iter_mut().enumerate() {
-                        *x += best[p * needs + n];
-                    }
-                    let cur = scorer.of_sums(&s.sums);
-                    out[i] += (cur - prev) / RUNS_PER_UNIT as f64;
-                    prev = cur;
-                }
-            }
-        },
-    )
-    .map_err(|e| if cancelled() { Error::Cancelled } else { Error::Unservable(e.to_string()) })?;
-    let phi = result
-        .mean
-        .iter()
-        .zip(&result.half_width)
-        .map(|(m, h)| Estimate { value: *m, low: m - h, high: m + h })
-        .collect();
-    Ok((
-        phi,
-        Sampling {
-            units: result.units,
-            permutations: result.permutations,
-            runs_per_unit: RUNS_PER_UNIT,
-            precision,
-            precision_reached: result.precision_reached,
-        },
-    ))
 }

@@ -120,9 +120,10 @@ pub struct SensitivityReport {
     pub parameters: Vec<SensitivityRow>,
     /// Widest 95 % half-width over the first-order and total indices (Sobol'), or over μ* (Morris).
     pub widest_half_width: f64,
+    /// Wall-clock seconds, when it ran here (not for merged shards); not part of the JSON.
     #[serde(skip)]
     #[schemars(skip)]
-    pub seconds: f64,
+    pub seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -254,28 +255,46 @@ impl Evaluator<'_> {
         })
     }
 
-    /// The metric at every point, in order, in parallel (each point on one thread, so the
-    /// results do not depend on the thread count).
-    fn all(&self, points: &[Vec<f64>]) -> Result<Vec<f64>, Error> {
-        points.par_iter().map(|x| self.at(Some(x))).collect()
+    /// The metric at the evaluations `range` of `points` (evaluation 0 is the nominal
+    /// parameters, evaluation `k > 0` design point `k − 1`), in order, in parallel: each on one
+    /// thread, so the values depend on neither the thread count nor the range.
+    fn values(&self, points: &[Vec<f64>], range: std::ops::Range<u64>) -> Result<Vec<f64>, Error> {
+        (range.start as usize..range.end as usize)
+            .into_par_iter()
+            .map(|k| if k == 0 { self.at(None) } else { self.at(Some(&points[k - 1])) })
+            .collect()
     }
 }
 
-/// Runs the analysis on the current rayon pool.
-pub fn sensitivity(structure: &Structure, spec: &Spec, request: &Request) -> Result<SensitivityReport, Error> {
-    sensitivity_cancellable(structure, spec, request, None)
+/// The design of an analysis.
+enum Design {
+    Sobol(SaltelliDesign),
+    Morris(MorrisDesign),
 }
 
-/// [`sensitivity`] with a cancellation token, read before every design point and every chunk
-/// of its runs: once it is set the work stops and the answer is [`Error::Cancelled`]. Until then
-/// the figures are those of [`sensitivity`], bit for bit.
-pub fn sensitivity_cancellable(
-    structure: &Structure,
-    spec: &Spec,
-    request: &Request,
-    cancel: Option<&AtomicBool>,
-) -> Result<SensitivityReport, Error> {
-    let started = std::time::Instant::now();
+/// An analysis ready to evaluate: its inputs checked, its design drawn.
+struct Prepared<'a> {
+    eval: Evaluator<'a>,
+    spec: &'a Spec,
+    request: &'a Request,
+    nominal_model: SimModel,
+    design: Design,
+    points: Vec<Vec<f64>>,
+}
+
+impl Prepared<'_> {
+    /// Evaluations: the nominal parameters, then every design point.
+    fn evaluations(&self) -> u64 {
+        1 + self.points.len() as u64
+    }
+}
+
+fn prepare<'a>(
+    structure: &'a Structure,
+    spec: &'a Spec,
+    request: &'a Request,
+    cancel: Option<&'a AtomicBool>,
+) -> Result<Prepared<'a>, Error> {
     let uncertain = &spec.params.uncertain;
     if uncertain.is_empty() {
         return Err(Error::Unservable(format!(
@@ -294,7 +313,98 @@ pub fn sensitivity_cancellable(
     let metric = metric(&nominal_model, &request.metric)?;
     let eval =
         Evaluator { structure, base: &spec.params, uncertain, horizon, pins, metric, runs, seed: request.seed, cancel };
-    let nominal = eval.at(None)?;
+    let analysis = |e: ironclad_analysis::AnalysisError| Error::Unservable(e.to_string());
+    let (design, points) = match request.method {
+        Method::Sobol => {
+            let n = request.samples.unwrap_or(DEFAULT_SOBOL_SAMPLES);
+            if n < 2 {
+                return Err(Error::Usage("--samples must be at least 2 rows of the Saltelli design".into()));
+            }
+            if n > ironclad_analysis::sobol::MAX_SOBOL_POINTS {
+                return Err(Error::Usage(format!(
+                    "--samples is at most {} for the Sobol' sequence",
+                    ironclad_analysis::sobol::MAX_SOBOL_POINTS
+                )));
+            }
+            let marginals: Vec<Marginal> = uncertain.iter().map(|u| marginal(u, false)).collect();
+            let plan = SaltelliDesign::new(&marginals, n, Sampling::ScrambledSobol, request.seed).map_err(analysis)?;
+            let points = plan.points();
+            (Design::Sobol(plan), points)
+        }
+        Method::Morris => {
+            let r = request.samples.unwrap_or(DEFAULT_MORRIS_TRAJECTORIES);
+            if r < 2 {
+                return Err(Error::Usage("--samples must be at least 2 Morris trajectories".into()));
+            }
+            let marginals: Vec<Marginal> = uncertain.iter().map(|u| marginal(u, true)).collect();
+            let plan = MorrisDesign::new(&marginals, r, MORRIS_LEVELS, request.seed).map_err(analysis)?;
+            let points = plan.points.clone();
+            (Design::Morris(plan), points)
+        }
+    };
+    Ok(Prepared { eval, spec, request, nominal_model, design, points })
+}
+
+/// Runs the analysis on the current rayon pool.
+pub fn sensitivity(structure: &Structure, spec: &Spec, request: &Request) -> Result<SensitivityReport, Error> {
+    sensitivity_cancellable(structure, spec, request, None)
+}
+
+/// [`sensitivity`] with a cancellation token, read before every design point and every chunk
+/// of its runs: once it is set the work stops and the answer is [`Error::Cancelled`]. Until then
+/// the figures are those of [`sensitivity`], bit for bit.
+pub fn sensitivity_cancellable(
+    structure: &Structure,
+    spec: &Spec,
+    request: &Request,
+    cancel: Option<&AtomicBool>,
+) -> Result<SensitivityReport, Error> {
+    let started = std::time::Instant::now();
+    let prepared = prepare(structure, spec, request, cancel)?;
+    let y = prepared.eval.values(&prepared.points, 0..prepared.evaluations())?;
+    report(prepared, &y, Some(started.elapsed().as_secs_f64()))
+}
+
+/// The evaluations a sharded analysis splits: the nominal parameters and every design point.
+pub fn evaluations(structure: &Structure, spec: &Spec, request: &Request) -> Result<u64, Error> {
+    prepare(structure, spec, request, None).map(|p| p.evaluations())
+}
+
+/// A shard's part: the metric at the evaluations `range` (of [`evaluations`]), on the current
+/// rayon pool. Each value is the one the whole analysis computes there, bit for bit.
+pub fn partial(
+    structure: &Structure,
+    spec: &Spec,
+    request: &Request,
+    range: std::ops::Range<u64>,
+) -> Result<Vec<f64>, Error> {
+    let prepared = prepare(structure, spec, request, None)?;
+    if range.start > range.end || range.end > prepared.evaluations() {
+        return Err(Error::Usage(format!("evaluations {range:?} are not among the {}", prepared.evaluations())));
+    }
+    prepared.eval.values(&prepared.points, range)
+}
+
+/// The report from every evaluation's value (the shards' parts, in order): the unsharded
+/// report, with no wall-clock time.
+pub fn merged(structure: &Structure, spec: &Spec, request: &Request, y: &[f64]) -> Result<SensitivityReport, Error> {
+    let prepared = prepare(structure, spec, request, None)?;
+    if y.len() as u64 != prepared.evaluations() {
+        return Err(Error::Unservable(format!(
+            "{} values for an analysis of {} evaluations",
+            y.len(),
+            prepared.evaluations()
+        )));
+    }
+    report(prepared, y, None)
+}
+
+/// The report from the values of every evaluation (`y[0]` the nominal parameters').
+fn report(prepared: Prepared<'_>, y: &[f64], seconds: Option<f64>) -> Result<SensitivityReport, Error> {
+    let Prepared { eval, spec, request, nominal_model, design: drawn, points: _ } = prepared;
+    let (uncertain, horizon, metric, runs) = (eval.uncertain, eval.horizon, eval.metric, eval.runs);
+    let nominal = y[0];
+    let y = &y[1..];
     let d = uncertain.len();
     let mut rows: Vec<SensitivityRow> = uncertain
         .iter()
@@ -313,23 +423,11 @@ pub fn sensitivity_cancellable(
         .collect();
     let analysis = |e: ironclad_analysis::AnalysisError| Error::Unservable(e.to_string());
     let (samples, points, design, interval, mean, variance, widest);
-    match request.method {
-        Method::Sobol => {
-            let n = request.samples.unwrap_or(DEFAULT_SOBOL_SAMPLES);
-            if n < 2 {
-                return Err(Error::Usage("--samples must be at least 2 rows of the Saltelli design".into()));
-            }
-            if n > ironclad_analysis::sobol::MAX_SOBOL_POINTS {
-                return Err(Error::Usage(format!(
-                    "--samples is at most {} for the Sobol' sequence",
-                    ironclad_analysis::sobol::MAX_SOBOL_POINTS
-                )));
-            }
-            let marginals: Vec<Marginal> = uncertain.iter().map(|u| marginal(u, false)).collect();
-            let plan = SaltelliDesign::new(&marginals, n, Sampling::ScrambledSobol, request.seed).map_err(analysis)?;
-            let y = eval.all(&plan.points())?;
+    match drawn {
+        Design::Sobol(plan) => {
+            let n = plan.n;
             let options = SobolOptions { bootstrap: BOOTSTRAP, seed: request.seed };
-            let idx = plan.analyze(&y, &options).map_err(|e| match e {
+            let idx = plan.analyze(y, &options).map_err(|e| match e {
                 ironclad_analysis::AnalysisError::Degenerate { .. } => Error::Unservable(format!(
                     "the metric does not vary over the uncertain parameters ({} at every point of the design): its indices are undefined",
                     y.first().copied().unwrap_or(nominal)
@@ -359,15 +457,9 @@ pub fn sensitivity_cancellable(
             variance = Some(idx.variance);
             widest = idx.max_half_width().unwrap_or(0.0);
         }
-        Method::Morris => {
-            let r = request.samples.unwrap_or(DEFAULT_MORRIS_TRAJECTORIES);
-            if r < 2 {
-                return Err(Error::Usage("--samples must be at least 2 Morris trajectories".into()));
-            }
-            let marginals: Vec<Marginal> = uncertain.iter().map(|u| marginal(u, true)).collect();
-            let plan = MorrisDesign::new(&marginals, r, MORRIS_LEVELS, request.seed).map_err(analysis)?;
-            let y = eval.all(&plan.points)?;
-            let idx = plan.analyze(&y).map_err(analysis)?;
+        Design::Morris(plan) => {
+            let r = plan.r;
+            let idx = plan.analyze(y).map_err(analysis)?;
             for (i, row) in rows.iter_mut().enumerate() {
                 let (m, h) = (idx.mu_star[i], idx.mu_star_half_width[i]);
                 row.mu_star = Some(Estimate { value: m, low: m - h, high: m + h });
@@ -422,6 +514,6 @@ pub fn sensitivity_cancellable(
         output_variance: variance,
         parameters: rows,
         widest_half_width: widest,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds,
     })
 }

@@ -364,7 +364,7 @@ impl Framework {
         absent: Vec<String>,
         progress: Option<Bound<'py, PyAny>>,
         samples: bool,
-    ) -> PyResult<(String, Option<f64>, Option<SampleColumns<'py>>)> {
+    ) -> PyResult<(String, Option<f64>, Option<SampleColumns<'py>>, String)> {
         let request = ironclad::simulate::Request {
             runs,
             until_ci,
@@ -409,14 +409,15 @@ impl Framework {
             });
             result.map(|(_, summary)| {
                 let report = ironclad::simulate::report(summary, &request, Some(started.elapsed().as_secs_f64()));
-                (json::to_string(&report), report.seconds, columns)
+                let charts = ironclad::render::html::simulate_charts(&report);
+                (json::to_string(&report), report.seconds, columns, charts)
             })
         })?;
-        let (report, seconds, columns) = result.map_err(|e| py_err(py, files, e))?;
-        Ok((report, seconds, columns.map(|c| c.into_py(py))))
+        let (report, seconds, columns, charts) = result.map_err(|e| py_err(py, files, e))?;
+        Ok((report, seconds, columns.map(|c| c.into_py(py)), charts))
     }
 
-    /// The `attribute` report (JSON).
+    /// The `attribute` report (JSON) and its chart (inline SVG, as in the HTML report).
     #[pyo3(signature = (scenario=None, metric="adequate".to_string(), horizon=None, exact=false, precision=None,
                         runs=None, seed=1, threads=None, variants=Vec::new()))]
     #[allow(clippy::too_many_arguments)]
@@ -432,9 +433,18 @@ impl Framework {
         seed: u64,
         threads: Option<usize>,
         variants: Vec<String>,
-    ) -> PyResult<String> {
+    ) -> PyResult<(String, String)> {
         let inputs = self.inputs(scenario).map_err(|(files, e)| py_err(py, &files, e))?;
-        let request = ironclad::attribute::Request { metric, horizon, exact, precision, runs, seed, variants };
+        let request = ironclad::attribute::Request {
+            metric,
+            horizon,
+            exact,
+            precision,
+            runs,
+            seed,
+            variants,
+            ..ironclad::attribute::Request::default()
+        };
         let files = &inputs.files;
         let structure = self
             .session
@@ -447,12 +457,12 @@ impl Framework {
         let result = run_watched(py, &watch, None, move || {
             let model = ironclad::attribute::model(&structure, &spec, &request)?;
             pool.install(|| ironclad::attribute::attribute_cancellable(&spec, &model, &request, Some(&shared.cancel)))
-                .map(|r| json::to_string(&r))
+                .map(|r| (json::to_string(&r), ironclad::render::html::attribute_charts(&r)))
         })?;
         result.map_err(|e| py_err(py, files, e))
     }
 
-    /// The `sensitivity` report (JSON); `method` is `sobol` or `morris`.
+    /// The `sensitivity` report (JSON) and its chart (inline SVG); `method` is `sobol` or `morris`.
     #[pyo3(signature = (scenario=None, method="sobol".to_string(), samples=None, runs=None,
                         metric="adequate".to_string(), horizon=None, seed=1, threads=None, variants=Vec::new()))]
     #[allow(clippy::too_many_arguments)]
@@ -468,7 +478,7 @@ impl Framework {
         seed: u64,
         threads: Option<usize>,
         variants: Vec<String>,
-    ) -> PyResult<String> {
+    ) -> PyResult<(String, String)> {
         let method = match method.as_str() {
             "sobol" => ironclad::sensitivity::Method::Sobol,
             "morris" => ironclad::sensitivity::Method::Morris,
@@ -492,7 +502,7 @@ impl Framework {
             pool.install(|| {
                 ironclad::sensitivity::sensitivity_cancellable(&structure, &spec, &request, Some(&shared.cancel))
             })
-            .map(|r| json::to_string(&r))
+            .map(|r| (json::to_string(&r), ironclad::render::html::sensitivity_charts(&r)))
         })?;
         result.map_err(|e| py_err(py, files, e))
     }

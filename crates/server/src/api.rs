@@ -401,6 +401,7 @@ pub async fn attribute(
             runs: Some(runs),
             seed: req.seed,
             variants: pins(&req.variants),
+            ..ironclad::attribute::Request::default()
         };
         let structure = inputs.structure(&worker)?;
         let model = ironclad::attribute::model(&structure, &inputs.spec, &request).map_err(front)?;

@@ -219,7 +219,12 @@ const HORIZON_COLOURS: [usize; 4] = [ORANGE, SKY, BLUE, PURPLE];
 /// P(adequate response) per need and horizon.
 pub fn adequate(s: &ScenarioSection, index: usize) -> Option<Figure> {
     let sim = &s.simulation.as_ref()?.summary;
-    let title = format!("P(adequate response) by domain and horizon on \"{}\"", s.title);
+    Some(adequate_chart(sim, &s.title, format!("s{index}-adequate")))
+}
+
+/// P(adequate response) per need and horizon of a simulation on the scenario titled `scenario`.
+pub fn adequate_chart(sim: &ironclad_sim::stats::Summary, scenario: &str, slug: String) -> Figure {
+    let title = format!("P(adequate response) by domain and horizon on \"{scenario}\"");
     let hc = |h: usize| HORIZON_COLOURS[h % HORIZON_COLOURS.len()];
     let mut rows = Vec::new();
     for (h, hd) in sim.horizons.iter().enumerate() {
@@ -250,7 +255,7 @@ pub fn adequate(s: &ScenarioSection, index: usize) -> Option<Figure> {
         reference: None,
         legend: sim.horizons.iter().enumerate().map(|(h, hd)| (hc(h), false, format!("by {}", days(*hd)))).collect(),
     };
-    Some(figure(format!("s{index}-adequate"), &title, charts::bar_chart(&c)))
+    figure(slug, &title, charts::bar_chart(&c))
 }
 
 /// Delivered against required, one chart per need.
@@ -366,8 +371,12 @@ pub fn options(s: &ScenarioSection, index: usize) -> Option<Figure> {
 
 /// Shapley values and leave-one-out losses.
 pub fn shapley(s: &ScenarioSection, index: usize) -> Option<Figure> {
-    let a = s.attribution.as_ref()?;
-    let title = format!("Who the response rests on: Shapley values and leave-one-out on \"{}\"", s.title);
+    Some(shapley_chart(s.attribution.as_ref()?, &s.title, format!("s{index}-shapley")))
+}
+
+/// Shapley values and leave-one-out losses of an attribution on the scenario titled `scenario`.
+pub fn shapley_chart(a: &crate::attribute::AttributeReport, scenario: &str, slug: String) -> Figure {
+    let title = format!("Who the response rests on: Shapley values and leave-one-out on \"{scenario}\"");
     let rows: Vec<BarRow> = a
         .values
         .iter()
@@ -398,13 +407,56 @@ pub fn shapley(s: &ScenarioSection, index: usize) -> Option<Figure> {
         reference: None,
         legend: vec![(BLUE, false, "Shapley value φ".into()), (ORANGE, true, "leave-one-out loss".into())],
     };
-    Some(figure(format!("s{index}-shapley"), &title, charts::bar_chart(&c)))
+    figure(slug, &title, charts::bar_chart(&c))
 }
 
 /// Sobol' indices of the uncertain parameters, largest total first.
 pub fn sensitivity(s: &ScenarioSection, index: usize) -> Option<Figure> {
-    let r = s.sensitivity.as_ref()?;
-    let title = format!("Which assumption moves the answer: Sobol' indices on \"{}\"", s.title);
+    Some(sensitivity_chart(s.sensitivity.as_ref()?, &s.title, format!("s{index}-sensitivity")))
+}
+
+/// Morris μ* of each uncertain parameter, largest first (the Sobol' chart's counterpart).
+fn morris_chart(r: &crate::sensitivity::SensitivityReport, scenario: &str, slug: String) -> Figure {
+    let title = format!("Which assumption moves the answer: Morris screening on \"{scenario}\"");
+    let mut params: Vec<_> = r.parameters.iter().filter(|p| p.mu_star.is_some()).collect();
+    params.sort_by(|a, b| {
+        let m = |p: &crate::sensitivity::SensitivityRow| p.mu_star.map_or(0.0, |e| e.value);
+        m(b).total_cmp(&m(a))
+    });
+    let rows: Vec<BarRow> = params
+        .iter()
+        .filter_map(|p| {
+            let m = p.mu_star.as_ref()?;
+            Some(BarRow { label: p.param.clone(), bars: vec![bar(m, BLUE, false, format!("μ* {}", est(m)))] })
+        })
+        .collect();
+    let c = BarChart {
+        title: title.clone(),
+        note: format!(
+            "{} by {}. Bars: μ*, the mean |elementary effect| per unit of the parameter's quantile. Whiskers: {}. \
+             Design: {}; {} runs per point. Unit: the metric's, per unit of quantile.",
+            r.metric_text,
+            days(r.horizon_days),
+            r.interval,
+            r.design,
+            r.runs_per_point
+        ),
+        axis: "μ* (mean |elementary effect|)".into(),
+        rows,
+        range: (0.0, 0.0),
+        reference: None,
+        legend: Vec::new(),
+    };
+    figure(slug, &title, charts::bar_chart(&c))
+}
+
+/// The chart of a sensitivity analysis on the scenario titled `scenario`: Sobol' indices, or
+/// Morris μ*.
+pub fn sensitivity_chart(r: &crate::sensitivity::SensitivityReport, scenario: &str, slug: String) -> Figure {
+    if r.method == "morris" {
+        return morris_chart(r, scenario, slug);
+    }
+    let title = format!("Which assumption moves the answer: Sobol' indices on \"{scenario}\"");
     // Parameters whose total index is indistinguishable from 0 are named in the note, not drawn.
     let negligible = |p: &&crate::sensitivity::SensitivityRow| p.total.is_some_and(|t| t.high < 0.01);
     let quiet: Vec<&str> = r.parameters.iter().filter(negligible).map(|p| p.param.as_str()).collect();
@@ -449,7 +501,7 @@ pub fn sensitivity(s: &ScenarioSection, index: usize) -> Option<Figure> {
         reference: None,
         legend: vec![(BLUE, false, "total S_T".into()), (ORANGE, true, "first-order S_1".into())],
     };
-    Some(figure(format!("s{index}-sensitivity"), &title, charts::bar_chart(&c)))
+    figure(slug, &title, charts::bar_chart(&c))
 }
 
 /// The headline metric of each compared framework, per scenario.

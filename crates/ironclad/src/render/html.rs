@@ -60,6 +60,21 @@ code { font-size: .9em; }
 }
 "#;
 
+/// The charts of a `simulate` report, as inline SVG (for notebooks: the report's own figures).
+pub fn simulate_charts(r: &crate::simulate::SimulateReport) -> String {
+    inline_svg(&figures::adequate_chart(&r.summary, &r.summary.scenario, "simulate-adequate".into()))
+}
+
+/// The chart of an `attribute` report, as inline SVG.
+pub fn attribute_charts(r: &crate::attribute::AttributeReport) -> String {
+    inline_svg(&figures::shapley_chart(r, &r.scenario, "attribute-shapley".into()))
+}
+
+/// The chart of a `sensitivity` report, as inline SVG.
+pub fn sensitivity_charts(r: &crate::sensitivity::SensitivityReport) -> String {
+    inline_svg(&figures::sensitivity_chart(r, &r.scenario, "sensitivity".into()))
+}
+
 /// An SVG for inline use: without the XML namespace (HTML gives it), as an image with its title
 /// for screen readers.
 fn inline_svg(f: &Figure) -> String {
@@ -635,4 +650,46 @@ fn clauses(p: &mut Page, s: &ShowReport) {
         clause(p, c);
     }
     p.line("</section>");
+}
+
+#[cfg(test)]
+mod notebook_tests {
+    use super::*;
+
+    /// The standalone reports' charts (what the Python module shows in a notebook) are the
+    /// report's SVG figures, titled, for simulate, attribute and both sensitivity methods.
+    #[test]
+    fn standalone_reports_draw_the_reports_charts() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = crate::Files::new();
+        let spec_id = files.read(&root.join("frameworks/coalition-2025.toml"));
+        let scenario_id = files.read(&root.join("scenarios/ceasefire-then-offensive.toml"));
+        let loaded = files.spec(spec_id);
+        let spec = loaded.valid().expect("valid");
+        let scenario = files.scenario(scenario_id, spec).expect("valid");
+        let structure = ironclad_sim::Structure::build(spec, &scenario).expect("a structure");
+        let request = crate::simulate::Request { runs: Some(2000), ..Default::default() };
+        let model = crate::simulate::model(&structure, spec, &request).expect("a model");
+        let part = crate::simulate::participation(spec, &model, &request).expect("participation");
+        let (_, summary) = crate::simulate::run(&model, &part, &request, &|_, _| {}, None, None).expect("runs");
+        let sim = simulate_charts(&crate::simulate::report(summary, &request, None));
+        let areq = crate::attribute::Request { runs: Some(500), ..Default::default() };
+        let amodel = crate::attribute::model(&structure, spec, &areq).expect("a model");
+        let attr = attribute_charts(&crate::attribute::attribute(spec, &amodel, &areq).expect("runs"));
+        let mut sens = Vec::new();
+        for method in [crate::sensitivity::Method::Sobol, crate::sensitivity::Method::Morris] {
+            let sreq = crate::sensitivity::Request { method, samples: Some(4), runs: Some(48), ..Default::default() };
+            sens.push(sensitivity_charts(&crate::sensitivity::sensitivity(&structure, spec, &sreq).expect("runs")));
+        }
+        for (html, title) in [
+            (&sim, "P(adequate response) by domain and horizon"),
+            (&attr, "Shapley values"),
+            (&sens[0], "Sobol' indices"),
+            (&sens[1], "Morris screening"),
+        ] {
+            assert!(html.starts_with("<svg") || html.contains("<svg "), "no SVG: {html:.200}");
+            assert!(html.contains("<title id=") && html.contains(title), "no `{title}` in {html:.300}");
+            assert!(html.contains("<rect"), "no bars drawn");
+        }
+    }
 }

@@ -344,6 +344,11 @@ fn amount(x: f64) -> String {
     }
 }
 
+/// The wall-clock time of an analysis that ran here, or that it was merged from shards.
+fn wall(seconds: Option<f64>) -> String {
+    seconds.map_or_else(|| "merged from shards".to_string(), |s| format!("{s:.2} s"))
+}
+
 /// `simulate`: the figures, each with its unit and 95 % interval.
 pub fn simulate(r: &SimulateReport) -> String {
     let s = &r.summary;
@@ -585,7 +590,7 @@ pub fn attribute(r: &AttributeReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "ironclad attribute — {} on `{}`", r.framework, r.scenario);
     let _ = writeln!(out, "metric: {}", r.metric_text);
-    let _ = writeln!(out, "method: {}, seed {}, {:.2} s", r.method, r.seed, r.seconds);
+    let _ = writeln!(out, "method: {}, seed {}, {}", r.method, r.seed, wall(r.seconds));
     let _ = writeln!(out, "intervals: {}", r.interval);
     if let Some(s) = &r.sampling {
         let _ = writeln!(
@@ -640,8 +645,12 @@ pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
     let _ = writeln!(out, "at the nominal parameters: {:.4} ({} runs)", r.nominal, r.runs_per_point);
     let _ = writeln!(
         out,
-        "method: {}, seed {}, {} points × {} runs (the same runs at every point), {:.2} s",
-        r.method, r.seed, r.points, r.runs_per_point, r.seconds
+        "method: {}, seed {}, {} points × {} runs (the same runs at every point), {}",
+        r.method,
+        r.seed,
+        r.points,
+        r.runs_per_point,
+        wall(r.seconds)
     );
     let _ = writeln!(out, "design: {}", r.design);
     let _ = writeln!(out, "intervals: {}", r.interval);
