@@ -88,3 +88,22 @@ fn attribute_deterred_starts_from_the_p_deterred_simulate_reports_on_the_same_ru
     assert_eq!(sampled.code, 2, "{}", sampled.stderr);
     assert!(sampled.stderr.contains("does not have"), "{}", sampled.stderr);
 }
+
+#[test]
+fn attribute_deterred_is_not_sharded_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("part-1.bin");
+    let r = run(&[
+        "attribute",
+        "frameworks/coalition-2025.toml",
+        "--metric",
+        "deterred",
+        "--shard",
+        "1/2",
+        "--state-out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot be sharded"), "{}", r.stderr);
+    assert!(!out.exists(), "no state is written");
+}
