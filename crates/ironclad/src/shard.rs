@@ -663,15 +663,26 @@ fn merge_analysis(states: &[(String, AnalysisState)]) -> Result<Merged, Error> {
     })
 }
 
-/// Rebuilds the spec, scenario and simulation structure from the texts a state carries, and
-/// hands them to `f`. Their diagnostics are reported as text: the caller has no such files.
+/// Rebuilds the spec, scenario and simulation structure from the texts an analysis state
+/// carries, and hands them to `f`.
 fn rebuild<T>(
     state: &AnalysisState,
     f: impl FnOnce(&ironclad_spec::Spec, &ironclad_sim::Structure) -> Result<T, Error>,
 ) -> Result<T, Error> {
+    rebuild_from_texts([&state.spec_name, &state.spec_text, &state.scenario_name, &state.scenario_text], f)
+}
+
+/// Rebuilds the spec, scenario and simulation structure from a state's texts (spec name and
+/// text, scenario name and text), and hands them to `f`. A state's texts come from a file that
+/// may have been altered (with a recomputed checksum) or written by another version: their
+/// diagnostics are reported as text, not as spans into files the caller does not have.
+pub(crate) fn rebuild_from_texts<T>(
+    [spec_name, spec_text, scenario_name, scenario_text]: [&String; 4],
+    f: impl FnOnce(&ironclad_spec::Spec, &ironclad_sim::Structure) -> Result<T, Error>,
+) -> Result<T, Error> {
     let mut files = Files::new();
-    let spec_id = files.add(state.spec_name.clone(), state.spec_text.clone());
-    let scenario_id = files.add(state.scenario_name.clone(), state.scenario_text.clone());
+    let spec_id = files.add(spec_name.clone(), spec_text.clone());
+    let scenario_id = files.add(scenario_name.clone(), scenario_text.clone());
     let invalid = |e: Error| match e {
         Error::Invalid(d) => Error::Unservable(format!(
             "the spec or scenario carried by the state has errors: {}",

@@ -350,38 +350,24 @@ pub fn run_shard(
 /// The report of merged shards: the model rebuilt from the texts the shards carry, the merged
 /// accumulator summarised — the same report as the unsharded run's.
 pub fn merged_report(state: &crate::shard::State) -> Result<SimulateReport, Error> {
-    let mut files = crate::Files::new();
-    let spec_id = files.add(state.spec_name.clone(), state.spec_text.clone());
-    let scenario_id = files.add(state.scenario_name.clone(), state.scenario_text.clone());
-    // A state's texts come from a file that may have been altered (with a recomputed checksum)
-    // or written by another version: their diagnostics are reported as text, not as spans into
-    // files the caller does not have.
-    let invalid = |e: Error| match e {
-        Error::Invalid(d) => Error::Unservable(format!(
-            "the spec or scenario carried by the state has errors: {}",
-            d.iter().map(|d| d.diagnostic.message.clone()).collect::<Vec<_>>().join("; ")
-        )),
-        other => other,
-    };
-    let loaded = files.spec(spec_id);
-    let spec = loaded.valid().map_err(invalid)?;
-    let scenario = files.scenario(scenario_id, spec).map_err(invalid)?;
-    let request = Request {
-        runs: Some(state.runs),
-        seed: state.seed,
-        horizons: state.horizons.clone(),
-        variants: state.variants.clone(),
-        absent: state.absent.clone(),
-        off: state.off.clone(),
-        ..Request::default()
-    };
-    let structure = Structure::build(spec, &scenario).map_err(|e| Error::Unservable(e.to_string()))?;
-    let model = model(&structure, spec, &request)?;
-    if state.acc.runs != state.runs || !state.acc.fits(&model) {
-        return Err(Error::Unservable("the merged accumulator does not fit the model it names".into()));
-    }
-    let summary = summarise(&model, &state.acc, state.seed);
-    Ok(report(summary, &request, None))
+    let texts = [&state.spec_name, &state.spec_text, &state.scenario_name, &state.scenario_text];
+    crate::shard::rebuild_from_texts(texts, |spec, structure| {
+        let request = Request {
+            runs: Some(state.runs),
+            seed: state.seed,
+            horizons: state.horizons.clone(),
+            variants: state.variants.clone(),
+            absent: state.absent.clone(),
+            off: state.off.clone(),
+            ..Request::default()
+        };
+        let model = model(structure, spec, &request)?;
+        if state.acc.runs != state.runs || !state.acc.fits(&model) {
+            return Err(Error::Unservable("the merged accumulator does not fit the model it names".into()));
+        }
+        let summary = summarise(&model, &state.acc, state.seed);
+        Ok(report(summary, &request, None))
+    })
 }
 
 #[cfg(test)]
