@@ -479,19 +479,7 @@ where
     I: Fn() -> T + Sync,
     F: Fn(&mut T, usize, &[usize], &mut [f64]) + Sync,
 {
-    drive(n, options, |blocks| {
-        blocks
-            .into_par_iter()
-            .map(|b| {
-                let mut state = init();
-                run_block_indexed(n, options, b, &mut |u: usize, p: &[usize], out: &mut [f64]| {
-                    marginals(&mut state, u, p, out)
-                })
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect()
-    })
+    drive(n, options, |blocks| par_blocks(n, options, blocks, &init, &marginals))
 }
 
 /// The blocks `blocks` of [`sample_shapley_par_indexed`], evaluated in parallel with no
@@ -517,6 +505,22 @@ where
     if blocks.end > sample_blocks(options) {
         return Err(invalid("blocks", "beyond the blocks of max_units"));
     }
+    par_blocks(n, options, blocks, &init, &marginals)
+}
+
+/// The blocks `blocks` evaluated in parallel, each with a fresh state: per block, each
+/// player's moments of its units' values, in block order.
+fn par_blocks<T, I, F>(
+    n: usize,
+    options: &SamplingOptions,
+    blocks: std::ops::Range<usize>,
+    init: &I,
+    marginals: &F,
+) -> Result<Vec<Vec<Moments>>>
+where
+    I: Fn() -> T + Sync,
+    F: Fn(&mut T, usize, &[usize], &mut [f64]) + Sync,
+{
     blocks
         .into_par_iter()
         .map(|b| {
