@@ -61,7 +61,12 @@ def oversized():
         head, _, rest = data.partition(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1]) if head else 0
         if status == 100:
-            s.sendall(body)
+            # The server may answer 413 and close while the body is still being sent: the
+            # answer is then already in the receive buffer, so read it, as curl does.
+            try:
+                s.sendall(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
             return oversized_rest(s)
         length = next((int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")), 0)
         while len(rest) < length:
@@ -75,12 +80,15 @@ def oversized():
 def oversized_rest(s):
     data = b""
     while True:
-        chunk = s.recv(65536)
+        try:
+            chunk = s.recv(65536)
+        except ConnectionResetError:
+            break
         if not chunk:
             break
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
-    return int(head.split(b" ", 2)[1]), rest
+    return (int(head.split(b" ", 2)[1]) if head else 0), rest
 
 
 def one(kind):
