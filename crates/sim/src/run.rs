@@ -170,12 +170,14 @@ fn splitmix64(z: u64) -> u64 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participation {
     pair_on: Vec<bool>,
+    /// Every pair takes part (the plain run's fast path).
+    all: bool,
 }
 
 impl Participation {
     /// Everyone takes part: the plain run.
     pub fn all(model: &SimModel) -> Participation {
-        Participation { pair_on: vec![true; model.pairs.len()] }
+        Participation { pair_on: vec![true; model.pairs.len()], all: true }
     }
 
     /// Only the parties with `parties[index] == true` and the commitments with
@@ -188,8 +190,9 @@ impl Participation {
             .map(|(p, &c)| {
                 parties.get(p.party_index).copied().unwrap_or(true) && commitments.get(c).copied().unwrap_or(true)
             })
-            .collect();
-        Participation { pair_on }
+            .collect::<Vec<bool>>();
+        let all = pair_on.iter().all(|on| *on);
+        Participation { pair_on, all }
     }
 
     /// Only the parties whose bit is set in `mask` take part (bit = party index, < 128).
@@ -368,15 +371,19 @@ pub struct Record {
     pub honoured: u32,
 }
 
-/// A chunk's sums for one horizon and need (see [`Acc`]).
+/// A chunk's sums for one horizon and need (see [`Acc`]). A run adds at most 2³² to
+/// `adequacy` and `adequacy_sq` and at most [`MAX_RATIO`] · 2³² < 2⁵² to `delivered`, so over
+/// [`CHUNK`] < 2¹² runs they fit a `u64`; `delivered_sq` needs a `u128`.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cell {
     adequate: u64,
-    adequacy: u128,
-    adequacy_sq: u128,
-    delivered: u128,
+    adequacy: u64,
+    adequacy_sq: u64,
+    delivered: u64,
     delivered_sq: u128,
 }
+
+const _: () = assert!(CHUNK <= 1 << 12 && MAX_RATIO < (1u64 << 20) as f64);
 
 /// The option a uniform draw `u` picks, given the options' cumulative weights but the last:
 /// the first whose cumulative weight exceeds `u` (the last if none does). Cumulative weights
@@ -430,6 +437,13 @@ pub struct Draws {
     /// How many random numbers this run drew.
     pub drawn: u32,
     shared: Vec<f64>,
+    /// The pairs that honour, pledge something and are in time at some horizon, in party
+    /// order: `delivering[..delivering_len]` (written without branches, so one slot more
+    /// than the pairs).
+    delivering: Vec<u32>,
+    delivering_len: usize,
+    /// Work list of the pairs whose delay or capacity is drawn next.
+    pending: Vec<u32>,
 }
 
 /// The evaluation's buffers and its sums since the last [`Runner::fold`]: one per thread and per
@@ -448,6 +462,26 @@ pub struct Scratch {
     c_cross: Vec<u64>,
     /// [h·needs + d]: this chunk's sums per horizon and need.
     cells: Vec<Cell>,
+    /// Runs since the last fold in which nobody delivered: their sums are [`Runner::empty`]'s
+    /// each, added at the fold (an exact integer product).
+    empty: u64,
+}
+
+/// The sums of one run in which nobody delivers, computed once by the same code as any run.
+#[derive(Debug, Clone, Default)]
+struct Empty {
+    cells: Vec<Cell>,
+    adequate_all: Vec<u64>,
+    credibility: u128,
+    credibility_sq: u128,
+}
+
+/// Where [`Runner::tally`] puts one run's sums: a chunk's cells and the accumulator's run sums.
+struct Tally<'a> {
+    cells: &'a mut [Cell],
+    adequate_all: &'a mut [u64],
+    credibility: &'a mut u128,
+    credibility_sq: &'a mut u128,
 }
 
 /// An active pair of one outcome, with what its draws need at hand.
@@ -467,6 +501,9 @@ const PLACED: u8 = 4;
 const FRACTION: u8 = 8;
 /// Its will has an idiosyncratic part and a finite threshold: a normal is drawn.
 const DRAWS_WILL: u8 = 16;
+/// Its timing matters (it delivers or escalates) and it is not in place: a delay is drawn if it
+/// honours.
+const TIMED: u8 = 32;
 
 /// The model plus what runs precompute from it.
 pub struct Runner<'m> {
@@ -491,17 +528,17 @@ pub struct Runner<'m> {
     /// Per outcome: its active pairs with their flags, grouped by commitment, and where each
     /// commitment's group ends: (commitment, end, number of pairs).
     active: Vec<Vec<Active>>,
-    /// Per outcome: the active pairs whose timing matters (they deliver or escalate, and are
-    /// not in place), and those that pledge capacity.
-    timed: Vec<Vec<u32>>,
+    /// Per outcome: the active pairs that pledge capacity.
     fractioned: Vec<Vec<u32>>,
     commitment_ends: Vec<Vec<(usize, usize, u64)>>,
-    /// Per outcome: the active pairs that pledge something, grouped by party, and where each
-    /// party's group ends in that list.
-    delivering: Vec<Vec<usize>>,
-    party_ends: Vec<Vec<usize>>,
+    /// Per outcome: the active pairs that pledge something, in party order.
+    delivering: Vec<Vec<u32>>,
+    /// Per pair: its party's index.
+    party: Vec<u32>,
     /// Per outcome: its escalating pairs.
     escalating: Vec<Vec<usize>>,
+    /// The sums of a run in which nobody delivers.
+    empty: Empty,
     /// Per pair: the needs it pledges to, the amount, and whether the need counts pledges.
     contrib: Vec<Vec<(usize, f64, bool)>>,
 }
@@ -563,6 +600,9 @@ impl<'m> Runner<'m> {
                     if uses_fraction(i) {
                         flags |= FRACTION;
                     }
+                    if flags & (DELIVERS | ESCALATES) != 0 && flags & PLACED == 0 {
+                        flags |= TIMED;
+                    }
                     Active { pair: i as u32, group: group[i] as u32, flags, threshold, idio }
                 })
                 .collect();
@@ -579,22 +619,13 @@ impl<'m> Runner<'m> {
             active.push(list);
             commitment_ends.push(ends);
         }
-        let delivering: Vec<Vec<usize>> = model
+        let delivering: Vec<Vec<u32>> = model
             .outcomes
             .iter()
             .map(|o| {
-                let mut v: Vec<usize> = o.active.iter().copied().filter(|&i| pledges(i)).collect();
-                v.sort_by_key(|&i| model.pairs[i].party_index);
+                let mut v: Vec<u32> = o.active.iter().filter(|&&i| pledges(i)).map(|&i| i as u32).collect();
+                v.sort_by_key(|&i| model.pairs[i as usize].party_index);
                 v
-            })
-            .collect();
-        let party_ends = delivering
-            .iter()
-            .map(|v| {
-                (0..v.len())
-                    .filter(|&k| k + 1 == v.len() || model.pairs[v[k]].party_index != model.pairs[v[k + 1]].party_index)
-                    .map(|k| k + 1)
-                    .collect()
             })
             .collect();
         let cumulative = model
@@ -625,10 +656,8 @@ impl<'m> Runner<'m> {
         let pick = |want: &dyn Fn(u8) -> bool| -> Vec<Vec<u32>> {
             active.iter().map(|list| list.iter().filter(|a| want(a.flags)).map(|a| a.pair).collect()).collect()
         };
-        let timed = pick(&|f| f & (DELIVERS | ESCALATES) != 0 && f & PLACED == 0);
         let fractioned = pick(&|f| f & FRACTION != 0);
-        Runner {
-            timed,
+        let mut runner = Runner {
             fractioned,
             cumulative,
             radix,
@@ -644,8 +673,9 @@ impl<'m> Runner<'m> {
             active,
             commitment_ends,
             delivering,
-            party_ends,
+            party: model.pairs.iter().map(|p| p.party_index as u32).collect(),
             escalating: model.outcomes.iter().map(|o| o.escalating.clone()).collect(),
+            empty: Empty::default(),
             contrib: model
                 .pairs
                 .iter()
@@ -658,7 +688,27 @@ impl<'m> Runner<'m> {
                         .collect()
                 })
                 .collect(),
-        }
+        };
+        let cells = runner.horizons.len() * model.needs.len();
+        let mut empty = Empty {
+            cells: vec![Cell::default(); cells],
+            adequate_all: vec![0; model.horizons.len()],
+            credibility: 0,
+            credibility_sq: 0,
+        };
+        let zero = vec![0.0; cells];
+        runner.tally(
+            &zero,
+            Tally {
+                cells: &mut empty.cells,
+                adequate_all: &mut empty.adequate_all,
+                credibility: &mut empty.credibility,
+                credibility_sq: &mut empty.credibility_sq,
+            },
+            None,
+        );
+        runner.empty = empty;
+        runner
     }
 
     /// Buffers for [`Runner::draw`].
@@ -673,6 +723,9 @@ impl<'m> Runner<'m> {
             fraction: vec![0.0; m.pairs.len()],
             drawn: 0,
             shared: vec![0.0; self.load_start.len() - 1],
+            delivering: vec![0; m.pairs.len() + 1],
+            delivering_len: 0,
+            pending: vec![0; m.pairs.len() + 1],
         }
     }
 
@@ -689,6 +742,7 @@ impl<'m> Runner<'m> {
             c_honoured_sq: vec![0; m.commitments.len()],
             c_cross: vec![0; m.commitments.len()],
             cells: vec![Cell::default(); m.horizons.len() * m.needs.len()],
+            empty: 0,
         }
     }
 
@@ -709,23 +763,48 @@ impl<'m> Runner<'m> {
         drawn_at: &mut Vec<(u64, Purpose, u32)>,
     ) {
         let key = run_key(seed, run);
-        let mut note = |purpose: Purpose, index: usize| {
-            if RECORD {
-                drawn_at.push((key, purpose, index as u32));
-            }
-        };
+        let (combination, drawn) = self.combination::<RECORD>(key, drawn_at);
+        self.draw_outcome::<RECORD>(key, run, combination, drawn, d, drawn_at);
+    }
+
+    /// The combination of variant options of the run keyed `key`, and how many numbers picking
+    /// it drew.
+    #[inline]
+    fn combination<const RECORD: bool>(&self, key: u64, drawn_at: &mut Vec<(u64, Purpose, u32)>) -> (usize, u32) {
         let mut drawn = 0u32;
         let mut combination = 0usize;
         for (v, (cumulative, radix)) in self.cumulative.iter().zip(&self.radix).enumerate() {
             let u = if self.random_variant[v] {
                 drawn += 1;
-                note(Purpose::Variant, v);
+                if RECORD {
+                    drawn_at.push((key, Purpose::Variant, v as u32));
+                }
                 uniform(key, Purpose::Variant, v)
             } else {
                 0.5
             };
             combination += option(cumulative, u) * radix;
         }
+        (combination, drawn)
+    }
+
+    /// The rest of run `run`'s draws once its combination is known: factors, wills, delays and
+    /// capacities. The lists of pairs whose delay and capacity are drawn are compacted without
+    /// branches first, so that no branch depends on a random honour decision.
+    fn draw_outcome<const RECORD: bool>(
+        &self,
+        key: u64,
+        run: u64,
+        combination: usize,
+        mut drawn: u32,
+        d: &mut Draws,
+        drawn_at: &mut Vec<(u64, Purpose, u32)>,
+    ) {
+        let mut note = |purpose: Purpose, index: usize| {
+            if RECORD {
+                drawn_at.push((key, purpose, index as u32));
+            }
+        };
         for &f in &self.used_factors {
             note(Purpose::Factor, f);
             d.factors[f] = normal(key, Purpose::Factor, f);
@@ -736,9 +815,8 @@ impl<'m> Runner<'m> {
             *shared = factors.iter().zip(values).map(|(f, l)| l * d.factors[*f]).sum();
         }
         let hs = self.horizons.len();
-        // Three passes, so that the branch on a random honour decision is taken only over the
-        // pairs whose timing matters: the will of every active pair; then the delay of those
-        // that deliver or escalate and honoured; then the capacity of those in time.
+        // The will of every active pair; the honouring pairs whose timing matters are listed.
+        let mut timed = 0;
         for a in &self.active[combination] {
             let (i, flags) = (a.pair as usize, a.flags);
             let honoured = if flags & DRAWS_WILL != 0 {
@@ -752,32 +830,43 @@ impl<'m> Runner<'m> {
             };
             d.honoured[i] = honoured;
             d.timely[i] = if flags & PLACED != 0 { u64::MAX } else { 0 };
+            d.pending[timed] = a.pair;
+            timed += usize::from(honoured & (flags & TIMED != 0));
         }
-        for &i in &self.timed[combination] {
+        // Their delays.
+        for &i in &d.pending[..timed] {
             let i = i as usize;
-            if !d.honoured[i] {
-                continue;
-            }
             drawn += 1;
             note(Purpose::Delay, i);
             let z = normal(key, Purpose::Delay, i);
             let t = &self.thresholds[i * hs..(i + 1) * hs];
             d.timely[i] = t.iter().enumerate().fold(0u64, |m, (h, t)| m | (u64::from(z <= *t) << h));
         }
+        // The capacity of those that pledge it, honour and are in time somewhere.
+        let mut placed = 0;
         for &i in &self.fractioned[combination] {
+            d.pending[placed] = i;
+            placed += usize::from(d.honoured[i as usize] & (d.timely[i as usize] != 0));
+        }
+        for &i in &d.pending[..placed] {
             let i = i as usize;
-            if d.honoured[i] && d.timely[i] != 0 {
+            drawn += 1;
+            note(Purpose::Capacity, i);
+            d.fraction[i] = self.quantile.at(uniform(key, Purpose::Capacity, i));
+            let floor = self.model.pairs[i].pledge_floor;
+            if floor < 1.0 {
                 drawn += 1;
-                note(Purpose::Capacity, i);
-                d.fraction[i] = self.quantile.at(uniform(key, Purpose::Capacity, i));
-                let floor = self.model.pairs[i].pledge_floor;
-                if floor < 1.0 {
-                    drawn += 1;
-                    note(Purpose::Amount, i);
-                    d.fraction[i] *= floor + (1.0 - floor) * uniform(key, Purpose::Amount, i);
-                }
+                note(Purpose::Amount, i);
+                d.fraction[i] *= floor + (1.0 - floor) * uniform(key, Purpose::Amount, i);
             }
         }
+        // Who delivers, in party order.
+        let mut delivering = 0;
+        for &i in &self.delivering[combination] {
+            d.delivering[delivering] = i;
+            delivering += usize::from(d.honoured[i as usize] & (d.timely[i as usize] != 0));
+        }
+        d.delivering_len = delivering;
         d.run = run;
         d.combination = combination;
         d.drawn = drawn;
@@ -807,8 +896,9 @@ impl<'m> Runner<'m> {
         if h >= hs {
             return;
         }
-        for &i in &self.delivering[d.combination] {
-            if !d.honoured[i] || d.timely[i] & (1 << h) == 0 {
+        for &i in &d.delivering[..d.delivering_len] {
+            let i = i as usize;
+            if d.timely[i] & (1 << h) == 0 {
                 continue;
             }
             let p = self.model.pairs[i].party_index;
@@ -834,7 +924,8 @@ impl<'m> Runner<'m> {
     ) -> Option<Record> {
         let m = self.model;
         let combination = d.combination;
-        let acts = |i: usize| d.honoured[i] & part.pair_on[i];
+        let all_take_part = part.all;
+        let acts = |i: usize| d.honoured[i] & (all_take_part || part.pair_on[i]);
         // Honour counts, per pair and per commitment (run-level moments).
         let active = &self.active[combination];
         let mut begin = 0;
@@ -855,98 +946,114 @@ impl<'m> Runner<'m> {
         }
         s.combos[combination] += 1;
         acc.runs += 1;
-        let needs = m.needs.len();
-        let mut rec = RECORD.then(|| Record {
-            run: d.run,
-            combination: combination as u32,
-            adequate_all: Vec::with_capacity(m.horizons.len()),
-            adequacy: Vec::with_capacity(m.horizons.len() * needs),
-            credibility: 0.0,
-            escalation: false,
-            honoured: honoured_total,
-        });
+        let hs = self.horizons.len();
+        let escalation = self.escalating[combination]
+            .iter()
+            .fold(false, |e, &i| e | (acts(i) & (d.timely[i] & (1 << (hs - 1)) != 0)));
+        acc.escalation += u64::from(escalation);
         // Delivered per horizon and need: each party contributes its largest timely pledge per
         // need (forces are sent once), and parties add up, in party order.
-        let hs = self.horizons.len();
+        let delivering = &d.delivering[..d.delivering_len];
+        if !RECORD && (delivering.is_empty() || !all_take_part && !delivering.iter().any(|&i| part.pair_on[i as usize]))
+        {
+            // Nobody delivers: the sums are those of the empty run, added at the fold.
+            s.empty += 1;
+            return None;
+        }
         s.delivered.iter_mut().for_each(|x| *x = 0.0);
-        let delivering = &self.delivering[combination];
-        let mut begin = 0;
-        for &end in &self.party_ends[combination] {
-            let mut any = false;
-            for &i in &delivering[begin..end] {
-                if !acts(i) {
-                    continue;
-                }
+        // `s.best` is zero here: the last pair of the list always ends its party's group.
+        for (k, &i) in delivering.iter().enumerate() {
+            let i = i as usize;
+            if all_take_part || part.pair_on[i] {
                 let mask = d.timely[i];
-                if mask == 0 {
-                    continue;
-                }
-                if !any {
-                    s.best.iter_mut().for_each(|x| *x = 0.0);
-                    any = true;
-                }
                 let fraction = d.fraction[i];
                 for &(n, pledge, count) in &self.contrib[i] {
                     let amount = if count { pledge } else { pledge * fraction };
                     for (h, best) in s.best[n * hs..(n + 1) * hs].iter_mut().enumerate() {
-                        if mask & (1 << h) != 0 && amount > *best {
-                            *best = amount;
-                        }
+                        let candidate = if mask & (1 << h) != 0 { amount } else { 0.0 };
+                        *best = best.max(candidate);
                     }
                 }
             }
-            if any {
-                s.delivered.iter_mut().zip(&s.best).for_each(|(x, b)| *x += *b);
+            // At the end of a party's pairs, its best amounts join the sums.
+            let last = delivering.get(k + 1).is_none_or(|&j| self.party[j as usize] != self.party[i]);
+            if last {
+                s.delivered.iter_mut().zip(&mut s.best).for_each(|(x, b)| {
+                    *x += *b;
+                    *b = 0.0;
+                });
             }
-            begin = end;
         }
+        let mut rec = RECORD.then(|| Record {
+            run: d.run,
+            combination: combination as u32,
+            adequate_all: Vec::with_capacity(m.horizons.len()),
+            adequacy: Vec::with_capacity(m.horizons.len() * m.needs.len()),
+            credibility: 0.0,
+            escalation,
+            honoured: honoured_total,
+        });
+        self.tally(
+            &s.delivered,
+            Tally {
+                cells: &mut s.cells,
+                adequate_all: &mut acc.adequate_all,
+                credibility: &mut acc.credibility,
+                credibility_sq: &mut acc.credibility_sq,
+            },
+            rec.as_mut(),
+        );
+        rec
+    }
+
+    /// Adds one run's sums for `delivered` ([d·horizons + h]) to `out`, and to `rec`.
+    #[inline]
+    fn tally(&self, delivered: &[f64], out: Tally<'_>, mut rec: Option<&mut Record>) {
+        let m = self.model;
+        let (hs, needs) = (self.horizons.len(), m.needs.len());
         for h in 0..hs {
             let deterrence = h == hs - 1;
             let mut all = true;
             let mut credibility = 0.0;
             for (n, need) in m.needs.iter().enumerate() {
-                let delivered = s.delivered[n * hs + h];
+                let delivered = delivered[n * hs + h];
                 let quotient = delivered / need.required;
                 let adequacy = quotient.min(1.0);
                 credibility += adequacy;
                 let adequate = delivered >= need.required;
                 all &= adequate;
                 if !deterrence {
-                    let cell = &mut s.cells[h * needs + n];
+                    let cell = &mut out.cells[h * needs + n];
                     cell.adequate += u64::from(adequate);
                     let ratio = quotient.min(MAX_RATIO);
-                    let (r, r_sq) = (fixed(ratio), fixed(ratio * ratio));
+                    // `fixed` of a ratio, which is below 2²⁰: the exact i64 path.
+                    let r = (ratio * SCALE + 0.5) as i64 as u64;
+                    let r_sq = fixed(ratio * ratio);
                     cell.delivered += r;
                     cell.delivered_sq += r_sq;
                     // Below 1 the adequacy is the ratio itself, so its fixed-point values are too.
-                    let (a, a_sq) = if quotient < 1.0 { (r, r_sq) } else { (ONE, ONE) };
+                    let (a, a_sq) = if quotient < 1.0 { (r, r_sq as u64) } else { (ONE as u64, ONE as u64) };
                     cell.adequacy += a;
                     cell.adequacy_sq += a_sq;
-                    if let Some(r) = rec.as_mut() {
+                    if let Some(r) = rec.as_deref_mut() {
                         r.adequacy.push(adequacy);
                     }
                 }
             }
             if deterrence {
                 let c = credibility / needs as f64;
-                acc.credibility += fixed(c);
-                acc.credibility_sq += fixed(c * c);
-                if let Some(r) = rec.as_mut() {
+                *out.credibility += fixed(c);
+                *out.credibility_sq += fixed(c * c);
+                if let Some(r) = rec.as_deref_mut() {
                     r.credibility = c;
                 }
             } else {
-                acc.adequate_all[h] += u64::from(all);
-                if let Some(r) = rec.as_mut() {
+                out.adequate_all[h] += u64::from(all);
+                if let Some(r) = rec.as_deref_mut() {
                     r.adequate_all.push(all);
                 }
             }
         }
-        let escalation = self.escalating[combination].iter().any(|&i| acts(i) && d.timely[i] & (1 << (hs - 1)) != 0);
-        acc.escalation += u64::from(escalation);
-        if let Some(r) = rec.as_mut() {
-            r.escalation = escalation;
-        }
-        rec
     }
 
     /// Runs chunk `chunk` of a simulation of `total` runs into `acc`, for `part`; records each
@@ -958,18 +1065,48 @@ impl<'m> Runner<'m> {
         total: u64,
         part: &Participation,
         acc: &mut Acc,
-        mut records: Option<&mut Vec<Record>>,
+        records: Option<&mut Vec<Record>>,
     ) {
         let start = chunk * CHUNK;
         let end = (start + CHUNK).min(total);
         let mut d = self.draws();
         let mut s = self.scratch();
-        for run in start..end {
-            self.draw(seed, run, &mut d);
-            // Separate instances with and without records, so that the common case tests nothing.
-            if let Some(out) = records.as_deref_mut() {
+        let mut none = Vec::new();
+        if let Some(out) = records {
+            // Records come in run order.
+            for run in start..end {
+                self.draw(seed, run, &mut d);
                 out.extend(self.score::<true>(&d, part, &mut s, acc));
-            } else {
+            }
+        } else {
+            // Runs of one combination of options take the same paths through the draw and the
+            // score, so the chunk's runs are taken grouped by combination (a counting sort):
+            // their branches repeat and are predicted. The sums are integers, so the order
+            // changes no bit of the result.
+            let n = (end - start) as usize;
+            let mut keys = Vec::with_capacity(n);
+            let mut combos = Vec::with_capacity(n);
+            let mut counts = vec![0u32; self.active.len() + 1];
+            for run in start..end {
+                let key = run_key(seed, run);
+                let (combination, drawn) = self.combination::<false>(key, &mut none);
+                keys.push(key);
+                combos.push((combination as u32, drawn));
+                counts[combination + 1] += 1;
+            }
+            for c in 1..counts.len() {
+                counts[c] += counts[c - 1];
+            }
+            let mut order = vec![0u32; n];
+            for (k, &(combination, _)) in combos.iter().enumerate() {
+                let at = &mut counts[combination as usize];
+                order[*at as usize] = k as u32;
+                *at += 1;
+            }
+            for &k in &order {
+                let k = k as usize;
+                let (combination, drawn) = combos[k];
+                self.draw_outcome::<false>(keys[k], start + k as u64, combination as usize, drawn, &mut d, &mut none);
                 self.score::<false>(&d, part, &mut s, acc);
             }
         }
@@ -978,13 +1115,21 @@ impl<'m> Runner<'m> {
 
     /// Adds the sums kept in `s` since the last fold to `acc`, and clears them.
     pub fn fold(&self, s: &mut Scratch, acc: &mut Acc) {
-        for (k, cell) in s.cells.iter().enumerate() {
-            acc.adequate[k] += cell.adequate;
-            acc.adequacy[k] += cell.adequacy;
-            acc.adequacy_sq[k] += cell.adequacy_sq;
-            acc.delivered[k] += cell.delivered;
-            acc.delivered_sq[k] += cell.delivered_sq;
+        let (empty, e) = (s.empty, &self.empty);
+        let times = u128::from(empty);
+        for (k, (cell, none)) in s.cells.iter().zip(&e.cells).enumerate() {
+            acc.adequate[k] += cell.adequate + empty * none.adequate;
+            acc.adequacy[k] += u128::from(cell.adequacy) + times * u128::from(none.adequacy);
+            acc.adequacy_sq[k] += u128::from(cell.adequacy_sq) + times * u128::from(none.adequacy_sq);
+            acc.delivered[k] += u128::from(cell.delivered) + times * u128::from(none.delivered);
+            acc.delivered_sq[k] += cell.delivered_sq + times * none.delivered_sq;
         }
+        for (total, none) in acc.adequate_all.iter_mut().zip(&e.adequate_all) {
+            *total += empty * none;
+        }
+        acc.credibility += times * e.credibility;
+        acc.credibility_sq += times * e.credibility_sq;
+        s.empty = 0;
         for (total, &n) in acc.pair_honoured.iter_mut().zip(&s.honoured_runs) {
             *total += u64::from(n);
         }
