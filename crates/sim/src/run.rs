@@ -462,9 +462,9 @@ pub struct Scratch {
     c_cross: Vec<u64>,
     /// [h·needs + d]: this chunk's sums per horizon and need.
     cells: Vec<Cell>,
-    /// Runs since the last fold in which nobody delivered: their sums are [`Runner::empty`]'s
-    /// each, added at the fold (an exact integer product).
-    empty: u64,
+    /// [h]: runs since the last fold in which nobody delivered at horizon h: their sums at h
+    /// are [`Runner::empty`]'s each, added at the fold (an exact integer product).
+    empty: Vec<u64>,
 }
 
 /// The sums of one run in which nobody delivers, computed once by the same code as any run.
@@ -478,6 +478,9 @@ struct Empty {
 
 /// Where [`Runner::tally`] puts one run's sums: a chunk's cells and the accumulator's run sums.
 struct Tally<'a> {
+    /// Horizons at which nothing was delivered: counted in `empty`, not summed.
+    skip: u64,
+    empty: &'a mut [u64],
     cells: &'a mut [Cell],
     adequate_all: &'a mut [u64],
     credibility: &'a mut u128,
@@ -539,6 +542,9 @@ pub struct Runner<'m> {
     escalating: Vec<Vec<usize>>,
     /// The sums of a run in which nobody delivers.
     empty: Empty,
+    /// Per need: 1 / required when the requirement is a power of two, so that the quotient is
+    /// an exact product (the same bits as the division).
+    inverse: Vec<Option<f64>>,
     /// Per pair: the needs it pledges to, the amount, and whether the need counts pledges.
     contrib: Vec<Vec<(usize, f64, bool)>>,
 }
@@ -676,6 +682,15 @@ impl<'m> Runner<'m> {
             party: model.pairs.iter().map(|p| p.party_index as u32).collect(),
             escalating: model.outcomes.iter().map(|o| o.escalating.clone()).collect(),
             empty: Empty::default(),
+            inverse: model
+                .needs
+                .iter()
+                .map(|n| {
+                    let r = n.required;
+                    let power_of_two = r.is_normal() && r > 0.0 && r.to_bits() & ((1 << 52) - 1) == 0;
+                    power_of_two.then(|| 1.0 / r).filter(|i| i.is_normal())
+                })
+                .collect(),
             contrib: model
                 .pairs
                 .iter()
@@ -700,6 +715,8 @@ impl<'m> Runner<'m> {
         runner.tally(
             &zero,
             Tally {
+                skip: 0,
+                empty: &mut [],
                 cells: &mut empty.cells,
                 adequate_all: &mut empty.adequate_all,
                 credibility: &mut empty.credibility,
@@ -742,7 +759,7 @@ impl<'m> Runner<'m> {
             c_honoured_sq: vec![0; m.commitments.len()],
             c_cross: vec![0; m.commitments.len()],
             cells: vec![Cell::default(); m.horizons.len() * m.needs.len()],
-            empty: 0,
+            empty: vec![0; self.horizons.len()],
         }
     }
 
@@ -957,15 +974,17 @@ impl<'m> Runner<'m> {
         if !RECORD && (delivering.is_empty() || !all_take_part && !delivering.iter().any(|&i| part.pair_on[i as usize]))
         {
             // Nobody delivers: the sums are those of the empty run, added at the fold.
-            s.empty += 1;
+            s.empty.iter_mut().for_each(|n| *n += 1);
             return None;
         }
         s.delivered.iter_mut().for_each(|x| *x = 0.0);
         // `s.best` is zero here: the last pair of the list always ends its party's group.
+        let mut any = 0u64;
         for (k, &i) in delivering.iter().enumerate() {
             let i = i as usize;
             if all_take_part || part.pair_on[i] {
                 let mask = d.timely[i];
+                any |= mask;
                 let fraction = d.fraction[i];
                 for &(n, pledge, count) in &self.contrib[i] {
                     let amount = if count { pledge } else { pledge * fraction };
@@ -993,9 +1012,12 @@ impl<'m> Runner<'m> {
             escalation,
             honoured: honoured_total,
         });
+        let every = if hs >= 64 { u64::MAX } else { (1u64 << hs) - 1 };
         self.tally(
             &s.delivered,
             Tally {
+                skip: if RECORD { 0 } else { !any & every },
+                empty: &mut s.empty,
                 cells: &mut s.cells,
                 adequate_all: &mut acc.adequate_all,
                 credibility: &mut acc.credibility,
@@ -1012,12 +1034,19 @@ impl<'m> Runner<'m> {
         let m = self.model;
         let (hs, needs) = (self.horizons.len(), m.needs.len());
         for h in 0..hs {
+            if out.skip & (1 << h) != 0 {
+                out.empty[h] += 1;
+                continue;
+            }
             let deterrence = h == hs - 1;
             let mut all = true;
             let mut credibility = 0.0;
             for (n, need) in m.needs.iter().enumerate() {
                 let delivered = delivered[n * hs + h];
-                let quotient = delivered / need.required;
+                let quotient = match self.inverse[n] {
+                    Some(inverse) => delivered * inverse,
+                    None => delivered / need.required,
+                };
                 let adequacy = quotient.min(1.0);
                 credibility += adequacy;
                 let adequate = delivered >= need.required;
@@ -1115,21 +1144,24 @@ impl<'m> Runner<'m> {
 
     /// Adds the sums kept in `s` since the last fold to `acc`, and clears them.
     pub fn fold(&self, s: &mut Scratch, acc: &mut Acc) {
-        let (empty, e) = (s.empty, &self.empty);
-        let times = u128::from(empty);
+        let e = &self.empty;
+        let needs = self.model.needs.len().max(1);
         for (k, (cell, none)) in s.cells.iter().zip(&e.cells).enumerate() {
+            let empty = s.empty[k / needs];
+            let times = u128::from(empty);
             acc.adequate[k] += cell.adequate + empty * none.adequate;
             acc.adequacy[k] += u128::from(cell.adequacy) + times * u128::from(none.adequacy);
             acc.adequacy_sq[k] += u128::from(cell.adequacy_sq) + times * u128::from(none.adequacy_sq);
             acc.delivered[k] += u128::from(cell.delivered) + times * u128::from(none.delivered);
             acc.delivered_sq[k] += cell.delivered_sq + times * none.delivered_sq;
         }
-        for (total, none) in acc.adequate_all.iter_mut().zip(&e.adequate_all) {
+        for ((total, none), empty) in acc.adequate_all.iter_mut().zip(&e.adequate_all).zip(&s.empty) {
             *total += empty * none;
         }
+        let times = u128::from(s.empty[self.horizons.len() - 1]);
         acc.credibility += times * e.credibility;
         acc.credibility_sq += times * e.credibility_sq;
-        s.empty = 0;
+        s.empty.iter_mut().for_each(|n| *n = 0);
         for (total, &n) in acc.pair_honoured.iter_mut().zip(&s.honoured_runs) {
             *total += u64::from(n);
         }
