@@ -452,9 +452,9 @@ class SimulateReport(Report):
                     })
             return columns, rows
         if table == "commitments":
-            columns = ["id", "activation", "activation_low", "activation_high", "honour", "honour_low", "honour_high", "obliged_pairs"]
+            columns = ["id", "activation", "activation_low", "activation_high", "honour", "honour_low", "honour_high", "obliged_pairs", "simulated"]
             rows = [
-                {"id": c["id"], **_est("activation", c["activation"]), **_est("honour", c.get("honour")), "obliged_pairs": c["obliged_pairs"]}
+                {"id": c["id"], **_est("activation", c["activation"]), **_est("honour", c.get("honour")), "obliged_pairs": c["obliged_pairs"], "simulated": c["simulated"]}
                 for c in d["commitments"]
             ]
             return columns, rows

@@ -65,7 +65,7 @@ export interface SimulateReport {
   credibility: Estimate;
   deterred: Estimate;
   escalation: Estimate;
-  commitments: { id: string; activation: Estimate; honour: Estimate | null; obliged_pairs: number }[];
+  commitments: { id: string; activation: Estimate; honour: Estimate | null; obliged_pairs: number; simulated: boolean }[];
   variants: [string, [string, number][]][];
   widest_half_width: number;
   elapsed_ms?: number;

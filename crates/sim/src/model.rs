@@ -144,6 +144,9 @@ pub struct SimModel {
     pub deterrence: Deterrence,
     pub parties: usize,
     pub commitments: Vec<String>,
+    /// Per commitment: whether its kind acts, so that the simulation can count it
+    /// (`ironclad_spec::coverage::acts`: not `consult`, `refrain` or `seek`).
+    pub commitment_acts: Vec<bool>,
     /// Index into `commitments` of each pair's commitment.
     pub pair_commitment: Vec<usize>,
 }
@@ -164,6 +167,8 @@ pub struct Structure {
     pub variant_names: Vec<(String, Vec<String>)>,
     pub parties: Vec<String>,
     pub commitments: Vec<String>,
+    /// Per commitment: whether its kind acts (see [`SimModel::commitment_acts`]).
+    pub commitment_acts: Vec<bool>,
     pub pairs: Vec<StructPair>,
     /// One per combination, indexed in mixed radix (variant 0 varies fastest).
     pub outcomes: Vec<Outcome>,
@@ -294,6 +299,7 @@ impl Structure {
                 .collect(),
             parties: spec.parties.iter().map(|p| p.id.clone()).collect(),
             commitments: spec.commitments.iter().map(|c| c.id.clone()).collect(),
+            commitment_acts: spec.commitments.iter().map(|c| acts(c.kind)).collect(),
             pairs,
             outcomes,
         })
@@ -353,6 +359,7 @@ impl Structure {
             },
             parties: self.parties.len(),
             commitments: self.commitments.clone(),
+            commitment_acts: self.commitment_acts.clone(),
         })
     }
 

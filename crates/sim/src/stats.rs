@@ -54,6 +54,10 @@ pub struct CommitmentStat {
     /// interval; `None` when it never obliged anyone.
     pub honour: Option<Estimate>,
     pub obliged_pairs: u64,
+    /// Whether its kind acts and so is simulated: `false` for `consult`, `refrain` and `seek`,
+    /// whose obligations (`ironclad obligations`) the simulation does not count, so their
+    /// activation is 0 whatever the scenario (docs/model.md, "The response").
+    pub simulated: bool,
 }
 
 /// The honour rate of commitment `c` with a run-level (clustered) interval: pairs of one run
@@ -84,6 +88,7 @@ fn commitment_stat(model: &SimModel, acc: &Acc, c: usize) -> CommitmentStat {
         activation: wilson(acc.commitment_active[c], acc.runs),
         honour,
         obliged_pairs: a,
+        simulated: model.commitment_acts.get(c).copied().unwrap_or(true),
     }
 }
 

@@ -427,7 +427,11 @@ pub fn simulate(r: &SimulateReport) -> String {
     );
     let width = s.commitments.iter().map(|c| c.id.chars().count() + 2).max().unwrap_or(0).max(26);
     for c in &s.commitments {
-        let honour = c.honour.as_ref().map_or_else(|| "— (never obliged)".to_string(), est);
+        let honour = match &c.honour {
+            Some(h) => est(h),
+            None if !c.simulated => "— (its kind does not act: not simulated)".to_string(),
+            None => "— (never obliged)".to_string(),
+        };
         let _ = writeln!(out, "  {:<width$}activation {}   honour {honour}", c.id, est(&c.activation));
     }
     let _ = writeln!(out, "\nThe model, its equations and the source of every default: docs/model.md.");
