@@ -326,3 +326,23 @@ fn scope_except_carves_regions_out_of_a_scope() {
         [("p".into(), "UK".into(), Status::Fulfilled), ("b".into(), "FR".into(), Status::Pending)]
     );
 }
+
+#[test]
+fn a_sanctions_obligation_is_fulfilled_by_an_action_in_sanctions_only() {
+    let sanctions = "by = [\"UK\"]\nkind = \"sanctions\"\ndomains = [\"sanctions\"]\ntrigger = \"armed_attack where attacker == RU\"";
+    let spec = format!("{BASE}{}", commitment("s", sanctions));
+    let act =
+        |domain: &str| format!("\n[[event]]\nday = 41\nkind = \"action\"\nparty = \"UK\"\ndomains = [\"{domain}\"]\n");
+    // Weapons sent are not sanctions imposed; measures in the `sanctions` domain fulfil it.
+    assert_eq!(
+        obligations(&spec, &format!("{}{}", attack(40), act("weapons"))),
+        [("s".into(), "UK".into(), Status::Pending)]
+    );
+    assert_eq!(
+        obligations(&spec, &format!("{}{}", attack(40), act("sanctions"))),
+        [("s".into(), "UK".into(), Status::Fulfilled)]
+    );
+    // It acts (in the simulation's response), unlike consultation.
+    assert!(!ironclad_spec::coverage::acts(ironclad_spec::vocab::Kind::Consult));
+    assert!(ironclad_spec::coverage::acts(ironclad_spec::vocab::Kind::Sanctions));
+}

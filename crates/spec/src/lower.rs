@@ -626,6 +626,9 @@ impl Lowerer<'_> {
             }
             (None, _) => None,
         };
+        if c.kind.value == Kind::Sanctions {
+            self.check_sanctions_domains(c);
+        }
         let trigger = c.trigger.as_ref().and_then(|t| self.trigger(t));
         let entry = c.entry.iter().filter_map(|e| self.condition(e)).collect();
         let conditions = c.continuing.iter().chain(&c.conditions).filter_map(|e| self.condition(e)).collect();
@@ -1027,6 +1030,29 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A `sanctions` commitment acts in the `sanctions` domain and no other (E0607): sanctions
+    /// and export controls are economic measures, and the domain is what an `action` fulfilling
+    /// it, and a simulated need, are matched on.
+    fn check_sanctions_domains(&mut self, c: &RawCommitment) {
+        if let Some(other) = c.domains.iter().find(|d| d.value != Domain::Sanctions) {
+            self.error(
+                Diagnostic::new(
+                    "E0607",
+                    format!("sanctions commitment `{}` acts in `{}`", c.id.value, other.value),
+                )
+                .primary(other.span.clone(), "not the `sanctions` domain")
+                .secondary(c.kind.span.clone(), "the kind")
+                .help("a `sanctions` commitment acts in `domains = [\"sanctions\"]` only; an act of force or aid is another commitment of its own kind"),
+            );
+        } else if c.domains.is_empty() {
+            self.error(
+                Diagnostic::new("E0607", format!("sanctions commitment `{}` names no domain", c.id.value))
+                    .primary(c.kind.span.clone(), "a `sanctions` commitment")
+                    .help("add `domains = [\"sanctions\"]`: an `action` fulfils it by that domain, or by naming it"),
+            );
+        }
+    }
+
     fn check_kind_unit(&mut self, kind: Kind, q: &Quantity, at: &Sp<String>, kind_span: &Span) {
         use Dimension::*;
         let allowed: &[Dimension] = match kind {
@@ -1035,7 +1061,7 @@ impl Lowerer<'_> {
             Kind::Train => &[Personnel, Formations],
             Kind::Supply => &[Materiel, Money],
             Kind::Assist => &[Personnel, Formations, Materiel, Money],
-            Kind::Consult | Kind::Refrain | Kind::Seek => &[],
+            Kind::Consult | Kind::Refrain | Kind::Seek | Kind::Sanctions => &[],
         };
         if !allowed.contains(&q.dimension) {
             let help = if allowed.is_empty() {

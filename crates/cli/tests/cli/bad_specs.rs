@@ -137,6 +137,7 @@ bad_specs! {
     spec_97_lint_hedged_quote => "97-lint-hedged-quote",
     spec_98_red_line_domains_not_exclusion => "98-red-line-domains-not-exclusion",
     spec_99_red_line_domains_in_variant => "99-red-line-domains-in-variant",
+    spec_100_sanctions_domain => "100-sanctions-domain",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.
@@ -273,11 +274,14 @@ pub(crate) fn assert_all_listed(dir: &str, stems: &[&str], macro_name: &str) {
     assert_eq!(on_disk, listed, "list every file of {dir} in `{macro_name}!`, and no other");
 }
 
-/// Every stem reads `NN-short-kebab-name`.
+/// Every stem reads `NN-short-kebab-name`, with two digits or more (`100-...` after `99-...`).
 pub(crate) fn assert_numbered(stems: &[&str]) {
     for stem in stems {
         let (number, name) = stem.split_once('-').unwrap_or_else(|| panic!("{stem}: expected `NN-short-name`"));
-        assert!(number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit()), "{stem}: expected a two-digit number");
+        assert!(
+            number.len() >= 2 && number.bytes().all(|b| b.is_ascii_digit()),
+            "{stem}: expected a number of two digits or more"
+        );
         assert!(
             !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "{stem}: expected a short kebab-case name"
