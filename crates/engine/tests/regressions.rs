@@ -346,3 +346,56 @@ fn a_sanctions_obligation_is_fulfilled_by_an_action_in_sanctions_only() {
     assert!(!ironclad_spec::coverage::acts(ironclad_spec::vocab::Kind::Consult));
     assert!(ironclad_spec::coverage::acts(ironclad_spec::vocab::Kind::Sanctions));
 }
+
+/// `BASE` with UK and FR tagged `nato`: the organisation `#nato` starts with them.
+fn with_nato(commitments: &str) -> String {
+    BASE.replace("[[party]]\nid = \"UK\"", "[[party]]\nid = \"UK\"\ntags = [\"nato\"]")
+        .replace("[[party]]\nid = \"FR\"", "[[party]]\nid = \"FR\"\ntags = [\"nato\"]")
+        + commitments
+}
+
+fn membership(day: i64, kind: &str, party: &str) -> String {
+    format!("\n[[event]]\nday = {day}\nkind = \"{kind}\"\nparty = \"{party}\"\norganisation = \"#nato\"\n")
+}
+
+#[test]
+fn membership_starts_from_the_tags_and_follows_accession_and_departure() {
+    // A bilateral clause that stops while Ukraine is a member, and a standing one for members.
+    let spec = with_nato(&format!(
+        "{}{}",
+        commitment("bilateral", &format!("{DEFEND}\nunless = [\"member(UA, #nato)\"]")),
+        commitment(
+            "allies",
+            "by = [\"UK\"]\nkind = \"consult\"\ncontinuing = [\"member(UK, #nato) and member(UA, #nato)\"]"
+        ),
+    ));
+    // Without accession Ukraine is no member: the bilateral clause answers the attack.
+    assert_eq!(obligations(&spec, &attack(40)), [("bilateral".into(), "UK".into(), Status::Pending)]);
+    // After accession the bilateral clause is silent and the allies' clause arises.
+    let joined = format!("{}{}", membership(30, "accession", "UA"), attack(40));
+    assert_eq!(obligations(&spec, &joined), [("allies".into(), "UK".into(), Status::Pending)]);
+    // A member from the start by `[initial]`, then leaving: the standing clause lapses.
+    let initial = "\n[initial]\nmembers = [{ party = \"UA\", organisation = \"#nato\" }]\n";
+    // (Standing clauses are tested after events; day 40 is the first event in force.)
+    let left = format!("{initial}{}{}{}", attack(40), membership(45, "departure", "UA"), attack(50));
+    assert_eq!(
+        obligations(&spec, &left),
+        [("allies".into(), "UK".into(), Status::Lapsed), ("bilateral".into(), "UK".into(), Status::Pending)]
+    );
+    // The UK leaving the organisation its tag puts it in: `member(UK, #nato)` is false after.
+    let uk_left = format!("{initial}{}{}", attack(40), membership(45, "departure", "UK"));
+    assert_eq!(obligations(&spec, &uk_left), [("allies".into(), "UK".into(), Status::Lapsed)]);
+}
+
+#[test]
+fn an_accession_event_can_void_a_commitment() {
+    let spec = with_nato(&commitment(
+        "bilateral",
+        &format!("{DEFEND}\nvoid_if = \"accession where party == UA and organisation == #nato\""),
+    ));
+    let joined = format!("{}{}", membership(30, "accession", "UA"), attack(40));
+    assert_eq!(obligations(&spec, &joined), []);
+    // Another party joining voids nothing.
+    let other = format!("{}{}", membership(30, "accession", "RU"), attack(40));
+    assert_eq!(obligations(&spec, &other), [("bilateral".into(), "UK".into(), Status::Pending)]);
+}

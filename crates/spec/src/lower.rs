@@ -115,6 +115,9 @@ impl Names for NameTable {
     fn tag(&self, name: &str) -> Option<Vec<PartyId>> {
         self.tags.get(name).cloned()
     }
+    fn organisation(&self, name: &str) -> Option<u16> {
+        self.tags.keys().position(|t| t == name).map(|i| i as u16)
+    }
     fn all_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         names.extend(self.parties.keys().cloned());
