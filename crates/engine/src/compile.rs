@@ -58,6 +58,7 @@ pub enum StateAtom {
     Failed(u16),
     /// `member(P, #tag)`: party, organisation (index into `Spec::tags`).
     Member(u16, u16),
+    Appropriated(u16),
 }
 
 /// A compiled boolean expression.
@@ -411,6 +412,7 @@ fn state_atom(f: StateFn, args: &[Typed]) -> StateAtom {
         StateFn::Active => StateAtom::Active(id(0)),
         StateFn::Failed => StateAtom::Failed(id(0)),
         StateFn::Member => StateAtom::Member(id(0), id(1)),
+        StateFn::Appropriated => StateAtom::Appropriated(id(0)),
     }
 }
 

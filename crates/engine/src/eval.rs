@@ -40,6 +40,8 @@ pub struct State {
     pub withdrawn: Vec<u128>,
     /// Per organisation (`Compiled::organisations`): its members now.
     pub members: Vec<u128>,
+    /// The commitments whose funds are appropriated now.
+    pub appropriated: u128,
     /// The option chosen for each variant.
     pub selection: Vec<u16>,
 }
@@ -64,6 +66,7 @@ impl State {
             entered: 0,
             withdrawn: vec![0; compiled.commitments.len()],
             members: compiled.organisations.clone(),
+            appropriated: 0,
             selection,
         }
     }
@@ -246,6 +249,7 @@ impl Compiled {
             StateAtom::Active(c) => has(s.active, c),
             StateAtom::Failed(c) => has(s.failed, c),
             StateAtom::Member(p, o) => s.members.get(usize::from(o)).is_some_and(|m| has(*m, p)),
+            StateAtom::Appropriated(c) => has(s.appropriated, c),
         }
     }
 

@@ -150,6 +150,7 @@ pub struct Provenance {
     pub failed: Vec<Witness>,
     /// Per organisation, per party (`Default`: the spec's tags decide).
     pub members: Vec<Vec<Witness>>,
+    pub appropriated: Vec<Witness>,
 }
 
 /// The result of replaying a scenario up to a day.
@@ -251,6 +252,7 @@ impl<'a> Replayer<'a> {
                 active: witnesses(spec.commitments.len()),
                 failed: witnesses(spec.commitments.len()),
                 members: vec![witnesses(parties); compiled.organisations.len()],
+                appropriated: witnesses(spec.commitments.len()),
             },
             obligations: Vec::new(),
             decisions: vec![None; spec.bodies.len()],
@@ -286,6 +288,10 @@ impl<'a> Replayer<'a> {
                 *m |= bit(p.index());
                 self.provenance.members[usize::from(*o)][p.index()] = Witness::Initial;
             }
+        }
+        for c in &init.appropriated {
+            self.state.appropriated |= bit(c.index());
+            self.provenance.appropriated[c.index()] = Witness::Initial;
         }
         for (p, region) in &init.deployed {
             self.state.set_deployed(self.compiled, p.index(), region.index(), true);
@@ -629,6 +635,16 @@ impl<'a> Replayer<'a> {
                     self.provenance.members[usize::from(o)][p.index()] = w;
                 }
             }
+            EventKind::Appropriation | EventKind::Rescission => {
+                if let Some(c) = e.commitment {
+                    if e.kind == EventKind::Appropriation {
+                        self.state.appropriated |= bit(c.index());
+                    } else {
+                        self.state.appropriated &= !bit(c.index());
+                    }
+                    self.provenance.appropriated[c.index()] = w;
+                }
+            }
             EventKind::StrikeOnForces
             | EventKind::Threat
             | EventKind::Decision
@@ -850,6 +866,7 @@ pub fn atom_value(s: &State, p: &Provenance, atom: StateAtom) -> (bool, Witness)
             s.members.get(idx(o)).is_some_and(|m| has(*m, i)),
             p.members.get(idx(o)).map_or(Witness::Default, |w| get(w, i)),
         ),
+        StateAtom::Appropriated(c) => (has(s.appropriated, c), get(&p.appropriated, c)),
     }
 }
 

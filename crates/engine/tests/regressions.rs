@@ -399,3 +399,39 @@ fn an_accession_event_can_void_a_commitment() {
     let other = format!("{}{}", membership(30, "accession", "RU"), attack(40));
     assert_eq!(obligations(&spec, &other), [("bilateral".into(), "UK".into(), Status::Pending)]);
 }
+
+fn funds(day: i64, kind: &str) -> String {
+    format!("\n[[event]]\nday = {day}\nkind = \"{kind}\"\nparty = \"UK\"\ncommitment = \"aid\"\n")
+}
+
+#[test]
+fn appropriated_holds_from_an_appropriation_until_a_rescission() {
+    // Standing aid "subject to the availability of funds".
+    let spec = format!(
+        "{BASE}{}",
+        commitment(
+            "aid",
+            "by = [\"UK\"]\nkind = \"finance\"\ndomains = [\"financing\"]\ncontinuing = [\"appropriated(aid)\"]"
+        )
+    );
+    // No appropriation: nothing is owed, whatever happens.
+    assert_eq!(obligations(&spec, &attack(40)), []);
+    // An appropriation makes it owed (the appropriation itself pays nothing: still pending).
+    let funded = format!("{}{}", attack(40), funds(41, "appropriation"));
+    assert_eq!(obligations(&spec, &funded), [("aid".into(), "UK".into(), Status::Pending)]);
+    // A rescission (or the funds' period of availability ending) lapses it.
+    let rescinded = format!("{funded}{}", funds(50, "rescission"));
+    assert_eq!(obligations(&spec, &rescinded), [("aid".into(), "UK".into(), Status::Lapsed)]);
+    // Funds appropriated from the start, then a trigger on the appropriation event itself.
+    let initial = "\n[initial]\nappropriated = [\"aid\"]\n";
+    assert_eq!(obligations(&spec, &format!("{initial}{}", attack(40))), [("aid".into(), "UK".into(), Status::Pending)]);
+    let on_event = format!(
+        "{BASE}{}",
+        commitment(
+            "aid",
+            "by = [\"UK\"]\nkind = \"finance\"\ntrigger = \"appropriation where commitment == aid and party == UK\""
+        )
+    );
+    assert_eq!(obligations(&on_event, &funds(41, "appropriation")), [("aid".into(), "UK".into(), Status::Pending)]);
+    assert_eq!(obligations(&on_event, &funds(41, "rescission")), []);
+}

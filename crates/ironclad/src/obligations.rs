@@ -374,6 +374,9 @@ impl Ctx<'_> {
             StateAtom::Failed(c) => {
                 format!("failed({})", self.spec.commitments.get(usize::from(c)).map_or("?", |x| x.id.as_str()))
             }
+            StateAtom::Appropriated(c) => {
+                format!("appropriated({})", self.spec.commitments.get(usize::from(c)).map_or("?", |x| x.id.as_str()))
+            }
             StateAtom::Member(p, o) => {
                 format!(
                     "member({}, #{})",

@@ -124,6 +124,7 @@ pub const CODES: &[CodeInfo] = &[
     error("E0606", "a red line's own `domains` on a non-exclusion, or on an exclusion in a variant option"),
     error("E0607", "a `sanctions` commitment acts in a domain other than `sanctions`, or names none"),
     error("E0608", "a scenario names an organisation without writing it as a `#tag`"),
+    error("E0609", "`appropriated(C)` names a commitment that does not act (consult, refrain, seek)"),
     error("E0701", "an evidence quote does not occur in its source file"),
     error("E0702", "a source file cannot be found or read"),
     error("E0801", "a scenario is run against a framework it was not written for"),

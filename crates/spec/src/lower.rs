@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, lint_names};
-use crate::expr::{self, Names};
+use crate::expr::{self, Names, Node, StateFn, Typed, Value};
 use crate::model::*;
 use crate::quantity::{Dimension, Duration, Quantity, parse_duration, parse_quantity};
 use crate::raw::*;
@@ -199,6 +199,7 @@ impl Lowerer<'_> {
         let mut commitments: Vec<Commitment> = raw.commitment.iter().map(|c| self.commitment(c)).collect();
         let mut red_lines: Vec<RedLine> = raw.red_line.iter().map(|r| self.red_line(r)).collect();
         let exceptions = self.exceptions(raw);
+        self.check_appropriated(&framework, &commitments, &exceptions);
         let variants = raw
             .variant
             .iter()
@@ -1030,6 +1031,41 @@ impl Lowerer<'_> {
                 );
                 None
             }
+        }
+    }
+
+    /// `appropriated(C)` must name a commitment that acts (E0609): funds are appropriated for
+    /// aid, forces or sanctions, not for consultations, refraining or seeking a decision.
+    fn check_appropriated(&mut self, framework: &Framework, commitments: &[Commitment], exceptions: &[Exception]) {
+        let mut exprs: Vec<&Typed> = Vec::new();
+        let conditions = framework.condition.iter().chain(&framework.entry);
+        exprs.extend(conditions.map(|k| &k.expr));
+        for c in commitments {
+            exprs.extend(c.entry.iter().chain(&c.conditions).chain(&c.unless).map(|k| &k.expr));
+            for t in c.trigger.iter().chain(&c.void_if) {
+                exprs.extend(t.trigger.alternatives.iter().filter_map(|(_, f)| f.as_ref()));
+            }
+        }
+        exprs.extend(exceptions.iter().map(|x| &x.when.expr));
+        let mut found = Vec::new();
+        for e in exprs {
+            e.walk(&mut |n| {
+                if let Node::State(StateFn::Appropriated, args) = &n.node
+                    && let Some(Node::Const(Value::Commitment(c))) = args.first().map(|a| &a.node)
+                    && let Some(target) = commitments.get(c.index())
+                    && !crate::coverage::acts(target.kind)
+                {
+                    found.push((n.span.clone(), target.id.clone(), target.kind, target.span.clone()));
+                }
+            });
+        }
+        for (span, id, kind, at) in found {
+            self.error(
+                Diagnostic::new("E0609", format!("`appropriated({id})` names a `{kind}` commitment, which spends no funds"))
+                    .primary(span, "funds for a clause that does not act")
+                    .secondary(at, format!("`{id}` is a `{kind}` clause"))
+                    .help("name the clause that the appropriation pays for (finance, supply, assist ...); a meeting or a refraining needs no appropriation"),
+            );
         }
     }
 

@@ -77,6 +77,9 @@ pub struct RawInitial {
     /// Memberships from the start beyond the tags: `{ party = "UA", organisation = "#nato" }`.
     #[serde(default)]
     pub members: Vec<RawMembership>,
+    /// Commitments whose funds are appropriated from the start.
+    #[serde(default)]
+    pub appropriated: Vec<Sp<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -148,7 +151,7 @@ pub struct RawEvent {
     pub default: Option<Sp<VoteValue>>,
     /// For `decision`: the vote of the seats not modelled as parties (default: `default`).
     pub others: Option<Sp<VoteValue>>,
-    /// For `position_change` and `action`: the commitment concerned.
+    /// For `position_change`, `action`, `appropriation` and `rescission`: the commitment concerned.
     pub commitment: Option<Sp<String>>,
     /// For `position_change`: the party withdraws from `commitment`.
     pub withdraws: Option<Sp<bool>>,
@@ -181,6 +184,8 @@ pub struct Initial {
     pub deployed: Vec<(PartyId, RegionId)>,
     /// Memberships from the start beyond the tags: (party, organisation index in `Spec::tags`).
     pub members: Vec<(PartyId, u16)>,
+    /// Commitments whose funds are appropriated from the start.
+    pub appropriated: Vec<CommitmentId>,
 }
 
 #[derive(Debug, Clone)]
@@ -243,6 +248,7 @@ fn required(kind: EventKind) -> &'static [&'static str] {
         EventKind::Request | EventKind::Action => &["party"],
         EventKind::PositionChange => &["party"],
         EventKind::Accession | EventKind::Departure => &["party", "organisation"],
+        EventKind::Appropriation | EventKind::Rescission => &["commitment"],
         EventKind::CeasefireSigned | EventKind::CeasefireBroken | EventKind::PeaceSigned | EventKind::Consultation => {
             &[]
         }
@@ -321,6 +327,7 @@ impl ScenarioLowerer<'_> {
                 .iter()
                 .filter_map(|m| Some((self.party(&m.party)?, self.organisation(&m.organisation)?)))
                 .collect(),
+            appropriated: raw.initial.appropriated.iter().filter_map(|c| self.commitment(c)).collect(),
         };
         let policies = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         let start = raw.scenario.start.as_ref().map(|d| d.value);

@@ -139,6 +139,7 @@ bad_specs! {
     spec_99_red_line_domains_in_variant => "99-red-line-domains-in-variant",
     spec_100_sanctions_domain => "100-sanctions-domain",
     spec_101_member_bare_organisation => "101-member-bare-organisation",
+    spec_102_appropriated_consultation => "102-appropriated-consultation",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.

@@ -494,6 +494,7 @@ mod tests {
             "UK in [UK, FR]",
             "UA in [UA, RU]",
             "member(UA, #nato) and not member(UK, #nato)",
+            "appropriated(art5) or not appropriated(art5)",
         ] {
             condition(ok).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
         }
@@ -505,6 +506,7 @@ mod tests {
             "decision where body == nac and passed",
             "accession where party == UA and organisation == #nato",
             "departure where party in #nato and member(UA, #nato)",
+            "appropriation where commitment == art5 and party == UK | rescission where commitment == art5",
         ] {
             trigger(ok).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
         }
@@ -537,6 +539,7 @@ mod tests {
         check_error(condition("member(UA, nac)"), "expected organisation, but `nac` is a body");
         check_error(condition("member(UA, #natoo)"), "no party has the tag `#natoo`");
         check_error(condition("member(UA)"), "`member` takes 2 arguments");
+        check_error(condition("appropriated(UK)"), "expected commitment, but `UK` is a party");
         check_error(
             trigger("armed_attack where organisation == #nato"),
             "`armed_attack` events have no field `organisation`",

@@ -117,6 +117,8 @@ named! {
         Action = "action",
         Accession = "accession",
         Departure = "departure",
+        Appropriation = "appropriation",
+        Rescission = "rescission",
     }
 }
 
@@ -176,6 +178,9 @@ impl EventKind {
             EventKind::Accession | EventKind::Departure => {
                 &[(F::Party, Ty::Party), (F::Organisation, Ty::Organisation)]
             }
+            EventKind::Appropriation | EventKind::Rescission => {
+                &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment)]
+            }
         }
     }
 }
@@ -193,6 +198,7 @@ named! {
         Active = "active",
         Failed = "failed",
         Member = "member",
+        Appropriated = "appropriated",
     }
 }
 
@@ -206,7 +212,7 @@ impl StateFn {
             StateFn::Requested => &[&[Ty::Party], &[Ty::PartySet]],
             StateFn::Decided => &[&[Ty::Body]],
             StateFn::Deployed => &[&[Ty::Party], &[Ty::Party, Ty::Region]],
-            StateFn::Active | StateFn::Failed => &[&[Ty::Commitment]],
+            StateFn::Active | StateFn::Failed | StateFn::Appropriated => &[&[Ty::Commitment]],
             StateFn::Member => &[&[Ty::Party, Ty::Organisation]],
         }
     }
@@ -225,6 +231,9 @@ impl StateFn {
             StateFn::Attacked => "attacked(P): P is under armed attack",
             StateFn::Active => "active(C): commitment C is activated",
             StateFn::Failed => "failed(C): commitment C was struck or not honoured",
+            StateFn::Appropriated => {
+                "appropriated(C): funds for commitment C have been appropriated (and not rescinded)"
+            }
             StateFn::Member => {
                 "member(P, #tag): P is a member of the organisation #tag (its tag at the start, then accession and departure events)"
             }
