@@ -56,6 +56,9 @@ pub enum StateAtom {
     Decided(u16),
     Active(u16),
     Failed(u16),
+    /// `member(P, #tag)`: party, organisation (index into `Spec::tags`).
+    Member(u16, u16),
+    Appropriated(u16),
 }
 
 /// A compiled boolean expression.
@@ -175,6 +178,9 @@ pub struct Compiled {
     pub bodies: Vec<CompiledBody>,
     /// Number of options per variant.
     pub variant_options: Vec<u16>,
+    /// Per organisation (a tag, in `Spec::tags` order): the parties carrying the tag, its
+    /// members at the start of every replay.
+    pub organisations: Vec<u128>,
 }
 
 /// A domain's bit in a `u16` mask.
@@ -226,6 +232,7 @@ impl Compiled {
             commitments: Vec::new(),
             bodies: spec.bodies.iter().map(CompiledBody::new).collect(),
             variant_options: spec.variants.iter().map(|v| v.options.len() as u16).collect(),
+            organisations: spec.tags.values().map(|ps| ps.iter().fold(0u128, |m, p| m | bit(p.index()))).collect(),
         };
         compiled.commitments = spec.commitments.iter().map(|c| compiled.commitment(spec, c)).collect();
         Ok(compiled)
@@ -389,6 +396,7 @@ fn state_atom(f: StateFn, args: &[Typed]) -> StateAtom {
             Some(Node::Const(Value::Region(r))) => r.0,
             Some(Node::Const(Value::Body(b))) => b.0,
             Some(Node::Const(Value::Commitment(c))) => c.0,
+            Some(Node::Const(Value::Organisation(o))) => *o,
             _ => u16::MAX,
         }
     };
@@ -403,6 +411,8 @@ fn state_atom(f: StateFn, args: &[Typed]) -> StateAtom {
         StateFn::Decided => StateAtom::Decided(id(0)),
         StateFn::Active => StateAtom::Active(id(0)),
         StateFn::Failed => StateAtom::Failed(id(0)),
+        StateFn::Member => StateAtom::Member(id(0), id(1)),
+        StateFn::Appropriated => StateAtom::Appropriated(id(0)),
     }
 }
 
@@ -418,6 +428,7 @@ fn operand(e: &Typed) -> Operand {
             Value::Domain(d) => *d as u32,
             Value::Body(b) => u32::from(b.0),
             Value::Commitment(c) => u32::from(c.0),
+            Value::Organisation(o) => u32::from(*o),
             Value::Parties(_) | Value::Regions(_) | Value::Domains(_) => u32::MAX,
         }),
         _ => Operand::Const(u32::MAX),

@@ -38,6 +38,10 @@ pub struct State {
     pub entered: u128,
     /// Per commitment: the parties that withdrew from it.
     pub withdrawn: Vec<u128>,
+    /// Per organisation (`Compiled::organisations`): its members now.
+    pub members: Vec<u128>,
+    /// The commitments whose funds are appropriated now.
+    pub appropriated: u128,
     /// The option chosen for each variant.
     pub selection: Vec<u16>,
 }
@@ -61,6 +65,8 @@ impl State {
             voided: 0,
             entered: 0,
             withdrawn: vec![0; compiled.commitments.len()],
+            members: compiled.organisations.clone(),
+            appropriated: 0,
             selection,
         }
     }
@@ -102,6 +108,7 @@ pub struct CEvent {
     pub body: u32,
     pub passed: bool,
     pub commitment: u32,
+    pub organisation: u32,
 }
 
 impl CEvent {
@@ -125,6 +132,7 @@ impl CEvent {
             body: id(e.body.map(|b| b.0)),
             passed,
             commitment: id(e.commitment.map(|c| c.0)),
+            organisation: id(e.organisation),
         }
     }
 
@@ -139,6 +147,7 @@ impl CEvent {
             Field::Body => self.body,
             Field::Commitment => self.commitment,
             Field::Violator => self.violator,
+            Field::Organisation => self.organisation,
             Field::Deliberate => u32::from(self.deliberate),
             Field::Sustained => u32::from(self.sustained),
             Field::Provoked => u32::from(self.provoked),
@@ -239,6 +248,8 @@ impl Compiled {
             StateAtom::Decided(b) => b < 64 && s.decided & (1 << b) != 0,
             StateAtom::Active(c) => has(s.active, c),
             StateAtom::Failed(c) => has(s.failed, c),
+            StateAtom::Member(p, o) => s.members.get(usize::from(o)).is_some_and(|m| has(*m, p)),
+            StateAtom::Appropriated(c) => has(s.appropriated, c),
         }
     }
 

@@ -148,6 +148,9 @@ pub struct Provenance {
     pub decided: Vec<Witness>,
     pub active: Vec<Witness>,
     pub failed: Vec<Witness>,
+    /// Per organisation, per party (`Default`: the spec's tags decide).
+    pub members: Vec<Vec<Witness>>,
+    pub appropriated: Vec<Witness>,
 }
 
 /// The result of replaying a scenario up to a day.
@@ -248,6 +251,8 @@ impl<'a> Replayer<'a> {
                 decided: witnesses(spec.bodies.len()),
                 active: witnesses(spec.commitments.len()),
                 failed: witnesses(spec.commitments.len()),
+                members: vec![witnesses(parties); compiled.organisations.len()],
+                appropriated: witnesses(spec.commitments.len()),
             },
             obligations: Vec::new(),
             decisions: vec![None; spec.bodies.len()],
@@ -277,6 +282,16 @@ impl<'a> Replayer<'a> {
         for p in &init.consent {
             self.state.consent |= bit(p.index());
             self.provenance.consent[p.index()] = Witness::Initial;
+        }
+        for (p, o) in &init.members {
+            if let Some(m) = self.state.members.get_mut(usize::from(*o)) {
+                *m |= bit(p.index());
+                self.provenance.members[usize::from(*o)][p.index()] = Witness::Initial;
+            }
+        }
+        for c in &init.appropriated {
+            self.state.appropriated |= bit(c.index());
+            self.provenance.appropriated[c.index()] = Witness::Initial;
         }
         for (p, region) in &init.deployed {
             self.state.set_deployed(self.compiled, p.index(), region.index(), true);
@@ -608,6 +623,28 @@ impl<'a> Replayer<'a> {
                     }
                 }
             }
+            EventKind::Accession | EventKind::Departure => {
+                if let (Some(p), Some(o)) = (e.party, e.organisation)
+                    && let Some(m) = self.state.members.get_mut(usize::from(o))
+                {
+                    if e.kind == EventKind::Accession {
+                        *m |= bit(p.index());
+                    } else {
+                        *m &= !bit(p.index());
+                    }
+                    self.provenance.members[usize::from(o)][p.index()] = w;
+                }
+            }
+            EventKind::Appropriation | EventKind::Rescission => {
+                if let Some(c) = e.commitment {
+                    if e.kind == EventKind::Appropriation {
+                        self.state.appropriated |= bit(c.index());
+                    } else {
+                        self.state.appropriated &= !bit(c.index());
+                    }
+                    self.provenance.appropriated[c.index()] = w;
+                }
+            }
             EventKind::StrikeOnForces
             | EventKind::Threat
             | EventKind::Decision
@@ -825,6 +862,11 @@ pub fn atom_value(s: &State, p: &Provenance, atom: StateAtom) -> (bool, Witness)
         StateAtom::Decided(b) => (b < 64 && s.decided & (1 << b) != 0, get(&p.decided, b)),
         StateAtom::Active(c) => (has(s.active, c), get(&p.active, c)),
         StateAtom::Failed(c) => (has(s.failed, c), get(&p.failed, c)),
+        StateAtom::Member(i, o) => (
+            s.members.get(idx(o)).is_some_and(|m| has(*m, i)),
+            p.members.get(idx(o)).map_or(Witness::Default, |w| get(w, i)),
+        ),
+        StateAtom::Appropriated(c) => (has(s.appropriated, c), get(&p.appropriated, c)),
     }
 }
 

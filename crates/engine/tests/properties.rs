@@ -822,6 +822,7 @@ impl Draw {
             body: id(ids[7], compiled.bodies.len()),
             passed: flags[4],
             commitment: id(ids[8], compiled.commitments.len()),
+            organisation: id(ids[4], compiled.organisations.len()),
         })
     }
 }

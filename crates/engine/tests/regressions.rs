@@ -326,3 +326,112 @@ fn scope_except_carves_regions_out_of_a_scope() {
         [("p".into(), "UK".into(), Status::Fulfilled), ("b".into(), "FR".into(), Status::Pending)]
     );
 }
+
+#[test]
+fn a_sanctions_obligation_is_fulfilled_by_an_action_in_sanctions_only() {
+    let sanctions = "by = [\"UK\"]\nkind = \"sanctions\"\ndomains = [\"sanctions\"]\ntrigger = \"armed_attack where attacker == RU\"";
+    let spec = format!("{BASE}{}", commitment("s", sanctions));
+    let act =
+        |domain: &str| format!("\n[[event]]\nday = 41\nkind = \"action\"\nparty = \"UK\"\ndomains = [\"{domain}\"]\n");
+    // Weapons sent are not sanctions imposed; measures in the `sanctions` domain fulfil it.
+    assert_eq!(
+        obligations(&spec, &format!("{}{}", attack(40), act("weapons"))),
+        [("s".into(), "UK".into(), Status::Pending)]
+    );
+    assert_eq!(
+        obligations(&spec, &format!("{}{}", attack(40), act("sanctions"))),
+        [("s".into(), "UK".into(), Status::Fulfilled)]
+    );
+    // It acts (in the simulation's response), unlike consultation.
+    assert!(!ironclad_spec::coverage::acts(ironclad_spec::vocab::Kind::Consult));
+    assert!(ironclad_spec::coverage::acts(ironclad_spec::vocab::Kind::Sanctions));
+}
+
+/// `BASE` with UK and FR tagged `nato`: the organisation `#nato` starts with them.
+fn with_nato(commitments: &str) -> String {
+    BASE.replace("[[party]]\nid = \"UK\"", "[[party]]\nid = \"UK\"\ntags = [\"nato\"]")
+        .replace("[[party]]\nid = \"FR\"", "[[party]]\nid = \"FR\"\ntags = [\"nato\"]")
+        + commitments
+}
+
+fn membership(day: i64, kind: &str, party: &str) -> String {
+    format!("\n[[event]]\nday = {day}\nkind = \"{kind}\"\nparty = \"{party}\"\norganisation = \"#nato\"\n")
+}
+
+#[test]
+fn membership_starts_from_the_tags_and_follows_accession_and_departure() {
+    // A bilateral clause that stops while Ukraine is a member, and a standing one for members.
+    let spec = with_nato(&format!(
+        "{}{}",
+        commitment("bilateral", &format!("{DEFEND}\nunless = [\"member(UA, #nato)\"]")),
+        commitment(
+            "allies",
+            "by = [\"UK\"]\nkind = \"consult\"\ncontinuing = [\"member(UK, #nato) and member(UA, #nato)\"]"
+        ),
+    ));
+    // Without accession Ukraine is no member: the bilateral clause answers the attack.
+    assert_eq!(obligations(&spec, &attack(40)), [("bilateral".into(), "UK".into(), Status::Pending)]);
+    // After accession the bilateral clause is silent and the allies' clause arises.
+    let joined = format!("{}{}", membership(30, "accession", "UA"), attack(40));
+    assert_eq!(obligations(&spec, &joined), [("allies".into(), "UK".into(), Status::Pending)]);
+    // A member from the start by `[initial]`, then leaving: the standing clause lapses.
+    let initial = "\n[initial]\nmembers = [{ party = \"UA\", organisation = \"#nato\" }]\n";
+    // (Standing clauses are tested after events; day 40 is the first event in force.)
+    let left = format!("{initial}{}{}{}", attack(40), membership(45, "departure", "UA"), attack(50));
+    assert_eq!(
+        obligations(&spec, &left),
+        [("allies".into(), "UK".into(), Status::Lapsed), ("bilateral".into(), "UK".into(), Status::Pending)]
+    );
+    // The UK leaving the organisation its tag puts it in: `member(UK, #nato)` is false after.
+    let uk_left = format!("{initial}{}{}", attack(40), membership(45, "departure", "UK"));
+    assert_eq!(obligations(&spec, &uk_left), [("allies".into(), "UK".into(), Status::Lapsed)]);
+}
+
+#[test]
+fn an_accession_event_can_void_a_commitment() {
+    let spec = with_nato(&commitment(
+        "bilateral",
+        &format!("{DEFEND}\nvoid_if = \"accession where party == UA and organisation == #nato\""),
+    ));
+    let joined = format!("{}{}", membership(30, "accession", "UA"), attack(40));
+    assert_eq!(obligations(&spec, &joined), []);
+    // Another party joining voids nothing.
+    let other = format!("{}{}", membership(30, "accession", "RU"), attack(40));
+    assert_eq!(obligations(&spec, &other), [("bilateral".into(), "UK".into(), Status::Pending)]);
+}
+
+fn funds(day: i64, kind: &str) -> String {
+    format!("\n[[event]]\nday = {day}\nkind = \"{kind}\"\nparty = \"UK\"\ncommitment = \"aid\"\n")
+}
+
+#[test]
+fn appropriated_holds_from_an_appropriation_until_a_rescission() {
+    // Standing aid "subject to the availability of funds".
+    let spec = format!(
+        "{BASE}{}",
+        commitment(
+            "aid",
+            "by = [\"UK\"]\nkind = \"finance\"\ndomains = [\"financing\"]\ncontinuing = [\"appropriated(aid)\"]"
+        )
+    );
+    // No appropriation: nothing is owed, whatever happens.
+    assert_eq!(obligations(&spec, &attack(40)), []);
+    // An appropriation makes it owed (the appropriation itself pays nothing: still pending).
+    let funded = format!("{}{}", attack(40), funds(41, "appropriation"));
+    assert_eq!(obligations(&spec, &funded), [("aid".into(), "UK".into(), Status::Pending)]);
+    // A rescission (or the funds' period of availability ending) lapses it.
+    let rescinded = format!("{funded}{}", funds(50, "rescission"));
+    assert_eq!(obligations(&spec, &rescinded), [("aid".into(), "UK".into(), Status::Lapsed)]);
+    // Funds appropriated from the start, then a trigger on the appropriation event itself.
+    let initial = "\n[initial]\nappropriated = [\"aid\"]\n";
+    assert_eq!(obligations(&spec, &format!("{initial}{}", attack(40))), [("aid".into(), "UK".into(), Status::Pending)]);
+    let on_event = format!(
+        "{BASE}{}",
+        commitment(
+            "aid",
+            "by = [\"UK\"]\nkind = \"finance\"\ntrigger = \"appropriation where commitment == aid and party == UK\""
+        )
+    );
+    assert_eq!(obligations(&on_event, &funds(41, "appropriation")), [("aid".into(), "UK".into(), Status::Pending)]);
+    assert_eq!(obligations(&on_event, &funds(41, "rescission")), []);
+}

@@ -1340,6 +1340,30 @@ quote = "q"
     }
 
     #[test]
+    fn a_sanctions_clause_is_no_obligation_type_and_no_military_aid() {
+        let f = codes(&with(
+            r#"
+[[commitment]]
+id = "sanction-the-attacker"
+by = ["A", "B"]
+to = ["A", "B"]
+kind = "sanctions"
+domains = ["sanctions"]
+trigger = "armed_attack where target in [A, B]"
+modality = "automatic"
+strength = "treaty"
+[[commitment.evidence]]
+source = "s"
+quote = "q"
+"#,
+        ));
+        for var in ["DEFENSE", "OFFENSE", "NEUTRAL", "NONAGG", "CONSUL", "MILAID"] {
+            assert_eq!(get(&f.alliance, var).code, Some(0), "{var}");
+        }
+        assert_eq!(f.benson.kind, "none");
+    }
+
+    #[test]
     fn an_attack_by_a_member_makes_it_offensive() {
         let f = codes(&with(&MUTUAL_DEFENCE.replace("target in [A, B]\"", "attacker == A and target == X\"")));
         assert_eq!(get(&f.alliance, "OFFENSE").code, Some(1));

@@ -334,6 +334,9 @@ impl Ctx<'_> {
         if let Some(b) = e.body {
             parts.push(format!("body {}", self.spec.body(b).id));
         }
+        if let Some(tag) = e.organisation.and_then(|o| self.spec.tags.keys().nth(usize::from(o))) {
+            parts.push(format!("organisation #{tag}"));
+        }
         let detail = if parts.is_empty() { String::new() } else { format!(": {}", parts.join(", ")) };
         format!("{} on {} ({}:{}){detail}", e.kind.as_str(), self.day(e.day), self.scenario_name, e.line)
     }
@@ -370,6 +373,16 @@ impl Ctx<'_> {
             }
             StateAtom::Failed(c) => {
                 format!("failed({})", self.spec.commitments.get(usize::from(c)).map_or("?", |x| x.id.as_str()))
+            }
+            StateAtom::Appropriated(c) => {
+                format!("appropriated({})", self.spec.commitments.get(usize::from(c)).map_or("?", |x| x.id.as_str()))
+            }
+            StateAtom::Member(p, o) => {
+                format!(
+                    "member({}, #{})",
+                    party(p),
+                    self.spec.tags.keys().nth(usize::from(o)).map_or("?", String::as_str)
+                )
             }
         }
     }

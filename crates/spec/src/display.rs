@@ -19,6 +19,7 @@ pub fn display(spec: &Spec, e: &Typed) -> String {
             Value::Parties(ps) => list(ps.iter().map(|p| spec.party(*p).id.clone()).collect()),
             Value::Regions(rs) => list(rs.iter().map(|r| spec.region(*r).id.clone()).collect()),
             Value::Domains(ds) => list(ds.iter().map(|d| d.as_str().to_string()).collect()),
+            Value::Organisation(o) => format!("#{}", spec.tags.keys().nth(usize::from(*o)).map_or("?", String::as_str)),
         },
         Node::Field(f) => f.as_str().into(),
         Node::State(f, args) if args.is_empty() => f.as_str().into(),

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, lint_names};
-use crate::expr::{self, Names};
+use crate::expr::{self, Names, Node, StateFn, Typed, Value};
 use crate::model::*;
 use crate::quantity::{Dimension, Duration, Quantity, parse_duration, parse_quantity};
 use crate::raw::*;
@@ -115,6 +115,9 @@ impl Names for NameTable {
     fn tag(&self, name: &str) -> Option<Vec<PartyId>> {
         self.tags.get(name).cloned()
     }
+    fn organisation(&self, name: &str) -> Option<u16> {
+        self.tags.keys().position(|t| t == name).map(|i| i as u16)
+    }
     fn all_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         names.extend(self.parties.keys().cloned());
@@ -196,6 +199,7 @@ impl Lowerer<'_> {
         let mut commitments: Vec<Commitment> = raw.commitment.iter().map(|c| self.commitment(c)).collect();
         let mut red_lines: Vec<RedLine> = raw.red_line.iter().map(|r| self.red_line(r)).collect();
         let exceptions = self.exceptions(raw);
+        self.check_appropriated(&framework, &commitments, &exceptions);
         let variants = raw
             .variant
             .iter()
@@ -626,6 +630,9 @@ impl Lowerer<'_> {
             }
             (None, _) => None,
         };
+        if c.kind.value == Kind::Sanctions {
+            self.check_sanctions_domains(c);
+        }
         let trigger = c.trigger.as_ref().and_then(|t| self.trigger(t));
         let entry = c.entry.iter().filter_map(|e| self.condition(e)).collect();
         let conditions = c.continuing.iter().chain(&c.conditions).filter_map(|e| self.condition(e)).collect();
@@ -1027,6 +1034,64 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `appropriated(C)` must name a commitment that acts (E0609): funds are appropriated for
+    /// aid, forces or sanctions, not for consultations, refraining or seeking a decision.
+    fn check_appropriated(&mut self, framework: &Framework, commitments: &[Commitment], exceptions: &[Exception]) {
+        let mut exprs: Vec<&Typed> = Vec::new();
+        let conditions = framework.condition.iter().chain(&framework.entry);
+        exprs.extend(conditions.map(|k| &k.expr));
+        for c in commitments {
+            exprs.extend(c.entry.iter().chain(&c.conditions).chain(&c.unless).map(|k| &k.expr));
+            for t in c.trigger.iter().chain(&c.void_if) {
+                exprs.extend(t.trigger.alternatives.iter().filter_map(|(_, f)| f.as_ref()));
+            }
+        }
+        exprs.extend(exceptions.iter().map(|x| &x.when.expr));
+        let mut found = Vec::new();
+        for e in exprs {
+            e.walk(&mut |n| {
+                if let Node::State(StateFn::Appropriated, args) = &n.node
+                    && let Some(Node::Const(Value::Commitment(c))) = args.first().map(|a| &a.node)
+                    && let Some(target) = commitments.get(c.index())
+                    && !crate::coverage::acts(target.kind)
+                {
+                    found.push((n.span.clone(), target.id.clone(), target.kind, target.span.clone()));
+                }
+            });
+        }
+        for (span, id, kind, at) in found {
+            self.error(
+                Diagnostic::new("E0609", format!("`appropriated({id})` names a `{kind}` commitment, which spends no funds"))
+                    .primary(span, "funds for a clause that does not act")
+                    .secondary(at, format!("`{id}` is a `{kind}` clause"))
+                    .help("name the clause that the appropriation pays for (finance, supply, assist ...); a meeting or a refraining needs no appropriation"),
+            );
+        }
+    }
+
+    /// A `sanctions` commitment acts in the `sanctions` domain and no other (E0607): sanctions
+    /// and export controls are economic measures, and the domain is what an `action` fulfilling
+    /// it, and a simulated need, are matched on.
+    fn check_sanctions_domains(&mut self, c: &RawCommitment) {
+        if let Some(other) = c.domains.iter().find(|d| d.value != Domain::Sanctions) {
+            self.error(
+                Diagnostic::new(
+                    "E0607",
+                    format!("sanctions commitment `{}` acts in `{}`", c.id.value, other.value),
+                )
+                .primary(other.span.clone(), "not the `sanctions` domain")
+                .secondary(c.kind.span.clone(), "the kind")
+                .help("a `sanctions` commitment acts in `domains = [\"sanctions\"]` only; an act of force or aid is another commitment of its own kind"),
+            );
+        } else if c.domains.is_empty() {
+            self.error(
+                Diagnostic::new("E0607", format!("sanctions commitment `{}` names no domain", c.id.value))
+                    .primary(c.kind.span.clone(), "a `sanctions` commitment")
+                    .help("add `domains = [\"sanctions\"]`: an `action` fulfils it by that domain, or by naming it"),
+            );
+        }
+    }
+
     fn check_kind_unit(&mut self, kind: Kind, q: &Quantity, at: &Sp<String>, kind_span: &Span) {
         use Dimension::*;
         let allowed: &[Dimension] = match kind {
@@ -1035,7 +1100,7 @@ impl Lowerer<'_> {
             Kind::Train => &[Personnel, Formations],
             Kind::Supply => &[Materiel, Money],
             Kind::Assist => &[Personnel, Formations, Materiel, Money],
-            Kind::Consult | Kind::Refrain | Kind::Seek => &[],
+            Kind::Consult | Kind::Refrain | Kind::Seek | Kind::Sanctions => &[],
         };
         if !allowed.contains(&q.dimension) {
             let help = if allowed.is_empty() {

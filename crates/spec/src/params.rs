@@ -211,6 +211,7 @@ pub fn default_delay(kind: Kind) -> Delay {
         Kind::Supply => (30.0, 0.7),
         Kind::Finance => (60.0, 0.6),
         Kind::Train => (90.0, 0.5),
+        Kind::Sanctions => (7.0, 0.7),
         Kind::Refrain | Kind::Seek => (1.0, 0.5),
     };
     Delay { median, spread }

@@ -74,6 +74,20 @@ pub struct RawInitial {
     /// Forces already deployed: `{ party = "UK", region = "EE" }`.
     #[serde(default)]
     pub deployed: Vec<RawDeployment>,
+    /// Memberships from the start beyond the tags: `{ party = "UA", organisation = "#nato" }`.
+    #[serde(default)]
+    pub members: Vec<RawMembership>,
+    /// Commitments whose funds are appropriated from the start.
+    #[serde(default)]
+    pub appropriated: Vec<Sp<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMembership {
+    pub party: Sp<String>,
+    /// The organisation, written as its tag: `"#nato"`.
+    pub organisation: Sp<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -137,12 +151,14 @@ pub struct RawEvent {
     pub default: Option<Sp<VoteValue>>,
     /// For `decision`: the vote of the seats not modelled as parties (default: `default`).
     pub others: Option<Sp<VoteValue>>,
-    /// For `position_change` and `action`: the commitment concerned.
+    /// For `position_change`, `action`, `appropriation` and `rescission`: the commitment concerned.
     pub commitment: Option<Sp<String>>,
     /// For `position_change`: the party withdraws from `commitment`.
     pub withdraws: Option<Sp<bool>>,
     /// For `position_change`: the party grants (true) or withdraws (false) consent to foreign forces.
     pub consent: Option<Sp<bool>>,
+    /// For `accession` and `departure`: the organisation joined or left, as its tag (`"#nato"`).
+    pub organisation: Option<Sp<String>>,
     pub note: Option<String>,
 }
 
@@ -166,6 +182,10 @@ pub struct Initial {
     pub peace_agreement: bool,
     pub consent: Vec<PartyId>,
     pub deployed: Vec<(PartyId, RegionId)>,
+    /// Memberships from the start beyond the tags: (party, organisation index in `Spec::tags`).
+    pub members: Vec<(PartyId, u16)>,
+    /// Commitments whose funds are appropriated from the start.
+    pub appropriated: Vec<CommitmentId>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +223,8 @@ pub struct Event {
     pub commitment: Option<CommitmentId>,
     pub withdraws: bool,
     pub consent: Option<bool>,
+    /// For `accession` and `departure`: the organisation, as an index into `Spec::tags`.
+    pub organisation: Option<u16>,
     pub note: Option<String>,
 }
 
@@ -225,6 +247,8 @@ fn required(kind: EventKind) -> &'static [&'static str] {
         EventKind::Decision => &["body"],
         EventKind::Request | EventKind::Action => &["party"],
         EventKind::PositionChange => &["party"],
+        EventKind::Accession | EventKind::Departure => &["party", "organisation"],
+        EventKind::Appropriation | EventKind::Rescission => &["commitment"],
         EventKind::CeasefireSigned | EventKind::CeasefireBroken | EventKind::PeaceSigned | EventKind::Consultation => {
             &[]
         }
@@ -297,6 +321,13 @@ impl ScenarioLowerer<'_> {
                 .iter()
                 .filter_map(|d| Some((self.party(&d.party)?, self.region(&d.region)?)))
                 .collect(),
+            members: raw
+                .initial
+                .members
+                .iter()
+                .filter_map(|m| Some((self.party(&m.party)?, self.organisation(&m.organisation)?)))
+                .collect(),
+            appropriated: raw.initial.appropriated.iter().filter_map(|c| self.commitment(c)).collect(),
         };
         let policies = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
         let start = raw.scenario.start.as_ref().map(|d| d.value);
@@ -386,6 +417,26 @@ impl ScenarioLowerer<'_> {
         if found.is_none() {
             let known = self.spec.commitments.iter().map(|c| c.id.as_str()).collect();
             self.unknown("commitment", name, known);
+        }
+        found
+    }
+
+    /// An organisation, written as its tag (`"#nato"`): E0608 without the `#`, E0101 for a tag
+    /// no party carries.
+    fn organisation(&mut self, name: &Sp<String>) -> Option<u16> {
+        let Some(tag) = name.value.strip_prefix('#') else {
+            self.diagnostics.push(
+                Diagnostic::new("E0608", format!("organisation `{}` is not written as a tag", name.value))
+                    .primary(name.span.clone(), "no `#`")
+                    .help(format!("an organisation is the tag its members carry: write `\"#{}\"`", name.value)),
+            );
+            return None;
+        };
+        let found = self.spec.tags.keys().position(|t| t == tag).map(|i| i as u16);
+        if found.is_none() {
+            let known: Vec<String> = self.spec.tags.keys().map(|t| format!("#{t}")).collect();
+            let known = known.iter().map(String::as_str).collect();
+            self.unknown("organisation", name, known);
         }
         found
     }
@@ -495,6 +546,7 @@ impl ScenarioLowerer<'_> {
             commitment: e.commitment.as_ref().and_then(|c| self.commitment(c)),
             withdraws: flag(&e.withdraws, false),
             consent: e.consent.as_ref().map(|c| c.value),
+            organisation: e.organisation.as_ref().and_then(|o| self.organisation(o)),
             note: e.note.clone(),
         })
     }
@@ -532,7 +584,7 @@ impl ScenarioLowerer<'_> {
 
     /// Reports fields that do not apply to the kind, and required fields that are missing.
     fn check_fields(&mut self, e: &RawEvent, kind: EventKind) {
-        let given: [(&str, Option<Span>); 20] = [
+        let given: [(&str, Option<Span>); 21] = [
             ("attacker", e.attacker.as_ref().map(|v| v.span.clone())),
             ("target", e.target.as_ref().map(|v| v.span.clone())),
             ("owner", e.owner.as_ref().map(|v| v.span.clone())),
@@ -552,6 +604,7 @@ impl ScenarioLowerer<'_> {
             ("commitment", e.commitment.as_ref().map(|v| v.span.clone())),
             ("withdraws", e.withdraws.as_ref().map(|v| v.span.clone())),
             ("consent", e.consent.as_ref().map(|v| v.span.clone())),
+            ("organisation", e.organisation.as_ref().map(|v| v.span.clone())),
             ("passed", None),
         ];
         let own: Vec<&str> = kind.fields().iter().map(|(f, _)| f.as_str()).collect();

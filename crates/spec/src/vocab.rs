@@ -79,6 +79,9 @@ vocabulary! {
         Refrain = "refrain",
         /// Seek action from a decision body (Budapest point 4: seek UN Security Council action).
         Seek = "seek",
+        /// Impose economic sanctions or export controls (on the aggressor): an act in the
+        /// `sanctions` domain only, fulfilled by an `action` like every kind but `refrain`.
+        Sanctions = "sanctions",
     }
 }
 

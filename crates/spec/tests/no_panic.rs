@@ -603,6 +603,9 @@ impl Names for Fixture {
             _ => None,
         }
     }
+    fn organisation(&self, name: &str) -> Option<u16> {
+        ["nato", "p5"].iter().position(|t| *t == name).map(|i| i as u16)
+    }
     fn all_names(&self) -> Vec<String> {
         ["UA", "RU", "UK", "FR", "UA-east", "europe", "nac", "art5", "#nato", "#p5"].map(String::from).to_vec()
     }

@@ -55,6 +55,7 @@ bad_scenarios! {
     scenario_18_format_bad_vote => "18-format-bad-vote",
     scenario_19_withdraws_without_commitment => "19-withdraws-without-commitment",
     scenario_20_requirement_range => "20-requirement-range",
+    scenario_21_organisation_without_tag => "21-organisation-without-tag",
 }
 
 /// The framework a bad scenario runs against: `# framework: <path>` in its header, or the default.

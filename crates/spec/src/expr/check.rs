@@ -17,6 +17,8 @@ pub trait Names {
     fn body(&self, name: &str) -> Option<BodyId>;
     fn commitment(&self, name: &str) -> Option<CommitmentId>;
     fn tag(&self, name: &str) -> Option<Vec<PartyId>>;
+    /// The index of a tag among all tags in key order, for `#tag` naming an organisation.
+    fn organisation(&self, name: &str) -> Option<u16>;
     /// Every declared id and tag, for "did you mean" suggestions.
     fn all_names(&self) -> Vec<String>;
 }
@@ -112,6 +114,10 @@ impl Checker<'_> {
             ExprKind::Num(n) => typed(Node::Const(Value::Num(*n)), Ty::Num),
             ExprKind::Ident(name) => self.ident(name, span.clone(), expected),
             ExprKind::Tag(tag) => match self.names.tag(tag) {
+                Some(_) if expected == Some(Ty::Organisation) => match self.names.organisation(tag) {
+                    Some(index) => typed(Node::Const(Value::Organisation(index)), Ty::Organisation),
+                    None => Err(TypeError::new(span.clone(), format!("no organisation `#{tag}`"), "unknown tag")),
+                },
                 Some(parties) => typed(Node::Const(Value::Parties(parties)), Ty::PartySet),
                 None => {
                     let mut err = TypeError::new(span.clone(), format!("no party has the tag `#{tag}`"), "unknown tag");
@@ -322,6 +328,10 @@ impl Checker<'_> {
     }
 
     fn ident(&self, name: &str, span: Span, expected: Option<Ty>) -> Result<Typed, TypeError> {
+        if expected == Some(Ty::Organisation) && self.names.tag(name).is_some() {
+            return Err(TypeError::new(span, format!("expected organisation, found `{name}`"), "a bare name")
+                .help(format!("an organisation is written as the tag its members carry: `#{name}`")));
+        }
         let mut candidates: Vec<(Node, Ty)> = Vec::new();
         if let Some(event) = self.event
             && let Some(field) = Field::parse(name)
@@ -445,6 +455,9 @@ mod tests {
         fn tag(&self, name: &str) -> Option<Vec<PartyId>> {
             (name == "nato").then(|| vec![PartyId(2), PartyId(3)])
         }
+        fn organisation(&self, name: &str) -> Option<u16> {
+            (name == "nato").then_some(0)
+        }
         fn all_names(&self) -> Vec<String> {
             ["UA", "RU", "UK", "FR", "UA-east", "europe", "nac", "art5", "#nato"].map(String::from).to_vec()
         }
@@ -480,6 +493,8 @@ mod tests {
             "UK in #nato",
             "UK in [UK, FR]",
             "UA in [UA, RU]",
+            "member(UA, #nato) and not member(UK, #nato)",
+            "appropriated(art5) or not appropriated(art5)",
         ] {
             condition(ok).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
         }
@@ -489,6 +504,9 @@ mod tests {
             "threat where nuclear | armed_attack where nuclear",
             "strike_on_forces where owner in #nato and region within [UA, europe]",
             "decision where body == nac and passed",
+            "accession where party == UA and organisation == #nato",
+            "departure where party in #nato and member(UA, #nato)",
+            "appropriation where commitment == art5 and party == UK | rescission where commitment == art5",
         ] {
             trigger(ok).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
         }
@@ -516,6 +534,16 @@ mod tests {
         check_error(trigger("armed_atack"), "unknown event kind `armed_atack`");
         check_error(trigger("armed_attack where scale"), "expected bool, but `scale` is a scale");
         check_error(trigger("armed_attack where scale >= 3"), "cannot compare scale with number");
+        check_error(condition("member(UA, nato)"), "expected organisation, found `nato`");
+        check_error(condition("member(#nato, UA)"), "expected party, found set of parties");
+        check_error(condition("member(UA, nac)"), "expected organisation, but `nac` is a body");
+        check_error(condition("member(UA, #natoo)"), "no party has the tag `#natoo`");
+        check_error(condition("member(UA)"), "`member` takes 2 arguments");
+        check_error(condition("appropriated(UK)"), "expected commitment, but `UK` is a party");
+        check_error(
+            trigger("armed_attack where organisation == #nato"),
+            "`armed_attack` events have no field `organisation`",
+        );
     }
 
     #[test]

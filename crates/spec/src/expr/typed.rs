@@ -18,6 +18,9 @@ pub enum Ty {
     PartySet,
     RegionSet,
     DomainSet,
+    /// An organisation, written `#tag`: the parties carrying the tag are its members at the
+    /// start; `accession` and `departure` events change who is a member (`member(P, #tag)`).
+    Organisation,
 }
 
 impl Ty {
@@ -34,6 +37,7 @@ impl Ty {
             Ty::PartySet => "set of parties",
             Ty::RegionSet => "set of regions",
             Ty::DomainSet => "set of domains",
+            Ty::Organisation => "organisation",
         }
     }
 
@@ -111,6 +115,10 @@ named! {
         PositionChange = "position_change",
         Consultation = "consultation",
         Action = "action",
+        Accession = "accession",
+        Departure = "departure",
+        Appropriation = "appropriation",
+        Rescission = "rescission",
     }
 }
 
@@ -132,6 +140,7 @@ named! {
         Passed = "passed",
         Commitment = "commitment",
         Violator = "violator",
+        Organisation = "organisation",
     }
 }
 
@@ -166,6 +175,12 @@ impl EventKind {
             EventKind::Request | EventKind::Consultation => &[(F::Party, Ty::Party)],
             EventKind::Action => &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment), (F::Domains, Ty::DomainSet)],
             EventKind::PositionChange => &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment)],
+            EventKind::Accession | EventKind::Departure => {
+                &[(F::Party, Ty::Party), (F::Organisation, Ty::Organisation)]
+            }
+            EventKind::Appropriation | EventKind::Rescission => {
+                &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment)]
+            }
         }
     }
 }
@@ -182,6 +197,8 @@ named! {
         Attacked = "attacked",
         Active = "active",
         Failed = "failed",
+        Member = "member",
+        Appropriated = "appropriated",
     }
 }
 
@@ -195,7 +212,8 @@ impl StateFn {
             StateFn::Requested => &[&[Ty::Party], &[Ty::PartySet]],
             StateFn::Decided => &[&[Ty::Body]],
             StateFn::Deployed => &[&[Ty::Party], &[Ty::Party, Ty::Region]],
-            StateFn::Active | StateFn::Failed => &[&[Ty::Commitment]],
+            StateFn::Active | StateFn::Failed | StateFn::Appropriated => &[&[Ty::Commitment]],
+            StateFn::Member => &[&[Ty::Party, Ty::Organisation]],
         }
     }
 
@@ -213,6 +231,12 @@ impl StateFn {
             StateFn::Attacked => "attacked(P): P is under armed attack",
             StateFn::Active => "active(C): commitment C is activated",
             StateFn::Failed => "failed(C): commitment C was struck or not honoured",
+            StateFn::Appropriated => {
+                "appropriated(C): funds for commitment C have been appropriated (and not rescinded)"
+            }
+            StateFn::Member => {
+                "member(P, #tag): P is a member of the organisation #tag (its tag at the start, then accession and departure events)"
+            }
         }
     }
 
@@ -247,6 +271,8 @@ pub enum Value {
     Parties(Vec<PartyId>),
     Regions(Vec<RegionId>),
     Domains(Vec<Domain>),
+    /// An organisation: the index of its tag among the spec's tags (`Spec::tags`, in key order).
+    Organisation(u16),
 }
 
 /// A typed expression node.
