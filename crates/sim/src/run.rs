@@ -1108,38 +1108,41 @@ impl<'m> Runner<'m> {
                 out.extend(self.score::<true>(&d, part, &mut s, acc));
             }
         } else {
-            // Runs of one combination of options take the same paths through the draw and the
-            // score, so the chunk's runs are taken grouped by combination (a counting sort):
-            // their branches repeat and are predicted. The sums are integers, so the order
-            // changes no bit of the result.
-            let n = (end - start) as usize;
-            let mut keys = Vec::with_capacity(n);
-            let mut combos = Vec::with_capacity(n);
-            let mut counts = vec![0u32; self.active.len() + 1];
-            for run in start..end {
-                let key = run_key(seed, run);
-                let (combination, drawn) = self.combination::<false>(key, &mut none);
-                keys.push(key);
-                combos.push((combination as u32, drawn));
-                counts[combination + 1] += 1;
-            }
-            for c in 1..counts.len() {
-                counts[c] += counts[c - 1];
-            }
-            let mut order = vec![0u32; n];
-            for (k, &(combination, _)) in combos.iter().enumerate() {
-                let at = &mut counts[combination as usize];
-                order[*at as usize] = k as u32;
-                *at += 1;
-            }
-            for &k in &order {
-                let k = k as usize;
-                let (combination, drawn) = combos[k];
-                self.draw_outcome::<false>(keys[k], start + k as u64, combination as usize, drawn, &mut d, &mut none);
+            let grouped = self.grouped(seed, start, end);
+            for &(key, run, combination, drawn) in &grouped {
+                self.draw_outcome::<false>(key, run, combination as usize, drawn, &mut d, &mut none);
                 self.score::<false>(&d, part, &mut s, acc);
             }
         }
         self.fold(&mut s, acc);
+    }
+
+    /// Runs `start..end` taken grouped by their combination of variant options (a counting
+    /// sort, stable in run order): runs of one combination take the same paths through the draw
+    /// and the score, so their branches repeat and are predicted. Each entry is (run key, run,
+    /// combination, numbers drawn to pick it). The sums are integers, so the order in which runs
+    /// are scored changes no bit of a result.
+    fn grouped(&self, seed: u64, start: u64, end: u64) -> Vec<(u64, u64, u32, u32)> {
+        let mut none = Vec::new();
+        let mut counts = vec![0u32; self.active.len() + 1];
+        let picked: Vec<(u64, u64, u32, u32)> = (start..end)
+            .map(|run| {
+                let key = run_key(seed, run);
+                let (combination, drawn) = self.combination::<false>(key, &mut none);
+                counts[combination + 1] += 1;
+                (key, run, combination as u32, drawn)
+            })
+            .collect();
+        for c in 1..counts.len() {
+            counts[c] += counts[c - 1];
+        }
+        let mut grouped = vec![(0, 0, 0, 0); picked.len()];
+        for entry in picked {
+            let at = &mut counts[entry.2 as usize];
+            grouped[*at as usize] = entry;
+            *at += 1;
+        }
+        grouped
     }
 
     /// Adds the sums kept in `s` since the last fold to `acc`, and clears them.
@@ -1226,15 +1229,21 @@ impl<'m> Runner<'m> {
         (count, seconds)
     }
 
-    /// The draw stage alone for `runs` runs: the numbers they need and the decisions of which
-    /// to draw (will against threshold, timeliness masks, capacity quantiles). Returns how many
-    /// numbers were drawn.
+    /// The draw stage alone for `runs` runs, as the simulation runs it (chunks, runs grouped by
+    /// combination): the numbers they need and the decisions of which to draw (will against
+    /// threshold, timeliness masks, capacity quantiles). Returns how many numbers were drawn.
     pub fn draw_only(&self, seed: u64, runs: u64) -> u64 {
         let mut d = self.draws();
+        let mut none = Vec::new();
         let mut drawn = 0u64;
-        for run in 0..runs {
-            self.draw(seed, run, &mut d);
-            drawn += u64::from(d.drawn);
+        let mut start = 0;
+        while start < runs {
+            let end = (start + CHUNK).min(runs);
+            for (key, run, combination, picked) in self.grouped(seed, start, end) {
+                self.draw_outcome::<false>(key, run, combination as usize, picked, &mut d, &mut none);
+                drawn += u64::from(d.drawn);
+            }
+            start = end;
         }
         drawn
     }
