@@ -33,6 +33,8 @@ pub enum Status {
     Due,
     /// The deadline passed without the act.
     Overdue,
+    /// A soft deadline passed without the act: late, but the commitment has not failed.
+    Late,
     /// The act was done.
     Fulfilled,
     /// A `refrain` obligation broken by the obliged party.
@@ -49,6 +51,7 @@ impl Status {
             Status::Pending => "pending",
             Status::Due => "due",
             Status::Overdue => "overdue",
+            Status::Late => "late",
             Status::Fulfilled => "fulfilled",
             Status::Breached => "breached",
             Status::Lapsed => "lapsed",
@@ -57,7 +60,7 @@ impl Status {
     }
     /// Whether the obligation still binds at the day asked about.
     pub fn open(self) -> bool {
-        matches!(self, Status::Pending | Status::Due | Status::Overdue)
+        matches!(self, Status::Pending | Status::Due | Status::Overdue | Status::Late)
     }
 }
 
@@ -120,6 +123,9 @@ pub struct Obligation {
     pub activated_by: Option<usize>,
     /// A named exception (index into `Spec::exceptions`) that made it apply notwithstanding its conditions.
     pub applied_by_exception: Option<u16>,
+    /// Acts that would have breached it (a `refrain`) but were excused: (event, the `excuse`
+    /// exception, index into `Spec::exceptions`).
+    pub excused: Vec<(usize, u16)>,
 }
 
 /// A trigger that matched while a decision it needs was still missing: conditions are judged
@@ -345,6 +351,7 @@ impl<'a> Replayer<'a> {
             closed_on: None,
             facts,
             activated_by: None,
+            excused: Vec::new(),
         });
         if self.state.active & bit(c) == 0 {
             self.state.active |= bit(c);
@@ -363,10 +370,17 @@ impl<'a> Replayer<'a> {
     }
 
     /// Obligations whose deadline passed before `day` become overdue; their commitments fail.
+    /// Past a soft deadline they become late instead, and nothing fails.
     fn overdue(&mut self, day: f64, _next_event: Option<usize>) {
         let mut failed = Vec::new();
         for o in &mut self.obligations {
-            if o.status.open() && o.status != Status::Overdue && o.due.is_some_and(|d| d < day) {
+            let past = matches!(o.status, Status::Pending | Status::Due) && o.due.is_some_and(|d| d < day);
+            if !past {
+                continue;
+            }
+            if self.compiled.commitments[o.commitment.index()].soft_deadline {
+                o.status = Status::Late;
+            } else {
                 o.status = Status::Overdue;
                 failed.push((o.commitment.index(), o.due.map_or(0, |d| d.floor() as i64 + 1)));
             }
@@ -484,9 +498,11 @@ impl<'a> Replayer<'a> {
             self.activate_awaiting(i);
         }
         self.voids(i, &cevent);
+        // Excuses read the act on the state before it, as triggers do.
+        let excused = self.excuses(&cevent);
         self.apply(i, e);
         self.compiled.enter(&mut self.state);
-        self.fulfil(i, e);
+        self.fulfil(i, e, &excused);
         self.strikes(i, e);
         self.standing(Cause::Event(i));
     }
@@ -649,8 +665,29 @@ impl<'a> Replayer<'a> {
         self.state.day = today;
     }
 
-    /// Closes the open obligations that this event fulfils or breaches.
-    fn fulfil(&mut self, i: usize, e: &Event) {
+    /// The commitments whose `excuse` exceptions excuse this act: (commitment, the first
+    /// excuse in file order whose `acts` match it and whose `when` holds).
+    fn excuses(&self, cevent: &CEvent) -> Vec<(usize, u16)> {
+        if !matches!(cevent.kind, EventKind::ArmedAttack | EventKind::Threat) {
+            return Vec::new();
+        }
+        let compiled = self.compiled;
+        (0..compiled.commitments.len())
+            .filter_map(|c| {
+                compiled.commitments[c]
+                    .excuses
+                    .iter()
+                    .find(|x| {
+                        compiled.matches(&x.acts, &self.state, cevent) && compiled.eval(&x.when, &self.state, None)
+                    })
+                    .map(|x| (c, x.id))
+            })
+            .collect()
+    }
+
+    /// Closes the open obligations that this event fulfils or breaches; an excused act (see
+    /// `excuses`) is recorded on the obligation instead of breaching it.
+    fn fulfil(&mut self, i: usize, e: &Event, excused: &[(usize, u16)]) {
         let compiled = self.compiled;
         let ancestors = |r: usize| compiled.ancestors.get(r).copied().unwrap_or(0);
         for o in self.obligations.iter_mut().filter(|o| o.status.open()) {
@@ -683,7 +720,10 @@ impl<'a> Replayer<'a> {
                 && e.target.is_some_and(|t| cc.to & bit(t.index()) != 0)
                 && breaches_domains(cc.domains, e.nuclear)
                 && e.region.is_none_or(|r| cc.in_scope(ancestors(r.index())));
-            if breached {
+            let excuse = excused.iter().find(|(c, _)| *c == o.commitment.index()).map(|(_, x)| *x);
+            if let (true, Some(x)) = (breached, excuse) {
+                o.excused.push((i, x));
+            } else if breached {
                 o.status = Status::Breached;
                 o.closed_by = Some(i);
             } else if done && cc.kind != Kind::Refrain {
@@ -732,11 +772,10 @@ impl<'a> Replayer<'a> {
                         _ => None,
                     };
                     for o in self.obligations.iter_mut() {
-                        // An overdue obligation stays overdue: it was not met while it bound.
+                        // An overdue (or late) obligation stays so: it was not met while it bound.
                         if o.commitment.index() == c
                             && o.party.index() == p
-                            && o.status.open()
-                            && o.status != Status::Overdue
+                            && matches!(o.status, Status::Pending | Status::Due)
                         {
                             o.status = Status::Lapsed;
                             o.closed_by = closed_by;

@@ -137,6 +137,11 @@ bad_specs! {
     spec_97_lint_hedged_quote => "97-lint-hedged-quote",
     spec_98_red_line_domains_not_exclusion => "98-red-line-domains-not-exclusion",
     spec_99_red_line_domains_in_variant => "99-red-line-domains-in-variant",
+    spec_110_excuse_without_acts => "110-excuse-without-acts",
+    spec_111_acts_on_suspend => "111-acts-on-suspend",
+    spec_112_excuse_not_refrain => "112-excuse-not-refrain",
+    spec_113_excuse_in_precedence => "113-excuse-in-precedence",
+    spec_114_soft_and_hard_deadline => "114-soft-and-hard-deadline",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.
@@ -277,7 +282,10 @@ pub(crate) fn assert_all_listed(dir: &str, stems: &[&str], macro_name: &str) {
 pub(crate) fn assert_numbered(stems: &[&str]) {
     for stem in stems {
         let (number, name) = stem.split_once('-').unwrap_or_else(|| panic!("{stem}: expected `NN-short-name`"));
-        assert!(number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit()), "{stem}: expected a two-digit number");
+        assert!(
+            (2..=3).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()),
+            "{stem}: expected a two- or three-digit number"
+        );
         assert!(
             !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "{stem}: expected a short kebab-case name"
