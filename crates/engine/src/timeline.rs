@@ -150,6 +150,7 @@ pub struct Provenance {
     pub consent: Vec<Witness>,
     pub requested: Vec<Witness>,
     pub attacked: Vec<Witness>,
+    pub threatened: Vec<Witness>,
     pub deployed: Vec<Witness>,
     pub decided: Vec<Witness>,
     pub active: Vec<Witness>,
@@ -250,6 +251,7 @@ impl<'a> Replayer<'a> {
                 consent: witnesses(parties),
                 requested: witnesses(parties),
                 attacked: witnesses(parties),
+                threatened: witnesses(parties),
                 deployed: witnesses(parties),
                 decided: witnesses(spec.bodies.len()),
                 active: witnesses(spec.commitments.len()),
@@ -624,11 +626,23 @@ impl<'a> Replayer<'a> {
                     }
                 }
             }
-            EventKind::StrikeOnForces
-            | EventKind::Threat
-            | EventKind::Decision
-            | EventKind::Consultation
-            | EventKind::Action => {}
+            EventKind::Threat | EventKind::ThreatLifted => {
+                if let (Some(a), Some(t)) = (e.attacker, e.target) {
+                    let threats = &mut self.state.threats[t.index()];
+                    if e.kind == EventKind::Threat {
+                        *threats |= bit(a.index());
+                    } else {
+                        *threats &= !bit(a.index());
+                    }
+                    if *threats != 0 {
+                        self.state.threatened |= bit(t.index());
+                    } else {
+                        self.state.threatened &= !bit(t.index());
+                    }
+                    self.provenance.threatened[t.index()] = w;
+                }
+            }
+            EventKind::StrikeOnForces | EventKind::Decision | EventKind::Consultation | EventKind::Action => {}
         }
     }
 
@@ -859,6 +873,7 @@ pub fn atom_value(s: &State, p: &Provenance, atom: StateAtom) -> (bool, Witness)
         StateAtom::Consent(i) => (has(s.consent, i), get(&p.consent, i)),
         StateAtom::Requested(i) => (has(s.requested, i), get(&p.requested, i)),
         StateAtom::Attacked(i) => (has(s.attacked, i), get(&p.attacked, i)),
+        StateAtom::Threatened(i) => (has(s.threatened, i), get(&p.threatened, i)),
         StateAtom::Deployed(i) => (s.deployed.get(idx(i)).is_some_and(|m| *m != 0), get(&p.deployed, i)),
         StateAtom::DeployedIn(i, r) => (s.deployed_within.get(idx(i)).is_some_and(|m| has(*m, r)), get(&p.deployed, i)),
         StateAtom::Decided(b) => (b < 64 && s.decided & (1 << b) != 0, get(&p.decided, b)),

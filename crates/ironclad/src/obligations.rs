@@ -370,6 +370,7 @@ impl Ctx<'_> {
             StateAtom::Consent(p) => format!("consent({})", party(p)),
             StateAtom::Requested(p) => format!("requested({})", party(p)),
             StateAtom::Attacked(p) => format!("attacked({})", party(p)),
+            StateAtom::Threatened(p) => format!("threatened({})", party(p)),
             StateAtom::Deployed(p) => format!("deployed({})", party(p)),
             StateAtom::DeployedIn(p, r) => format!(
                 "deployed({}, {})",

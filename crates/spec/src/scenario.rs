@@ -220,7 +220,7 @@ fn required(kind: EventKind) -> &'static [&'static str] {
     match kind {
         EventKind::ArmedAttack => &["attacker", "target", "region"],
         EventKind::StrikeOnForces => &["attacker", "owner", "region"],
-        EventKind::Threat => &["attacker", "target"],
+        EventKind::Threat | EventKind::ThreatLifted => &["attacker", "target"],
         EventKind::ForceDeployed | EventKind::ForceWithdrawn => &["party", "region"],
         EventKind::Decision => &["body"],
         EventKind::Request | EventKind::Action => &["party"],
