@@ -126,6 +126,8 @@ pub struct Obligation {
     /// Acts that would have breached it (a `refrain`) but were excused: (event, the `excuse`
     /// exception, index into `Spec::exceptions`).
     pub excused: Vec<(usize, u16)>,
+    /// Acts of the party that would have fulfilled it but happened outside its scope (events).
+    pub out_of_scope: Vec<usize>,
 }
 
 /// A trigger that matched while a decision it needs was still missing: conditions are judged
@@ -354,6 +356,7 @@ impl<'a> Replayer<'a> {
             facts,
             activated_by: None,
             excused: Vec::new(),
+            out_of_scope: Vec::new(),
         });
         if self.state.active & bit(c) == 0 {
             self.state.active |= bit(c);
@@ -707,15 +710,14 @@ impl<'a> Replayer<'a> {
         for o in self.obligations.iter_mut().filter(|o| o.status.open()) {
             let cc = &compiled.commitments[o.commitment.index()];
             let by_party = e.party == Some(o.party);
-            let done = match (cc.kind, e.kind) {
+            // Where the act happened: an act with no region is in scope only of a clause without one.
+            let in_scope = match e.region {
+                Some(r) => cc.in_scope(ancestors(r.index())),
+                None => cc.scope == 0 && cc.scope_except == 0,
+            };
+            let act = match (cc.kind, e.kind) {
                 (Kind::Consult, EventKind::Consultation) => e.party.is_none() || by_party,
-                (Kind::Deploy, EventKind::ForceDeployed) => {
-                    by_party
-                        && match e.region {
-                            Some(r) => cc.in_scope(ancestors(r.index())),
-                            None => cc.scope == 0,
-                        }
-                }
+                (Kind::Deploy, EventKind::ForceDeployed) => by_party,
                 (Kind::Seek, EventKind::Decision) => {
                     e.body.is_some_and(|b| self.spec.bodies[b.index()].members.contains(&o.party))
                 }
@@ -728,6 +730,12 @@ impl<'a> Replayer<'a> {
                 }
                 _ => false,
             };
+            // Deployments and actions are done somewhere: only those within the scope fulfil.
+            let placed = matches!(e.kind, EventKind::ForceDeployed | EventKind::Action);
+            let done = act && (!placed || in_scope);
+            if act && !done && cc.kind != Kind::Refrain {
+                o.out_of_scope.push(i);
+            }
             let breached = cc.kind == Kind::Refrain
                 && matches!(e.kind, EventKind::ArmedAttack | EventKind::Threat)
                 && e.attacker == Some(o.party)

@@ -408,7 +408,7 @@ enum Ev {
     Consent { party: usize, consent: bool },
     Withdraws { party: usize, commitment: usize },
     Consultation { party: Option<usize> },
-    Action { party: usize, commitment: Option<usize>, domains: u32 },
+    Action { party: usize, commitment: Option<usize>, domains: u32, region: Option<usize> },
 }
 
 #[derive(Debug, Clone)]
@@ -503,11 +503,15 @@ impl Sc {
                     Some(party) => format!("kind = \"consultation\"\nparty = \"{}\"", p(party)),
                     None => "kind = \"consultation\"".into(),
                 },
-                Ev::Action { party, commitment, domains } => {
+                Ev::Action { party, commitment, domains, region } => {
                     let mut s =
                         format!("kind = \"action\"\nparty = \"{}\"\ndomains = {}", p(party), list(*domains, &DOMAINS));
                     if let Some(c) = commitment {
                         write!(s, "\ncommitment = \"c{}\"", c % commitments).unwrap();
+                    }
+                    // An action naming a commitment says where it happens (E0614 for a scoped one).
+                    if let Some(region) = region.or(commitment.map(|_| 0)) {
+                        write!(s, "\nregion = \"{}\"", r(&region)).unwrap();
                     }
                     s
                 }
@@ -544,8 +548,8 @@ fn event() -> impl Strategy<Value = Ev> {
         });
     let decision = (0..VOTES.len(), proptest::collection::vec(proptest::option::of(0..VOTES.len()), 3))
         .prop_map(|(default, votes)| Ev::Decision { default, votes });
-    let action = (party(), proptest::option::of(0..6usize), small_mask(DOMAINS.len()))
-        .prop_map(|(party, commitment, domains)| Ev::Action { party, commitment, domains });
+    let action = (party(), proptest::option::of(0..6usize), small_mask(DOMAINS.len()), proptest::option::of(region()))
+        .prop_map(|(party, commitment, domains, region)| Ev::Action { party, commitment, domains, region });
     prop_oneof![
         4 => attack,
         2 => (party(), party(), region()).prop_map(|(attacker, owner, region)| Ev::Strike { attacker, owner, region }),

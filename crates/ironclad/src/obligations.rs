@@ -88,6 +88,10 @@ pub struct ObligationEntry {
     /// by an `excuse` exception (`docs/semantics.md`, "Excused acts").
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub excused: Vec<ExcusedAct>,
+    /// Acts of the party that would have fulfilled it but happened outside the clause's scope
+    /// (or gave no region for a clause with one): they fulfil nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub out_of_scope: Vec<OutOfScopeAct>,
     pub to: Vec<String>,
     pub strength: String,
     /// How far the clause has got: proposed, reported, offered, agreed, signed or in_force.
@@ -117,6 +121,14 @@ pub struct ExcusedAct {
     /// The `excuse` exception's id.
     pub exception: String,
     /// Why: the act, the exception and the pattern it matched.
+    pub text: String,
+}
+
+/// An act that would have fulfilled an obligation but happened outside the clause's scope.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OutOfScopeAct {
+    pub event: EventRef,
+    /// `not fulfilled by <act>: outside the scope (...)`.
     pub text: String,
 }
 
@@ -413,6 +425,27 @@ impl Ctx<'_> {
         format!("excused: {} — exception `{}` (acts `{acts}`{when}), so not a breach", self.event_text(event), x.id)
     }
 
+    /// Why an act fulfilled nothing: `not fulfilled by <act>: outside the scope (scope ..., except ...)`.
+    fn out_of_scope(&self, o: &Obligation, event: usize) -> String {
+        let c = self.spec.commitment(o.commitment);
+        let ids = |rs: &[ironclad_spec::model::RegionId]| {
+            rs.iter().map(|r| self.spec.region(*r).id.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        let mut scope = Vec::new();
+        if !c.scope.is_empty() {
+            scope.push(format!("scope {}", ids(&c.scope)));
+        }
+        if !c.scope_except.is_empty() {
+            scope.push(format!("except {}", ids(&c.scope_except)));
+        }
+        let place = if self.scenario.events[event].region.is_some() {
+            "outside the scope"
+        } else {
+            "no region given, for a clause with a scope"
+        };
+        format!("not fulfilled by {}: {place} ({})", self.event_text(event), scope.join("; "))
+    }
+
     /// `status since day N`, with the deadline or the event that closed it.
     fn status(&self, o: &Obligation) -> String {
         let soft = if self.spec.commitment(o.commitment).soft_deadline { "soft " } else { "" };
@@ -519,6 +552,9 @@ impl Ctx<'_> {
         }
         for &(i, x) in &o.excused {
             lines.push(self.excused(i, x));
+        }
+        for &i in &o.out_of_scope {
+            lines.push(self.out_of_scope(o, i));
         }
         for e in &c.evidence {
             let source = &self.spec.sources[e.source.index()];
@@ -694,8 +730,14 @@ impl Ctx<'_> {
                 text: self.excused(i, x),
             })
             .collect();
+        let out_of_scope = o
+            .out_of_scope
+            .iter()
+            .map(|&i| OutOfScopeAct { event: self.event_ref(i), text: self.out_of_scope(o, i) })
+            .collect();
         ObligationEntry {
             excused,
+            out_of_scope,
             party: self.spec.party(o.party).id.clone(),
             party_name: self.spec.party(o.party).name.clone(),
             commitment: c.id.clone(),

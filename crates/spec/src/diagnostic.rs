@@ -126,6 +126,7 @@ pub const CODES: &[CodeInfo] = &[
     error("E0611", "an `excuse` exception qualifies a commitment that is not a `refrain`"),
     error("E0612", "an `excuse` exception takes part in `overrides`"),
     error("E0613", "a commitment has both `deadline` and `soft_deadline`"),
+    error("E0614", "a scenario's action for a commitment with a scope gives no region"),
     error("E0701", "an evidence quote does not occur in its source file"),
     error("E0702", "a source file cannot be found or read"),
     error("E0801", "a scenario is run against a framework it was not written for"),

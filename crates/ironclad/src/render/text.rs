@@ -282,6 +282,9 @@ pub fn obligations(r: &ObligationsReport) -> String {
             for x in &o.excused {
                 let _ = writeln!(out, "      {}", x.text);
             }
+            for x in &o.out_of_scope {
+                let _ = writeln!(out, "      {}", x.text);
+            }
             let _ = writeln!(out, "      cause: {}", o.cause_text);
             if let Some(e) = &o.explanation {
                 for (i, line) in e.lines.iter().enumerate() {

@@ -166,7 +166,12 @@ impl EventKind {
             EventKind::ForceDeployed | EventKind::ForceWithdrawn => &[(F::Party, Ty::Party), (F::Region, Ty::Region)],
             EventKind::Decision => &[(F::Body, Ty::Body), (F::Passed, Ty::Bool)],
             EventKind::Request | EventKind::Consultation => &[(F::Party, Ty::Party)],
-            EventKind::Action => &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment), (F::Domains, Ty::DomainSet)],
+            EventKind::Action => &[
+                (F::Party, Ty::Party),
+                (F::Commitment, Ty::Commitment),
+                (F::Domains, Ty::DomainSet),
+                (F::Region, Ty::Region),
+            ],
             EventKind::PositionChange => &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment)],
         }
     }
