@@ -830,7 +830,18 @@ impl Lowerer<'_> {
                 }
             };
             let acts = match (&x.acts, excuse) {
-                (Some(a), true) => self.trigger(a),
+                (Some(a), true) => self.trigger(a).filter(|t| {
+                    let breaching = |k: &expr::EventKind| matches!(k, expr::EventKind::ArmedAttack | expr::EventKind::Threat);
+                    let any = t.trigger.alternatives.iter().any(|(k, _)| breaching(k));
+                    if !any {
+                        self.error(
+                            Diagnostic::new("E0610", format!("`excuse` exception `{}` names no act that could breach", x.id.value))
+                                .primary(a.span.clone(), "no `armed_attack` or `threat` alternative")
+                                .help("only armed attacks and threats breach a refrain: `acts = \"armed_attack where provoked\"`"),
+                        );
+                    }
+                    any
+                }),
                 (None, true) => {
                     self.error(
                         Diagnostic::new("E0610", format!("`excuse` exception `{}` names no acts", x.id.value))

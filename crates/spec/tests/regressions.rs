@@ -88,6 +88,8 @@ fn when_is_required_except_for_an_excuse() {
     assert_eq!(codes(&without_when("apply", "")), ["E0610"]);
     // `c` is a `defend`: an excuse on it is E0611, not E0610 (its `when` defaults to true).
     assert_eq!(codes(&without_when("excuse", "acts = \"armed_attack\"")), ["E0611"]);
+    // An excuse of acts that never breach (a request) would excuse nothing.
+    assert_eq!(codes(&without_when("excuse", "acts = \"request\"")), ["E0611", "E0610"]);
 }
 
 /// A `threat_lifted` event needs the attacker and the target whose threat it ends.
