@@ -62,7 +62,7 @@ const VOTES: [&str; 4] = ["yes", "no", "abstain", "absent"];
 const RED_LINE_KINDS: [&str; 4] = ["exclusion", "threat", "opposition", "demand"];
 
 /// Conditions; `{c}` stands for a commitment id. `active`/`failed` appear only positively.
-const CONDITIONS: [&str; 16] = [
+const CONDITIONS: [&str; 18] = [
     "ceasefire",
     "not ceasefire",
     "peace_agreement",
@@ -72,6 +72,8 @@ const CONDITIONS: [&str; 16] = [
     "not decided(b)",
     "requested(A)",
     "attacked(A)",
+    "threatened(A)",
+    "not threatened(A)",
     "deployed(B)",
     "deployed(B, R1)",
     "not deployed(C, R)",
@@ -398,6 +400,7 @@ enum Ev {
     Attack { attacker: usize, target: usize, region: usize, domains: u32, scale: usize, provoked: bool, nuclear: bool },
     Strike { attacker: usize, owner: usize, region: usize },
     Threat { attacker: usize, target: usize, nuclear: bool },
+    ThreatLifted { attacker: usize, target: usize },
     CeasefireSigned,
     CeasefireBroken,
     PeaceSigned,
@@ -468,6 +471,9 @@ impl Sc {
                         p(attacker),
                         p(target)
                     )
+                }
+                Ev::ThreatLifted { attacker, target } => {
+                    format!("kind = \"threat_lifted\"\nattacker = \"{}\"\ntarget = \"{}\"", p(attacker), p(target))
                 }
                 Ev::CeasefireSigned => "kind = \"ceasefire_signed\"".into(),
                 Ev::CeasefireBroken => "kind = \"ceasefire_broken\"\nviolator = \"D\"".into(),
@@ -555,6 +561,7 @@ fn event() -> impl Strategy<Value = Ev> {
         2 => (party(), party(), region()).prop_map(|(attacker, owner, region)| Ev::Strike { attacker, owner, region }),
         1 => (party(), target(), any::<bool>())
             .prop_map(|(attacker, target, nuclear)| Ev::Threat { attacker, target, nuclear }),
+        1 => (party(), target()).prop_map(|(attacker, target)| Ev::ThreatLifted { attacker, target }),
         1 => Just(Ev::CeasefireSigned),
         1 => Just(Ev::CeasefireBroken),
         1 => Just(Ev::PeaceSigned),
