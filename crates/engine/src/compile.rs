@@ -7,7 +7,7 @@
 
 use ironclad_spec::expr::{BinOp, EventKind, Field, Node, StateFn, Ty, Typed, Value};
 use ironclad_spec::model::{Obligor, PartyId, RedLineId, Spec};
-use ironclad_spec::vocab::{Domain, Kind};
+use ironclad_spec::vocab::{Domain, ExceptionEffect, Kind};
 
 use crate::decision::CompiledBody;
 
@@ -51,6 +51,7 @@ pub enum StateAtom {
     Consent(u16),
     Requested(u16),
     Attacked(u16),
+    Threatened(u16),
     Deployed(u16),
     DeployedIn(u16, u16),
     Decided(u16),
@@ -115,13 +116,17 @@ pub struct CCommitment {
     pub scope_except: u128,
     pub backs: Option<u16>,
     pub deadline_days: Option<f64>,
+    /// The deadline is soft: past it an obligation is `late`, and the commitment does not fail.
+    pub soft_deadline: bool,
     pub option: Option<(u16, u16)>,
     /// Exclusion red lines of obligors that match this commitment.
     pub exclusions: Vec<Exclusion>,
     /// Domain-limited exclusions (not in a variant option: `E0606`).
     pub domain_exclusions: Vec<DomainExclusion>,
-    /// Named exceptions that qualify this commitment (at most 64).
+    /// Named exceptions that qualify this commitment (at most 64), `excuse` ones apart.
     pub exceptions: Vec<CException>,
+    /// Named `excuse` exceptions: acts that do not breach this (`refrain`) commitment.
+    pub excuses: Vec<CExcuse>,
     /// In force from and until these days since 1970-01-01 (framework dates, durations).
     pub from: Option<i64>,
     pub until: Option<i64>,
@@ -137,6 +142,16 @@ pub struct CException {
     pub apply: bool,
     /// Bits (local indices in `CCommitment::exceptions`) of the exceptions that override this one.
     pub overridden_by: u64,
+}
+
+/// A named `excuse` exception as one commitment sees it: an act matching `acts` while `when`
+/// holds (both on the state before the act) does not breach the commitment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CExcuse {
+    /// Index into `Spec::exceptions`.
+    pub id: u16,
+    pub when: CExpr,
+    pub acts: CTrigger,
 }
 
 impl CCommitment {
@@ -268,7 +283,23 @@ impl Compiled {
             .iter()
             .enumerate()
             .filter(|(_, x)| x.commitments.iter().any(|k| spec.commitment(*k).id == c.id))
+            .filter(|(_, x)| x.effect != ExceptionEffect::Excuse)
             .map(|(i, _)| i)
+            .collect();
+        // Excuses are not part of the verdict: they are read when an act would breach the clause.
+        let excuses = spec
+            .exceptions
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.effect == ExceptionEffect::Excuse)
+            .filter(|(_, x)| x.commitments.iter().any(|k| spec.commitment(*k).id == c.id))
+            .filter_map(|(i, x)| {
+                x.acts.as_ref().map(|a| CExcuse {
+                    id: i as u16,
+                    when: self.expr(&x.when.expr),
+                    acts: self.trigger(&a.trigger),
+                })
+            })
             .collect();
         let exceptions = local
             .iter()
@@ -285,7 +316,7 @@ impl Compiled {
                 CException {
                     id: i as u16,
                     when: self.expr(&x.when.expr),
-                    apply: x.effect == ironclad_spec::vocab::ExceptionEffect::Apply,
+                    apply: x.effect == ExceptionEffect::Apply,
                     overridden_by,
                 }
             })
@@ -305,6 +336,7 @@ impl Compiled {
             from,
             until,
             exceptions,
+            excuses,
             obligors,
             body: match c.by {
                 Obligor::Body(b) => Some(b.0),
@@ -323,6 +355,7 @@ impl Compiled {
             scope_except: c.scope_except.iter().fold(0, |m, r| m | bit(r.index())),
             backs: c.backs.map(|b| b.0),
             deadline_days: c.deadline.map(|d| d.days),
+            soft_deadline: c.soft_deadline,
             option: c.option.map(|(v, o)| (v.0, o as u16)),
             exclusions,
             domain_exclusions,
@@ -406,6 +439,7 @@ fn state_atom(f: StateFn, args: &[Typed]) -> StateAtom {
         StateFn::Consent => StateAtom::Consent(id(0)),
         StateFn::Requested => StateAtom::Requested(id(0)),
         StateFn::Attacked => StateAtom::Attacked(id(0)),
+        StateFn::Threatened => StateAtom::Threatened(id(0)),
         StateFn::Deployed if args.len() == 2 => StateAtom::DeployedIn(id(0), id(1)),
         StateFn::Deployed => StateAtom::Deployed(id(0)),
         StateFn::Decided => StateAtom::Decided(id(0)),

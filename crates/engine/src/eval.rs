@@ -25,6 +25,11 @@ pub struct State {
     pub consent: u128,
     pub requested: u128,
     pub attacked: u128,
+    /// The parties under a standing threat: `threats[P]` is not empty.
+    pub threatened: u128,
+    /// Per target: the parties whose threat against it stands (set by `threat`, cleared by
+    /// `threat_lifted`).
+    pub threats: Vec<u128>,
     /// Per party: the regions where it has forces deployed (exact regions, not ancestors).
     pub deployed: Vec<u128>,
     /// Per party: the ancestors of its deployments, for `deployed(P, R)`.
@@ -57,6 +62,8 @@ impl State {
             consent: 0,
             requested: 0,
             attacked: 0,
+            threatened: 0,
+            threats: vec![0; compiled.parties],
             deployed: vec![0; compiled.parties],
             deployed_within: vec![0; compiled.parties],
             decided: 0,
@@ -243,6 +250,7 @@ impl Compiled {
             StateAtom::Consent(p) => has(s.consent, p),
             StateAtom::Requested(p) => has(s.requested, p),
             StateAtom::Attacked(p) => has(s.attacked, p),
+            StateAtom::Threatened(p) => has(s.threatened, p),
             StateAtom::Deployed(p) => s.deployed.get(usize::from(p)).is_some_and(|m| *m != 0),
             StateAtom::DeployedIn(p, r) => s.deployed_within.get(usize::from(p)).is_some_and(|m| has(*m, r)),
             StateAtom::Decided(b) => b < 64 && s.decided & (1 << b) != 0,

@@ -33,6 +33,8 @@ pub enum Status {
     Due,
     /// The deadline passed without the act.
     Overdue,
+    /// A soft deadline passed without the act: late, but the commitment has not failed.
+    Late,
     /// The act was done.
     Fulfilled,
     /// A `refrain` obligation broken by the obliged party.
@@ -49,6 +51,7 @@ impl Status {
             Status::Pending => "pending",
             Status::Due => "due",
             Status::Overdue => "overdue",
+            Status::Late => "late",
             Status::Fulfilled => "fulfilled",
             Status::Breached => "breached",
             Status::Lapsed => "lapsed",
@@ -57,7 +60,7 @@ impl Status {
     }
     /// Whether the obligation still binds at the day asked about.
     pub fn open(self) -> bool {
-        matches!(self, Status::Pending | Status::Due | Status::Overdue)
+        matches!(self, Status::Pending | Status::Due | Status::Overdue | Status::Late)
     }
 }
 
@@ -120,6 +123,11 @@ pub struct Obligation {
     pub activated_by: Option<usize>,
     /// A named exception (index into `Spec::exceptions`) that made it apply notwithstanding its conditions.
     pub applied_by_exception: Option<u16>,
+    /// Acts that would have breached it (a `refrain`) but were excused: (event, the `excuse`
+    /// exception, index into `Spec::exceptions`).
+    pub excused: Vec<(usize, u16)>,
+    /// Acts of the party that would have fulfilled it but happened outside its scope (events).
+    pub out_of_scope: Vec<usize>,
 }
 
 /// A trigger that matched while a decision it needs was still missing: conditions are judged
@@ -144,6 +152,7 @@ pub struct Provenance {
     pub consent: Vec<Witness>,
     pub requested: Vec<Witness>,
     pub attacked: Vec<Witness>,
+    pub threatened: Vec<Witness>,
     pub deployed: Vec<Witness>,
     pub decided: Vec<Witness>,
     pub active: Vec<Witness>,
@@ -247,6 +256,7 @@ impl<'a> Replayer<'a> {
                 consent: witnesses(parties),
                 requested: witnesses(parties),
                 attacked: witnesses(parties),
+                threatened: witnesses(parties),
                 deployed: witnesses(parties),
                 decided: witnesses(spec.bodies.len()),
                 active: witnesses(spec.commitments.len()),
@@ -360,6 +370,8 @@ impl<'a> Replayer<'a> {
             closed_on: None,
             facts,
             activated_by: None,
+            excused: Vec::new(),
+            out_of_scope: Vec::new(),
         });
         if self.state.active & bit(c) == 0 {
             self.state.active |= bit(c);
@@ -378,10 +390,17 @@ impl<'a> Replayer<'a> {
     }
 
     /// Obligations whose deadline passed before `day` become overdue; their commitments fail.
+    /// Past a soft deadline they become late instead, and nothing fails.
     fn overdue(&mut self, day: f64, _next_event: Option<usize>) {
         let mut failed = Vec::new();
         for o in &mut self.obligations {
-            if o.status.open() && o.status != Status::Overdue && o.due.is_some_and(|d| d < day) {
+            let past = matches!(o.status, Status::Pending | Status::Due) && o.due.is_some_and(|d| d < day);
+            if !past {
+                continue;
+            }
+            if self.compiled.commitments[o.commitment.index()].soft_deadline {
+                o.status = Status::Late;
+            } else {
                 o.status = Status::Overdue;
                 failed.push((o.commitment.index(), o.due.map_or(0, |d| d.floor() as i64 + 1)));
             }
@@ -499,9 +518,11 @@ impl<'a> Replayer<'a> {
             self.activate_awaiting(i);
         }
         self.voids(i, &cevent);
+        // Excuses read the act on the state before it, as triggers do.
+        let excused = self.excuses(&cevent);
         self.apply(i, e);
         self.compiled.enter(&mut self.state);
-        self.fulfil(i, e);
+        self.fulfil(i, e, &excused);
         self.strikes(i, e);
         self.standing(Cause::Event(i));
     }
@@ -645,11 +666,23 @@ impl<'a> Replayer<'a> {
                     self.provenance.appropriated[c.index()] = w;
                 }
             }
-            EventKind::StrikeOnForces
-            | EventKind::Threat
-            | EventKind::Decision
-            | EventKind::Consultation
-            | EventKind::Action => {}
+            EventKind::Threat | EventKind::ThreatLifted => {
+                if let (Some(a), Some(t)) = (e.attacker, e.target) {
+                    let threats = &mut self.state.threats[t.index()];
+                    if e.kind == EventKind::Threat {
+                        *threats |= bit(a.index());
+                    } else {
+                        *threats &= !bit(a.index());
+                    }
+                    if *threats != 0 {
+                        self.state.threatened |= bit(t.index());
+                    } else {
+                        self.state.threatened &= !bit(t.index());
+                    }
+                    self.provenance.threatened[t.index()] = w;
+                }
+            }
+            EventKind::StrikeOnForces | EventKind::Decision | EventKind::Consultation | EventKind::Action => {}
         }
     }
 
@@ -686,22 +719,42 @@ impl<'a> Replayer<'a> {
         self.state.day = today;
     }
 
-    /// Closes the open obligations that this event fulfils or breaches.
-    fn fulfil(&mut self, i: usize, e: &Event) {
+    /// The commitments whose `excuse` exceptions excuse this act: (commitment, the first
+    /// excuse in file order whose `acts` match it and whose `when` holds).
+    fn excuses(&self, cevent: &CEvent) -> Vec<(usize, u16)> {
+        if !matches!(cevent.kind, EventKind::ArmedAttack | EventKind::Threat) {
+            return Vec::new();
+        }
+        let compiled = self.compiled;
+        (0..compiled.commitments.len())
+            .filter_map(|c| {
+                compiled.commitments[c]
+                    .excuses
+                    .iter()
+                    .find(|x| {
+                        compiled.matches(&x.acts, &self.state, cevent) && compiled.eval(&x.when, &self.state, None)
+                    })
+                    .map(|x| (c, x.id))
+            })
+            .collect()
+    }
+
+    /// Closes the open obligations that this event fulfils or breaches; an excused act (see
+    /// `excuses`) is recorded on the obligation instead of breaching it.
+    fn fulfil(&mut self, i: usize, e: &Event, excused: &[(usize, u16)]) {
         let compiled = self.compiled;
         let ancestors = |r: usize| compiled.ancestors.get(r).copied().unwrap_or(0);
         for o in self.obligations.iter_mut().filter(|o| o.status.open()) {
             let cc = &compiled.commitments[o.commitment.index()];
             let by_party = e.party == Some(o.party);
-            let done = match (cc.kind, e.kind) {
+            // Where the act happened: an act with no region is in scope only of a clause without one.
+            let in_scope = match e.region {
+                Some(r) => cc.in_scope(ancestors(r.index())),
+                None => cc.scope == 0 && cc.scope_except == 0,
+            };
+            let act = match (cc.kind, e.kind) {
                 (Kind::Consult, EventKind::Consultation) => e.party.is_none() || by_party,
-                (Kind::Deploy, EventKind::ForceDeployed) => {
-                    by_party
-                        && match e.region {
-                            Some(r) => cc.in_scope(ancestors(r.index())),
-                            None => cc.scope == 0,
-                        }
-                }
+                (Kind::Deploy, EventKind::ForceDeployed) => by_party,
                 (Kind::Seek, EventKind::Decision) => {
                     e.body.is_some_and(|b| self.spec.bodies[b.index()].members.contains(&o.party))
                 }
@@ -714,13 +767,22 @@ impl<'a> Replayer<'a> {
                 }
                 _ => false,
             };
+            // Deployments and actions are done somewhere: only those within the scope fulfil.
+            let placed = matches!(e.kind, EventKind::ForceDeployed | EventKind::Action);
+            let done = act && (!placed || in_scope);
+            if act && !done && cc.kind != Kind::Refrain {
+                o.out_of_scope.push(i);
+            }
             let breached = cc.kind == Kind::Refrain
                 && matches!(e.kind, EventKind::ArmedAttack | EventKind::Threat)
                 && e.attacker == Some(o.party)
                 && e.target.is_some_and(|t| cc.to & bit(t.index()) != 0)
                 && breaches_domains(cc.domains, e.nuclear)
                 && e.region.is_none_or(|r| cc.in_scope(ancestors(r.index())));
-            if breached {
+            let excuse = excused.iter().find(|(c, _)| *c == o.commitment.index()).map(|(_, x)| *x);
+            if let (true, Some(x)) = (breached, excuse) {
+                o.excused.push((i, x));
+            } else if breached {
                 o.status = Status::Breached;
                 o.closed_by = Some(i);
             } else if done && cc.kind != Kind::Refrain {
@@ -769,11 +831,10 @@ impl<'a> Replayer<'a> {
                         _ => None,
                     };
                     for o in self.obligations.iter_mut() {
-                        // An overdue obligation stays overdue: it was not met while it bound.
+                        // An overdue (or late) obligation stays so: it was not met while it bound.
                         if o.commitment.index() == c
                             && o.party.index() == p
-                            && o.status.open()
-                            && o.status != Status::Overdue
+                            && matches!(o.status, Status::Pending | Status::Due)
                         {
                             o.status = Status::Lapsed;
                             o.closed_by = closed_by;
@@ -857,6 +918,7 @@ pub fn atom_value(s: &State, p: &Provenance, atom: StateAtom) -> (bool, Witness)
         StateAtom::Consent(i) => (has(s.consent, i), get(&p.consent, i)),
         StateAtom::Requested(i) => (has(s.requested, i), get(&p.requested, i)),
         StateAtom::Attacked(i) => (has(s.attacked, i), get(&p.attacked, i)),
+        StateAtom::Threatened(i) => (has(s.threatened, i), get(&p.threatened, i)),
         StateAtom::Deployed(i) => (s.deployed.get(idx(i)).is_some_and(|m| *m != 0), get(&p.deployed, i)),
         StateAtom::DeployedIn(i, r) => (s.deployed_within.get(idx(i)).is_some_and(|m| has(*m, r)), get(&p.deployed, i)),
         StateAtom::Decided(b) => (b < 64 && s.decided & (1 << b) != 0, get(&p.decided, b)),

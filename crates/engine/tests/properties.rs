@@ -62,7 +62,7 @@ const VOTES: [&str; 4] = ["yes", "no", "abstain", "absent"];
 const RED_LINE_KINDS: [&str; 4] = ["exclusion", "threat", "opposition", "demand"];
 
 /// Conditions; `{c}` stands for a commitment id. `active`/`failed` appear only positively.
-const CONDITIONS: [&str; 16] = [
+const CONDITIONS: [&str; 18] = [
     "ceasefire",
     "not ceasefire",
     "peace_agreement",
@@ -72,6 +72,8 @@ const CONDITIONS: [&str; 16] = [
     "not decided(b)",
     "requested(A)",
     "attacked(A)",
+    "threatened(A)",
+    "not threatened(A)",
     "deployed(B)",
     "deployed(B, R1)",
     "not deployed(C, R)",
@@ -398,6 +400,7 @@ enum Ev {
     Attack { attacker: usize, target: usize, region: usize, domains: u32, scale: usize, provoked: bool, nuclear: bool },
     Strike { attacker: usize, owner: usize, region: usize },
     Threat { attacker: usize, target: usize, nuclear: bool },
+    ThreatLifted { attacker: usize, target: usize },
     CeasefireSigned,
     CeasefireBroken,
     PeaceSigned,
@@ -408,7 +411,7 @@ enum Ev {
     Consent { party: usize, consent: bool },
     Withdraws { party: usize, commitment: usize },
     Consultation { party: Option<usize> },
-    Action { party: usize, commitment: Option<usize>, domains: u32 },
+    Action { party: usize, commitment: Option<usize>, domains: u32, region: Option<usize> },
 }
 
 #[derive(Debug, Clone)]
@@ -469,6 +472,9 @@ impl Sc {
                         p(target)
                     )
                 }
+                Ev::ThreatLifted { attacker, target } => {
+                    format!("kind = \"threat_lifted\"\nattacker = \"{}\"\ntarget = \"{}\"", p(attacker), p(target))
+                }
                 Ev::CeasefireSigned => "kind = \"ceasefire_signed\"".into(),
                 Ev::CeasefireBroken => "kind = \"ceasefire_broken\"\nviolator = \"D\"".into(),
                 Ev::PeaceSigned => "kind = \"peace_signed\"".into(),
@@ -503,11 +509,15 @@ impl Sc {
                     Some(party) => format!("kind = \"consultation\"\nparty = \"{}\"", p(party)),
                     None => "kind = \"consultation\"".into(),
                 },
-                Ev::Action { party, commitment, domains } => {
+                Ev::Action { party, commitment, domains, region } => {
                     let mut s =
                         format!("kind = \"action\"\nparty = \"{}\"\ndomains = {}", p(party), list(*domains, &DOMAINS));
                     if let Some(c) = commitment {
                         write!(s, "\ncommitment = \"c{}\"", c % commitments).unwrap();
+                    }
+                    // An action naming a commitment says where it happens (E0614 for a scoped one).
+                    if let Some(region) = region.or(commitment.map(|_| 0)) {
+                        write!(s, "\nregion = \"{}\"", r(&region)).unwrap();
                     }
                     s
                 }
@@ -544,13 +554,14 @@ fn event() -> impl Strategy<Value = Ev> {
         });
     let decision = (0..VOTES.len(), proptest::collection::vec(proptest::option::of(0..VOTES.len()), 3))
         .prop_map(|(default, votes)| Ev::Decision { default, votes });
-    let action = (party(), proptest::option::of(0..6usize), small_mask(DOMAINS.len()))
-        .prop_map(|(party, commitment, domains)| Ev::Action { party, commitment, domains });
+    let action = (party(), proptest::option::of(0..6usize), small_mask(DOMAINS.len()), proptest::option::of(region()))
+        .prop_map(|(party, commitment, domains, region)| Ev::Action { party, commitment, domains, region });
     prop_oneof![
         4 => attack,
         2 => (party(), party(), region()).prop_map(|(attacker, owner, region)| Ev::Strike { attacker, owner, region }),
         1 => (party(), target(), any::<bool>())
             .prop_map(|(attacker, target, nuclear)| Ev::Threat { attacker, target, nuclear }),
+        1 => (party(), target()).prop_map(|(attacker, target)| Ev::ThreatLifted { attacker, target }),
         1 => Just(Ev::CeasefireSigned),
         1 => Just(Ev::CeasefireBroken),
         1 => Just(Ev::PeaceSigned),

@@ -226,8 +226,11 @@ fn conditions(spec: &Spec, c: &Commitment, o: Obligation) -> Conditions {
         out.adversary = bounded(Field::Attacker, &ATTACKS);
         out.non_provocation =
             crisis.iter().any(|(_, f)| f.as_ref().is_some_and(|f| fields(f).contains(&Field::Provoked)));
-        // Only on request: every alternative is a request event.
-        out.request |= !alternatives.is_empty() && alternatives.iter().all(|(k, _)| *k == EventKind::Request);
+        // Only on request: every alternative is a request event, or reads `requested(..)` in its filter.
+        out.request |= !alternatives.is_empty()
+            && alternatives.iter().all(|(k, f)| {
+                *k == EventKind::Request || f.as_ref().is_some_and(|f| predicates(f).contains(&StateFn::Requested))
+            });
         if alternatives.iter().any(|(k, _)| *k == EventKind::CeasefireBroken) {
             out.conflict = true;
         }
@@ -1303,6 +1306,21 @@ quote = "q"
         assert_eq!(get(&member(&f, "B").codes, "DEFENSE").code, Some(0));
         assert_eq!(get(&member(&f, "A").codes, "DEFENSE").code, Some(1));
         assert_eq!(member(&f, "B").benson.kind, "none");
+    }
+
+    /// A consultation whose every trigger alternative needs a request — a request event, or a
+    /// filter reading `requested(..)` — is conditional on request, as one with the condition is.
+    #[test]
+    fn a_request_in_every_trigger_alternative_is_a_request_condition() {
+        let talk = |trigger: &str| {
+            with(&format!(
+                "[[commitment]]\nid = \"talk\"\nby = [\"A\", \"B\"]\nto = [\"B\"]\nkind = \"consult\"\ntrigger = \"{trigger}\"\nmodality = \"automatic\"\nstrength = \"treaty\"\n[[commitment.evidence]]\nsource = \"s\"\nquote = \"q\"\n"
+            ))
+        };
+        let both = "threat where target == B and requested(B) | request where party == B and threatened(B)";
+        assert_eq!(get(&codes(&talk(both)).alliance, "CONCON").code, Some(1));
+        let one = "threat where target == B | request where party == B and threatened(B)";
+        assert_eq!(get(&codes(&talk(one)).alliance, "CONCON").code, Some(0));
     }
 
     #[test]

@@ -84,6 +84,14 @@ pub struct ObligationEntry {
     /// Domains of the clause the party does not act in, and the red line that says so.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub excluded_domains: Vec<DomainExclusionRef>,
+    /// Acts of the party that would have breached this `refrain` obligation but were excused
+    /// by an `excuse` exception (`docs/semantics.md`, "Excused acts").
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub excused: Vec<ExcusedAct>,
+    /// Acts of the party that would have fulfilled it but happened outside the clause's scope
+    /// (or gave no region for a clause with one): they fulfil nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub out_of_scope: Vec<OutOfScopeAct>,
     pub to: Vec<String>,
     pub strength: String,
     /// How far the clause has got: proposed, reported, offered, agreed, signed or in_force.
@@ -104,6 +112,24 @@ pub struct ObligationEntry {
     pub status_text: String,
     pub cause_text: String,
     pub explanation: Option<Explanation>,
+}
+
+/// An act that did not breach a `refrain` obligation because an `excuse` exception matched it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ExcusedAct {
+    pub event: EventRef,
+    /// The `excuse` exception's id.
+    pub exception: String,
+    /// Why: the act, the exception and the pattern it matched.
+    pub text: String,
+}
+
+/// An act that would have fulfilled an obligation but happened outside the clause's scope.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OutOfScopeAct {
+    pub event: EventRef,
+    /// `not fulfilled by <act>: outside the scope (...)`.
+    pub text: String,
 }
 
 /// A domain-limited exclusion of an obligation (`docs/semantics.md`, "Red-line exclusions").
@@ -359,6 +385,7 @@ impl Ctx<'_> {
             StateAtom::Consent(p) => format!("consent({})", party(p)),
             StateAtom::Requested(p) => format!("requested({})", party(p)),
             StateAtom::Attacked(p) => format!("attacked({})", party(p)),
+            StateAtom::Threatened(p) => format!("threatened({})", party(p)),
             StateAtom::Deployed(p) => format!("deployed({})", party(p)),
             StateAtom::DeployedIn(p, r) => format!(
                 "deployed({}, {})",
@@ -403,9 +430,39 @@ impl Ctx<'_> {
         }
     }
 
+    /// Why an act did not breach: `excused: <act> — exception `x` (acts `...`[, when `...`])`.
+    fn excused(&self, event: usize, exception: u16) -> String {
+        let x = &self.spec.exceptions[usize::from(exception)];
+        let acts = x.acts.as_ref().map_or(String::new(), |a| a.text.clone());
+        let when = if x.when.text == "true" { String::new() } else { format!(", when `{}`", x.when.text) };
+        format!("excused: {} — exception `{}` (acts `{acts}`{when}), so not a breach", self.event_text(event), x.id)
+    }
+
+    /// Why an act fulfilled nothing: `not fulfilled by <act>: outside the scope (scope ..., except ...)`.
+    fn out_of_scope(&self, o: &Obligation, event: usize) -> String {
+        let c = self.spec.commitment(o.commitment);
+        let ids = |rs: &[ironclad_spec::model::RegionId]| {
+            rs.iter().map(|r| self.spec.region(*r).id.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        let mut scope = Vec::new();
+        if !c.scope.is_empty() {
+            scope.push(format!("scope {}", ids(&c.scope)));
+        }
+        if !c.scope_except.is_empty() {
+            scope.push(format!("except {}", ids(&c.scope_except)));
+        }
+        let place = if self.scenario.events[event].region.is_some() {
+            "outside the scope"
+        } else {
+            "no region given, for a clause with a scope"
+        };
+        format!("not fulfilled by {}: {place} ({})", self.event_text(event), scope.join("; "))
+    }
+
     /// `status since day N`, with the deadline or the event that closed it.
     fn status(&self, o: &Obligation) -> String {
-        let due = o.due.map(|d| format!(", deadline {}", self.day(d.floor() as i64))).unwrap_or_default();
+        let soft = if self.spec.commitment(o.commitment).soft_deadline { "soft " } else { "" };
+        let due = o.due.map(|d| format!(", {soft}deadline {}", self.day(d.floor() as i64))).unwrap_or_default();
         let closed = o
             .closed_by
             .map(|i| match o.closed_on {
@@ -505,6 +562,12 @@ impl Ctx<'_> {
         }
         if let Some(i) = o.activated_by {
             lines.push(format!("activated by {}", self.event_text(i)));
+        }
+        for &(i, x) in &o.excused {
+            lines.push(self.excused(i, x));
+        }
+        for &i in &o.out_of_scope {
+            lines.push(self.out_of_scope(o, i));
         }
         for e in &c.evidence {
             let source = &self.spec.sources[e.source.index()];
@@ -671,7 +734,23 @@ impl Ctx<'_> {
             })
             .collect();
         let removed = |d: &str| excluded_domains.iter().any(|x| x.domains.iter().any(|e| e == d));
+        let excused = o
+            .excused
+            .iter()
+            .map(|&(i, x)| ExcusedAct {
+                event: self.event_ref(i),
+                exception: self.spec.exceptions[usize::from(x)].id.clone(),
+                text: self.excused(i, x),
+            })
+            .collect();
+        let out_of_scope = o
+            .out_of_scope
+            .iter()
+            .map(|&i| OutOfScopeAct { event: self.event_ref(i), text: self.out_of_scope(o, i) })
+            .collect();
         ObligationEntry {
+            excused,
+            out_of_scope,
             party: self.spec.party(o.party).id.clone(),
             party_name: self.spec.party(o.party).name.clone(),
             commitment: c.id.clone(),

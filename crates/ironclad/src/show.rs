@@ -121,6 +121,9 @@ pub struct ShowCommitment {
     /// The amount pledged, with its unit.
     pub amount: Option<String>,
     pub deadline_days: Option<f64>,
+    /// The deadline is soft (`soft_deadline`): missing it makes the obligation late, not failed.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub deadline_soft: bool,
     pub trigger: Option<String>,
     /// Entry conditions (`after X`), continuing conditions, and exceptions (`unless X`).
     pub conditions: Vec<String>,
@@ -243,6 +246,7 @@ pub fn show(spec: &Spec) -> ShowReport {
                 modality: c.modality.as_str().to_string(),
                 amount: c.amount.as_ref().map(|a| a.to_string()),
                 deadline_days: c.deadline.map(|d| d.days),
+                deadline_soft: c.soft_deadline,
                 trigger: c.trigger.as_ref().map(|t| t.text.clone()),
                 conditions: conditions_text(spec, c),
                 scope: c.scope.iter().map(|r| spec.region(*r).id.clone()).collect(),

@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::precedence::overrides;
 use crate::sat::{atom_key, decided, satisfiable};
 use crate::select::selector_matches;
-use crate::vocab::{Kind, Modality, RedLineKind};
+use crate::vocab::{ExceptionEffect, Kind, Modality, RedLineKind};
 
 /// Runs every lint.
 pub fn run(spec: &Spec) -> Vec<Diagnostic> {
@@ -204,7 +204,10 @@ fn conflicting_exceptions(spec: &Spec, out: &mut Vec<Diagnostic>) {
                 .map(|c| spec.commitment(*c).id.as_str())
                 .collect();
             let (ia, ib) = (ExceptionId(i as u16), ExceptionId(j as u16));
-            if shared.is_empty() || a.effect == b.effect || overrides(spec, ia, ib) || overrides(spec, ib, ia) {
+            // An excuse speaks of breaching acts, not of whether the clause applies: it conflicts with nothing.
+            let excuse = a.effect == ExceptionEffect::Excuse || b.effect == ExceptionEffect::Excuse;
+            if shared.is_empty() || excuse || a.effect == b.effect || overrides(spec, ia, ib) || overrides(spec, ib, ia)
+            {
                 continue;
             }
             if spec.allows(None, "conflicting-exceptions")

@@ -665,7 +665,8 @@ impl Lowerer<'_> {
             scope_except,
             modality: c.modality.value,
             strength: c.strength.value,
-            deadline: c.deadline.as_ref().and_then(|d| self.duration(d)),
+            deadline: self.deadline(c),
+            soft_deadline: c.soft_deadline.is_some(),
             duration: c.duration.as_ref().and_then(|d| self.duration(d)),
             allow: c.allow.iter().map(|a| a.value.clone()).collect(),
             evidence,
@@ -673,6 +674,20 @@ impl Lowerer<'_> {
             notes: c.notes.clone(),
             span: c.id.span.clone(),
         }
+    }
+
+    /// `deadline` or `soft_deadline` (at most one: E0613).
+    fn deadline(&mut self, c: &RawCommitment) -> Option<Duration> {
+        if let (Some(hard), Some(soft)) = (&c.deadline, &c.soft_deadline) {
+            self.error(
+                Diagnostic::new("E0613", format!("commitment `{}` has both `deadline` and `soft_deadline`", c.id.value))
+                    .primary(soft.span.clone(), "a soft deadline")
+                    .secondary(hard.span.clone(), "a hard deadline")
+                    .help("keep one: `deadline` when missing it fails the commitment, `soft_deadline` when the text only aims at it (\"where possible within 24 hours\")"),
+            );
+            return None;
+        }
+        c.deadline.as_ref().or(c.soft_deadline.as_ref()).and_then(|d| self.duration(d))
     }
 
     fn check_allow(&mut self, allow: &[Sp<String>]) {
@@ -808,18 +823,110 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            let when = self.condition(&x.when);
+            let excuse = x.effect.value == ExceptionEffect::Excuse;
+            let when = match &x.when {
+                Some(w) => self.condition(w),
+                None if excuse => self.condition(&Sp { value: "true".into(), span: x.effect.span.clone() }),
+                None => {
+                    self.error(
+                        Diagnostic::new("E0610", format!("exception `{}` does not say when it holds", x.id.value))
+                            .primary(x.effect.span.clone(), "a `suspend` or `apply` exception needs `when`")
+                            .help("add a condition over the state: `when = \"attacked(UA) and not ceasefire\"`"),
+                    );
+                    None
+                }
+            };
+            let acts = match (&x.acts, excuse) {
+                (Some(a), true) => self.trigger(a).filter(|t| {
+                    let breaching = |k: &expr::EventKind| matches!(k, expr::EventKind::ArmedAttack | expr::EventKind::Threat);
+                    let any = t.trigger.alternatives.iter().any(|(k, _)| breaching(k));
+                    if !any {
+                        self.error(
+                            Diagnostic::new("E0610", format!("`excuse` exception `{}` names no act that could breach", x.id.value))
+                                .primary(a.span.clone(), "no `armed_attack` or `threat` alternative")
+                                .help("only armed attacks and threats breach a refrain: `acts = \"armed_attack where provoked\"`"),
+                        );
+                    }
+                    any
+                }),
+                (None, true) => {
+                    self.error(
+                        Diagnostic::new("E0610", format!("`excuse` exception `{}` names no acts", x.id.value))
+                            .primary(x.effect.span.clone(), "excuses nothing without `acts`")
+                            .help(
+                                "name the acts that do not breach the clause: `acts = \"armed_attack where provoked\"`",
+                            ),
+                    );
+                    None
+                }
+                (Some(a), false) => {
+                    self.error(
+                        Diagnostic::new(
+                            "E0610",
+                            format!("`acts` on a `{:?}` exception", x.effect.value).to_lowercase(),
+                        )
+                        .primary(a.span.clone(), "only an `excuse` exception names acts")
+                        .secondary(x.effect.span.clone(), "the effect")
+                        .help("set `effect = \"excuse\"` (on a `refrain` clause), or remove `acts`"),
+                    );
+                    None
+                }
+                (None, false) => None,
+            };
+            if excuse {
+                let named: Vec<(&Sp<String>, CommitmentId)> = x
+                    .commitments
+                    .iter()
+                    .filter_map(|r| self.names.commitments.get(&r.value).map(|id| (r, *id)))
+                    .collect();
+                for (r, id) in named {
+                    let kind = raw.commitment.get(id.index()).map(|c| c.kind.value);
+                    if let Some(kind) = kind.filter(|k| *k != Kind::Refrain) {
+                        self.error(
+                            Diagnostic::new("E0611", format!("`excuse` exception `{}` qualifies a `{kind}` commitment", x.id.value))
+                                .primary(r.span.clone(), "not a `refrain`: no act breaches it")
+                                .help("only `refrain` clauses are breached, so only they can excuse acts; use `suspend` to set another clause aside"),
+                        );
+                    }
+                }
+                if let Some(o) = x.overrides.first() {
+                    self.error(
+                        Diagnostic::new("E0612", format!("`excuse` exception `{}` overrides another exception", x.id.value))
+                            .primary(o.span.clone(), "excuses take no part in precedence")
+                            .help("an excuse applies to breaching acts, not to whether the clause applies: remove `overrides`"),
+                    );
+                }
+            }
             let evidence = self.evidence(&x.evidence, &x.id, "exception");
-            if let Some(when) = when {
+            if let Some(when) = when
+                && (acts.is_some() || !excuse)
+            {
                 out.push(Exception {
                     id: x.id.value.clone(),
                     commitments,
                     when,
                     effect: x.effect.value,
+                    acts,
                     overrides,
                     evidence,
                     span: x.id.span.clone(),
                 });
+            }
+        }
+        // An `excuse` exception cannot be overridden either: it is not a reading of the clause.
+        for x in &raw.exception {
+            for o in &x.overrides {
+                let target = raw.exception.iter().find(|y| y.id.value == o.value);
+                if let Some(y) = target.filter(|y| y.effect.value == ExceptionEffect::Excuse)
+                    && x.effect.value != ExceptionEffect::Excuse
+                {
+                    self.error(
+                        Diagnostic::new("E0612", format!("exception `{}` overrides `excuse` exception `{}`", x.id.value, y.id.value))
+                            .primary(o.span.clone(), "excuses take no part in precedence")
+                            .secondary(y.effect.span.clone(), "an excuse")
+                            .help("an excuse applies to breaching acts, not to whether the clause applies: remove it from `overrides`"),
+                    );
+                }
             }
         }
         // Precedence must be a partial order: no exception may override itself, even indirectly.

@@ -248,6 +248,9 @@ pub struct Commitment {
     pub modality: Modality,
     pub strength: Strength,
     pub deadline: Option<Duration>,
+    /// Whether the deadline is soft (`soft_deadline`): past it the obligation is `late`, the
+    /// commitment does not fail.
+    pub soft_deadline: bool,
     pub duration: Option<Duration>,
     pub allow: Vec<String>,
     pub evidence: Vec<Evidence>,
@@ -304,6 +307,8 @@ pub struct Exception {
     pub commitments: Vec<CommitmentId>,
     pub when: Condition,
     pub effect: crate::vocab::ExceptionEffect,
+    /// For `excuse`: the acts (an event pattern, on the state before the act) that do not breach.
+    pub acts: Option<TriggerSpec>,
     pub overrides: Vec<ExceptionId>,
     pub evidence: Vec<Evidence>,
     pub span: Span,

@@ -232,6 +232,9 @@ pub struct RawCommitment {
     pub strength: Sp<Strength>,
     /// Time allowed to act once due, e.g. `24h`.
     pub deadline: Option<Sp<String>>,
+    /// A best-efforts time to act ("where possible within 24 hours"): past it the obligation
+    /// is `late`, not `overdue`, and the commitment does not fail. Not with `deadline`.
+    pub soft_deadline: Option<Sp<String>>,
     /// How long it lasts, e.g. `10y`.
     pub duration: Option<Sp<String>>,
     /// Lints deliberately allowed on this commitment, e.g. `["discretionary-defend"]`.
@@ -251,10 +254,15 @@ pub struct RawException {
     /// The commitments it qualifies.
     pub commitments: Vec<Sp<String>>,
     /// When it holds: a condition over the state, e.g. `attacked(UA) and not ceasefire`.
-    pub when: Sp<String>,
+    /// Required for `suspend` and `apply`; optional for `excuse` (default: always).
+    pub when: Option<Sp<String>>,
     /// `suspend`: the clause does not apply; `apply`: it applies notwithstanding its own
-    /// conditions and `unless`.
+    /// conditions and `unless`; `excuse` (refrain clauses only): the acts `acts` matches do
+    /// not breach it.
     pub effect: Sp<ExceptionEffect>,
+    /// For `effect = "excuse"` only: an event pattern over the breaching act, e.g.
+    /// `armed_attack where provoked`.
+    pub acts: Option<Sp<String>>,
     /// Exceptions this one takes precedence over.
     #[serde(default)]
     pub overrides: Vec<Sp<String>>,

@@ -242,7 +242,7 @@ fn required(kind: EventKind) -> &'static [&'static str] {
     match kind {
         EventKind::ArmedAttack => &["attacker", "target", "region"],
         EventKind::StrikeOnForces => &["attacker", "owner", "region"],
-        EventKind::Threat => &["attacker", "target"],
+        EventKind::Threat | EventKind::ThreatLifted => &["attacker", "target"],
         EventKind::ForceDeployed | EventKind::ForceWithdrawn => &["party", "region"],
         EventKind::Decision => &["body"],
         EventKind::Request | EventKind::Action => &["party"],
@@ -519,6 +519,25 @@ impl ScenarioLowerer<'_> {
                 Diagnostic::new("E0802", "`withdraws` needs the commitment withdrawn from")
                     .primary(e.kind.span.clone(), "no `commitment`")
                     .help("add `commitment = \"<commitment id>\"`"),
+            );
+        }
+        // An act for a commitment with a scope must say where it happens: only an act in scope fulfils it.
+        if kind == EventKind::Action
+            && e.region.is_none()
+            && let Some(name) = &e.commitment
+            && let Some(c) = self.spec.commitments.iter().find(|c| c.id == name.value)
+            && (!c.scope.is_empty() || !c.scope_except.is_empty())
+        {
+            let regions: Vec<&str> = c.scope.iter().map(|r| self.spec.region(*r).id.as_str()).collect();
+            let scope =
+                if regions.is_empty() { "a scope".to_string() } else { format!("scope {}", regions.join(", ")) };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    "E0614",
+                    format!("an action for `{}`, which has {scope}, does not say where it happens", c.id),
+                )
+                .primary(name.span.clone(), "a commitment with a scope")
+                .help("add `region = \"<region id>\"`: only an act within the commitment's scope fulfils it"),
             );
         }
         let (line, _) = line_col(self.text, e.kind.span.start);

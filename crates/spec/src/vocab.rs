@@ -283,6 +283,8 @@ impl JsonSchema for Date {
 pub enum ExceptionEffect {
     Suspend,
     Apply,
+    /// On a `refrain` clause: the acts its `acts` pattern matches do not breach it.
+    Excuse,
 }
 
 #[cfg(test)]

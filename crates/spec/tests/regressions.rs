@@ -75,3 +75,38 @@ fn a_precedence_cycle_is_found_next_to_an_exception_that_failed_to_parse() {
     let codes = codes(&text);
     assert!(codes.iter().any(|c| c == "E0605"), "{codes:?}");
 }
+
+/// `when` may be left out of an `excuse` only; a `suspend` or `apply` without it is E0610.
+#[test]
+fn when_is_required_except_for_an_excuse() {
+    let without_when = |effect: &str, acts: &str| {
+        format!(
+            "{BASE}\n[[exception]]\nid = \"x\"\ncommitments = [\"c\"]\neffect = \"{effect}\"\n{acts}\n[[exception.evidence]]\nsource = \"s\"\nquote = \"q\"\n"
+        )
+    };
+    assert_eq!(codes(&without_when("suspend", "")), ["E0610"]);
+    assert_eq!(codes(&without_when("apply", "")), ["E0610"]);
+    // `c` is a `defend`: an excuse on it is E0611, not E0610 (its `when` defaults to true).
+    assert_eq!(codes(&without_when("excuse", "acts = \"armed_attack\"")), ["E0611"]);
+    // An excuse of acts that never breach (a request) would excuse nothing.
+    assert_eq!(codes(&without_when("excuse", "acts = \"request\"")), ["E0611", "E0610"]);
+}
+
+/// A `threat_lifted` event needs the attacker and the target whose threat it ends.
+#[test]
+fn a_lifted_threat_names_attacker_and_target() {
+    let spec = analyze(BASE).spec.expect("valid");
+    let scenario = |fields: &str| {
+        format!("[scenario]\nid = \"s\"\nframework = \"t\"\n\n[[event]]\nday = 1\nkind = \"threat_lifted\"\n{fields}\n")
+    };
+    let (ok, diagnostics) =
+        ironclad_spec::scenario::lower_scenario(&scenario("attacker = \"RU\"\ntarget = \"UA\""), &spec);
+    assert!(ok.is_some(), "{diagnostics:?}");
+    let (missing, diagnostics) = ironclad_spec::scenario::lower_scenario(&scenario("attacker = \"RU\""), &spec);
+    assert!(missing.is_none());
+    assert!(diagnostics.iter().any(|d| d.code == "E0802"), "{diagnostics:?}");
+    let (extra, diagnostics) =
+        ironclad_spec::scenario::lower_scenario(&scenario("attacker = \"RU\"\ntarget = \"UA\"\nnuclear = true"), &spec);
+    assert!(extra.is_none());
+    assert!(diagnostics.iter().any(|d| d.code == "E0802"), "{diagnostics:?}");
+}

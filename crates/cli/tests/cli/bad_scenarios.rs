@@ -56,6 +56,7 @@ bad_scenarios! {
     scenario_19_withdraws_without_commitment => "19-withdraws-without-commitment",
     scenario_20_requirement_range => "20-requirement-range",
     scenario_21_organisation_without_tag => "21-organisation-without-tag",
+    scenario_110_action_scoped_without_region => "110-action-scoped-without-region",
 }
 
 /// The framework a bad scenario runs against: `# framework: <path>` in its header, or the default.
@@ -131,7 +132,7 @@ fn bad_scenario_names_are_numbered() {
 #[test]
 fn every_scenario_code_has_a_bad_scenario() {
     let announced = announced_codes();
-    for code in ["E0801", "E0802", "E0803", "E0101", "E0001", "E0002"] {
+    for code in ["E0801", "E0802", "E0803", "E0614", "E0101", "E0001", "E0002"] {
         assert!(announced.contains(code), "no file of {DIR} tests {code}");
     }
 }

@@ -140,6 +140,12 @@ bad_specs! {
     spec_100_sanctions_domain => "100-sanctions-domain",
     spec_101_member_bare_organisation => "101-member-bare-organisation",
     spec_102_appropriated_consultation => "102-appropriated-consultation",
+    spec_110_excuse_without_acts => "110-excuse-without-acts",
+    spec_111_acts_on_suspend => "111-acts-on-suspend",
+    spec_112_excuse_not_refrain => "112-excuse-not-refrain",
+    spec_113_excuse_in_precedence => "113-excuse-in-precedence",
+    spec_114_soft_and_hard_deadline => "114-soft-and-hard-deadline",
+    spec_115_threatened_needs_party => "115-threatened-needs-party",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.
@@ -311,7 +317,7 @@ const FROM_SOURCES: &[&str] = &["W0013"];
 
 /// Codes that only a scenario can raise (`ironclad obligations --scenario`): the files of
 /// `tests/bad-scenarios/` test them (see `bad_scenarios`), not those of `tests/bad-specs/`.
-const FROM_SCENARIOS: &[&str] = &["E0801", "E0802", "E0803", "E0608"];
+const FROM_SCENARIOS: &[&str] = &["E0801", "E0802", "E0803", "E0608", "E0614"];
 
 #[test]
 fn every_code_has_a_bad_spec() {

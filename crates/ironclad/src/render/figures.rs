@@ -124,6 +124,7 @@ fn status_style(status: &str) -> (usize, bool) {
         "pending" => (SKY, false),
         "due" => (BLUE, false),
         "overdue" => (VERMILLION, true),
+        "late" => (ORANGE, false),
         "fulfilled" => (GREEN, false),
         "breached" => (VERMILLION, false),
         "lapsed" => (ORANGE, true),
@@ -131,7 +132,7 @@ fn status_style(status: &str) -> (usize, bool) {
     }
 }
 
-const STATUSES: [&str; 7] = ["pending", "due", "overdue", "fulfilled", "breached", "lapsed", "voided"];
+const STATUSES: [&str; 8] = ["pending", "due", "overdue", "late", "fulfilled", "breached", "lapsed", "voided"];
 
 /// The obligations of a scenario on its timeline.
 pub fn timeline(s: &ScenarioSection, index: usize) -> Figure {
@@ -157,7 +158,7 @@ pub fn timeline(s: &ScenarioSection, index: usize) -> Figure {
                 label: format!("{} · {}", ob.party, ob.commitment),
                 start: ob.since as f64,
                 end,
-                open: ob.closed_by.is_none() && matches!(ob.status.as_str(), "pending" | "due" | "overdue"),
+                open: ob.closed_by.is_none() && matches!(ob.status.as_str(), "pending" | "due" | "overdue" | "late"),
                 deadline: ob.due,
                 colour,
                 hollow,

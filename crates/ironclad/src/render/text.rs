@@ -187,7 +187,8 @@ pub fn show(r: &ShowReport) -> String {
         let domains = if c.domains.is_empty() { "(no domain)".to_string() } else { c.domains.join("+") };
         let _ = writeln!(out, "  {article}{}: {} {domains} by {by} → {}{option}", c.id, c.kind, c.to.join(", "));
         let amount = c.amount.as_ref().map(|a| format!(", {a}")).unwrap_or_default();
-        let deadline = c.deadline_days.map(|d| format!(", within {d} days")).unwrap_or_default();
+        let soft = if c.deadline_soft { " (soft deadline: late past it, not failed)" } else { "" };
+        let deadline = c.deadline_days.map(|d| format!(", within {d} days{soft}")).unwrap_or_default();
         let status = if c.status_stated { c.status.clone() } else { format!("{} (implied)", c.status) };
         let effect = if c.takes_effect { "" } else { "  [no effect: a tentative clause that no variant option lists]" };
         let _ = writeln!(out, "      {status}, {}, {}{amount}{deadline}{effect}", c.strength, c.modality);
@@ -277,6 +278,12 @@ pub fn obligations(r: &ObligationsReport) -> String {
             let _ = writeln!(out, "      {}", o.status_text);
             for x in &o.excluded_domains {
                 let _ = writeln!(out, "      not in {}: red line {}", x.domains.join("+"), x.red_line);
+            }
+            for x in &o.excused {
+                let _ = writeln!(out, "      {}", x.text);
+            }
+            for x in &o.out_of_scope {
+                let _ = writeln!(out, "      {}", x.text);
             }
             let _ = writeln!(out, "      cause: {}", o.cause_text);
             if let Some(e) = &o.explanation {

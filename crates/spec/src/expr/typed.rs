@@ -105,6 +105,7 @@ named! {
         ArmedAttack = "armed_attack",
         StrikeOnForces = "strike_on_forces",
         Threat = "threat",
+        ThreatLifted = "threat_lifted",
         CeasefireSigned = "ceasefire_signed",
         CeasefireBroken = "ceasefire_broken",
         PeaceSigned = "peace_signed",
@@ -168,12 +169,18 @@ impl EventKind {
                 (F::Scale, Ty::Scale),
             ],
             EventKind::Threat => &[(F::Attacker, Ty::Party), (F::Target, Ty::Party), (F::Nuclear, Ty::Bool)],
+            EventKind::ThreatLifted => &[(F::Attacker, Ty::Party), (F::Target, Ty::Party)],
             EventKind::CeasefireSigned | EventKind::PeaceSigned => &[],
             EventKind::CeasefireBroken => &[(F::Violator, Ty::Party)],
             EventKind::ForceDeployed | EventKind::ForceWithdrawn => &[(F::Party, Ty::Party), (F::Region, Ty::Region)],
             EventKind::Decision => &[(F::Body, Ty::Body), (F::Passed, Ty::Bool)],
             EventKind::Request | EventKind::Consultation => &[(F::Party, Ty::Party)],
-            EventKind::Action => &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment), (F::Domains, Ty::DomainSet)],
+            EventKind::Action => &[
+                (F::Party, Ty::Party),
+                (F::Commitment, Ty::Commitment),
+                (F::Domains, Ty::DomainSet),
+                (F::Region, Ty::Region),
+            ],
             EventKind::PositionChange => &[(F::Party, Ty::Party), (F::Commitment, Ty::Commitment)],
             EventKind::Accession | EventKind::Departure => {
                 &[(F::Party, Ty::Party), (F::Organisation, Ty::Organisation)]
@@ -195,6 +202,7 @@ named! {
         Requested = "requested",
         Deployed = "deployed",
         Attacked = "attacked",
+        Threatened = "threatened",
         Active = "active",
         Failed = "failed",
         Member = "member",
@@ -207,7 +215,7 @@ impl StateFn {
     pub fn signatures(self) -> &'static [&'static [Ty]] {
         match self {
             StateFn::Ceasefire | StateFn::PeaceAgreement => &[&[]],
-            StateFn::Consent | StateFn::Attacked => &[&[Ty::Party]],
+            StateFn::Consent | StateFn::Attacked | StateFn::Threatened => &[&[Ty::Party]],
             // `requested(#tag)`: some member of the tag has requested.
             StateFn::Requested => &[&[Ty::Party], &[Ty::PartySet]],
             StateFn::Decided => &[&[Ty::Body]],
@@ -229,6 +237,9 @@ impl StateFn {
             }
             StateFn::Deployed => "deployed(P) / deployed(P, R): P has forces deployed (in R)",
             StateFn::Attacked => "attacked(P): P is under armed attack",
+            StateFn::Threatened => {
+                "threatened(P): a threat against P stands (from a `threat` until its `threat_lifted`)"
+            }
             StateFn::Active => "active(C): commitment C is activated",
             StateFn::Failed => "failed(C): commitment C was struck or not honoured",
             StateFn::Appropriated => {
