@@ -140,6 +140,7 @@ bad_specs! {
     spec_100_sanctions_domain => "100-sanctions-domain",
     spec_101_member_bare_organisation => "101-member-bare-organisation",
     spec_102_appropriated_consultation => "102-appropriated-consultation",
+    spec_103_predicate_of_event_field => "103-predicate-of-event-field",
     spec_110_excuse_without_acts => "110-excuse-without-acts",
     spec_111_acts_on_suspend => "111-acts-on-suspend",
     spec_112_excuse_not_refrain => "112-excuse-not-refrain",

@@ -318,7 +318,22 @@ impl Checker<'_> {
                 .map(|(arg, ty)| self.expect(arg, *ty))
                 .collect::<Result<Vec<_>, _>>()
             {
-                Ok(typed) => return Ok(Typed { node: Node::State(func, typed), ty: Ty::Bool, span }),
+                Ok(typed) => {
+                    // A predicate reads the state of the world about a named party, body, …; the
+                    // engine cannot evaluate it about the event's own fields.
+                    if let Some(field) = typed.iter().find(|a| matches!(a.node, Node::Field(_))) {
+                        return Err(TypeError::new(
+                            field.span.clone(),
+                            format!("`{name}` cannot take an event field as its argument"),
+                            "an event field",
+                        )
+                        .help(format!(
+                            "a predicate's arguments are named ids (write {}); inside a `where` filter, compare the field instead (e.g. `target in #tag`, `party == UA`)",
+                            func.usage()
+                        )));
+                    }
+                    return Ok(Typed { node: Node::State(func, typed), ty: Ty::Bool, span });
+                }
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
@@ -539,6 +554,9 @@ mod tests {
         check_error(condition("member(UA, nac)"), "expected organisation, but `nac` is a body");
         check_error(condition("member(UA, #natoo)"), "no party has the tag `#natoo`");
         check_error(condition("member(UA)"), "`member` takes 2 arguments");
+        // A predicate about the event's own field would be evaluated about nobody.
+        check_error(trigger("armed_attack where member(target, #nato)"), "`member` cannot take an event field");
+        check_error(trigger("request where consent(party)"), "`consent` cannot take an event field");
         check_error(condition("appropriated(UK)"), "expected commitment, but `UK` is a party");
         check_error(
             trigger("armed_attack where organisation == #nato"),
