@@ -61,3 +61,14 @@ fn another_accession_changes_nothing() {
     let other = obligations(&format!("{}{ATTACK}", membership("accession", "RU")));
     assert_eq!(other, obligations(ATTACK));
 }
+
+#[test]
+fn a_membership_that_holds_from_the_start_ends_the_agreement_too() {
+    // Ukraine already a member when the scenario starts: no clause obliges (review finding: the
+    // `void_if` on the accession event alone missed this case).
+    let initial = "\n[initial]\nmembers = [{ party = \"UA\", organisation = \"#nato\" }]\n";
+    assert_eq!(obligations(&format!("{initial}{ATTACK}")), []);
+    // Another party's initial membership changes nothing.
+    let other = "\n[initial]\nmembers = [{ party = \"RU\", organisation = \"#nato\" }]\n";
+    assert_eq!(obligations(&format!("{other}{ATTACK}")), obligations(ATTACK));
+}
