@@ -1154,6 +1154,9 @@ impl Lowerer<'_> {
             }
         }
         exprs.extend(exceptions.iter().map(|x| &x.when.expr));
+        for t in exceptions.iter().filter_map(|x| x.acts.as_ref()) {
+            exprs.extend(t.trigger.alternatives.iter().filter_map(|(_, f)| f.as_ref()));
+        }
         let mut found = Vec::new();
         for e in exprs {
             e.walk(&mut |n| {
