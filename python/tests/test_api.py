@@ -124,7 +124,7 @@ def test_tables_have_their_shapes():
     arrow = r.to_arrow("horizons")
     assert isinstance(arrow, pa.Table)
     assert arrow.num_rows == len(horizons) and arrow.column_names == list(horizons.columns)
-    assert r.to_pandas("commitments").shape == (len(r.commitments), 8)
+    assert r.to_pandas("commitments").shape == (len(r.commitments), 9)
     assert r.to_arrow("summary").num_rows == 4 + 3
     assert r.to_pandas("variants").share.between(0, 1).all()
     assert r.to_pandas().equals(horizons)  # the first table is the default

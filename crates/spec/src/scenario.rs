@@ -319,13 +319,20 @@ impl ScenarioLowerer<'_> {
                 .initial
                 .deployed
                 .iter()
-                .filter_map(|d| Some((self.party(&d.party)?, self.region(&d.region)?)))
+                .filter_map(|d| {
+                    // Both names are checked, so that each bad one is reported.
+                    let (party, region) = (self.party(&d.party), self.region(&d.region));
+                    Some((party?, region?))
+                })
                 .collect(),
             members: raw
                 .initial
                 .members
                 .iter()
-                .filter_map(|m| Some((self.party(&m.party)?, self.organisation(&m.organisation)?)))
+                .filter_map(|m| {
+                    let (party, organisation) = (self.party(&m.party), self.organisation(&m.organisation));
+                    Some((party?, organisation?))
+                })
                 .collect(),
             appropriated: raw.initial.appropriated.iter().filter_map(|c| self.commitment(c)).collect(),
         };

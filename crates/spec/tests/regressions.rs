@@ -110,3 +110,20 @@ fn a_lifted_threat_names_attacker_and_target() {
     assert!(extra.is_none());
     assert!(diagnostics.iter().any(|d| d.code == "E0802"), "{diagnostics:?}");
 }
+
+/// An `[initial]` entry with two bad names reports both (lowering does not stop at the first
+/// bad name of an entry): an unknown party and an organisation without its `#`.
+#[test]
+fn an_initial_entry_reports_each_bad_name() {
+    let spec = analyze(&BASE.replace("id = \"UK\"", "id = \"UK\"\ntags = [\"nato\"]")).spec.expect("valid");
+    let scenario = |initial: &str| format!("[scenario]\nid = \"s\"\nframework = \"t\"\n\n[initial]\n{initial}\n");
+    let codes_of = |initial: &str| {
+        let (lowered, diagnostics) = ironclad_spec::scenario::lower_scenario(&scenario(initial), &spec);
+        assert!(lowered.is_none());
+        let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+        codes.sort_unstable();
+        codes
+    };
+    assert_eq!(codes_of("members = [{ party = \"XX\", organisation = \"nato\" }]"), ["E0101", "E0608"]);
+    assert_eq!(codes_of("deployed = [{ party = \"XX\", region = \"YY\" }]"), ["E0101", "E0101"]);
+}
