@@ -1,7 +1,8 @@
 //! Excused acts (`effect = "excuse"` on a `refrain` clause) and soft deadlines.
 
-use ironclad_engine::Compiled;
-use ironclad_engine::timeline::{Replay, Status, default_selection, replay};
+mod common;
+
+use ironclad_engine::timeline::{Replay, Status};
 use ironclad_spec::model::Spec;
 
 const BASE: &str = r#"
@@ -53,22 +54,10 @@ quote = "q"
 "#;
 
 fn replayed(spec: &str, scenario: &str) -> (Spec, Replay) {
-    let analysis = ironclad_spec::analyze(spec);
-    let spec = analysis.spec.unwrap_or_else(|| panic!("{:#?}", analysis.diagnostics));
-    let text = format!("[scenario]\nid = \"t\"\nframework = \"r\"\n{scenario}");
-    let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&text, &spec);
-    let scenario = scenario.unwrap_or_else(|| panic!("{diagnostics:#?}"));
-    let compiled = Compiled::new(&spec).expect("small");
-    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
-    (spec, r)
+    common::replayed(spec, "id = \"t\"\nframework = \"r\"", scenario)
 }
 
-fn statuses(spec: &Spec, r: &Replay) -> Vec<(String, String, Status)> {
-    r.obligations
-        .iter()
-        .map(|o| (spec.commitment(o.commitment).id.clone(), spec.party(o.party).id.clone(), o.status))
-        .collect()
-}
+use common::statuses;
 
 fn attack(day: i64, provoked: bool) -> String {
     format!(

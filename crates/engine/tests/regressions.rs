@@ -1,5 +1,7 @@
 //! Regressions of the replay semantics, one scenario each.
 
+mod common;
+
 use ironclad_engine::Compiled;
 use ironclad_engine::timeline::{Status, default_selection, replay};
 
@@ -41,17 +43,8 @@ fn commitment(id: &str, fields: &str) -> String {
 
 /// (commitment, party, status) of every obligation after replaying `scenario` on `spec`.
 fn obligations(spec: &str, scenario: &str) -> Vec<(String, String, Status)> {
-    let analysis = ironclad_spec::analyze(spec);
-    let spec = analysis.spec.unwrap_or_else(|| panic!("{:#?}", analysis.diagnostics));
-    let text = format!("[scenario]\nid = \"t\"\nframework = \"r\"\nstart = 2024-12-01\n{scenario}");
-    let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&text, &spec);
-    let scenario = scenario.unwrap_or_else(|| panic!("{diagnostics:#?}"));
-    let compiled = Compiled::new(&spec).expect("small");
-    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
-    r.obligations
-        .iter()
-        .map(|o| (spec.commitment(o.commitment).id.clone(), spec.party(o.party).id.clone(), o.status))
-        .collect()
+    let (spec, r) = replayed(spec, scenario);
+    common::statuses(&spec, &r)
 }
 
 fn attack(day: i64) -> String {
@@ -162,12 +155,7 @@ fn a_decision_does_not_overwrite_the_cause_of_an_obligation_it_did_not_open() {
 
 /// The replay of `scenario` (events after the fixed header) on `spec`, with the spec.
 fn replayed(spec: &str, scenario: &str) -> (ironclad_spec::model::Spec, ironclad_engine::timeline::Replay) {
-    let spec = ironclad_spec::analyze(spec).spec.expect("valid");
-    let text = format!("[scenario]\nid = \"t\"\nframework = \"r\"\nstart = 2024-12-01\n{scenario}");
-    let scenario = ironclad_spec::scenario::lower_scenario(&text, &spec).0.expect("valid");
-    let compiled = Compiled::new(&spec).expect("small");
-    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
-    (spec, r)
+    common::replayed(spec, "id = \"t\"\nframework = \"r\"\nstart = 2024-12-01", scenario)
 }
 
 /// A withdrawal under a framework with `notice` takes effect when the notice has run: until

@@ -1,7 +1,8 @@
 //! Scope on standing commitments: only acts within the scope fulfil them.
 
-use ironclad_engine::Compiled;
-use ironclad_engine::timeline::{Replay, Status, default_selection, replay};
+mod common;
+
+use ironclad_engine::timeline::{Replay, Status};
 use ironclad_spec::model::Spec;
 
 const SPEC: &str = r#"
@@ -62,14 +63,7 @@ quote = "q"
 "#;
 
 fn replayed(scenario: &str) -> (Spec, Replay) {
-    let analysis = ironclad_spec::analyze(SPEC);
-    let spec = analysis.spec.unwrap_or_else(|| panic!("{:#?}", analysis.diagnostics));
-    let text = format!("[scenario]\nid = \"x\"\nframework = \"s\"\n{scenario}");
-    let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&text, &spec);
-    let scenario = scenario.unwrap_or_else(|| panic!("{diagnostics:#?}"));
-    let compiled = Compiled::new(&spec).expect("small");
-    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
-    (spec, r)
+    common::replayed(SPEC, "id = \"x\"\nframework = \"s\"", scenario)
 }
 
 fn of<'a>(spec: &Spec, r: &'a Replay, id: &str) -> &'a ironclad_engine::timeline::Obligation {

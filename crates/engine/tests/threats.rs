@@ -1,8 +1,9 @@
 //! `threatened(P)`: a standing threat, set by `threat` and ended by `threat_lifted`.
 
-use ironclad_engine::Compiled;
+mod common;
+
 use ironclad_engine::compile::StateAtom;
-use ironclad_engine::timeline::{Replay, Status, Witness, default_selection, replay};
+use ironclad_engine::timeline::{Replay, Status, Witness};
 use ironclad_spec::model::Spec;
 
 const SPEC: &str = r#"
@@ -54,14 +55,7 @@ quote = "q"
 "#;
 
 fn replayed(scenario: &str) -> (Spec, Replay) {
-    let analysis = ironclad_spec::analyze(SPEC);
-    let spec = analysis.spec.unwrap_or_else(|| panic!("{:#?}", analysis.diagnostics));
-    let text = format!("[scenario]\nid = \"x\"\nframework = \"t\"\n{scenario}");
-    let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&text, &spec);
-    let scenario = scenario.unwrap_or_else(|| panic!("{diagnostics:#?}"));
-    let compiled = Compiled::new(&spec).expect("small");
-    let r = replay(&spec, &compiled, &scenario, default_selection(&spec), None);
-    (spec, r)
+    common::replayed(SPEC, "id = \"x\"\nframework = \"t\"", scenario)
 }
 
 fn statuses(spec: &Spec, r: &Replay) -> Vec<(String, Status, i64)> {
