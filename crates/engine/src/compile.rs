@@ -278,21 +278,14 @@ impl Compiled {
                 })
             })
             .collect();
-        let local: Vec<usize> = spec
-            .exceptions
+        // The named exceptions that qualify this commitment; excuses are not part of the
+        // verdict: they are read when an act would breach the clause.
+        let (excusing, local): (Vec<usize>, Vec<usize>) = (0..spec.exceptions.len())
+            .filter(|&i| spec.exceptions[i].commitments.iter().any(|k| spec.commitment(*k).id == c.id))
+            .partition(|&i| spec.exceptions[i].effect == ExceptionEffect::Excuse);
+        let excuses = excusing
             .iter()
-            .enumerate()
-            .filter(|(_, x)| x.commitments.iter().any(|k| spec.commitment(*k).id == c.id))
-            .filter(|(_, x)| x.effect != ExceptionEffect::Excuse)
-            .map(|(i, _)| i)
-            .collect();
-        // Excuses are not part of the verdict: they are read when an act would breach the clause.
-        let excuses = spec
-            .exceptions
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| x.effect == ExceptionEffect::Excuse)
-            .filter(|(_, x)| x.commitments.iter().any(|k| spec.commitment(*k).id == c.id))
+            .map(|&i| (i, &spec.exceptions[i]))
             .filter_map(|(i, x)| {
                 x.acts.as_ref().map(|a| CExcuse {
                     id: i as u16,

@@ -360,7 +360,7 @@ impl Ctx<'_> {
         if let Some(b) = e.body {
             parts.push(format!("body {}", self.spec.body(b).id));
         }
-        if let Some(tag) = e.organisation.and_then(|o| self.spec.tags.keys().nth(usize::from(o))) {
+        if let Some(tag) = e.organisation.and_then(|o| self.organisation(o)) {
             parts.push(format!("organisation #{tag}"));
         }
         let detail = if parts.is_empty() { String::new() } else { format!(": {}", parts.join(", ")) };
@@ -377,8 +377,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// The tag that names organisation `o` (organisations are the spec's tags, in order).
+    fn organisation(&self, o: u16) -> Option<&str> {
+        self.spec.tags.keys().nth(usize::from(o)).map(String::as_str)
+    }
+
     fn atom(&self, a: StateAtom) -> String {
         let party = |i: u16| self.spec.parties.get(usize::from(i)).map_or("?", |p| p.id.as_str()).to_string();
+        let commitment = |i: u16| self.spec.commitments.get(usize::from(i)).map_or("?", |c| c.id.as_str());
         match a {
             StateAtom::Ceasefire => "ceasefire".into(),
             StateAtom::Peace => "peace_agreement".into(),
@@ -395,21 +401,11 @@ impl Ctx<'_> {
             StateAtom::Decided(b) => {
                 format!("decided({})", self.spec.bodies.get(usize::from(b)).map_or("?", |x| x.id.as_str()))
             }
-            StateAtom::Active(c) => {
-                format!("active({})", self.spec.commitments.get(usize::from(c)).map_or("?", |x| x.id.as_str()))
-            }
-            StateAtom::Failed(c) => {
-                format!("failed({})", self.spec.commitments.get(usize::from(c)).map_or("?", |x| x.id.as_str()))
-            }
-            StateAtom::Appropriated(c) => {
-                format!("appropriated({})", self.spec.commitments.get(usize::from(c)).map_or("?", |x| x.id.as_str()))
-            }
+            StateAtom::Active(c) => format!("active({})", commitment(c)),
+            StateAtom::Failed(c) => format!("failed({})", commitment(c)),
+            StateAtom::Appropriated(c) => format!("appropriated({})", commitment(c)),
             StateAtom::Member(p, o) => {
-                format!(
-                    "member({}, #{})",
-                    party(p),
-                    self.spec.tags.keys().nth(usize::from(o)).map_or("?", String::as_str)
-                )
+                format!("member({}, #{})", party(p), self.organisation(o).unwrap_or("?"))
             }
         }
     }
