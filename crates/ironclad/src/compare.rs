@@ -3,9 +3,10 @@
 //! pivotal clause.
 //!
 //! - **One scenario, every framework.** A scenario's `framework` is advisory here: its names
-//!   are resolved against each framework ([`lower_scenario_with`]); a framework that lacks a
+//!   are resolved against each framework ([`lower_scenario_across`]); a framework that lacks a
 //!   party, region, body or commitment the scenario names gets a `not_covered` row saying
-//!   which, not an error.
+//!   which, not an error. An organisation (`#tag`) that no party of a framework carries is
+//!   not a gap: no clause can read it, so the row is `ok` and its `reason` says so.
 //! - **Common random numbers.** Every framework's run `r` is drawn from the addresses (seed,
 //!   r, purpose, index), so the same seed gives the same draws per run. The difference between
 //!   a framework and the reference is computed **per run** and its 95 % interval is
@@ -24,7 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ironclad_sim::stats::{Estimate, wilson};
 use ironclad_sim::{Acc, CHUNK, Participation, Record, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
-use ironclad_spec::scenario::{Scenario, lower_scenario_with};
+use ironclad_spec::scenario::{Scenario, lower_scenario_across};
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -139,6 +140,8 @@ pub struct Row {
     pub status: String,
     /// For `not_covered`: what the framework lacks, e.g. `party UA`.
     pub missing: Vec<String>,
+    /// For `unservable`: why. For `ok`: a note on how the scenario was read, if any (e.g. an
+    /// organisation the framework does not know, whose events are inert).
     pub reason: Option<String>,
     pub metrics: Vec<Figure>,
     pub pivotal: Option<Pivotal>,
@@ -346,7 +349,7 @@ fn one_scenario(
             metrics: vec![],
             pivotal: None,
         };
-        let (scenario, diagnostics) = lower_scenario_with(&text, &f.spec, false);
+        let (scenario, diagnostics, inert) = lower_scenario_across(&text, &f.spec);
         let scenario: Scenario = match scenario {
             Some(s) => s,
             None => match missing_names(&diagnostics) {
@@ -388,7 +391,13 @@ fn one_scenario(
                 candidates.push((i, name.clone()));
             }
         }
-        rows.push(empty("ok", vec![], None));
+        let note = (!inert.is_empty()).then(|| {
+            format!(
+                "no party of this framework carries {}, so no clause can read it: the scenario's membership events for it change nothing here",
+                inert.join(", ")
+            )
+        });
+        rows.push(empty("ok", vec![], note));
         ready.push(Some(Ready { model, candidates }));
     }
     let needs = needs_of.clone().unwrap_or_default();
@@ -678,6 +687,32 @@ mod tests {
         assert_eq!(rows[1].status, "not_covered");
         assert_eq!(rows[1].missing, ["party RU", "party UA", "region UA"]);
         assert!(rows[1].metrics.is_empty());
+    }
+
+    #[test]
+    fn an_organisation_the_framework_does_not_know_is_inert_not_a_gap() {
+        // Ukraine joins NATO before the attack: the UK agreement knows `#nato` (its aid is
+        // voided by the accession); Budapest (no party carries `#nato`) cannot read it, so it is
+        // served as usual and says why, with the figures of the same scenario without it.
+        let accession = "\n[[event]]\nday = 0\nkind = \"accession\"\nparty = \"UA\"\norganisation = \"#nato\"\n";
+        let base =
+            read("scenarios/russian-attack-on-ukraine.toml").replace("[[event]]\nday = 0\n", "[[event]]\nday = 1\n");
+        let with = |text: String| vec![ScenarioText { name: "s".into(), text }];
+        let frameworks = [framework("frameworks/uk-ukraine-2024.toml"), framework("frameworks/budapest-1994.toml")];
+        let request = Request { runs: Some(2000), ..Request::default() };
+        let joined = compare(&frameworks, &with(format!("{base}{accession}")), &request).unwrap();
+        let plain = compare(&frameworks, &with(base), &request).unwrap();
+        let (rows, plain_rows) = (&joined.scenarios[0].rows, &plain.scenarios[0].rows);
+        assert_eq!(rows[0].status, "ok");
+        assert_eq!(rows[0].reason, None, "the UK agreement knows #nato");
+        assert_eq!(rows[1].status, "ok", "{:?}", rows[1]);
+        assert!(rows[1].missing.is_empty());
+        let note = rows[1].reason.as_deref().expect("a note");
+        assert!(note.contains("#nato") && note.contains("change nothing"), "{note}");
+        assert_eq!(plain_rows[1].reason, None);
+        // The figures themselves (the differences are against the UK row, which moves).
+        let json = |r: &Row| serde_json::to_string(&r.metrics.iter().map(|f| &f.value).collect::<Vec<_>>()).unwrap();
+        assert_eq!(json(&rows[1]), json(&plain_rows[1]), "Budapest's figures do not move");
     }
 
     #[test]

@@ -125,6 +125,9 @@ pub struct ShowCommitment {
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub deadline_soft: bool,
     pub trigger: Option<String>,
+    /// The event that ends the commitment for good (`void_if`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub void_if: Option<String>,
     /// Entry conditions (`after X`), continuing conditions, and exceptions (`unless X`).
     pub conditions: Vec<String>,
     pub scope: Vec<String>,
@@ -248,6 +251,7 @@ pub fn show(spec: &Spec) -> ShowReport {
                 deadline_days: c.deadline.map(|d| d.days),
                 deadline_soft: c.soft_deadline,
                 trigger: c.trigger.as_ref().map(|t| t.text.clone()),
+                void_if: c.void_if.as_ref().map(|t| t.text.clone()),
                 conditions: conditions_text(spec, c),
                 scope: c.scope.iter().map(|r| spec.region(*r).id.clone()).collect(),
                 scope_except: c.scope_except.iter().map(|r| spec.region(*r).id.clone()).collect(),

@@ -269,10 +269,29 @@ pub fn lower_scenario(text: &str, spec: &Spec) -> (Option<Scenario>, Vec<Diagnos
 /// advisory (no E0801 when it names another framework) and its names are resolved against
 /// `spec` alone — for `compare`, which applies one scenario to every framework that covers it.
 pub fn lower_scenario_with(text: &str, spec: &Spec, strict_framework: bool) -> (Option<Scenario>, Vec<Diagnostic>) {
+    let (scenario, diagnostics, _) = lower(text, spec, strict_framework, false);
+    (scenario, diagnostics)
+}
+
+/// Lowers a scenario for a framework it need not be written for (`compare`): the scenario's
+/// `framework` is advisory, and an organisation (`#tag`) that no party of this framework
+/// carries is inert rather than an error — no clause of the framework can read it, so its
+/// accession and departure events and `[initial] members` entries change nothing. Returns
+/// the organisations found inert (as written, with the `#`), sorted and without repeats.
+pub fn lower_scenario_across(text: &str, spec: &Spec) -> (Option<Scenario>, Vec<Diagnostic>, Vec<String>) {
+    lower(text, spec, false, true)
+}
+
+fn lower(
+    text: &str,
+    spec: &Spec,
+    strict_framework: bool,
+    inert_organisations: bool,
+) -> (Option<Scenario>, Vec<Diagnostic>, Vec<String>) {
     if let Err(err) = text.parse::<toml::Table>() {
         let d = Diagnostic::new("E0001", format!("invalid TOML: {}", err.message().trim_end()))
             .primary(err.span().unwrap_or(0..0), "here");
-        return (None, vec![d]);
+        return (None, vec![d], vec![]);
     }
     let raw = match toml::from_str::<RawScenario>(text) {
         Ok(raw) => raw,
@@ -280,13 +299,17 @@ pub fn lower_scenario_with(text: &str, spec: &Spec, strict_framework: bool) -> (
             let d = Diagnostic::new("E0002", err.message().trim_end().to_string())
                 .primary(err.span().unwrap_or(0..0), "here")
                 .help("docs/spec-format.md (section Scenarios) gives every field of a scenario");
-            return (None, vec![d]);
+            return (None, vec![d], vec![]);
         }
     };
-    let mut l = ScenarioLowerer { text, spec, strict_framework, diagnostics: Vec::new() };
+    let inert = inert_organisations.then(Vec::new);
+    let mut l = ScenarioLowerer { text, spec, strict_framework, diagnostics: Vec::new(), inert };
     let scenario = l.lower(&raw);
     let ok = !l.diagnostics.iter().any(|d| d.severity == crate::Severity::Error);
-    (ok.then_some(scenario), l.diagnostics)
+    let mut inert = l.inert.unwrap_or_default();
+    inert.sort();
+    inert.dedup();
+    (ok.then_some(scenario), l.diagnostics, inert)
 }
 
 struct ScenarioLowerer<'a> {
@@ -294,6 +317,8 @@ struct ScenarioLowerer<'a> {
     spec: &'a Spec,
     strict_framework: bool,
     diagnostics: Vec<Diagnostic>,
+    /// `Some`: organisations no party carries are inert, and listed here (not E0101).
+    inert: Option<Vec<String>>,
 }
 
 impl ScenarioLowerer<'_> {
@@ -440,7 +465,11 @@ impl ScenarioLowerer<'_> {
             return None;
         };
         let found = self.spec.tags.keys().position(|t| t == tag).map(|i| i as u16);
-        if found.is_none() {
+        if found.is_none()
+            && let Some(inert) = self.inert.as_mut()
+        {
+            inert.push(name.value.clone());
+        } else if found.is_none() {
             let known: Vec<String> = self.spec.tags.keys().map(|t| format!("#{t}")).collect();
             let known = known.iter().map(String::as_str).collect();
             self.unknown("organisation", name, known);

@@ -143,6 +143,24 @@ fn show_prints_the_coverage_matrix_and_gaps() {
 }
 
 #[test]
+fn show_prints_what_ends_a_commitment() {
+    // The UK-Ukraine clauses end when Ukraine joins NATO (`void_if`): show says so in text,
+    // JSON and the HTML report's clause table.
+    let out = run(&["show", "frameworks/uk-ukraine-2024.toml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("void   once accession where party == UA and organisation == #nato"), "{}", out.stdout);
+    let json: Value =
+        serde_json::from_str(&run(&["show", "frameworks/uk-ukraine-2024.toml", "--format", "json"]).stdout)
+            .expect("JSON");
+    let aid = json["commitments"].as_array().unwrap().iter().find(|c| c["id"] == "military-aid-2024").expect("aid");
+    assert_eq!(aid["void_if"], "accession where party == UA and organisation == #nato");
+    // A clause without one has no field.
+    let json: Value =
+        serde_json::from_str(&run(&["show", "frameworks/nato-1949.toml", "--format", "json"]).stdout).expect("JSON");
+    assert!(json["commitments"].as_array().unwrap().iter().all(|c| c.get("void_if").is_none()));
+}
+
+#[test]
 fn show_refuses_a_spec_with_errors() {
     let out = run(&["show", "tests/bad-specs/16-unknown-party.toml"]);
     assert_eq!(out.code, 1);

@@ -542,7 +542,7 @@ fn compare(p: &mut Page, r: &Report) {
                 let cell = |m: &str| find(m).map(|f| est(&f.value)).unwrap_or_default();
                 let diff = |m: &str| find(m).and_then(|f| f.difference.as_ref()).map(signed).unwrap_or_default();
                 let status = match row.status.as_str() {
-                    "ok" => "ok".to_string(),
+                    "ok" => row.reason.as_ref().map_or_else(|| "ok".to_string(), |note| format!("ok ({note})")),
                     "not_covered" => format!("not covered: lacks {}", row.missing.join(", ")),
                     other => format!("{other}: {}", row.reason.clone().unwrap_or_default()),
                 };
@@ -610,16 +610,23 @@ fn clause(p: &mut Page, c: &ShowCommitment) {
         rows.push(vec![t("amount"), t(a)]);
     }
     if let Some(d) = c.deadline_days {
-        rows.push(vec![t("deadline"), t(days(d))]);
+        let soft = if c.deadline_soft { " (soft: late past it, not failed)" } else { "" };
+        rows.push(vec![t("deadline"), t(format!("{}{soft}", days(d)))]);
     }
     if let Some(tr) = &c.trigger {
         rows.push(vec![t("trigger"), Cell::Html(format!("<code>{}</code>", esc(tr)))]);
     }
+    if let Some(v) = &c.void_if {
+        rows.push(vec![t("void once"), Cell::Html(format!("<code>{}</code>", esc(v)))]);
+    }
     if !c.conditions.is_empty() {
         rows.push(vec![t("conditions"), t(c.conditions.join("; "))]);
     }
-    if !c.scope.is_empty() {
-        rows.push(vec![t("scope"), t(list(&c.scope))]);
+    if !c.scope.is_empty() || !c.scope_except.is_empty() {
+        let scope = if c.scope.is_empty() { "anywhere".to_string() } else { list(&c.scope) };
+        let except =
+            if c.scope_except.is_empty() { String::new() } else { format!(" except {}", list(&c.scope_except)) };
+        rows.push(vec![t("scope"), t(format!("{scope}{except}"))]);
     }
     if let Some(b) = &c.backs {
         rows.push(vec![t("backs"), t(b)]);

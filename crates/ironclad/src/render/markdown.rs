@@ -276,10 +276,10 @@ fn compare(d: &mut Doc, r: &Report) {
                     row.metrics.iter().find(|f| f.metric == "p_adequate" && f.horizon_days == Some(c.headline_horizon));
                 vec![
                     row.framework.clone(),
-                    if row.status == "not_covered" {
-                        format!("not covered: lacks {}", row.missing.join(", "))
-                    } else {
-                        row.status.clone()
+                    match (row.status.as_str(), &row.reason) {
+                        ("not_covered", _) => format!("not covered: lacks {}", row.missing.join(", ")),
+                        ("ok", Some(note)) => format!("ok ({note})"),
+                        _ => row.status.clone(),
                     },
                     f.map(|f| est(&f.value)).unwrap_or_default(),
                     f.and_then(|f| f.difference.as_ref()).map(signed).unwrap_or_default(),

@@ -195,6 +195,9 @@ pub fn show(r: &ShowReport) -> String {
         if let Some(t) = &c.trigger {
             let _ = writeln!(out, "      when   {t}");
         }
+        if let Some(v) = &c.void_if {
+            let _ = writeln!(out, "      void   once {v}");
+        }
         if !c.conditions.is_empty() {
             let _ = writeln!(out, "      if     {}", c.conditions.join(" and "));
         }
@@ -886,6 +889,9 @@ pub fn compare(r: &crate::compare::CompareReport) -> String {
                 }
             }
             let _ = writeln!(out, "  {}", row.framework);
+            if let Some(note) = &row.reason {
+                let _ = writeln!(out, "    note: {note}");
+            }
             for f in &row.metrics {
                 let label = match (&f.domain, f.horizon_days) {
                     (Some(d), Some(h)) => format!("{} {d} @{h}d", f.metric),
