@@ -73,11 +73,21 @@ fn load_inputs(
         return Err(EXIT_USAGE);
     };
     let scenario_id = files.read(&scenario_path);
-    let scenario = match files.scenario(scenario_id, &spec) {
-        Ok(s) => s,
+    let scenario = match files.scenario_with_warnings(scenario_id, &spec) {
+        Ok((s, warnings)) => {
+            warn(files, &warnings, color);
+            s
+        }
         Err(err) => return Err(fail(files, err, command, "the scenario", color)),
     };
     Ok(Inputs { spec_id, scenario_id, spec, scenario })
+}
+
+/// Prints a scenario's warnings (the run goes on).
+fn warn(files: &Files, warnings: &[ironclad::FileDiagnostic], color: bool) {
+    if !warnings.is_empty() {
+        eprint!("{}", text::diagnostics(files, warnings, style(Format::Text, color)));
+    }
 }
 
 /// Prints why a command failed and returns its exit code.
@@ -153,8 +163,11 @@ pub fn obligations(
         Err(err) => return fail(&files, err, "obligations", files.name(spec_id), color),
     };
     let scenario_id = files.read(scenario_path);
-    let scenario = match files.scenario(scenario_id, spec) {
-        Ok(s) => s,
+    let scenario = match files.scenario_with_warnings(scenario_id, spec) {
+        Ok((s, warnings)) => {
+            warn(&files, &warnings, color);
+            s
+        }
         Err(err) => return fail(&files, err, "obligations", "the scenario", color),
     };
     let report = ironclad::obligations::obligations(

@@ -127,15 +127,24 @@ impl Files {
 
     /// Resolves a scenario file against a spec.
     pub fn scenario(&self, id: FileId, spec: &Spec) -> Result<Scenario, Error> {
+        self.scenario_with_warnings(id, spec).map(|(scenario, _)| scenario)
+    }
+
+    /// Resolves a scenario file against a spec, with the warnings of a scenario free of errors
+    /// (e.g. W0014), for a consumer that shows them.
+    pub fn scenario_with_warnings(&self, id: FileId, spec: &Spec) -> Result<(Scenario, Vec<FileDiagnostic>), Error> {
         let file = &self.files[id.0 as usize];
         if let Some(why) = &file.unreadable {
             let diagnostic = Diagnostic::new("E0003", format!("the scenario: {why}"));
             return Err(Error::Invalid(vec![FileDiagnostic { file: id, diagnostic }]));
         }
         let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&file.text, spec);
-        scenario.ok_or_else(|| {
-            Error::Invalid(diagnostics.into_iter().map(|diagnostic| FileDiagnostic { file: id, diagnostic }).collect())
-        })
+        let diagnostics: Vec<FileDiagnostic> =
+            diagnostics.into_iter().map(|diagnostic| FileDiagnostic { file: id, diagnostic }).collect();
+        match scenario {
+            Some(scenario) => Ok((scenario, diagnostics)),
+            None => Err(Error::Invalid(diagnostics)),
+        }
     }
 
     /// Whether a file could not be read (its diagnostics have no text to point into).

@@ -14,7 +14,7 @@ use crate::expr::{EventKind, Field, Scale};
 use crate::model::{BodyId, CommitmentId, PartyId, RegionId, Spec};
 use crate::span::{Sp, Span};
 use crate::suggest::did_you_mean;
-use crate::vocab::{Date, Domain};
+use crate::vocab::{Date, Domain, Kind};
 
 /// A scenario file.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -575,6 +575,40 @@ impl ScenarioLowerer<'_> {
                 .primary(name.span.clone(), "a commitment with a scope")
                 .help("add `region = \"<region id>\"`: only an act within the commitment's scope fulfils it"),
             );
+        }
+        // An act named only by its domains, with no region, fulfils no clause with a scope.
+        if kind == EventKind::Action
+            && e.region.is_none()
+            && e.commitment.is_none()
+            && let Some(party) = e.party.as_ref().and_then(|p| self.spec.parties.iter().position(|x| x.id == p.value))
+        {
+            let domains: Vec<Domain> = e.domains.iter().flatten().map(|d| d.value).collect();
+            let scoped: Vec<&str> = self
+                .spec
+                .commitments
+                .iter()
+                .filter(|c| {
+                    c.kind != Kind::Refrain
+                        && (!c.scope.is_empty() || !c.scope_except.is_empty())
+                        && c.domains.iter().any(|d| domains.contains(d))
+                        && self.spec.obligors(c).contains(&PartyId(party as u16))
+                })
+                .map(|c| c.id.as_str())
+                .collect();
+            if !scoped.is_empty() {
+                let party = &self.spec.parties[party].id;
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        "W0014",
+                        format!(
+                            "an action by `{party}` gives no region, so it fulfils none of its clauses with a scope: {}",
+                            scoped.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .primary(e.kind.span.clone(), "no `region`")
+                    .help("add `region = \"<region id>\"` where the act happens: only an act within a clause's scope fulfils it"),
+                );
+            }
         }
         let (line, _) = line_col(self.text, e.kind.span.start);
         Some(Event {

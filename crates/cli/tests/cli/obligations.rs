@@ -550,3 +550,63 @@ fn bad_at_and_why_not_exit_2() {
         assert_eq!(out.code, 2, "{extra:?}: {}", out.stderr);
     }
 }
+
+#[test]
+fn an_action_without_a_region_warns_that_it_fulfils_no_scoped_clause() {
+    // The UK's air-defence act is named only by its domain: the designated air-defence clause
+    // (a proposal, in force in the `adopted` option) is scoped to Ukraine, so without a region the act fulfils nothing there. The run goes on
+    // (a warning, exit 0), and the obligation lists the act as out of scope.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let text = fs::read_to_string(workspace_root().join(CEASEFIRE_THEN_OFFENSIVE)).expect("readable");
+    let act = |region: &str| {
+        format!(
+            "{text}\n[[event]]\nday = 200\nkind = \"action\"\nparty = \"UK\"\ndomains = [\"air_defence\"]\n{region}"
+        )
+    };
+    let (without, with) = (dir.path().join("without.toml"), dir.path().join("with.toml"));
+    fs::write(&without, act("")).expect("writable");
+    fs::write(&with, act("region = \"UA\"\n")).expect("writable");
+    let obligation = |out: &Run| -> Value {
+        let json: Value = serde_json::from_str(&out.stdout).expect("JSON");
+        json["obligations"]
+            .as_array()
+            .expect("obligations")
+            .iter()
+            .find(|o| o["commitment"] == "designated-air-defence" && o["party"] == "UK")
+            .cloned()
+            .expect("the UK's air-defence obligation")
+    };
+    let adopted = "proposals-adopted=adopted";
+    let out = run(&[
+        "obligations",
+        COALITION,
+        "--scenario",
+        without.to_str().unwrap(),
+        "--variant",
+        adopted,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("W0014") && out.stderr.contains("`designated-air-defence`"), "{}", out.stderr);
+    let shown = out.stderr.replace(without.to_str().unwrap(), "<dir>/without.toml");
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("w0014-action-without-region", shown);
+    });
+    let o = obligation(&out);
+    assert_ne!(o["status"], "fulfilled", "{o:#}");
+    assert_eq!(o["out_of_scope"].as_array().map(Vec::len), Some(1), "{o:#}");
+    let out = run(&[
+        "obligations",
+        COALITION,
+        "--scenario",
+        with.to_str().unwrap(),
+        "--variant",
+        adopted,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("W0014"), "{}", out.stderr);
+    assert_eq!(obligation(&out)["status"], "fulfilled");
+}
