@@ -505,9 +505,9 @@ pub fn discover(
                     }
                 };
                 fail.push(failed);
-                let selection = &model.outcomes[d.combination].selection;
+                let selection = &model.outcomes[d.combination()].selection;
                 options.extend(random.iter().map(|&v| usize::from(selection[v])));
-                wills.extend(loaded.iter().map(|&f| -d.factors[f]));
+                wills.extend(loaded.iter().map(|&f| -d.factor(f)));
                 if let Some(pts) = &points {
                     wills.extend_from_slice(&pts.values[*unit_model]);
                 }

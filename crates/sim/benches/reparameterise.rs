@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         structure.parameterise(&params, &horizons, &[])
     });
     let model = structure.parameterise(&params, &horizons, &[]).expect("parameterises");
-    let runner = time(2000, || Runner::new(&model).draws().drawn);
+    let runner = time(2000, || Runner::new(&model).draws().drawn());
     println!("flagship: {} pairs, {} combinations of variant options", structure.pairs.len(), structure.outcomes.len());
     println!("  Structure::build (replays)        {:>10.3} ms", build * 1e3);
     println!("  Structure::parameterise           {:>10.3} ms", reparam * 1e3);

@@ -420,22 +420,24 @@ impl Quantile {
 /// One run's random outcome, filled by [`Runner::draw`]: which variant options hold, which
 /// obliged pairs honour, when they arrive and how much of their pledge does. Only the entries
 /// of the pairs active in `combination` are written; the others are stale and never read.
+/// The draws are read-only outside this module (their accessors), since the list of pairs
+/// that deliver is derived from them in the draw: edited draws would mislead the evaluation.
 #[derive(Debug, Clone)]
 pub struct Draws {
-    pub run: u64,
+    run: u64,
     /// Index of the combination of variant options (mixed radix, variant 0 fastest).
-    pub combination: usize,
+    combination: usize,
     /// Per factor: its normal (factors that no pair loads are not drawn).
-    pub factors: Vec<f64>,
+    factors: Vec<f64>,
     /// Per pair: whether its latent will is below its threshold.
-    pub honoured: Vec<bool>,
+    honoured: Vec<bool>,
     /// Per pair that honours: a bit per horizon (the simulation's horizons, then the
     /// deterrence horizon) at which it is in place.
-    pub timely: Vec<u64>,
+    timely: Vec<u64>,
     /// Per pair that honours, pledges capacity and is in time somewhere: the realised fraction.
-    pub fraction: Vec<f64>,
+    fraction: Vec<f64>,
     /// How many random numbers this run drew.
-    pub drawn: u32,
+    drawn: u32,
     shared: Vec<f64>,
     /// The pairs that honour, pledge something and are in time at some horizon, in party
     /// order: `delivering[..delivering_len]` (written without branches, so one slot more
@@ -444,6 +446,28 @@ pub struct Draws {
     delivering_len: usize,
     /// Work list of the pairs whose delay or capacity is drawn next.
     pending: Vec<u32>,
+}
+
+impl Draws {
+    /// The run drawn.
+    pub fn run(&self) -> u64 {
+        self.run
+    }
+
+    /// Index of the combination of variant options (mixed radix, variant 0 fastest).
+    pub fn combination(&self) -> usize {
+        self.combination
+    }
+
+    /// Factor `f`'s normal (0 for a factor that no pair loads: it is not drawn).
+    pub fn factor(&self, f: usize) -> f64 {
+        self.factors[f]
+    }
+
+    /// How many random numbers the run drew.
+    pub fn drawn(&self) -> u32 {
+        self.drawn
+    }
 }
 
 /// The evaluation's buffers and its sums since the last [`Runner::fold`]: one per thread and per
