@@ -274,13 +274,15 @@ impl Compiled {
     /// considered (`None` for standing commitments, re-evaluated on every state change).
     pub fn verdict(&self, c: usize, party: usize, state: &State, event: Option<&CEvent>) -> Verdict {
         let cc = &self.commitments[c];
+        // Whether the party is an obligor does not depend on the reading: asked first, so that
+        // a clause of an unchosen option that could never oblige the party says so.
+        if cc.obligors & bit(party) == 0 {
+            return Verdict::NotObligor;
+        }
         if let Some((variant, option)) = cc.option
             && !Self::selected(cc.option, state)
         {
             return Verdict::NotSelected { variant, option };
-        }
-        if cc.obligors & bit(party) == 0 {
-            return Verdict::NotObligor;
         }
         self.commitment_verdict(cc, c, state, event).unwrap_or_else(|| self.party_verdict(cc, c, party, state))
     }

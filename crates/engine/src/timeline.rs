@@ -943,21 +943,28 @@ pub struct WhyNot {
     pub facts: Vec<(StateAtom, bool, Witness)>,
 }
 
-/// Order of the tests: a verdict later in this order got further.
-pub fn progress(v: Verdict) -> u8 {
-    match v {
-        Verdict::NotSelected { .. } => 0,
-        Verdict::NotObligor => 1,
-        Verdict::NotAdopted | Verdict::Voided | Verdict::NotInForce => 2,
-        Verdict::NotTriggered => 3,
-        Verdict::OutOfScope => 4,
-        Verdict::NotEntered { .. } | Verdict::ConditionFalse { .. } => 5,
-        Verdict::Excepted { .. } | Verdict::Suspended { .. } => 6,
-        Verdict::NoDecision { .. } => 7,
-        Verdict::Excluded { .. } => 8,
-        Verdict::Withdrawn => 9,
-        Verdict::Obliged => 10,
-    }
+/// Order of the tests (docs/semantics.md, "The tests, in order"): a verdict later in this order
+/// got further. Among the verdicts of one condition list (entry, then the conditions), a false
+/// condition later in the list got further: every condition before it held.
+pub fn progress(v: Verdict) -> u32 {
+    let (rank, index) = match v {
+        Verdict::NotObligor => (0, 0),
+        Verdict::NotSelected { .. } => (1, 0),
+        Verdict::NotAdopted => (2, 0),
+        Verdict::Voided => (3, 0),
+        Verdict::NotInForce => (4, 0),
+        Verdict::NotTriggered => (5, 0),
+        Verdict::OutOfScope => (6, 0),
+        Verdict::Suspended { .. } => (7, 0),
+        Verdict::NotEntered { index } => (8, index),
+        Verdict::ConditionFalse { index } => (9, index),
+        Verdict::Excepted { .. } => (10, 0),
+        Verdict::NoDecision { .. } => (11, 0),
+        Verdict::Excluded { .. } => (12, 0),
+        Verdict::Withdrawn => (13, 0),
+        Verdict::Obliged => (14, 0),
+    };
+    (rank << 16) | u32::from(index)
 }
 
 /// For each commitment, how far it got for `party` over the replay: tested on the initial

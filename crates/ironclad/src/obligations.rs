@@ -791,7 +791,7 @@ impl Ctx<'_> {
         let held = replay.obligations.iter().find(|o| o.commitment == w.commitment && o.party == party);
         let mut decisions = Vec::new();
         let facts_explain =
-            held.is_none() && timeline::progress(w.verdict) >= timeline::progress(Verdict::ConditionFalse { index: 0 });
+            held.is_none() && timeline::progress(w.verdict) >= timeline::progress(Verdict::Suspended { exception: 0 });
         if facts_explain {
             if let Verdict::NoDecision { .. } | Verdict::ConditionFalse { .. } | Verdict::NotEntered { .. } = w.verdict
             {
