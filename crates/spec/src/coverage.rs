@@ -1,8 +1,8 @@
 //! Who commits what where: the parties × domains coverage of a framework, and its gaps.
 
 use crate::display::display;
-use crate::model::{Obligor, Spec};
-use crate::select::selector_matches;
+use crate::model::{Obligor, PartyId, Spec};
+use crate::select::{exclusions, selector_matches};
 use crate::vocab::{Domain, Kind, Status, Strength};
 
 /// One cell: the strongest commitment a row makes in a domain.
@@ -11,7 +11,9 @@ pub struct Cell {
     pub strength: Strength,
     /// The furthest status among the commitments behind the cell.
     pub status: Status,
-    /// True when every commitment behind the cell exists only in a variant option.
+    /// True when every commitment behind the cell exists only in a variant option, or is
+    /// removed from the party in this domain by an exclusion red line of some option (so it
+    /// covers the domain only in some readings).
     pub variant_only: bool,
     /// The commitments behind the cell.
     pub commitments: Vec<String>,
@@ -53,11 +55,28 @@ pub fn coverage(spec: &Spec) -> Coverage {
     }
     let mut rows: Vec<Row> = Vec::new();
     for c in spec.commitments.iter().filter(|c| acts(c.kind) && c.takes_effect()) {
-        let who: Vec<String> = match &c.by {
-            Obligor::Parties(parties) => parties.iter().map(|p| spec.party(*p).id.clone()).collect(),
-            Obligor::Body(b) => vec![format!("{} (body)", spec.body(*b).id)],
+        let who: Vec<(String, Option<PartyId>)> = match &c.by {
+            Obligor::Parties(parties) => parties.iter().map(|p| (spec.party(*p).id.clone(), Some(*p))).collect(),
+            Obligor::Body(b) => vec![(format!("{} (body)", spec.body(*b).id), None)],
         };
-        for name in who {
+        let exclusions = exclusions(spec, c);
+        for (name, party) in who {
+            // The party's own exclusion red lines remove it from the commitment (or from some of
+            // its domains): always when the red line is the framework's, only in some readings
+            // when it belongs to a variant option.
+            let removed = |d: Domain, in_option: bool| {
+                exclusions.iter().any(|x| {
+                    Some(x.party) == party
+                        && spec.red_lines[x.red_line.index()].option.is_some() == in_option
+                        && x.domains.as_ref().is_none_or(|ds| ds.contains(&d))
+                })
+            };
+            let whole = exclusions.iter().any(|x| {
+                Some(x.party) == party && spec.red_lines[x.red_line.index()].option.is_none() && x.domains.is_none()
+            });
+            if whole {
+                continue;
+            }
             let index = match rows.iter().position(|r| r.who == name) {
                 Some(i) => i,
                 None => {
@@ -66,9 +85,12 @@ pub fn coverage(spec: &Spec) -> Coverage {
                 }
             };
             for d in &c.domains {
+                if removed(*d, false) {
+                    continue;
+                }
                 let column = domains.iter().position(|x| x == d).unwrap_or(0);
                 let cell = &mut rows[index].cells[column];
-                let variant_only = c.option.is_some();
+                let variant_only = c.option.is_some() || removed(*d, true);
                 match cell {
                     None => {
                         *cell = Some(Cell {
@@ -120,6 +142,23 @@ pub fn conditions_text(spec: &Spec, commitment: &crate::model::Commitment) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exclusion_red_lines_remove_their_party_from_the_coverage() {
+        // Italy and Poland "will not send troops": their red lines remove them from the land
+        // part of the coalition's presence, so they cover air and maritime, not land.
+        let text = include_str!("../../../frameworks/coalition-2026.toml");
+        let spec = crate::analyze(text).spec.expect("valid");
+        let cov = coverage(&spec);
+        let land = cov.domains.iter().position(|d| *d == Domain::Land).unwrap();
+        let air = cov.domains.iter().position(|d| *d == Domain::Air).unwrap();
+        for party in ["IT", "PL"] {
+            let row = cov.rows.iter().find(|r| r.who == party).expect("a row");
+            let land = row.cells[land].as_ref().map(|c| c.commitments.clone()).unwrap_or_default();
+            assert!(!land.contains(&"c3-coalition-presence".to_string()), "{party}: {land:?}");
+            assert!(row.cells[air].as_ref().unwrap().commitments.contains(&"c3-coalition-presence".to_string()));
+        }
+    }
 
     #[test]
     fn flagship_coverage() {

@@ -138,7 +138,7 @@ pub fn show(r: &ShowReport) -> String {
     let _ = writeln!(out, "COVERAGE — strongest commitment per party and domain");
     let _ = writeln!(
         out,
-        "  instrument: T treaty  A agreement  D declaration  S statement  R remark (lowercase: only in a variant option)"
+        "  instrument: T treaty  A agreement  D declaration  S statement  R remark (lowercase: only in some readings — a variant option, or an exclusion red line of one)"
     );
     let _ = writeln!(out, "  then status: p proposed  r reported  o offered  a agreed  s signed  f in force;  ·: none");
     let width = r.coverage.rows.iter().map(|row| row.who.chars().count()).max().unwrap_or(4).max(8);
