@@ -228,6 +228,45 @@ fn slurm_dry_run_prints_an_array_of_shards_and_a_merge_job() {
     assert!(too_many.stderr.contains("at most 13 tasks"), "{}", too_many.stderr);
 }
 
+/// Audit A finding 4: `slurm simulate` runs `simulate`'s checks before writing or submitting
+/// anything: a missing spec, an unknown variant or party, `--horizon 0` are the same error and
+/// exit code as `simulate` gives, and no script is written (nor printed with `--dry-run`).
+#[test]
+fn slurm_simulate_refuses_what_simulate_refuses_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let job = dir.path().join("job");
+    let job = job.to_str().expect("UTF-8");
+    let missing = dir.path().join("nope.toml");
+    let missing = missing.to_str().expect("UTF-8");
+    let cases: [&[&str]; 5] = [
+        &[missing],
+        &[COALITION, "--variant", "nope=x"],
+        &[COALITION, "--without", "XX"],
+        &[COALITION, "--horizon", "0"],
+        &[COALITION, "--variant", "tripwire=nope"],
+    ];
+    for case in cases {
+        let mut sim = vec!["simulate"];
+        sim.extend_from_slice(case);
+        sim.extend(["--runs", "20000"]);
+        let expected = run(&sim);
+        assert_ne!(expected.code, 0, "simulate accepts {case:?}");
+        for dry in [true, false] {
+            let mut slurm = vec!["slurm", "simulate"];
+            slurm.extend_from_slice(case);
+            slurm.extend(["--runs", "20000", "--tasks", "2", "--dir", job]);
+            if dry {
+                slurm.push("--dry-run");
+            }
+            let out = run(&slurm);
+            assert_eq!(out.code, expected.code, "{case:?}: {}", out.stderr);
+            assert_eq!(out.stderr, expected.stderr, "{case:?}");
+            assert!(out.stdout.is_empty(), "{case:?} printed {}", out.stdout);
+            assert!(!std::path::Path::new(job).exists(), "{case:?} wrote the job directory");
+        }
+    }
+}
+
 /// Regression: a state file whose carried spec has errors (altered, checksum recomputed) made
 /// merge index an empty file table and panic; it is now a clear error.
 #[test]
