@@ -291,3 +291,40 @@ fn merge_refuses_a_state_whose_spec_has_errors_without_panicking() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("carried by the state has errors"), "{}", out.stderr);
 }
+
+/// Audit A finding 10: `sources verify`'s closing line says what its JSON says: the quotes
+/// checked are the quotes verified, an unreadable source is a source problem with the number of
+/// quotes it leaves unchecked, and a spec with errors counts its errors as problems.
+#[test]
+fn sources_verify_text_agrees_with_its_json() {
+    const SMALL: &str = "crates/ironclad/tests/fixtures/report/small.toml";
+    let empty = tempfile::tempdir().expect("a temporary directory");
+    let empty = empty.path().to_str().expect("UTF-8");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[SMALL, "--sources", "crates/ironclad/tests/fixtures/report"],
+            "ok: 5 quotes verified in 1 file, 0 problems\n",
+        ),
+        (
+            &[SMALL, "--sources", empty],
+            "failed: 0 quotes verified in 1 file, 1 problem: 1 source unreadable (5 quotes not checked)\n",
+        ),
+        (
+            &["tests/bad-specs/16-unknown-party.toml", "--sources", empty],
+            "failed: 0 quotes verified in 1 file, 1 problem: 1 spec with errors (1 error; quotes not checked)\n",
+        ),
+    ];
+    for (args, line) in cases {
+        let mut text = vec!["sources", "verify"];
+        text.extend_from_slice(args);
+        let out = run(&text);
+        assert!(out.stderr.ends_with(line), "{args:?}: {}", out.stderr);
+        text.extend(["--format", "json"]);
+        let json = run(&text);
+        assert_eq!(json.code, out.code, "{args:?}");
+        let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+        let verified = report["quotes_checked"].as_u64().unwrap() - report["quotes_not_found"].as_u64().unwrap();
+        assert!(line.contains(&format!(" {verified} quote")), "{args:?}: {report}");
+        assert!(line.contains(&format!(" {} problem", report["problems"])), "{args:?}: {report}");
+    }
+}
