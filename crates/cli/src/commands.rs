@@ -47,16 +47,16 @@ fn scenario_path(spec_path: &Path, given: Option<&Path>, spec: &ironclad::spec::
 }
 
 /// A spec and the scenario to run it on (`--scenario`, or the spec's default), both valid.
-struct Inputs {
-    spec_id: ironclad::FileId,
-    scenario_id: ironclad::FileId,
-    spec: ironclad::spec::Spec,
-    scenario: ironclad::spec::scenario::Scenario,
+pub(crate) struct Inputs {
+    pub(crate) spec_id: ironclad::FileId,
+    pub(crate) scenario_id: ironclad::FileId,
+    pub(crate) spec: ironclad::spec::Spec,
+    pub(crate) scenario: ironclad::spec::scenario::Scenario,
 }
 
 /// Reads and checks a spec and its scenario into `files`; on failure, prints why and returns
 /// the exit code.
-fn load_inputs(
+pub(crate) fn load_inputs(
     files: &mut Files,
     spec_path: &Path,
     given: Option<&Path>,
@@ -91,7 +91,7 @@ fn warn(files: &Files, warnings: &[ironclad::FileDiagnostic], color: bool) {
 }
 
 /// Prints why a command failed and returns its exit code.
-fn fail(files: &Files, err: Error, command: &str, what: &str, color: bool) -> u8 {
+pub(crate) fn fail(files: &Files, err: Error, command: &str, what: &str, color: bool) -> u8 {
     match err {
         Error::Invalid(diagnostics) => {
             eprint!("{}", text::diagnostics(files, &diagnostics, style(Format::Text, color)));

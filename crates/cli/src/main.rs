@@ -208,7 +208,7 @@ fn main() -> ExitCode {
         }
         Command::Simulate(args) => commands::simulate(&args, color),
         Command::Merge { states, format, output } => commands::merge(&states, format, output.as_deref()),
-        Command::Slurm { command: SlurmCommand::Simulate(args) } => slurm::simulate(&args),
+        Command::Slurm { command: SlurmCommand::Simulate(args) } => slurm::simulate(&args, color),
         Command::Slurm { command: SlurmCommand::Sensitivity(args) } => slurm::analysis("sensitivity", &args),
         Command::Slurm { command: SlurmCommand::Attribute(args) } => slurm::analysis("attribute", &args),
         Command::Backtest { dir, format, seed, runs } => {

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::commands::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use ironclad::{Files, Session};
+
+use crate::commands::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, Inputs, fail, load_inputs};
 
 /// The flags of `slurm simulate`.
 #[derive(clap::Args)]
@@ -153,10 +155,13 @@ fn sbatch(args: &[&str]) -> Result<String, String> {
     Ok(text.trim().split(';').next().unwrap_or_default().to_string())
 }
 
-pub fn simulate(a: &SlurmArgs) -> u8 {
+pub fn simulate(a: &SlurmArgs, color: bool) -> u8 {
     if a.job.tasks == 0 || a.runs == 0 {
         eprintln!("error: --tasks and --runs must be at least 1");
         return EXIT_USAGE;
+    }
+    if let Err(code) = check_inputs(a, color) {
+        return code;
     }
     if a.job.tasks > a.runs.div_ceil(ironclad::sim::CHUNK) {
         eprintln!(
@@ -172,6 +177,35 @@ pub fn simulate(a: &SlurmArgs) -> u8 {
     let dir = absolute(&a.job.dir);
     let (array, merge) = scripts(a, &bin, &dir);
     submit(&a.job, &dir, &array, &merge)
+}
+
+/// The checks of `ironclad simulate`, before anything is written or submitted: the flags
+/// (`simulate::validate`), then the spec and scenario, the pinned variants and the absent
+/// parties. On failure, prints what `simulate` prints and returns its exit code.
+fn check_inputs(a: &SlurmArgs, color: bool) -> Result<(), u8> {
+    let request = ironclad::simulate::Request {
+        runs: Some(a.runs),
+        until_ci: None,
+        seed: a.seed,
+        horizons: a.horizons.clone(),
+        variants: a.variants.clone(),
+        params: None,
+        absent: a.without.clone(),
+        off: Vec::new(),
+    };
+    if let Err(err) = ironclad::simulate::validate(&request) {
+        return Err(fail(&Files::new(), err, "simulate", "the input", color));
+    }
+    let mut files = Files::new();
+    let Inputs { spec_id, scenario_id, spec, scenario } =
+        load_inputs(&mut files, &a.spec, a.scenario.as_deref(), "simulate", color)?;
+    let session = Session::new();
+    let prepared =
+        session.structure(files.text(spec_id), files.text(scenario_id), &spec, &scenario).and_then(|structure| {
+            let model = ironclad::simulate::model(&structure, &spec, &request)?;
+            ironclad::simulate::participation(&spec, &model, &request).map(|_| ())
+        });
+    prepared.map_err(|err| fail(&files, err, "simulate", "the input", color))
 }
 
 /// `slurm sensitivity` and `slurm attribute`: the analysis' arguments passed through to every

@@ -16,7 +16,16 @@ use crate::files::{FileDiagnostic, FileId, Files};
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SourcesFile {
     pub file: String,
+    /// Quotes looked for in a source that could be read (found or not).
     pub quotes_checked: usize,
+    /// Of those, the quotes not found verbatim (E0701).
+    pub quotes_not_found: usize,
+    /// Sources that could not be read (E0702, one per source).
+    pub unreadable_sources: usize,
+    /// Quotes not checked because their source could not be read.
+    pub quotes_not_checked: usize,
+    /// Errors of the spec itself (it must be valid before its quotes are checked).
+    pub spec_errors: usize,
     pub diagnostics: Vec<DiagnosticReport>,
     #[serde(skip)]
     #[schemars(skip)]
@@ -28,7 +37,14 @@ pub struct SourcesFile {
 pub struct SourcesReport {
     pub schema_version: u32,
     pub ok: bool,
+    /// The sums over the files of theirs.
     pub quotes_checked: usize,
+    pub quotes_not_found: usize,
+    pub unreadable_sources: usize,
+    pub quotes_not_checked: usize,
+    pub spec_errors: usize,
+    /// Every error: quotes not found, unreadable sources, W0013 aside (a warning), and the
+    /// errors of specs that are not valid.
     pub problems: usize,
     pub files: Vec<SourcesFile>,
 }
@@ -45,9 +61,15 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
             // The spec must be valid before its quotes can be checked: show why it is not.
             let raw = loaded.errors();
             failed = true;
+            let errors = raw.iter().filter(|d| d.diagnostic.severity == ironclad_spec::Severity::Error).count();
+            total_missed += errors;
             out.push(SourcesFile {
                 file: files.name(id).to_string(),
                 quotes_checked: 0,
+                quotes_not_found: 0,
+                unreadable_sources: 0,
+                quotes_not_checked: 0,
+                spec_errors: errors,
                 diagnostics: raw.iter().map(|d| DiagnosticReport::new(files, d)).collect(),
                 raw,
             });
@@ -55,17 +77,23 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
         };
         let mut texts: HashMap<String, Result<String, String>> = HashMap::new();
         let mut diagnostics = Vec::new();
-        let mut checked = 0;
+        let (mut checked, mut not_checked) = (0, 0);
         for (owner, evidence) in spec.all_evidence() {
             let source = &spec.sources[evidence.source.index()];
             let text = texts.entry(source.file.clone()).or_insert_with(|| read_source(&source.file, dirs));
             match text {
-                Err(why) => diagnostics.push(
-                    Diagnostic::new("E0702", format!("source `{}` ({}) cannot be read: {why}", source.id, source.file))
+                Err(why) => {
+                    not_checked += 1;
+                    diagnostics.push(
+                        Diagnostic::new(
+                            "E0702",
+                            format!("source `{}` ({}) cannot be read: {why}", source.id, source.file),
+                        )
                         .primary(evidence.quote_span.clone(), format!("quoted in {owner}"))
                         .secondary(source.span.clone(), "declared here")
                         .help("pass the directory holding it with --sources DIR (repeatable), or set IRONCLAD_SOURCES"),
-                ),
+                    )
+                }
                 Ok(text) => {
                     checked += 1;
                     if let Err(miss) = verify_quote(&evidence.quote, text) {
@@ -121,6 +149,8 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
             }
         });
         let missed = diagnostics.iter().filter(|d| d.severity == ironclad_spec::Severity::Error).count();
+        let count = |code: &str| diagnostics.iter().filter(|d| d.code == code).count();
+        let (not_found, unreadable) = (count("E0701"), count("E0702"));
         total_checked += checked;
         total_missed += missed;
         failed |= missed > 0;
@@ -129,6 +159,10 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
         out.push(SourcesFile {
             file: files.name(id).to_string(),
             quotes_checked: checked,
+            quotes_not_found: not_found,
+            unreadable_sources: unreadable,
+            quotes_not_checked: not_checked,
+            spec_errors: 0,
             diagnostics: raw.iter().map(|d| DiagnosticReport::new(files, d)).collect(),
             raw,
         });
@@ -137,6 +171,10 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
         schema_version: crate::SCHEMA_VERSION,
         ok: !failed,
         quotes_checked: total_checked,
+        quotes_not_found: out.iter().map(|f| f.quotes_not_found).sum(),
+        unreadable_sources: out.iter().map(|f| f.unreadable_sources).sum(),
+        quotes_not_checked: out.iter().map(|f| f.quotes_not_checked).sum(),
+        spec_errors: out.iter().map(|f| f.spec_errors).sum(),
         problems: total_missed,
         files: out,
     }

@@ -228,6 +228,45 @@ fn slurm_dry_run_prints_an_array_of_shards_and_a_merge_job() {
     assert!(too_many.stderr.contains("at most 13 tasks"), "{}", too_many.stderr);
 }
 
+/// Audit A finding 4: `slurm simulate` runs `simulate`'s checks before writing or submitting
+/// anything: a missing spec, an unknown variant or party, `--horizon 0` are the same error and
+/// exit code as `simulate` gives, and no script is written (nor printed with `--dry-run`).
+#[test]
+fn slurm_simulate_refuses_what_simulate_refuses_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let job = dir.path().join("job");
+    let job = job.to_str().expect("UTF-8");
+    let missing = dir.path().join("nope.toml");
+    let missing = missing.to_str().expect("UTF-8");
+    let cases: [&[&str]; 5] = [
+        &[missing],
+        &[COALITION, "--variant", "nope=x"],
+        &[COALITION, "--without", "XX"],
+        &[COALITION, "--horizon", "0"],
+        &[COALITION, "--variant", "tripwire=nope"],
+    ];
+    for case in cases {
+        let mut sim = vec!["simulate"];
+        sim.extend_from_slice(case);
+        sim.extend(["--runs", "20000"]);
+        let expected = run(&sim);
+        assert_ne!(expected.code, 0, "simulate accepts {case:?}");
+        for dry in [true, false] {
+            let mut slurm = vec!["slurm", "simulate"];
+            slurm.extend_from_slice(case);
+            slurm.extend(["--runs", "20000", "--tasks", "2", "--dir", job]);
+            if dry {
+                slurm.push("--dry-run");
+            }
+            let out = run(&slurm);
+            assert_eq!(out.code, expected.code, "{case:?}: {}", out.stderr);
+            assert_eq!(out.stderr, expected.stderr, "{case:?}");
+            assert!(out.stdout.is_empty(), "{case:?} printed {}", out.stdout);
+            assert!(!std::path::Path::new(job).exists(), "{case:?} wrote the job directory");
+        }
+    }
+}
+
 /// Regression: a state file whose carried spec has errors (altered, checksum recomputed) made
 /// merge index an empty file table and panic; it is now a clear error.
 #[test]
@@ -251,4 +290,41 @@ fn merge_refuses_a_state_whose_spec_has_errors_without_panicking() {
     let out = run(&["merge", file.to_str().expect("UTF-8")]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("carried by the state has errors"), "{}", out.stderr);
+}
+
+/// Audit A finding 10: `sources verify`'s closing line says what its JSON says: the quotes
+/// checked are the quotes verified, an unreadable source is a source problem with the number of
+/// quotes it leaves unchecked, and a spec with errors counts its errors as problems.
+#[test]
+fn sources_verify_text_agrees_with_its_json() {
+    const SMALL: &str = "crates/ironclad/tests/fixtures/report/small.toml";
+    let empty = tempfile::tempdir().expect("a temporary directory");
+    let empty = empty.path().to_str().expect("UTF-8");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[SMALL, "--sources", "crates/ironclad/tests/fixtures/report"],
+            "ok: 5 quotes verified in 1 file, 0 problems\n",
+        ),
+        (
+            &[SMALL, "--sources", empty],
+            "failed: 0 quotes verified in 1 file, 1 problem: 1 source unreadable (5 quotes not checked)\n",
+        ),
+        (
+            &["tests/bad-specs/16-unknown-party.toml", "--sources", empty],
+            "failed: 0 quotes verified in 1 file, 1 problem: 1 spec with errors (1 error; quotes not checked)\n",
+        ),
+    ];
+    for (args, line) in cases {
+        let mut text = vec!["sources", "verify"];
+        text.extend_from_slice(args);
+        let out = run(&text);
+        assert!(out.stderr.ends_with(line), "{args:?}: {}", out.stderr);
+        text.extend(["--format", "json"]);
+        let json = run(&text);
+        assert_eq!(json.code, out.code, "{args:?}");
+        let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+        let verified = report["quotes_checked"].as_u64().unwrap() - report["quotes_not_found"].as_u64().unwrap();
+        assert!(line.contains(&format!(" {verified} quote")), "{args:?}: {report}");
+        assert!(line.contains(&format!(" {} problem", report["problems"])), "{args:?}: {report}");
+    }
 }

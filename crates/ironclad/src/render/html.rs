@@ -7,9 +7,10 @@
 
 use std::fmt::Write;
 
-use super::figures::{self, Figure, days, est, signed};
+use super::figures::{self, Figure};
+use super::tables::{self, Cell, Table};
 use crate::report::{Report, ScenarioSection};
-use crate::show::{By, ShowCommitment, ShowReport};
+use crate::show::{ShowCommitment, ShowReport};
 
 /// Escapes text content.
 pub fn esc(text: &str) -> String {
@@ -111,19 +112,19 @@ impl Page {
         self.out.push('\n');
     }
 
-    fn table(&mut self, head: &[&str], rows: &[Vec<Cell>]) {
+    fn table(&mut self, table: &Table) {
         // A table of names and values has no header row.
-        let kv = head.iter().all(|h| h.is_empty());
+        let kv = table.is_kv();
         self.out.push_str(if kv { "<table class=\"kv\">\n" } else { "<table>\n" });
         if !kv {
             self.out.push_str("<thead><tr>");
-            for h in head {
+            for h in &table.head {
                 let _ = write!(self.out, "<th>{}</th>", esc(h));
             }
             self.out.push_str("</tr></thead>\n");
         }
         self.out.push_str("<tbody>\n");
-        for row in rows {
+        for row in &table.rows {
             self.out.push_str("<tr>");
             for c in row {
                 match c {
@@ -133,8 +134,8 @@ impl Page {
                     Cell::Num(t) => {
                         let _ = write!(self.out, "<td class=\"num\">{}</td>", esc(t));
                     }
-                    Cell::Html(h) => {
-                        let _ = write!(self.out, "<td>{h}</td>");
+                    Cell::Code(c) => {
+                        let _ = write!(self.out, "<td><code>{}</code></td>", esc(c));
                     }
                 }
             }
@@ -142,30 +143,17 @@ impl Page {
         }
         self.out.push_str("</tbody>\n</table>\n");
     }
-}
 
-enum Cell {
-    Text(String),
-    Num(String),
-    Html(String),
-}
-
-fn t(s: impl Into<String>) -> Cell {
-    Cell::Text(s.into())
-}
-
-fn n(s: impl Into<String>) -> Cell {
-    Cell::Num(s.into())
-}
-
-fn list(items: &[String]) -> String {
-    if items.is_empty() { "—".into() } else { items.join(", ") }
-}
-
-fn by(b: &By) -> String {
-    match b {
-        By::Parties(ps) => ps.join(", "),
-        By::Body { body } => format!("body {body}"),
+    /// A paragraph of plain text.
+    fn para(&mut self, class: Option<&str>, text: &str) {
+        match class {
+            Some(c) => {
+                let _ = writeln!(self.out, "<p class=\"{c}\">{}</p>", esc(text));
+            }
+            None => {
+                let _ = writeln!(self.out, "<p>{}</p>", esc(text));
+            }
+        }
     }
 }
 
@@ -225,72 +213,17 @@ pub fn report(r: &Report) -> String {
 
 fn glance(p: &mut Page, s: &ShowReport) {
     p.line("<section id=\"glance\">\n<h2>The framework at a glance</h2>");
-    p.table(
-        &["", ""],
-        &[
-            vec![t("protects"), t(list(&s.protects))],
-            vec![t("threat"), t(s.threat.clone().unwrap_or_else(|| "—".into()))],
-            vec![t("signed"), t(s.signed.clone().unwrap_or_else(|| "—".into()))],
-            vec![t("in force"), t(s.in_force.clone().unwrap_or_else(|| "—".into()))],
-            vec![t("expires"), t(s.expires.clone().unwrap_or_else(|| "—".into()))],
-            vec![t("claimed domains"), t(list(&s.claimed_domains))],
-            vec![t("entry conditions"), t(list(&s.entry))],
-            vec![t("continuing conditions"), t(list(&s.continuing))],
-            vec![
-                t("counts"),
-                t(format!(
-                    "{} parties, {} commitments, {} red lines, {} variants, {} sources",
-                    s.counts.parties, s.counts.commitments, s.counts.red_lines, s.counts.variants, s.counts.sources
-                )),
-            ],
-        ],
-    );
+    p.table(&tables::glance(s));
     p.out.push_str(&inline_svg(&figures::coverage(s)));
     p.line("<h3>Gaps</h3>");
-    p.table(
-        &["gap", "domains"],
-        &[
-            vec![t("claimed, covered by no commitment"), t(list(&s.gaps.uncovered))],
-            vec![t("covered only by statements or remarks"), t(list(&s.gaps.unbound))],
-            vec![t("covered only in a variant option"), t(list(&s.gaps.variant_only))],
-        ],
-    );
-    if !s.red_lines.is_empty() {
+    p.table(&tables::gaps(s));
+    if let Some(table) = tables::red_lines(s) {
         p.line("<h3>Red lines</h3>");
-        let rows: Vec<Vec<Cell>> = s
-            .red_lines
-            .iter()
-            .map(|l| {
-                vec![
-                    t(&l.id),
-                    t(&l.party),
-                    t(&l.kind),
-                    t(&l.strength),
-                    t(l.statement.clone().unwrap_or_default()),
-                    t(list(&l.touches)),
-                ]
-            })
-            .collect();
-        p.table(&["red line", "party", "kind", "strength", "statement", "touches"], &rows);
+        p.table(&table);
     }
-    if !s.variants.is_empty() {
+    if let Some(table) = tables::variants(s) {
         p.line("<h3>Variants: the open questions</h3>");
-        let rows: Vec<Vec<Cell>> = s
-            .variants
-            .iter()
-            .flat_map(|v| {
-                v.options.iter().map(move |o| {
-                    vec![
-                        t(&v.id),
-                        t(&v.question),
-                        t(&o.id),
-                        n(format!("{:.2}", o.weight)),
-                        t(o.summary.clone().unwrap_or_default()),
-                    ]
-                })
-            })
-            .collect();
-        p.table(&["variant", "question", "option", "weight", "summary"], &rows);
+        p.table(&table);
     }
     p.line("</section>");
 }
@@ -300,49 +233,17 @@ fn scenario(p: &mut Page, sc: &ScenarioSection, i: usize) {
     let _ =
         writeln!(p.out, "<p class=\"meta\">File <code>{}</code>, id <code>{}</code>.</p>", esc(&sc.file), esc(&sc.id));
     for note in &sc.notes {
-        let _ = writeln!(p.out, "<p class=\"note\">{}</p>", esc(note));
+        p.para(Some("note"), note);
     }
     p.line("<h3>Events</h3>");
-    let rows: Vec<Vec<Cell>> = sc
-        .events
-        .iter()
-        .map(|e| vec![n(e.day.to_string()), n(e.date.clone().unwrap_or_default()), t(&e.kind), t(&e.detail)])
-        .collect();
-    p.table(&["day", "date", "event", "detail"], &rows);
+    p.table(&tables::events(sc));
     p.line("<h3>Obligations</h3>");
     p.out.push_str(&inline_svg(&figures::timeline(sc, i)));
-    let o = &sc.obligations;
-    let _ = writeln!(
-        p.out,
-        "<p>At {} ({} of {} events applied); variants at: {}.</p>",
-        esc(&o.at_text),
-        o.events_applied,
-        o.events,
-        esc(&list(&o.variants.iter().map(|v| format!("{} = {}", v.variant, v.option)).collect::<Vec<_>>()))
-    );
-    let rows: Vec<Vec<Cell>> = o
-        .obligations
-        .iter()
-        .map(|ob| {
-            vec![
-                t(&ob.party),
-                t(&ob.commitment),
-                t(format!("{} ({})", ob.kind, list(&ob.domains))),
-                t(format!("{} / {}", ob.strength, ob.clause_status.replace('_', " "))),
-                t(&ob.status_text),
-                t(&ob.cause_text),
-            ]
-        })
-        .collect();
-    p.table(&["party", "commitment", "kind (domains)", "strength / status", "status", "why"], &rows);
-    if !o.decisions.is_empty() {
+    p.para(None, &tables::obligations_note(sc));
+    p.table(&tables::obligations(sc));
+    if let Some(table) = tables::decisions(sc) {
         p.line("<h4>Decisions</h4>");
-        let rows: Vec<Vec<Cell>> = o
-            .decisions
-            .iter()
-            .map(|d| vec![t(&d.body), t(if d.passed { "passed" } else { "failed" }), t(&d.text)])
-            .collect();
-        p.table(&["body", "outcome", "how"], &rows);
+        p.table(&table);
     }
     let Some(sim) = &sc.simulation else {
         p.line("</section>");
@@ -350,166 +251,48 @@ fn scenario(p: &mut Page, sc: &ScenarioSection, i: usize) {
     };
     let m = &sim.summary;
     p.line("<h3>Credibility: the simulation</h3>");
-    let _ = writeln!(
-        p.out,
-        "<p>{} runs, seed {}. Needs of the scenario: {}.</p>",
-        m.runs,
-        m.seed,
-        esc(&list(&m.needs.iter().map(|n| format!("{} {} {}", n.domain, n.required, n.unit)).collect::<Vec<_>>()))
-    );
+    p.para(None, &tables::simulation_note(m));
     if let Some(f) = figures::adequate(sc, i) {
         p.out.push_str(&inline_svg(&f));
     }
     for f in figures::delivered(sc, i) {
         p.out.push_str(&inline_svg(&f));
     }
-    let mut rows = Vec::new();
-    for (h, hd) in m.horizons.iter().enumerate() {
-        rows.push(vec![t("every need"), n(days(*hd)), n(est(&m.adequate[h])), t(""), t("")]);
-        for (d, need) in m.needs.iter().enumerate() {
-            rows.push(vec![
-                t(&need.domain),
-                n(days(*hd)),
-                n(est(&m.adequate_by_need[h][d])),
-                n(format!(
-                    "{:.1} [{:.1}, {:.1}]",
-                    m.delivered[h][d].value, m.delivered[h][d].low, m.delivered[h][d].high
-                )),
-                n(format!("{} {}", need.required, need.unit)),
-            ]);
-        }
-    }
-    p.table(&["need", "horizon", "P(adequate), 95 % CI", "delivered (mean, 95 % CI)", "required"], &rows);
+    p.table(&tables::needs(m));
     if let Some(f) = figures::deterrence(sc, i) {
         p.out.push_str(&inline_svg(&f));
     }
-    p.table(
-        &["figure", "value, 95 % CI"],
-        &[
-            vec![t("P(deterred)"), n(est(&m.deterred))],
-            vec![t("P(escalation)"), n(est(&m.escalation))],
-            vec![t(format!("credibility (mean adequacy at {})", days(m.deterrence.horizon))), n(est(&m.credibility))],
-        ],
-    );
+    p.table(&tables::headline(m));
     p.line("<h4>Commitments in the simulation</h4>");
-    let rows: Vec<Vec<Cell>> = m
-        .commitments
-        .iter()
-        .map(|c| {
-            vec![
-                t(&c.id),
-                n(est(&c.activation)),
-                n(c.honour.as_ref().map_or("never obliges".to_string(), est)),
-                n(c.obliged_pairs.to_string()),
-            ]
-        })
-        .collect();
-    p.table(&["commitment", "P(obliges anyone)", "honour rate (clustered by run)", "obliged pairs"], &rows);
-    if !sc.options.is_empty() {
+    p.table(&tables::sim_commitments(m));
+    if let Some(table) = tables::options(sc) {
         p.line("<h3>Variants: what each option changes</h3>");
         if let Some(f) = figures::options(sc, i) {
             p.out.push_str(&inline_svg(&f));
         }
-        let rows: Vec<Vec<Cell>> = sc
-            .options
-            .iter()
-            .map(|o| {
-                let mut brings = o.commitments.clone();
-                brings.extend(o.red_lines.iter().map(|l| format!("red line {l}")));
-                vec![
-                    t(format!("{} = {}", o.variant, o.option)),
-                    n(format!("{:.2}", o.weight)),
-                    t(o.summary.clone().unwrap_or_default()),
-                    t(list(&brings)),
-                    n(est(&o.adequate)),
-                    n(est(&o.deterred)),
-                    n(est(&o.escalation)),
-                ]
-            })
-            .collect();
-        p.table(
-            &[
-                "option",
-                "weight",
-                "summary",
-                "takes effect only here",
-                &format!("P(adequate) by {}", days(sc.headline_horizon)),
-                "P(deterred)",
-                "P(escalation)",
-            ],
-            &rows,
-        );
+        p.table(&table);
     }
     if let Some(a) = &sc.attribution {
         p.line("<h3>Who it rests on: attribution</h3>");
-        let _ = writeln!(
-            p.out,
-            "<p>{} by {}: v(everyone) = {}, v(nobody) = {}; Σφ = {:+.3}. {} runs, {} method; {}</p>",
-            esc(&a.metric_text),
-            days(a.horizon_days),
-            est(&a.v_all),
-            est(&a.v_none),
-            a.sum,
-            a.runs,
-            esc(&a.method),
-            esc(&a.interval)
-        );
+        p.para(None, &tables::attribution_note(a));
         if let Some(f) = figures::shapley(sc, i) {
             p.out.push_str(&inline_svg(&f));
         }
-        let null: Vec<String> = a.values.iter().filter(|v| v.null).map(|v| v.party.clone()).collect();
-        if !null.is_empty() {
-            let _ = writeln!(
-                p.out,
-                "<p class=\"muted\">Null players (no obliged pair, φ = 0): {}.</p>",
-                esc(&null.join(", "))
-            );
+        if let Some(null) = tables::null_players(a) {
+            p.para(Some("muted"), &null);
         }
-        let rows: Vec<Vec<Cell>> = a
-            .leave_one_out
-            .iter()
-            .map(|l| {
-                let phi = a.values.iter().find(|v| v.party == l.party).map(|v| signed(&v.shapley)).unwrap_or_default();
-                vec![t(&l.party), n(signed(&l.loss)), n(phi)]
-            })
-            .collect();
-        p.table(&["if this party withdraws", "loss v(N) − v(N∖{X}), 95 % CI", "Shapley φ, 95 % CI"], &rows);
-        if !a.interactions.is_empty() {
-            let rows: Vec<Vec<Cell>> =
-                a.interactions.iter().map(|x| vec![t(format!("{} & {}", x.a, x.b)), n(signed(&x.value))]).collect();
-            p.table(&["pair", "interaction index (+ complements, − substitutes)"], &rows);
+        p.table(&tables::attribution(a));
+        if let Some(table) = tables::interactions(a) {
+            p.table(&table);
         }
     }
     if let Some(sr) = &sc.sensitivity {
         p.line("<h3>Which assumption matters: sensitivity</h3>");
-        let _ = writeln!(
-            p.out,
-            "<p>{} by {}: {} at the nominal parameters. {}; {} points × {} runs.</p>",
-            esc(&sr.metric_text),
-            days(sr.horizon_days),
-            format_args!("{:.3}", sr.nominal),
-            esc(&sr.design),
-            sr.points,
-            sr.runs_per_point
-        );
+        p.para(None, &tables::sensitivity_note(sr));
         if let Some(f) = figures::sensitivity(sc, i) {
             p.out.push_str(&inline_svg(&f));
         }
-        let rows: Vec<Vec<Cell>> = sr
-            .parameters
-            .iter()
-            .map(|q| {
-                vec![
-                    t(&q.param),
-                    t(&q.distribution),
-                    n(format!("{}", q.nominal)),
-                    n(q.total.as_ref().map(est).unwrap_or_default()),
-                    n(q.first_order.as_ref().map(est).unwrap_or_default()),
-                    t(format!("{}{}", if q.default { "library default: " } else { "" }, q.reason)),
-                ]
-            })
-            .collect();
-        p.table(&["parameter", "distribution", "nominal", "total S_T", "first-order S_1", "why uncertain"], &rows);
+        p.table(&tables::sensitivity(sr));
     }
     p.line("</section>");
 }
@@ -517,65 +300,14 @@ fn scenario(p: &mut Page, sc: &ScenarioSection, i: usize) {
 fn compare(p: &mut Page, r: &Report) {
     let Some(c) = &r.compare else { return };
     p.line("<section id=\"compare\">\n<h2>Comparison with other frameworks</h2>");
-    let _ = writeln!(
-        p.out,
-        "<p>{} runs, seed {}, the same random numbers for every framework; reference {}. {}</p>",
-        c.runs,
-        c.seed,
-        esc(&c.reference),
-        esc(&c.interval)
-    );
+    p.para(None, &tables::compare_note(c));
     let figs = figures::compare(r);
     for (i, sc) in c.scenarios.iter().enumerate() {
         let _ = writeln!(p.out, "<h3>On {} <span class=\"muted\">({})</span></h3>", esc(&sc.id), esc(&sc.scenario));
         if let Some(f) = figs.iter().find(|f| f.slug == format!("compare-{i}")) {
             p.out.push_str(&inline_svg(f));
         }
-        let head_h = c.headline_horizon;
-        let rows: Vec<Vec<Cell>> = sc
-            .rows
-            .iter()
-            .map(|row| {
-                let find = |m: &str| {
-                    row.metrics.iter().find(|f| f.metric == m && (m == "p_deterred" || f.horizon_days == Some(head_h)))
-                };
-                let cell = |m: &str| find(m).map(|f| est(&f.value)).unwrap_or_default();
-                let diff = |m: &str| find(m).and_then(|f| f.difference.as_ref()).map(signed).unwrap_or_default();
-                let status = match row.status.as_str() {
-                    "ok" => row.reason.as_ref().map_or_else(|| "ok".to_string(), |note| format!("ok ({note})")),
-                    "not_covered" => format!("not covered: lacks {}", row.missing.join(", ")),
-                    other => format!("{other}: {}", row.reason.clone().unwrap_or_default()),
-                };
-                let pivotal = row
-                    .pivotal
-                    .as_ref()
-                    .map(|pv| {
-                        format!("{} (without it {:.3}; change {})", pv.commitment, pv.without, signed(&pv.change))
-                    })
-                    .unwrap_or_default();
-                vec![
-                    t(&row.framework),
-                    t(status),
-                    n(cell("p_adequate")),
-                    n(diff("p_adequate")),
-                    n(cell("p_deterred")),
-                    n(diff("p_deterred")),
-                    t(pivotal),
-                ]
-            })
-            .collect();
-        p.table(
-            &[
-                "framework",
-                "status",
-                &format!("P(adequate) by {}", days(head_h)),
-                "Δ vs reference (paired)",
-                "P(deterred)",
-                "Δ vs reference",
-                "pivotal clause",
-            ],
-            &rows,
-        );
+        p.table(&tables::compare(c, sc));
     }
     p.line("</section>");
 }
@@ -585,53 +317,12 @@ fn clause(p: &mut Page, c: &ShowCommitment) {
     let article = c.article.as_ref().map(|a| format!(" <span class=\"muted\">({})</span>", esc(a))).unwrap_or_default();
     // Under the section's h2: an h3, so heading levels go down by one.
     let _ = writeln!(p.out, "<h3><code>{}</code>{article}</h3>", esc(&c.id));
-    let mut tags = vec![
-        format!("strength: {}", c.strength),
-        format!("status: {}{}", c.status.replace('_', " "), if c.status_stated { "" } else { " (implied)" }),
-        format!("kind: {}", c.kind),
-        format!("modality: {}", c.modality),
-    ];
-    if !c.takes_effect {
-        tags.push("takes no effect (no variant option lists it)".into());
-    }
-    if let Some(v) = &c.variant {
-        tags.push(format!("only in {} = {}", v.variant, v.option));
-    }
     p.out.push_str("<p>");
-    for tag in &tags {
+    for tag in &tables::clause_tags(c) {
         let _ = write!(p.out, "<span class=\"tag\">{}</span>", esc(tag));
     }
     p.out.push_str("</p>\n");
-    let mut rows = vec![
-        vec![t("by → to"), t(format!("{} → {}", by(&c.by), list(&c.to)))],
-        vec![t("domains"), t(list(&c.domains))],
-    ];
-    if let Some(a) = &c.amount {
-        rows.push(vec![t("amount"), t(a)]);
-    }
-    if let Some(d) = c.deadline_days {
-        let soft = if c.deadline_soft { " (soft: late past it, not failed)" } else { "" };
-        rows.push(vec![t("deadline"), t(format!("{}{soft}", days(d)))]);
-    }
-    if let Some(tr) = &c.trigger {
-        rows.push(vec![t("trigger"), Cell::Html(format!("<code>{}</code>", esc(tr)))]);
-    }
-    if let Some(v) = &c.void_if {
-        rows.push(vec![t("void once"), Cell::Html(format!("<code>{}</code>", esc(v)))]);
-    }
-    if !c.conditions.is_empty() {
-        rows.push(vec![t("conditions"), t(c.conditions.join("; "))]);
-    }
-    if !c.scope.is_empty() || !c.scope_except.is_empty() {
-        let scope = if c.scope.is_empty() { "anywhere".to_string() } else { list(&c.scope) };
-        let except =
-            if c.scope_except.is_empty() { String::new() } else { format!(" except {}", list(&c.scope_except)) };
-        rows.push(vec![t("scope"), t(format!("{scope}{except}"))]);
-    }
-    if let Some(b) = &c.backs {
-        rows.push(vec![t("backs"), t(b)]);
-    }
-    p.table(&["", ""], &rows);
+    p.table(&tables::clause(c));
     for e in &c.evidence {
         let speaker = e.speaker.as_ref().map(|s| format!("{}, ", esc(s))).unwrap_or_default();
         let _ = writeln!(

@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use super::figures::{self, Figure, days, est, signed};
+use super::figures::{self, Figure};
+use super::tables::{self, Cell, Table};
 use crate::report::{Report, ScenarioSection};
-use crate::show::{By, ShowReport};
+use crate::show::ShowReport;
 
 /// The Markdown text and the SVG files it links to (file name, content).
 #[derive(Debug, Clone)]
@@ -59,20 +60,35 @@ impl Doc {
         }
     }
 
-    fn table(&mut self, head: &[&str], rows: &[Vec<String>]) {
-        let cells = |r: &[String]| r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ");
-        let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
-        let _ = writeln!(self.out, "| {} |", cells(&head));
-        let _ = writeln!(self.out, "|{}|", vec!["---"; head.len()].join("|"));
-        for r in rows {
-            let _ = writeln!(self.out, "| {} |", cells(r));
+    /// A table; a table of names and values gets an empty header row (Markdown tables need one).
+    fn table(&mut self, table: &Table) {
+        let cell = |c: &Cell| match c {
+            Cell::Text(t) | Cell::Num(t) => esc(t),
+            Cell::Code(c) => code(c),
+        };
+        let head: Vec<String> = table.head.iter().map(|h| esc(h)).collect();
+        let _ = writeln!(self.out, "| {} |", head.join(" | "));
+        let _ = writeln!(self.out, "|{}|", vec!["---"; table.head.len()].join("|"));
+        for r in &table.rows {
+            let _ = writeln!(self.out, "| {} |", r.iter().map(cell).collect::<Vec<_>>().join(" | "));
         }
         self.out.push('\n');
     }
+
+    /// A paragraph of plain text, or a quoted note.
+    fn para(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{}\n", esc(text));
+    }
+
+    fn note(&mut self, text: &str) {
+        let _ = writeln!(self.out, "> {}\n", esc(text));
+    }
 }
 
-fn list(items: &[String]) -> String {
-    if items.is_empty() { "—".into() } else { items.join(", ") }
+/// Inline code; a backtick in it (which would end the span) becomes `'`, a line break a space,
+/// and `|` is escaped (it would end a table cell).
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'").replace(['\n', '\r'], " ").replace('|', "\\|"))
 }
 
 /// The report as Markdown; chart files are linked as `DIR/NAME.svg`.
@@ -108,219 +124,119 @@ pub fn report(r: &Report, dir: &str) -> Markdown {
 
 fn glance(d: &mut Doc, s: &ShowReport) {
     d.line("## The framework at a glance\n");
-    d.table(
-        &["", ""],
-        &[
-            vec!["protects".into(), list(&s.protects)],
-            vec!["threat".into(), s.threat.clone().unwrap_or_else(|| "—".into())],
-            vec!["signed".into(), s.signed.clone().unwrap_or_else(|| "—".into())],
-            vec!["in force".into(), s.in_force.clone().unwrap_or_else(|| "—".into())],
-            vec!["claimed domains".into(), list(&s.claimed_domains)],
-            vec![
-                "counts".into(),
-                format!(
-                    "{} parties, {} commitments, {} red lines, {} variants, {} sources",
-                    s.counts.parties, s.counts.commitments, s.counts.red_lines, s.counts.variants, s.counts.sources
-                ),
-            ],
-        ],
-    );
+    d.table(&tables::glance(s));
     d.figure(&figures::coverage(s));
-    d.table(
-        &["gap", "domains"],
-        &[
-            vec!["claimed, covered by no commitment".into(), list(&s.gaps.uncovered)],
-            vec!["covered only by statements or remarks".into(), list(&s.gaps.unbound)],
-            vec!["covered only in a variant option".into(), list(&s.gaps.variant_only)],
-        ],
-    );
-    if !s.variants.is_empty() {
+    d.line("### Gaps\n");
+    d.table(&tables::gaps(s));
+    if let Some(table) = tables::red_lines(s) {
+        d.line("### Red lines\n");
+        d.table(&table);
+    }
+    if let Some(table) = tables::variants(s) {
         d.line("### Variants: the open questions\n");
-        let rows: Vec<Vec<String>> = s
-            .variants
-            .iter()
-            .flat_map(|v| {
-                v.options.iter().map(move |o| {
-                    vec![
-                        v.id.clone(),
-                        v.question.clone(),
-                        o.id.clone(),
-                        format!("{:.2}", o.weight),
-                        o.summary.clone().unwrap_or_default(),
-                    ]
-                })
-            })
-            .collect();
-        d.table(&["variant", "question", "option", "weight", "summary"], &rows);
+        d.table(&table);
     }
 }
 
 fn scenario(d: &mut Doc, sc: &ScenarioSection, i: usize) {
     let _ = writeln!(d.out, "## Scenario: {}\n", esc(&sc.title));
-    let _ = writeln!(d.out, "File `{}`, id `{}`.\n", sc.file.replace('`', "'"), sc.id.replace('`', "'"));
+    let _ = writeln!(d.out, "File {}, id {}.\n", code(&sc.file), code(&sc.id));
     for note in &sc.notes {
-        let _ = writeln!(d.out, "> {}\n", esc(note));
+        d.note(note);
     }
-    let rows: Vec<Vec<String>> = sc
-        .events
-        .iter()
-        .map(|e| vec![e.day.to_string(), e.date.clone().unwrap_or_default(), e.kind.clone(), e.detail.clone()])
-        .collect();
-    d.table(&["day", "date", "event", "detail"], &rows);
+    d.line("### Events\n");
+    d.table(&tables::events(sc));
     d.line("### Obligations\n");
     d.figure(&figures::timeline(sc, i));
-    let rows: Vec<Vec<String>> = sc
-        .obligations
-        .obligations
-        .iter()
-        .map(|o| vec![o.party.clone(), o.commitment.clone(), o.status_text.clone(), o.cause_text.clone()])
-        .collect();
-    d.table(&["party", "commitment", "status", "why"], &rows);
+    d.para(&tables::obligations_note(sc));
+    d.table(&tables::obligations(sc));
+    if let Some(table) = tables::decisions(sc) {
+        d.line("#### Decisions\n");
+        d.table(&table);
+    }
     let Some(sim) = &sc.simulation else { return };
     let m = &sim.summary;
-    let _ = writeln!(d.out, "### Credibility: the simulation\n\n{} runs, seed {}.\n", m.runs, m.seed);
+    d.line("### Credibility: the simulation\n");
+    d.para(&tables::simulation_note(m));
     if let Some(f) = figures::adequate(sc, i) {
         d.figure(&f);
     }
     for f in figures::delivered(sc, i) {
         d.figure(&f);
     }
+    d.table(&tables::needs(m));
     if let Some(f) = figures::deterrence(sc, i) {
         d.figure(&f);
     }
-    d.table(
-        &["figure", "value, 95 % CI"],
-        &[
-            vec!["P(deterred)".into(), est(&m.deterred)],
-            vec!["P(escalation)".into(), est(&m.escalation)],
-            vec![format!("credibility at {}", days(m.deterrence.horizon)), est(&m.credibility)],
-        ],
-    );
-    if !sc.options.is_empty() {
+    d.table(&tables::headline(m));
+    d.line("#### Commitments in the simulation\n");
+    d.table(&tables::sim_commitments(m));
+    if let Some(table) = tables::options(sc) {
         d.line("### Variants: what each option changes\n");
         if let Some(f) = figures::options(sc, i) {
             d.figure(&f);
         }
-        let rows: Vec<Vec<String>> = sc
-            .options
-            .iter()
-            .map(|o| {
-                vec![
-                    format!("{} = {}", o.variant, o.option),
-                    format!("{:.2}", o.weight),
-                    list(&o.commitments),
-                    est(&o.adequate),
-                    est(&o.deterred),
-                ]
-            })
-            .collect();
-        let head = format!("P(adequate) by {}", days(sc.headline_horizon));
-        d.table(&["option", "weight", "takes effect only here", &head, "P(deterred)"], &rows);
+        d.table(&table);
     }
     if let Some(a) = &sc.attribution {
         d.line("### Who it rests on: attribution\n");
+        d.para(&tables::attribution_note(a));
         if let Some(f) = figures::shapley(sc, i) {
             d.figure(&f);
         }
-        let rows: Vec<Vec<String>> = a
-            .leave_one_out
-            .iter()
-            .map(|l| {
-                let phi = a.values.iter().find(|v| v.party == l.party).map(|v| signed(&v.shapley)).unwrap_or_default();
-                vec![l.party.clone(), signed(&l.loss), phi]
-            })
-            .collect();
-        d.table(&["if this party withdraws", "loss, 95 % CI", "Shapley φ, 95 % CI"], &rows);
+        if let Some(null) = tables::null_players(a) {
+            d.para(&null);
+        }
+        d.table(&tables::attribution(a));
+        if let Some(table) = tables::interactions(a) {
+            d.table(&table);
+        }
     }
     if let Some(sr) = &sc.sensitivity {
         d.line("### Which assumption matters: sensitivity\n");
+        d.para(&tables::sensitivity_note(sr));
         if let Some(f) = figures::sensitivity(sc, i) {
             d.figure(&f);
         }
-        let rows: Vec<Vec<String>> = sr
-            .parameters
-            .iter()
-            .map(|q| {
-                vec![
-                    q.param.clone(),
-                    q.distribution.clone(),
-                    q.total.as_ref().map(est).unwrap_or_default(),
-                    q.first_order.as_ref().map(est).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        d.table(&["parameter", "distribution", "total S_T", "first-order S_1"], &rows);
+        d.table(&tables::sensitivity(sr));
     }
 }
 
 fn compare(d: &mut Doc, r: &Report) {
     let Some(c) = &r.compare else { return };
-    let _ = writeln!(
-        d.out,
-        "## Comparison with other frameworks\n\n{} runs, seed {}, reference {}.\n",
-        c.runs,
-        c.seed,
-        esc(&c.reference)
-    );
+    d.line("## Comparison with other frameworks\n");
+    d.para(&tables::compare_note(c));
     let figs = figures::compare(r);
     for (i, sc) in c.scenarios.iter().enumerate() {
-        let _ = writeln!(d.out, "### On {}\n", esc(&sc.id));
+        let _ = writeln!(d.out, "### On {} ({})\n", esc(&sc.id), esc(&sc.scenario));
         if let Some(f) = figs.iter().find(|f| f.slug == format!("compare-{i}")) {
             d.figure(f);
         }
-        let rows: Vec<Vec<String>> = sc
-            .rows
-            .iter()
-            .map(|row| {
-                let f =
-                    row.metrics.iter().find(|f| f.metric == "p_adequate" && f.horizon_days == Some(c.headline_horizon));
-                vec![
-                    row.framework.clone(),
-                    match (row.status.as_str(), &row.reason) {
-                        ("not_covered", _) => format!("not covered: lacks {}", row.missing.join(", ")),
-                        ("ok", Some(note)) => format!("ok ({note})"),
-                        _ => row.status.clone(),
-                    },
-                    f.map(|f| est(&f.value)).unwrap_or_default(),
-                    f.and_then(|f| f.difference.as_ref()).map(signed).unwrap_or_default(),
-                    row.pivotal.as_ref().map(|p| p.commitment.clone()).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        let head = format!("P(adequate) by {}", days(c.headline_horizon));
-        d.table(&["framework", "status", &head, "Δ vs reference (paired)", "pivotal clause"], &rows);
+        d.table(&tables::compare(c, sc));
     }
 }
 
 fn clauses(d: &mut Doc, s: &ShowReport) {
     d.line("## Every clause and its evidence\n");
+    let _ = writeln!(
+        d.out,
+        "{} commitments, each with its strength, status and the verbatim quotes it rests on (checked against the \
+         sources by `ironclad sources verify`).\n",
+        s.commitments.len()
+    );
     for c in &s.commitments {
-        let by = match &c.by {
-            By::Parties(ps) => ps.join(", "),
-            By::Body { body } => format!("body {body}"),
-        };
-        let _ = writeln!(
-            d.out,
-            "### {}\n\n{}; strength **{}**, status **{}**; {} → {}; domains {}.{}\n",
-            esc(&c.id),
-            esc(&format!("{} ({})", c.kind, c.modality)),
-            esc(&c.strength),
-            esc(&c.status.replace('_', " ")),
-            esc(&by),
-            esc(&list(&c.to)),
-            esc(&list(&c.domains)),
-            c.variant
-                .as_ref()
-                .map(|v| format!(" Only in {} = {}.", esc(&v.variant), esc(&v.option)))
-                .unwrap_or_default()
-        );
+        let article = c.article.as_ref().map(|a| format!(" ({})", esc(a))).unwrap_or_default();
+        let _ = writeln!(d.out, "### {}{article}\n", code(&c.id));
+        let tags: Vec<String> = tables::clause_tags(c).iter().map(|t| esc(t)).collect();
+        let _ = writeln!(d.out, "{}\n", tags.join(" · "));
+        d.table(&tables::clause(c));
         for e in &c.evidence {
             let speaker = e.speaker.as_ref().map(|s| format!("{}, ", esc(s))).unwrap_or_default();
             let _ = writeln!(
                 d.out,
                 "> “{}”\n>\n> — {speaker}source {} ({})\n",
                 esc(&e.quote),
-                esc(&e.source_id),
+                code(&e.source_id),
                 esc(&e.source)
             );
         }

@@ -6,13 +6,14 @@
 //! - [`csv`]: one row per figure, for reports that are tables of figures.
 //! - [`html`]: the whole [`crate::report::Report`] as one self-contained HTML file, charts as
 //!   inline SVG; [`markdown`]: the same as Markdown with the SVG files beside it. Both place the
-//!   [`figures`] drawn by [`charts`] (plotters' SVG backend).
+//!   [`figures`] drawn by [`charts`] (plotters' SVG backend) and the [`tables`] built once for both.
 
 pub mod charts;
 pub mod csv;
 pub mod figures;
 pub mod html;
 pub mod markdown;
+pub mod tables;
 pub mod text;
 
 /// The bound of every report, for consumers that render generically.

@@ -61,28 +61,45 @@ pub fn check_summary(report: &CheckReport) -> String {
     )
 }
 
-/// The closing line of `sources verify`.
+/// The closing line of `sources verify`: the report's own counts, so it says what the JSON
+/// and CSV say (`68 quotes verified in 1 file, 1 problem: 1 source unreadable (2 quotes not
+/// checked)`).
 pub fn sources_summary(report: &SourcesReport) -> String {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let warnings = report
         .files
         .iter()
         .flat_map(|f| &f.raw)
         .filter(|d| d.diagnostic.severity == ironclad_spec::Severity::Warning)
         .count();
-    let warnings = match warnings {
-        0 => String::new(),
-        1 => ", 1 warning".to_string(),
-        n => format!(", {n} warnings"),
-    };
+    let warnings = if warnings == 0 { String::new() } else { format!(", {}", plural(warnings, "warning", "warnings")) };
+    let verified = report.quotes_checked - report.quotes_not_found.min(report.quotes_checked);
+    let mut what = Vec::new();
+    if report.quotes_not_found > 0 {
+        what.push(format!("{} not found verbatim", plural(report.quotes_not_found, "quote", "quotes")));
+    }
+    if report.unreadable_sources > 0 {
+        what.push(format!(
+            "{} unreadable ({} not checked)",
+            plural(report.unreadable_sources, "source", "sources"),
+            plural(report.quotes_not_checked, "quote", "quotes")
+        ));
+    }
+    if report.spec_errors > 0 {
+        let bad = report.files.iter().filter(|f| f.spec_errors > 0).count();
+        what.push(format!(
+            "{} with errors ({}; quotes not checked)",
+            plural(bad, "spec", "specs"),
+            plural(report.spec_errors, "error", "errors")
+        ));
+    }
+    let what = if what.is_empty() { String::new() } else { format!(": {}", what.join(", ")) };
     format!(
-        "{}: {} quote{} verified in {} file{}, {} problem{}{warnings}\n",
+        "{}: {} verified in {}, {}{what}{warnings}\n",
         if report.ok { "ok" } else { "failed" },
-        report.quotes_checked - report.problems.min(report.quotes_checked),
-        if report.quotes_checked == 1 { "" } else { "s" },
-        report.files.len(),
-        if report.files.len() == 1 { "" } else { "s" },
-        report.problems,
-        if report.problems == 1 { "" } else { "s" },
+        plural(verified, "quote", "quotes"),
+        plural(report.files.len(), "file", "files"),
+        plural(report.problems, "problem", "problems"),
     )
 }
 
