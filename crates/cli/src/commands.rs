@@ -18,6 +18,27 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERRORS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
+/// Most `--threads`: far more than any machine's cores, few enough that starting them is quick
+/// (each is a stack of its own).
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads N`: 1 to [`MAX_THREADS`], checked by clap (a usage error, exit 2).
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("takes 1 to {MAX_THREADS} threads")),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// The worker pool of `--threads` (default: one per core).
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, u8> {
+    rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build().map_err(|err| {
+        eprintln!("error: cannot start threads: {err}");
+        EXIT_ERRORS
+    })
+}
+
 fn style(format: Format, color: bool) -> text::DiagnosticStyle {
     text::DiagnosticStyle { color, short: format == Format::Short }
 }
@@ -204,8 +225,8 @@ pub struct SimulateArgs {
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// A horizon in days (repeatable, at most 63; default 7, 30, 90).
     #[arg(long = "horizon", value_name = "DAYS")]
@@ -275,12 +296,9 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
             return EXIT_ERRORS;
         }
     }
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -476,8 +494,8 @@ pub struct AttributeArgs {
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Pin a variant option, as VARIANT=OPTION (repeatable).
     #[arg(long = "variant")]
@@ -518,12 +536,9 @@ pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
         Ok(s) => s,
         Err(err) => return fail(&files, err, "attribute", "the input", color),
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let session = Session::new();
     let structure = session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario);
@@ -582,8 +597,8 @@ pub struct SensitivityArgs {
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Pin a variant option, as VARIANT=OPTION (repeatable).
     #[arg(long = "variant")]
@@ -623,12 +638,9 @@ pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
         Ok(s) => s,
         Err(err) => return fail(&files, err, "sensitivity", "the input", color),
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let session = Session::new();
     let structure = session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario);
@@ -685,8 +697,8 @@ pub struct DiscoverArgs {
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Pin a variant option, as VARIANT=OPTION (repeatable); a pinned variant is no input.
     #[arg(long = "variant")]
@@ -714,12 +726,9 @@ pub fn discover(o: &DiscoverArgs, color: bool) -> u8 {
         uncertain: o.uncertain,
         points: o.points,
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let session = Session::new();
     let result =
@@ -837,8 +846,8 @@ pub struct CompareArgs {
     /// adds one framework to the comparison.
     #[arg(long = "with", value_name = "OVERLAY")]
     pub with: Vec<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -885,12 +894,9 @@ pub fn compare(o: &CompareArgs, color: bool) -> u8 {
         horizons: o.horizons.clone(),
         metric: Some(o.metric.clone()),
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     match pool.install(|| ironclad::compare::compare(&frameworks, &scenarios, &request)) {
         Ok(report) => {
@@ -934,8 +940,8 @@ pub struct ReportArgs {
     /// Another framework to compare with on the same scenarios (repeatable).
     #[arg(long = "compare", value_name = "SPEC")]
     pub compare: Vec<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -991,12 +997,9 @@ pub fn report(o: &ReportArgs, color: bool) -> u8 {
         .map(|(id, s)| ironclad::report::ScenarioInput { name: files.name(*id), text: files.text(*id), scenario: s })
         .collect();
     let request = ironclad::report::Request { runs: o.runs, seed: o.seed, ..Default::default() };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let result = pool.install(|| {
         ironclad::report::report(files.name(spec_id), files.text(spec_id), &spec, &inputs, &others, &request)

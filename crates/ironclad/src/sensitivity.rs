@@ -31,6 +31,9 @@ use crate::files::pinned_variants;
 pub const DEFAULT_SOBOL_SAMPLES: usize = 256;
 /// Default Morris trajectories.
 pub const DEFAULT_MORRIS_TRAJECTORIES: usize = 20;
+/// Most Morris trajectories (`--samples`), as many as the rows of the largest Saltelli design:
+/// the design, (k + 1) points of k parameters each per trajectory, is held in memory.
+pub const MAX_MORRIS_TRAJECTORIES: usize = ironclad_analysis::sobol::MAX_SOBOL_POINTS;
 /// Levels of the Morris grid.
 pub const MORRIS_LEVELS: usize = 4;
 /// Default runs per point.
@@ -335,6 +338,11 @@ fn prepare<'a>(
             let r = request.samples.unwrap_or(DEFAULT_MORRIS_TRAJECTORIES);
             if r < 2 {
                 return Err(Error::Usage("--samples must be at least 2 Morris trajectories".into()));
+            }
+            if r > MAX_MORRIS_TRAJECTORIES {
+                return Err(Error::Usage(format!(
+                    "--samples is at most {MAX_MORRIS_TRAJECTORIES} Morris trajectories"
+                )));
             }
             let marginals: Vec<Marginal> = uncertain.iter().map(|u| marginal(u, true)).collect();
             let plan = MorrisDesign::new(&marginals, r, MORRIS_LEVELS, request.seed).map_err(analysis)?;

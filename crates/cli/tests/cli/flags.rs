@@ -1,0 +1,39 @@
+//! Flag values checked before the work (audit A): huge values are usage errors (exit 2) that
+//! name the bound, a wrong command line writes nothing, output paths are checked before the
+//! runs, and the same kind of error has the same exit code in every command.
+
+use super::run;
+
+const COALITION: &str = "frameworks/coalition-2025.toml";
+
+/// Exit 2 with `needle` in the message, and no panic or abort.
+fn usage(args: &[&str], needle: &str) {
+    let out = run(args);
+    assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+    assert!(out.stderr.contains(needle), "{args:?}: {}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+#[test]
+fn huge_flag_values_are_usage_errors_naming_the_bound() {
+    let morris = ["sensitivity", COALITION, "--method", "morris", "--runs", "10", "--samples"];
+    for samples in ["18446744073709551615", "1000000000", "65537"] {
+        usage(&[&morris[..], &[samples]].concat(), "at most 65536 Morris trajectories");
+    }
+    for runs in ["18446744073709551615", "4000000000000", "10000001"] {
+        usage(&["discover", COALITION, "--runs", runs], "--runs is at most 10000000");
+    }
+    for points in ["18446744073709551614", "1844674407370955162", "65538"] {
+        usage(
+            &["discover", COALITION, "--uncertain", "--runs", "2000", "--points", points],
+            "--points is at most 65536",
+        );
+    }
+    for command in ["simulate", "attribute", "sensitivity", "discover", "compare", "report"] {
+        for threads in ["0", "1025", "100000"] {
+            usage(&[command, COALITION, "--threads", threads], "takes 1 to 1024 threads");
+        }
+    }
+    usage(&["serve", "--threads", "5000"], "takes 1 to 1024 threads");
+    usage(&["slurm", "simulate", COALITION, "--tasks", "1", "--cpus", "2000", "--dry-run"], "1..=1024");
+}
