@@ -271,6 +271,19 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
     if let Err(err) = ironclad::simulate::validate(&request) {
         return fail(&Files::new(), err, "simulate", "the input", color);
     }
+    let shard = match o.shard.as_deref().map(ironclad::shard::Shard::parse).transpose() {
+        Ok(s) => s,
+        Err(err) => return fail(&Files::new(), err, "simulate", "the input", color),
+    };
+    if shard.is_some() && o.samples_out.is_some() {
+        eprintln!("error: --samples-out cannot be combined with --shard");
+        return EXIT_USAGE;
+    }
+    if let Some(shard) = shard
+        && let Err(err) = ironclad::simulate::validate_shard(&request, shard)
+    {
+        return fail(&Files::new(), err, "simulate", "the input", color);
+    }
     let mut files = Files::new();
     let Inputs { spec_id, scenario_id, spec, scenario } =
         match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "simulate", color) {
@@ -289,13 +302,6 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         Ok(x) => x,
         Err(err) => return fail(&files, err, "simulate", "the input", color),
     };
-    if let Some(path) = &o.export_model {
-        let text = serde_json::to_string_pretty(&model).unwrap_or_default();
-        if let Err(err) = atomic::write(path, text.as_bytes()) {
-            eprintln!("error: cannot write {}: {err}", path.display());
-            return EXIT_ERRORS;
-        }
-    }
     let pool = match pool(o.threads) {
         Ok(pool) => pool,
         Err(code) => return code,
@@ -305,15 +311,15 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         let cancel = cancel.clone();
         let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     }
-    if let (Some(shard), Some(state_out)) = (&o.shard, &o.state_out) {
-        let shard = match ironclad::shard::Shard::parse(shard) {
-            Ok(s) => s,
-            Err(err) => return fail(&files, err, "simulate", "the input", color),
-        };
-        if o.samples_out.is_some() {
-            eprintln!("error: --samples-out cannot be combined with --shard");
-            return EXIT_USAGE;
+    // Written only once every flag has been checked: a wrong command line writes nothing.
+    if let Some(path) = &o.export_model {
+        let text = serde_json::to_string_pretty(&model).unwrap_or_default();
+        if let Err(err) = atomic::write(path, text.as_bytes()) {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            return EXIT_ERRORS;
         }
+    }
+    if let (Some(shard), Some(state_out)) = (shard, &o.state_out) {
         let result =
             pool.install(|| ironclad::simulate::run_shard(&model, &part, &request, shard, &|_| {}, Some(&cancel)));
         let (acc, runs) = match result {

@@ -318,17 +318,8 @@ pub fn report(summary: Summary, request: &Request, seconds: Option<f64>) -> Simu
     }
 }
 
-/// Runs one shard of a simulation of `runs` runs: the shard's contiguous chunks, on the current
-/// rayon pool. Merging the accumulators of all shards ([`crate::shard::merge`]) gives the
-/// unsharded run's accumulator exactly.
-pub fn run_shard(
-    model: &SimModel,
-    part: &Participation,
-    request: &Request,
-    shard: crate::shard::Shard,
-    progress: &(dyn Fn(u64) + Sync),
-    cancel: Option<&AtomicBool>,
-) -> Result<(Acc, u64), Error> {
+/// Checks a request's values for one shard of it (before any file is read or written).
+pub fn validate_shard(request: &Request, shard: crate::shard::Shard) -> Result<(), Error> {
     validate(request)?;
     if request.until_ci.is_some() {
         return Err(Error::Usage("--until-ci cannot be sharded: its run count depends on the results".into()));
@@ -341,6 +332,22 @@ pub fn run_shard(
             runs.div_ceil(CHUNK)
         )));
     }
+    Ok(())
+}
+
+/// Runs one shard of a simulation of `runs` runs: the shard's contiguous chunks, on the current
+/// rayon pool. Merging the accumulators of all shards ([`crate::shard::merge`]) gives the
+/// unsharded run's accumulator exactly.
+pub fn run_shard(
+    model: &SimModel,
+    part: &Participation,
+    request: &Request,
+    shard: crate::shard::Shard,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: Option<&AtomicBool>,
+) -> Result<(Acc, u64), Error> {
+    validate_shard(request, shard)?;
+    let runs = request.runs.unwrap_or(DEFAULT_RUNS);
     let control = Control { progress, cancel };
     let acc = simulate_chunks(model, request.seed, runs, shard.chunks(runs), part, control, None)
         .map_err(|_| Error::Cancelled)?;

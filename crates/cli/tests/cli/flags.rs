@@ -37,3 +37,24 @@ fn huge_flag_values_are_usage_errors_naming_the_bound() {
     usage(&["serve", "--threads", "5000"], "takes 1 to 1024 threads");
     usage(&["slurm", "simulate", COALITION, "--tasks", "1", "--cpus", "2000", "--dry-run"], "1..=1024");
 }
+
+#[test]
+fn a_wrong_simulate_command_line_writes_no_model() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let model = dir.path().join("model.json");
+    let state = dir.path().join("s.bin");
+    let (model_s, state_s) = (model.display().to_string(), state.display().to_string());
+    let base = ["simulate", COALITION, "--runs", "2000", "--export-model", &model_s, "--state-out", &state_s];
+    for extra in [
+        &["--shard", "9/2"][..],
+        &["--shard", "1/2", "--samples-out", "x.parquet"],
+        &["--shard", "1/2", "--until-ci", "0.01"],
+        &["--shard", "3/3"],
+    ] {
+        std::fs::write(&model, "precious").expect("writes");
+        let out = run(&[&base[..], extra].concat());
+        assert_eq!(out.code, 2, "{extra:?}: {}", out.stderr);
+        assert_eq!(std::fs::read_to_string(&model).expect("still there"), "precious", "{extra:?}");
+        assert!(!state.exists());
+    }
+}
