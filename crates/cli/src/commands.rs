@@ -39,6 +39,27 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, u8> {
     })
 }
 
+/// Checks every output path of a command (flag, path) before the work; on failure prints why
+/// and returns the exit code.
+fn check_targets(targets: &[(&str, Option<&Path>)]) -> Result<(), u8> {
+    for (flag, path) in targets {
+        if let Some(path) = path {
+            match crate::output::check_target(flag, path) {
+                Ok(()) => {}
+                Err(crate::output::BadTarget::NotAFile(msg)) => {
+                    eprintln!("error: {msg}");
+                    return Err(EXIT_USAGE);
+                }
+                Err(crate::output::BadTarget::Unwritable(msg)) => {
+                    eprintln!("error: {msg}");
+                    return Err(EXIT_ERRORS);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn style(format: Format, color: bool) -> text::DiagnosticStyle {
     text::DiagnosticStyle { color, short: format == Format::Short }
 }
@@ -284,6 +305,13 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
     {
         return fail(&Files::new(), err, "simulate", "the input", color);
     }
+    if let Err(code) = check_targets(&[
+        ("--samples-out", o.samples_out.as_deref()),
+        ("--state-out", o.state_out.as_deref()),
+        ("--export-model", o.export_model.as_deref()),
+    ]) {
+        return code;
+    }
     let mut files = Files::new();
     let Inputs { spec_id, scenario_id, spec, scenario } =
         match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "simulate", color) {
@@ -402,6 +430,9 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
 }
 
 pub fn merge(paths: &[PathBuf], format: Format, output: Option<&Path>) -> u8 {
+    if let Err(code) = check_targets(&[("--output", output)]) {
+        return code;
+    }
     let mut states = Vec::new();
     for path in paths {
         let name = path.display().to_string();
@@ -521,6 +552,9 @@ pub struct AttributeArgs {
 }
 
 pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
+    if let Err(code) = check_targets(&[("--state-out", o.state_out.as_deref())]) {
+        return code;
+    }
     let mut files = Files::new();
     let Inputs { spec_id, scenario_id, spec, scenario } =
         match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "attribute", color) {
@@ -621,6 +655,9 @@ pub struct SensitivityArgs {
 }
 
 pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
+    if let Err(code) = check_targets(&[("--state-out", o.state_out.as_deref())]) {
+        return code;
+    }
     let mut files = Files::new();
     let Inputs { spec_id, scenario_id, spec, scenario } =
         match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "sensitivity", color) {
@@ -962,9 +999,8 @@ pub fn report(o: &ReportArgs, color: bool) -> u8 {
             ReportFormat::Md => "report.md",
         })
     });
-    if out.file_name().is_none() || out.is_dir() {
-        eprintln!("error: --out takes a file name, not `{}`", out.display());
-        return EXIT_USAGE;
+    if let Err(code) = check_targets(&[("--out", Some(&out))]) {
+        return code;
     }
     let mut files = Files::new();
     let spec_id = files.read(&o.spec);

@@ -58,3 +58,31 @@ fn a_wrong_simulate_command_line_writes_no_model() {
         assert!(!state.exists());
     }
 }
+
+#[test]
+fn output_paths_are_checked_before_the_runs() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let adir = dir.path().display().to_string();
+    let missing = dir.path().join("nodir/x.out").display().to_string();
+    // Sizes that would take minutes: the error must come at once.
+    let big = "100000000";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["simulate", COALITION, "--runs", big, "--samples-out"], "--samples-out"),
+        (vec!["simulate", COALITION, "--runs", big, "--export-model"], "--export-model"),
+        (vec!["simulate", COALITION, "--runs", big, "--shard", "1/2", "--state-out"], "--state-out"),
+        (vec!["sensitivity", COALITION, "--runs", big, "--shard", "1/1", "--state-out"], "--state-out"),
+        (vec!["attribute", COALITION, "--runs", big, "--shard", "1/1", "--state-out"], "--state-out"),
+        (vec!["report", COALITION, "--runs", big, "--out"], "--out"),
+        (vec!["merge", "no-such-state", "--output"], "--output"),
+    ];
+    for (args, flag) in &cases {
+        let started = std::time::Instant::now();
+        let out = run(&[&args[..], &[&adir]].concat());
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(&format!("{flag} takes a file name")), "{}", out.stderr);
+        let out = run(&[&args[..], &[&missing]].concat());
+        assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("no directory"), "{}", out.stderr);
+        assert!(started.elapsed().as_secs() < 20, "{args:?} ran before checking its output path");
+    }
+}
