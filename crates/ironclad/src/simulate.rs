@@ -71,8 +71,25 @@ pub struct SimulateReport {
     #[serde(skip)]
     #[schemars(skip)]
     pub seconds: Option<f64>,
+    /// With `--until-ci`: the half-width asked for and whether every P(adequate) interval
+    /// reached it before the run cap (`--runs`, or [`MAX_UNTIL_CI_RUNS`]) stopped the runs.
+    /// Absent without `--until-ci`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_ci: Option<UntilCi>,
     #[serde(flatten)]
     pub summary: Summary,
+}
+
+/// The target of `--until-ci` and whether it was reached.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct UntilCi {
+    /// The half-width asked for.
+    pub target_half_width: f64,
+    /// Whether `widest_half_width` is at most the target; `false` when the run cap stopped the
+    /// runs first.
+    pub reached: bool,
+    /// The most runs it could take (`--runs`, or [`MAX_UNTIL_CI_RUNS`]).
+    pub run_cap: u64,
 }
 
 /// Caches what is expensive to build: per spec text, the compiled engine; per (spec,
@@ -314,6 +331,11 @@ pub fn report(summary: Summary, request: &Request, seconds: Option<f64>) -> Simu
         absent: request.absent.clone(),
         off: request.off.clone(),
         seconds,
+        until_ci: request.until_ci.map(|target| UntilCi {
+            target_half_width: target,
+            reached: summary.widest_half_width <= target,
+            run_cap: request.runs.unwrap_or(MAX_UNTIL_CI_RUNS),
+        }),
         summary,
     }
 }

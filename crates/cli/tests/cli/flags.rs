@@ -86,3 +86,29 @@ fn output_paths_are_checked_before_the_runs() {
         assert!(started.elapsed().as_secs() < 20, "{args:?} ran before checking its output path");
     }
 }
+
+#[test]
+fn until_ci_stopped_by_the_run_cap_says_so() {
+    let args = ["simulate", COALITION, "--until-ci", "0.005", "--runs", "1000"];
+    let text = run(&args);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(text.stdout.contains("--until-ci 0.005: target not reached (widest half-width 0.02"), "{}", text.stdout);
+    let csv = run(&[&args[..], &["--format", "csv"]].concat());
+    assert!(csv.stdout.contains("until_ci_target,,,0.005,,,1000\n"), "{}", csv.stdout);
+    assert!(csv.stdout.contains("until_ci_reached,,,0,,,1000\n"), "{}", csv.stdout);
+    let json = run(&[&args[..], &["--format", "json"]].concat());
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(value["until_ci"]["target_half_width"], 0.005);
+    assert_eq!(value["until_ci"]["reached"], false);
+    assert_eq!(value["until_ci"]["run_cap"], 1000);
+    let schema = run(&["schema", "--output", "simulate"]);
+    let schema: serde_json::Value = serde_json::from_str(&schema.stdout).expect("a schema");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    assert!(validator.is_valid(&value));
+    let reached = run(&["simulate", COALITION, "--until-ci", "0.2", "--runs", "100000", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&reached.stdout).expect("JSON");
+    assert_eq!(value["until_ci"]["reached"], true);
+    let plain = run(&["simulate", COALITION, "--runs", "1000", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&plain.stdout).expect("JSON");
+    assert!(value.get("until_ci").is_none(), "absent without --until-ci");
+}
