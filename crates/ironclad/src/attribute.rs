@@ -415,7 +415,7 @@ fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Resul
     let players = players(model);
     let n = players.len();
     if request.exact && n > MAX_EXACT_PLAYERS {
-        return Err(Error::Unservable(format!(
+        return Err(Error::Usage(format!(
             "{n} players: exact values need at most {MAX_EXACT_PLAYERS}; drop --exact to sample"
         )));
     }

@@ -225,6 +225,13 @@ pub fn validate(r: &Request) -> Result<(), Error> {
     if r.runs == Some(0) {
         return Err(Error::Usage("--runs must be at least 1".into()));
     }
+    if r.horizons.len() > ironclad_sim::MAX_HORIZONS {
+        return Err(Error::Usage(format!(
+            "{} horizons: --horizon is repeatable at most {} times",
+            r.horizons.len(),
+            ironclad_sim::MAX_HORIZONS
+        )));
+    }
     Ok(())
 }
 

@@ -112,3 +112,24 @@ fn until_ci_stopped_by_the_run_cap_says_so() {
     let value: serde_json::Value = serde_json::from_str(&plain.stdout).expect("JSON");
     assert!(value.get("until_ci").is_none(), "absent without --until-ci");
 }
+
+#[test]
+fn the_same_kind_of_error_has_the_same_exit_code_everywhere() {
+    // A missing input file: exit 1, as in `check` and `compare --scenario`.
+    let out = run(&["backtest", "no-such-dir"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot read no-such-dir"), "{}", out.stderr);
+    let with = ["compare", "frameworks/nato-1949.toml", "--scenario", "scenarios/attack-on-estonia.toml"];
+    let out = run(&[&with[..], &["--runs", "500", "--with", "no-such-overlay.toml"]].concat());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot read the overlay no-such-overlay.toml"), "{}", out.stderr);
+    // A flag value the command cannot take: exit 2.
+    let nato = ["attribute", "frameworks/nato-1949.toml", "--scenario", "scenarios/attack-on-estonia.toml"];
+    usage(&[&nato[..], &["--runs", "2000", "--exact"]].concat(), "exact values need at most 20");
+    let mut args = vec!["simulate", COALITION, "--runs", "100"];
+    let days: Vec<String> = (1..=64).map(|d| d.to_string()).collect();
+    for d in &days {
+        args.extend(["--horizon", d.as_str()]);
+    }
+    usage(&args, "at most 63 times");
+}
