@@ -516,7 +516,8 @@ pub struct AttributeArgs {
     /// delivered:DOMAIN (mean amount delivered, in the need's unit).
     #[arg(long, default_value = "adequate")]
     pub metric: String,
-    /// The horizon of the adequate and delivered metrics, in days.
+    /// The horizon of the adequate and delivered metrics, in days (refused with credibility and
+    /// deterred, which are read at the deterrence horizon).
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
     /// Exact values over all coalitions (at most 20 players; the default when there are so few).
@@ -631,7 +632,8 @@ pub struct SensitivityArgs {
     /// adequate (every need), adequate:DOMAIN, credibility or deterred.
     #[arg(long, default_value = "adequate")]
     pub metric: String,
-    /// The horizon of the adequate metrics, in days.
+    /// The horizon of the adequate metrics, in days (refused with credibility and deterred, which
+    /// are read at the deterrence horizon).
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
     /// The seed: the same seed gives bit-identical results for any --threads.
@@ -717,7 +719,8 @@ pub struct DiscoverArgs {
     /// What fails: adequate (every need), adequate:DOMAIN, or credibility (below --threshold).
     #[arg(long, default_value = "adequate")]
     pub metric: String,
-    /// The horizon of the adequate metrics, in days.
+    /// The horizon of the adequate metrics, in days (refused with credibility and deterred, which
+    /// are read at the deterrence horizon).
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
     /// The credibility below which a run fails (--metric credibility; default 0.5).

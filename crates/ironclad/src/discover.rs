@@ -267,6 +267,7 @@ pub fn metric(model: &SimModel, name: &str, threshold: Option<f64>) -> Result<Me
 
 /// The model of a discovery: one horizon (the metric's), the spec's parameters.
 pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<SimModel, Error> {
+    crate::sensitivity::horizon_applies(&request.metric, request.horizon)?;
     let horizon = request.horizon.unwrap_or(DEFAULT_HORIZON);
     if !(horizon.is_finite() && horizon > 0.0) {
         return Err(Error::Usage("--horizon takes a positive number of days".into()));
@@ -333,6 +334,7 @@ pub fn discover(
     request: &Request,
 ) -> Result<DiscoverReport, Error> {
     let started = std::time::Instant::now();
+    crate::sensitivity::horizon_applies(&request.metric, request.horizon)?;
     let metric = metric(model, &request.metric, request.threshold)?;
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
     if runs < 20 {

@@ -178,7 +178,20 @@ pub fn metric(model: &SimModel, name: &str) -> Result<Metric, Error> {
     }
 }
 
+/// `--horizon` is for the adequate and delivered metrics: `credibility` and `deterred` are read
+/// at the deterrence horizon, so a horizon given with them is refused (as `--threshold` is
+/// where it does not apply), not silently ignored.
+pub(crate) fn horizon_applies(metric: &str, horizon: Option<f64>) -> Result<(), Error> {
+    if horizon.is_some() && matches!(metric, "credibility" | "deterred") {
+        return Err(Error::Usage(format!(
+            "--horizon applies to the adequate and delivered metrics only; `{metric}` is read at the deterrence horizon"
+        )));
+    }
+    Ok(())
+}
+
 fn horizon(request: &Request) -> Result<f64, Error> {
+    horizon_applies(&request.metric, request.horizon)?;
     let h = request.horizon.unwrap_or(DEFAULT_HORIZON);
     if !(h.is_finite() && h > 0.0) {
         return Err(Error::Usage("--horizon takes a positive number of days".into()));

@@ -133,3 +133,18 @@ fn the_same_kind_of_error_has_the_same_exit_code_everywhere() {
     }
     usage(&args, "at most 63 times");
 }
+
+#[test]
+fn a_horizon_with_a_metric_read_at_the_deterrence_horizon_is_refused() {
+    let needle = "--horizon applies to the adequate and delivered metrics only";
+    for metric in ["credibility", "deterred"] {
+        usage(&["attribute", COALITION, "--runs", "2000", "--metric", metric, "--horizon", "7"], needle);
+        usage(
+            &["sensitivity", COALITION, "--samples", "8", "--runs", "100", "--metric", metric, "--horizon", "7"],
+            needle,
+        );
+    }
+    usage(&["discover", COALITION, "--runs", "2000", "--metric", "credibility", "--horizon", "7"], needle);
+    let ok = run(&["attribute", COALITION, "--runs", "2000", "--metric", "adequate", "--horizon", "7"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+}
