@@ -18,6 +18,48 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERRORS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
+/// Most `--threads`: far more than any machine's cores, few enough that starting them is quick
+/// (each is a stack of its own).
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads N`: 1 to [`MAX_THREADS`], checked by clap (a usage error, exit 2).
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("takes 1 to {MAX_THREADS} threads")),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// The worker pool of `--threads` (default: one per core).
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, u8> {
+    rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build().map_err(|err| {
+        eprintln!("error: cannot start threads: {err}");
+        EXIT_ERRORS
+    })
+}
+
+/// Checks every output path of a command (flag, path) before the work; on failure prints why
+/// and returns the exit code.
+fn check_targets(targets: &[(&str, Option<&Path>)]) -> Result<(), u8> {
+    for (flag, path) in targets {
+        if let Some(path) = path {
+            match crate::output::check_target(flag, path) {
+                Ok(()) => {}
+                Err(crate::output::BadTarget::NotAFile(msg)) => {
+                    eprintln!("error: {msg}");
+                    return Err(EXIT_USAGE);
+                }
+                Err(crate::output::BadTarget::Unwritable(msg)) => {
+                    eprintln!("error: {msg}");
+                    return Err(EXIT_ERRORS);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn style(format: Format, color: bool) -> text::DiagnosticStyle {
     text::DiagnosticStyle { color, short: format == Format::Short }
 }
@@ -204,8 +246,8 @@ pub struct SimulateArgs {
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// A horizon in days (repeatable, at most 63; default 7, 30, 90).
     #[arg(long = "horizon", value_name = "DAYS")]
@@ -250,6 +292,26 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
     if let Err(err) = ironclad::simulate::validate(&request) {
         return fail(&Files::new(), err, "simulate", "the input", color);
     }
+    let shard = match o.shard.as_deref().map(ironclad::shard::Shard::parse).transpose() {
+        Ok(s) => s,
+        Err(err) => return fail(&Files::new(), err, "simulate", "the input", color),
+    };
+    if shard.is_some() && o.samples_out.is_some() {
+        eprintln!("error: --samples-out cannot be combined with --shard");
+        return EXIT_USAGE;
+    }
+    if let Some(shard) = shard
+        && let Err(err) = ironclad::simulate::validate_shard(&request, shard)
+    {
+        return fail(&Files::new(), err, "simulate", "the input", color);
+    }
+    if let Err(code) = check_targets(&[
+        ("--samples-out", o.samples_out.as_deref()),
+        ("--state-out", o.state_out.as_deref()),
+        ("--export-model", o.export_model.as_deref()),
+    ]) {
+        return code;
+    }
     let mut files = Files::new();
     let Inputs { spec_id, scenario_id, spec, scenario } =
         match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "simulate", color) {
@@ -268,6 +330,16 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
         Ok(x) => x,
         Err(err) => return fail(&files, err, "simulate", "the input", color),
     };
+    let pool = match pool(o.threads) {
+        Ok(pool) => pool,
+        Err(code) => return code,
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
+    // Written only once every flag has been checked: a wrong command line writes nothing.
     if let Some(path) = &o.export_model {
         let text = serde_json::to_string_pretty(&model).unwrap_or_default();
         if let Err(err) = atomic::write(path, text.as_bytes()) {
@@ -275,27 +347,7 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
             return EXIT_ERRORS;
         }
     }
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
-        Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
-    };
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = cancel.clone();
-        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
-    }
-    if let (Some(shard), Some(state_out)) = (&o.shard, &o.state_out) {
-        let shard = match ironclad::shard::Shard::parse(shard) {
-            Ok(s) => s,
-            Err(err) => return fail(&files, err, "simulate", "the input", color),
-        };
-        if o.samples_out.is_some() {
-            eprintln!("error: --samples-out cannot be combined with --shard");
-            return EXIT_USAGE;
-        }
+    if let (Some(shard), Some(state_out)) = (shard, &o.state_out) {
         let result =
             pool.install(|| ironclad::simulate::run_shard(&model, &part, &request, shard, &|_| {}, Some(&cancel)));
         let (acc, runs) = match result {
@@ -378,6 +430,9 @@ pub fn simulate(o: &SimulateArgs, color: bool) -> u8 {
 }
 
 pub fn merge(paths: &[PathBuf], format: Format, output: Option<&Path>) -> u8 {
+    if let Err(code) = check_targets(&[("--output", output)]) {
+        return code;
+    }
     let mut states = Vec::new();
     for path in paths {
         let name = path.display().to_string();
@@ -461,7 +516,8 @@ pub struct AttributeArgs {
     /// delivered:DOMAIN (mean amount delivered, in the need's unit).
     #[arg(long, default_value = "adequate")]
     pub metric: String,
-    /// The horizon of the adequate and delivered metrics, in days.
+    /// The horizon of the adequate and delivered metrics, in days (refused with credibility and
+    /// deterred, which are read at the deterrence horizon).
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
     /// Exact values over all coalitions (at most 20 players; the default when there are so few).
@@ -476,8 +532,8 @@ pub struct AttributeArgs {
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Pin a variant option, as VARIANT=OPTION (repeatable).
     #[arg(long = "variant")]
@@ -497,6 +553,9 @@ pub struct AttributeArgs {
 }
 
 pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
+    if let Err(code) = check_targets(&[("--state-out", o.state_out.as_deref())]) {
+        return code;
+    }
     let mut files = Files::new();
     let Inputs { spec_id, scenario_id, spec, scenario } =
         match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "attribute", color) {
@@ -518,12 +577,9 @@ pub fn attribute(o: &AttributeArgs, color: bool) -> u8 {
         Ok(s) => s,
         Err(err) => return fail(&files, err, "attribute", "the input", color),
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let session = Session::new();
     let structure = session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario);
@@ -576,14 +632,15 @@ pub struct SensitivityArgs {
     /// adequate (every need), adequate:DOMAIN, credibility or deterred.
     #[arg(long, default_value = "adequate")]
     pub metric: String,
-    /// The horizon of the adequate metrics, in days.
+    /// The horizon of the adequate metrics, in days (refused with credibility and deterred, which
+    /// are read at the deterrence horizon).
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Pin a variant option, as VARIANT=OPTION (repeatable).
     #[arg(long = "variant")]
@@ -600,6 +657,9 @@ pub struct SensitivityArgs {
 }
 
 pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
+    if let Err(code) = check_targets(&[("--state-out", o.state_out.as_deref())]) {
+        return code;
+    }
     let mut files = Files::new();
     let Inputs { spec_id, scenario_id, spec, scenario } =
         match load_inputs(&mut files, &o.spec, o.scenario.as_deref(), "sensitivity", color) {
@@ -623,12 +683,9 @@ pub fn sensitivity(o: &SensitivityArgs, color: bool) -> u8 {
         Ok(s) => s,
         Err(err) => return fail(&files, err, "sensitivity", "the input", color),
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let session = Session::new();
     let structure = session.structure(files.text(spec_id), files.text(scenario_id), spec, &scenario);
@@ -662,7 +719,8 @@ pub struct DiscoverArgs {
     /// What fails: adequate (every need), adequate:DOMAIN, or credibility (below --threshold).
     #[arg(long, default_value = "adequate")]
     pub metric: String,
-    /// The horizon of the adequate metrics, in days.
+    /// The horizon of the adequate metrics, in days (refused with credibility and deterred, which
+    /// are read at the deterrence horizon).
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
     /// The credibility below which a run fails (--metric credibility; default 0.5).
@@ -685,8 +743,8 @@ pub struct DiscoverArgs {
     /// The seed: the same seed gives bit-identical results for any --threads.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Pin a variant option, as VARIANT=OPTION (repeatable); a pinned variant is no input.
     #[arg(long = "variant")]
@@ -714,12 +772,9 @@ pub fn discover(o: &DiscoverArgs, color: bool) -> u8 {
         uncertain: o.uncertain,
         points: o.points,
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let session = Session::new();
     let result =
@@ -837,8 +892,8 @@ pub struct CompareArgs {
     /// adds one framework to the comparison.
     #[arg(long = "with", value_name = "OVERLAY")]
     pub with: Vec<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -885,12 +940,9 @@ pub fn compare(o: &CompareArgs, color: bool) -> u8 {
         horizons: o.horizons.clone(),
         metric: Some(o.metric.clone()),
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     match pool.install(|| ironclad::compare::compare(&frameworks, &scenarios, &request)) {
         Ok(report) => {
@@ -934,8 +986,8 @@ pub struct ReportArgs {
     /// Another framework to compare with on the same scenarios (repeatable).
     #[arg(long = "compare", value_name = "SPEC")]
     pub compare: Vec<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -950,9 +1002,8 @@ pub fn report(o: &ReportArgs, color: bool) -> u8 {
             ReportFormat::Md => "report.md",
         })
     });
-    if out.file_name().is_none() || out.is_dir() {
-        eprintln!("error: --out takes a file name, not `{}`", out.display());
-        return EXIT_USAGE;
+    if let Err(code) = check_targets(&[("--out", Some(&out))]) {
+        return code;
     }
     let mut files = Files::new();
     let spec_id = files.read(&o.spec);
@@ -991,12 +1042,9 @@ pub fn report(o: &ReportArgs, color: bool) -> u8 {
         .map(|(id, s)| ironclad::report::ScenarioInput { name: files.name(*id), text: files.text(*id), scenario: s })
         .collect();
     let request = ironclad::report::Request { runs: o.runs, seed: o.seed, ..Default::default() };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(o.threads.unwrap_or(0)).build() {
+    let pool = match pool(o.threads) {
         Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: cannot start threads: {err}");
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let result = pool.install(|| {
         ironclad::report::report(files.name(spec_id), files.text(spec_id), &spec, &inputs, &others, &request)

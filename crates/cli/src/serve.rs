@@ -42,8 +42,8 @@ pub struct ServeArgs {
     /// A request's deadline in milliseconds; past it the run is cancelled (504).
     #[arg(long, default_value_t = 10_000)]
     pub deadline_ms: u64,
-    /// Threads of the simulation pool; default: the number of cores.
-    #[arg(long)]
+    /// Threads of the simulation pool, 1 to 1024; default: the number of cores.
+    #[arg(long, value_parser = crate::commands::parse_threads)]
     pub threads: Option<usize>,
     /// Allow this origin to call the API from another site (CORS); default: no CORS headers.
     #[arg(long, value_name = "ORIGIN")]

@@ -57,8 +57,8 @@ pub struct Job {
     /// Time limit per task, as sbatch takes it (e.g. 01:00:00).
     #[arg(long)]
     pub time: Option<String>,
-    /// CPUs per task (each task runs its shard on this many threads).
-    #[arg(long, default_value_t = 1)]
+    /// CPUs per task, 1 to 1024 (each task runs its shard on this many threads: its --threads).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub cpus: u32,
     /// Where the scripts, shard states, logs and the merged result go.
     #[arg(long, default_value = "ironclad-job")]

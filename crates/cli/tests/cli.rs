@@ -11,6 +11,7 @@
 //! - `end_to_end`: the command line as a user meets it: formats, exit codes, positions.
 //! - `obligations`: `ironclad obligations` on the bundled scenarios: golden obligation sets,
 //!   `--explain`, `--why-not`, `--at`, `--variant`, exit codes.
+//! - `flags`: flag values checked before the work: bounds, early writes, output paths, exit codes.
 //! - `front_door`: what every command shares: `--format json` with `schema_version`, valid
 //!   against `ironclad schema --output COMMAND`; output files written whole or not at all.
 //! - `report`: `ironclad report`: the HTML file (self-contained, the same bytes for a seed),
@@ -36,6 +37,8 @@ mod compare;
 mod discover;
 #[path = "cli/end_to_end.rs"]
 mod end_to_end;
+#[path = "cli/flags.rs"]
+mod flags;
 #[path = "cli/front_door.rs"]
 mod front_door;
 #[path = "cli/obligations.rs"]

@@ -371,6 +371,7 @@ pub fn players(model: &SimModel) -> Vec<usize> {
 
 /// The model of an attribution: one horizon (the metric's), the spec's parameters.
 pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<SimModel, Error> {
+    crate::sensitivity::horizon_applies(&request.metric, request.horizon)?;
     let horizon = request.horizon.unwrap_or(DEFAULT_HORIZON);
     if !(horizon.is_finite() && horizon > 0.0) {
         return Err(Error::Usage("--horizon takes a positive number of days".into()));
@@ -394,6 +395,7 @@ struct Setup<'a> {
 }
 
 fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Result<Setup<'a>, Error> {
+    crate::sensitivity::horizon_applies(&request.metric, request.horizon)?;
     let metric = metric(model, &request.metric)?;
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
     if runs < 2 {
@@ -415,7 +417,7 @@ fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Resul
     let players = players(model);
     let n = players.len();
     if request.exact && n > MAX_EXACT_PLAYERS {
-        return Err(Error::Unservable(format!(
+        return Err(Error::Usage(format!(
             "{n} players: exact values need at most {MAX_EXACT_PLAYERS}; drop --exact to sample"
         )));
     }

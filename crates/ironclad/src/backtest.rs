@@ -345,7 +345,8 @@ pub struct Bootstrap {
 
 /// The case folders under `dir` (those with a `case.toml`), sorted by name.
 pub fn case_dirs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::Usage(format!("cannot read {}: {e}", dir.display())))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Error::Unservable(format!("cannot read {}: {e}", dir.display())))?;
     let mut dirs: Vec<PathBuf> =
         entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("case.toml").is_file()).collect();
     dirs.sort();

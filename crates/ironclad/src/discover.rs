@@ -29,6 +29,10 @@ use crate::files::pinned_variants;
 
 /// Default runs (half fitted, half held out).
 pub const DEFAULT_RUNS: u64 = 20_000;
+/// Most runs: every run's outcome and inputs are held in memory (and copied into PRIM's data).
+pub const MAX_RUNS: u64 = 10_000_000;
+/// Most values held, runs × (inputs + 1): about 8 bytes each, a few times over, so a few GiB.
+pub const MAX_CELLS: u64 = 200_000_000;
 /// Default horizon of the `adequate` metrics, days.
 pub const DEFAULT_HORIZON: f64 = 30.0;
 /// Default credibility below which a run counts as a failure (`--metric credibility`).
@@ -263,6 +267,7 @@ pub fn metric(model: &SimModel, name: &str, threshold: Option<f64>) -> Result<Me
 
 /// The model of a discovery: one horizon (the metric's), the spec's parameters.
 pub fn model(structure: &Structure, spec: &Spec, request: &Request) -> Result<SimModel, Error> {
+    crate::sensitivity::horizon_applies(&request.metric, request.horizon)?;
     let horizon = request.horizon.unwrap_or(DEFAULT_HORIZON);
     if !(horizon.is_finite() && horizon > 0.0) {
         return Err(Error::Usage("--horizon takes a positive number of days".into()));
@@ -329,10 +334,16 @@ pub fn discover(
     request: &Request,
 ) -> Result<DiscoverReport, Error> {
     let started = std::time::Instant::now();
+    crate::sensitivity::horizon_applies(&request.metric, request.horizon)?;
     let metric = metric(model, &request.metric, request.threshold)?;
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
     if runs < 20 {
         return Err(Error::Usage("--runs must be at least 20 (half are fitted, half held out)".into()));
+    }
+    if runs > MAX_RUNS {
+        return Err(Error::Usage(format!(
+            "--runs is at most {MAX_RUNS} for a discovery (every run is kept in memory)"
+        )));
     }
     let max_boxes = request.boxes.unwrap_or(DEFAULT_BOXES);
     if max_boxes == 0 {
@@ -410,10 +421,16 @@ pub fn discover(
         if p < 4 || p % 2 != 0 {
             return Err(Error::Usage("--points takes an even number of parameter points, at least 4".into()));
         }
-        if runs < 10 * p as u64 {
+        if p > ironclad_analysis::sobol::MAX_SOBOL_POINTS {
             return Err(Error::Usage(format!(
-                "--runs must be at least 10 per parameter point ({} for {p} points)",
-                10 * p
+                "--points is at most {} (a Sobol' design)",
+                ironclad_analysis::sobol::MAX_SOBOL_POINTS
+            )));
+        }
+        let least = 10 * p as u64;
+        if runs < least {
+            return Err(Error::Usage(format!(
+                "--runs must be at least 10 per parameter point ({least} for {p} points)"
             )));
         }
         let marginals: Vec<_> = uncertain.iter().map(|u| crate::sensitivity::marginal(u, false)).collect();
@@ -446,6 +463,13 @@ pub fn discover(
                 levels: Vec::new(),
             });
         }
+    }
+    let inputs = features.len() as u64;
+    if runs.saturating_mul(inputs + 1) > MAX_CELLS {
+        return Err(Error::Usage(format!(
+            "--runs is at most {} for these {inputs} inputs (at most {MAX_CELLS} values, runs × (inputs + 1), are kept in memory)",
+            MAX_CELLS / (inputs + 1)
+        )));
     }
     let point_models: Vec<SimModel> = match &points {
         Some(pts) => pts

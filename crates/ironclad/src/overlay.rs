@@ -84,8 +84,8 @@ impl Overlay {
                 "`--with {arg}`: the shorthand is member=PARTY@FRAMEWORK; anything else is an overlay file"
             )));
         }
-        let text =
-            std::fs::read_to_string(arg).map_err(|e| Error::Usage(format!("cannot read the overlay {arg}: {e}")))?;
+        let text = std::fs::read_to_string(arg)
+            .map_err(|e| Error::Unservable(format!("cannot read the overlay {arg}: {e}")))?;
         Overlay::parse(&text).map_err(|m| Error::Usage(format!("the overlay {arg}: {m}")))
     }
 

@@ -31,6 +31,9 @@ use crate::files::pinned_variants;
 pub const DEFAULT_SOBOL_SAMPLES: usize = 256;
 /// Default Morris trajectories.
 pub const DEFAULT_MORRIS_TRAJECTORIES: usize = 20;
+/// Most Morris trajectories (`--samples`), as many as the rows of the largest Saltelli design:
+/// the design, (k + 1) points of k parameters each per trajectory, is held in memory.
+pub const MAX_MORRIS_TRAJECTORIES: usize = ironclad_analysis::sobol::MAX_SOBOL_POINTS;
 /// Levels of the Morris grid.
 pub const MORRIS_LEVELS: usize = 4;
 /// Default runs per point.
@@ -175,7 +178,20 @@ pub fn metric(model: &SimModel, name: &str) -> Result<Metric, Error> {
     }
 }
 
+/// `--horizon` is for the adequate and delivered metrics: `credibility` and `deterred` are read
+/// at the deterrence horizon, so a horizon given with them is refused (as `--threshold` is
+/// where it does not apply), not silently ignored.
+pub(crate) fn horizon_applies(metric: &str, horizon: Option<f64>) -> Result<(), Error> {
+    if horizon.is_some() && matches!(metric, "credibility" | "deterred") {
+        return Err(Error::Usage(format!(
+            "--horizon applies to the adequate and delivered metrics only; `{metric}` is read at the deterrence horizon"
+        )));
+    }
+    Ok(())
+}
+
 fn horizon(request: &Request) -> Result<f64, Error> {
+    horizon_applies(&request.metric, request.horizon)?;
     let h = request.horizon.unwrap_or(DEFAULT_HORIZON);
     if !(h.is_finite() && h > 0.0) {
         return Err(Error::Usage("--horizon takes a positive number of days".into()));
@@ -335,6 +351,11 @@ fn prepare<'a>(
             let r = request.samples.unwrap_or(DEFAULT_MORRIS_TRAJECTORIES);
             if r < 2 {
                 return Err(Error::Usage("--samples must be at least 2 Morris trajectories".into()));
+            }
+            if r > MAX_MORRIS_TRAJECTORIES {
+                return Err(Error::Usage(format!(
+                    "--samples is at most {MAX_MORRIS_TRAJECTORIES} Morris trajectories"
+                )));
             }
             let marginals: Vec<Marginal> = uncertain.iter().map(|u| marginal(u, true)).collect();
             let plan = MorrisDesign::new(&marginals, r, MORRIS_LEVELS, request.seed).map_err(analysis)?;

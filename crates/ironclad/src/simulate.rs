@@ -71,8 +71,25 @@ pub struct SimulateReport {
     #[serde(skip)]
     #[schemars(skip)]
     pub seconds: Option<f64>,
+    /// With `--until-ci`: the half-width asked for and whether every P(adequate) interval
+    /// reached it before the run cap (`--runs`, or [`MAX_UNTIL_CI_RUNS`]) stopped the runs.
+    /// Absent without `--until-ci`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_ci: Option<UntilCi>,
     #[serde(flatten)]
     pub summary: Summary,
+}
+
+/// The target of `--until-ci` and whether it was reached.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct UntilCi {
+    /// The half-width asked for.
+    pub target_half_width: f64,
+    /// Whether `widest_half_width` is at most the target; `false` when the run cap stopped the
+    /// runs first.
+    pub reached: bool,
+    /// The most runs it could take (`--runs`, or [`MAX_UNTIL_CI_RUNS`]).
+    pub run_cap: u64,
 }
 
 /// Caches what is expensive to build: per spec text, the compiled engine; per (spec,
@@ -208,6 +225,13 @@ pub fn validate(r: &Request) -> Result<(), Error> {
     if r.runs == Some(0) {
         return Err(Error::Usage("--runs must be at least 1".into()));
     }
+    if r.horizons.len() > ironclad_sim::MAX_HORIZONS {
+        return Err(Error::Usage(format!(
+            "{} horizons: --horizon is repeatable at most {} times",
+            r.horizons.len(),
+            ironclad_sim::MAX_HORIZONS
+        )));
+    }
     Ok(())
 }
 
@@ -314,8 +338,30 @@ pub fn report(summary: Summary, request: &Request, seconds: Option<f64>) -> Simu
         absent: request.absent.clone(),
         off: request.off.clone(),
         seconds,
+        until_ci: request.until_ci.map(|target| UntilCi {
+            target_half_width: target,
+            reached: summary.widest_half_width <= target,
+            run_cap: request.runs.unwrap_or(MAX_UNTIL_CI_RUNS),
+        }),
         summary,
     }
+}
+
+/// Checks a request's values for one shard of it (before any file is read or written).
+pub fn validate_shard(request: &Request, shard: crate::shard::Shard) -> Result<(), Error> {
+    validate(request)?;
+    if request.until_ci.is_some() {
+        return Err(Error::Usage("--until-ci cannot be sharded: its run count depends on the results".into()));
+    }
+    let runs = request.runs.unwrap_or(DEFAULT_RUNS);
+    if shard.count > runs.div_ceil(CHUNK) {
+        return Err(Error::Usage(format!(
+            "{} shards for {runs} runs: a shard runs whole chunks of {CHUNK} runs, so at most {} shards",
+            shard.count,
+            runs.div_ceil(CHUNK)
+        )));
+    }
+    Ok(())
 }
 
 /// Runs one shard of a simulation of `runs` runs: the shard's contiguous chunks, on the current
@@ -329,18 +375,8 @@ pub fn run_shard(
     progress: &(dyn Fn(u64) + Sync),
     cancel: Option<&AtomicBool>,
 ) -> Result<(Acc, u64), Error> {
-    validate(request)?;
-    if request.until_ci.is_some() {
-        return Err(Error::Usage("--until-ci cannot be sharded: its run count depends on the results".into()));
-    }
+    validate_shard(request, shard)?;
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
-    if shard.count > runs.div_ceil(CHUNK) {
-        return Err(Error::Usage(format!(
-            "{} shards for {runs} runs: a shard runs whole chunks of {CHUNK} runs, so at most {} shards",
-            shard.count,
-            runs.div_ceil(CHUNK)
-        )));
-    }
     let control = Control { progress, cancel };
     let acc = simulate_chunks(model, request.seed, runs, shard.chunks(runs), part, control, None)
         .map_err(|_| Error::Cancelled)?;

@@ -89,8 +89,9 @@ fn more_horizons_than_a_run_can_hold_are_refused() {
         args.extend(["--horizon", d.as_str()]);
     }
     let out = run(&args);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("64 horizons (at most 63)"), "{}", out.stderr);
+    // A flag error: the usage code (audit A finding 12).
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("64 horizons: --horizon is repeatable at most 63 times"), "{}", out.stderr);
 }
 
 /// Regression: Ctrl-C during `--samples-out runs.parquet` left `runs.parquet` overwritten by a

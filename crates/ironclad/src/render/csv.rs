@@ -31,6 +31,12 @@ pub fn simulate(report: &SimulateReport) -> String {
             row(&format!("honour:{}", c.id), None, "", honour);
         }
     }
+    if let Some(u) = &report.until_ci {
+        // The target of --until-ci, the widest P(adequate) half-width reached, and 1 or 0: reached.
+        let _ = writeln!(out, "until_ci_target,,,{},,,{}", u.target_half_width, s.runs);
+        let _ = writeln!(out, "widest_half_width,,,{},,,{}", s.widest_half_width, s.runs);
+        let _ = writeln!(out, "until_ci_reached,,,{},,,{}", u8::from(u.reached), s.runs);
+    }
     out
 }
 

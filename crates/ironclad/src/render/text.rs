@@ -390,6 +390,21 @@ pub fn simulate(r: &SimulateReport) -> String {
             let _ = writeln!(out, "{} runs, seed {}, merged from shards", s.runs, s.seed);
         }
     }
+    if let Some(u) = &r.until_ci {
+        if u.reached {
+            let _ = writeln!(
+                out,
+                "  --until-ci {}: reached (widest half-width {:.4} after {} runs)",
+                u.target_half_width, s.widest_half_width, s.runs
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  --until-ci {}: target not reached (widest half-width {:.4} after {} runs, the cap of {} runs)",
+                u.target_half_width, s.widest_half_width, s.runs, u.run_cap
+            );
+        }
+    }
     if !r.absent.is_empty() {
         let _ = writeln!(out, "  not taking part: {} (their obligations stand; they do not act)", r.absent.join(", "));
     }
