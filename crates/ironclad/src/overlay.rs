@@ -287,10 +287,13 @@ mod tests {
     #[test]
     fn bad_overlays_are_usage_errors() {
         let texts = vec![(nato(), "nato-1949".to_string())];
-        for arg in ["member=UA", "member=XX@nato-1949", "member=UA@anzus-1951", "colour=red", "/no/such/overlay.toml"] {
+        for arg in ["member=UA", "member=XX@nato-1949", "member=UA@anzus-1951", "colour=red"] {
             let r = Overlay::parse_arg(arg).and_then(|o| apply_to(&texts, &o));
             assert!(matches!(r, Err(Error::Usage(_))), "{arg}: {r:?}");
         }
+        // A missing overlay file is a missing input (exit 1), as a missing spec is.
+        let r = Overlay::parse_arg("/no/such/overlay.toml");
+        assert!(matches!(r, Err(Error::Unservable(_))), "{r:?}");
         let o = Overlay::parse("[overlay]\nframework = \"nato-1949\"\nremove = [\"art4-consult\"]\n[[overlay.change]]\ncommitment = \"art5-collective-defence\"\nmodality = \"automatic\"\n").unwrap();
         let f = apply_to(&texts, &o).unwrap();
         assert!(f.spec.commitments.iter().all(|c| c.id != "art4-consult"));
