@@ -68,6 +68,8 @@ export interface SimulateReport {
   commitments: { id: string; activation: Estimate; honour: Estimate | null; obliged_pairs: number; simulated: boolean }[];
   variants: [string, [string, number][]][];
   widest_half_width: number;
+  /** With `--until-ci` only (the API runs a fixed number of runs and leaves it out). */
+  until_ci?: { target_half_width: number; reached: boolean; run_cap: number };
   elapsed_ms?: number;
 }
 

@@ -278,11 +278,14 @@ pub fn run(
     let done = std::sync::atomic::AtomicU64::new(0);
     let mut acc = Acc::new(model);
     let mut next = 0u64;
-    // Batches of chunks; `until_ci` checks the intervals between batches. The batch sizes
-    // depend only on the request, so the runs done (and the result) do not depend on threads.
-    let mut batch = if request.until_ci.is_some() { 16 } else { total_chunks };
+    // Batches of chunks; `until_ci` checks the intervals between batches. The first batch is
+    // one chunk; each next one ends where the widest half-width, falling as 1/√n, is predicted
+    // to reach the target (`next_end`). Batch ends depend only on the request and on results
+    // that are themselves bit-identical whatever the threads, so the runs done do not depend on
+    // threads either.
+    let mut planned_end = if request.until_ci.is_some() { 1 } else { total_chunks };
     loop {
-        let end = (next + batch).min(total_chunks);
+        let end = planned_end.min(total_chunks);
         let planned = if request.until_ci.is_some() { (end * CHUNK).min(target_runs) } else { target_runs };
         let report = |n: u64| {
             let total = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
@@ -302,11 +305,22 @@ pub fn run(
         next = end;
         let summary = summarise(model, &acc, request.seed);
         let narrow = request.until_ci.is_some_and(|h| summary.widest_half_width <= h);
-        if next >= total_chunks || narrow || request.until_ci.is_none() {
+        let Some(target) = request.until_ci.filter(|_| next < total_chunks && !narrow) else {
             return Ok((acc, summary));
-        }
-        batch *= 2;
+        };
+        planned_end = next_end(next, summary.widest_half_width, target);
     }
+}
+
+/// Where the next batch of `--until-ci` ends, in chunks, after `done` chunks gave a widest
+/// half-width of `width` against `target`: a half-width falls as 1/√n, so n · (width/target)²
+/// runs should reach it; 10 % more, so that a prediction a little short does not cost a batch,
+/// and at least one chunk and at most 16 times the runs so far, so that a half-width that is
+/// still far off (few runs) is not extrapolated too far.
+fn next_end(done: u64, width: f64, target: f64) -> u64 {
+    let predicted = (done as f64 * (width / target).powi(2) * 1.1).ceil();
+    let predicted = if predicted.is_finite() { predicted as u64 } else { u64::MAX };
+    predicted.clamp(done + 1, done.saturating_mul(16))
 }
 
 /// The whole job in one call, for consumers that need no per-run records: structure (cached in
@@ -408,6 +422,17 @@ pub fn merged_report(state: &crate::shard::State) -> Result<SimulateReport, Erro
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_next_batch_ends_where_the_half_width_should_reach_the_target() {
+        // Twice the target after 4 chunks: 4 · 2² · 1.1 = 17.6, so 18 chunks.
+        assert_eq!(super::next_end(4, 0.02, 0.01), 18);
+        // Just short: 10 % more; and at least one more chunk.
+        assert_eq!(super::next_end(100, 0.01, 0.01005), 109);
+        assert_eq!(super::next_end(100, 0.0095, 0.01), 101);
+        // Far off after one chunk: at most 16 times the runs so far.
+        assert_eq!(super::next_end(1, 0.5, 0.001), 16);
+    }
+
     use super::*;
 
     fn flagship(files: &mut crate::Files) -> (crate::FileId, crate::FileId) {

@@ -260,6 +260,24 @@ fn until_ci_stops_once_every_interval_is_narrow_enough() {
     assert!(s["widest_half_width"].as_f64().expect("widest") <= 0.01);
 }
 
+/// Regression: the first batch of `--until-ci` was 16 chunks, so a loose target such as 0.05,
+/// which one chunk (4096 runs) reaches, still ran 65 536 runs; and later batches doubled, so a
+/// tight target could overshoot by more than twice the runs it needed.
+#[test]
+fn until_ci_runs_no_more_than_the_target_needs() {
+    let loose = json(&simulate(&["--until-ci", "0.05", "--format", "json"]).stdout);
+    assert_eq!(loose["runs"], 4096, "one chunk reaches ±0.05");
+    let tight = json(&simulate(&["--until-ci", "0.004", "--format", "json"]).stdout);
+    let runs = tight["runs"].as_u64().expect("runs");
+    let widest = tight["widest_half_width"].as_f64().expect("widest");
+    assert!(widest <= 0.004, "{widest}");
+    // A half-width falls as 1/√n: the runs that just reach the target are about
+    // runs · (widest / target)². The run should not exceed them by much more than the 10 %
+    // margin and one chunk.
+    let needed = runs as f64 * (widest / 0.004).powi(2);
+    assert!((runs as f64) < needed * 1.3 + 4096.0, "{runs} runs for about {needed:.0} needed");
+}
+
 #[test]
 fn a_pinned_variant_is_chosen_in_every_run() {
     let out = simulate(&["--runs", "5000", "--variant", "us-military-support=none", "--format", "json"]);
