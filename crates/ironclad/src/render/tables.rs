@@ -96,6 +96,29 @@ pub fn gaps(s: &ShowReport) -> Table {
     )
 }
 
+/// The named exceptions; `None` when the framework has none.
+pub fn exceptions(s: &ShowReport) -> Option<Table> {
+    if s.exceptions.is_empty() {
+        return None;
+    }
+    let code = |o: &Option<String>| o.clone().map_or_else(|| t("—"), Cell::Code);
+    let rows = s
+        .exceptions
+        .iter()
+        .map(|x| {
+            vec![
+                t(&x.id),
+                t(&x.effect),
+                t(list(&x.commitments)),
+                x.when.clone().map_or_else(|| t("always"), Cell::Code),
+                code(&x.acts),
+                t(list(&x.overrides)),
+            ]
+        })
+        .collect();
+    Some(Table::new(&["exception", "effect", "commitments", "when", "acts", "overrides"], rows))
+}
+
 /// The red lines; `None` when the framework has none.
 pub fn red_lines(s: &ShowReport) -> Option<Table> {
     if s.red_lines.is_empty() {
