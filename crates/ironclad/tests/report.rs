@@ -33,7 +33,7 @@ fn build(compare: bool, threads: usize) -> Report {
     if compare {
         let id = files.add("alone.toml", std::fs::read_to_string(fixtures().join("alone.toml")).unwrap());
         let alone = files.spec(id).valid().expect("valid").clone();
-        others.push(Framework { label: alone.framework.id.clone(), spec: alone });
+        others.push(Framework::new(alone));
     }
     let inputs = [ScenarioInput { name: files.name(scenario_id), text: files.text(scenario_id), scenario: &scenario }];
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

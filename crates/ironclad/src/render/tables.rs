@@ -404,7 +404,10 @@ pub fn compare(c: &CompareReport, sc: &ScenarioComparison) -> Table {
             let diff = |m: &str| find(m).and_then(|f| f.difference.as_ref()).map(signed).unwrap_or_default();
             let status = match row.status.as_str() {
                 "ok" => row.reason.as_ref().map_or_else(|| "ok".to_string(), |note| format!("ok ({note})")),
-                "not_covered" => format!("not covered: lacks {}", row.missing.join(", ")),
+                "not_covered" => {
+                    let note = row.reason.as_ref().map(|n| format!(" (note: {n})")).unwrap_or_default();
+                    format!("not covered: lacks {}{note}", row.missing.join(", "))
+                }
                 other => format!("{other}: {}", row.reason.clone().unwrap_or_default()),
             };
             let pivotal = row

@@ -924,7 +924,9 @@ pub fn compare(r: &crate::compare::CompareReport) -> String {
             match row.status.as_str() {
                 "ok" => {}
                 "not_covered" => {
-                    let _ = writeln!(out, "  {:<28} not covered: lacks {}", row.framework, row.missing.join(", "));
+                    let note = row.reason.as_ref().map(|n| format!(" (note: {n})")).unwrap_or_default();
+                    let _ =
+                        writeln!(out, "  {:<28} not covered: lacks {}{note}", row.framework, row.missing.join(", "));
                     continue;
                 }
                 _ => {
