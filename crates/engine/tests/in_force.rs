@@ -70,8 +70,11 @@ fn replayed(spec: &str, events: &str, at: Option<i64>) -> (Spec, Replay) {
     (spec, r)
 }
 
-/// (commitment, status, since, closed_by, closed_on) of every obligation.
-fn rows(spec: &Spec, r: &Replay) -> Vec<(String, &'static str, i64, Option<usize>, Option<i64>)> {
+/// (commitment, status, since, closed_by, closed_on) of one obligation.
+type Row = (String, &'static str, i64, Option<usize>, Option<i64>);
+
+/// The row of every obligation.
+fn rows(spec: &Spec, r: &Replay) -> Vec<Row> {
     r.obligations
         .iter()
         .map(|o| (spec.commitment(o.commitment).id.clone(), o.status.as_str(), o.since, o.closed_by, o.closed_on))
