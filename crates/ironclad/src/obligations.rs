@@ -468,7 +468,13 @@ impl Ctx<'_> {
     /// `status since day N`, with the deadline or the event that closed it.
     fn status(&self, o: &Obligation) -> String {
         let soft = if self.spec.commitment(o.commitment).soft_deadline { "soft " } else { "" };
-        let due = o.due.map(|d| format!(", {soft}deadline {}", self.day(d.floor() as i64))).unwrap_or_default();
+        // An expired obligation says whether its deadline had passed while it was in force.
+        let missed = |d: f64| {
+            let passed = o.status == timeline::Status::Expired && o.closed_on.is_some_and(|c| d < c as f64);
+            if passed { " (missed)" } else { "" }
+        };
+        let due =
+            o.due.map(|d| format!(", {soft}deadline {}{}", self.day(d.floor() as i64), missed(d))).unwrap_or_default();
         let closed = o
             .closed_by
             .map(|i| match o.closed_on {
