@@ -264,9 +264,9 @@ class CheckReport(Report):
 
 
 class ShowReport(Report):
-    """What a framework promises (``ironclad show``): commitments, coverage, red lines, variants."""
+    """What a framework promises (``ironclad show``): commitments, coverage, exceptions, red lines, variants."""
 
-    tables = ("commitments", "coverage", "red_lines", "variants", "evidence")
+    tables = ("commitments", "coverage", "exceptions", "red_lines", "variants", "evidence")
     _title = "show"
 
     def _heading(self) -> str:
@@ -306,6 +306,9 @@ class ShowReport(Report):
                     row[domain] = None if cell is None else cell["strength"] + (" (variant)" if cell["variant_only"] else "")
                 rows.append(row)
             return columns, rows
+        if table == "exceptions":
+            columns = ["id", "effect", "commitments", "when", "acts", "overrides"]
+            return columns, [{c: x.get(c) for c in columns} for x in d.get("exceptions", [])]
         if table == "red_lines":
             columns = ["id", "party", "kind", "strength", "statement", "touches"]
             return columns, [{c: r.get(c) for c in columns} for r in d["red_lines"]]

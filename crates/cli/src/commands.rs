@@ -909,7 +909,7 @@ pub fn compare(o: &CompareArgs, color: bool) -> u8 {
         match loaded.valid() {
             Ok(spec) => {
                 texts.push((files.text(id).to_string(), spec.framework.id.clone()));
-                frameworks.push(ironclad::compare::Framework { label: spec.framework.id.clone(), spec: spec.clone() });
+                frameworks.push(ironclad::compare::Framework::new(spec.clone()));
             }
             Err(err) => return fail(&files, err, "compare", files.name(id), color),
         }
@@ -920,7 +920,13 @@ pub fn compare(o: &CompareArgs, color: bool) -> u8 {
             Err(err) => return fail(&files, err, "compare", "the overlay", color),
         };
         match ironclad::overlay::apply_to(&texts, &overlay) {
-            Ok(f) => frameworks.push(f),
+            Ok(f) => {
+                // A no-op overlay still gets its row (with the note), but say so now.
+                if let Some(note) = &f.note {
+                    eprintln!("warning: {note}");
+                }
+                frameworks.push(f)
+            }
             Err(err) => return fail(&files, err, "compare", "the overlay", color),
         }
     }
@@ -1033,7 +1039,7 @@ pub fn report(o: &ReportArgs, color: bool) -> u8 {
     for path in &o.compare {
         let id = files.read(path);
         match files.spec(id).valid() {
-            Ok(s) => others.push(ironclad::compare::Framework { label: s.framework.id.clone(), spec: s.clone() }),
+            Ok(s) => others.push(ironclad::compare::Framework::new(s.clone())),
             Err(err) => return fail(&files, err, "report", files.name(id), color),
         }
     }

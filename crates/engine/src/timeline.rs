@@ -14,6 +14,9 @@
 //!   decision of a body for `seek`); a `refrain` obligation is *breached* by an armed attack or
 //!   threat of the obliged party on a beneficiary. Open obligations with a deadline are *due*
 //!   until the deadline passes and *overdue* after.
+//! - Entry into force and expiry are moments of their own, as deadlines and notices are: on
+//!   entry into force the standing commitments are tested; from the first day out of force a
+//!   commitment's open obligations are *expired*.
 
 use ironclad_spec::expr::EventKind;
 use ironclad_spec::model::{BodyId, CommitmentId, PartyId, Spec};
@@ -43,6 +46,9 @@ pub enum Status {
     Lapsed,
     /// A `void_if` event ended the commitment.
     Voided,
+    /// The commitment went out of force while it was open: the framework expired, or the
+    /// clause's own `duration` ran out (`Obligation::closed_on`: the first day out of force).
+    Expired,
 }
 
 impl Status {
@@ -56,6 +62,7 @@ impl Status {
             Status::Breached => "breached",
             Status::Lapsed => "lapsed",
             Status::Voided => "voided",
+            Status::Expired => "expired",
         }
     }
     /// Whether the obligation still binds at the day asked about.
@@ -77,6 +84,8 @@ pub enum Witness {
     Event(usize),
     /// A deadline that passed on this day.
     Deadline(i64),
+    /// The framework entered into force on this day.
+    InForce(i64),
 }
 
 /// Why an obligation arose.
@@ -86,6 +95,9 @@ pub enum Cause {
     Initial,
     /// Event `i` triggered it, or (standing commitments) made its tests pass.
     Event(usize),
+    /// A standing commitment whose tests passed when the framework entered into force (on the
+    /// obligation's `since` day).
+    InForce,
     /// The backed commitment was struck or failed; `event` is the strike or the event after
     /// which the failure was seen.
     Backstop { backed: CommitmentId, event: Option<usize> },
@@ -112,10 +124,11 @@ pub struct Obligation {
     /// The last day to act, if the commitment has a deadline.
     pub due: Option<f64>,
     pub status: Status,
-    /// The event that fulfilled, breached, lapsed or voided it.
+    /// The event that fulfilled, breached, lapsed or voided it (none for an expiry).
     pub closed_by: Option<usize>,
     /// The day it closed, when that is not the day of `closed_by`: a withdrawal given with the
-    /// framework's `notice` takes effect that many days after the withdrawing event.
+    /// framework's `notice` takes effect that many days after the withdrawing event; an
+    /// `expired` obligation closed on the first day out of force.
     pub closed_on: Option<i64>,
     /// The state facts its conditions read, as they were when it arose.
     pub facts: Vec<(StateAtom, bool, Witness)>,
@@ -212,24 +225,38 @@ struct Replayer<'a> {
     awaiting: Vec<Awaiting>,
     /// Withdrawals given with notice, not yet in effect: (commitment, party, event, effective day).
     notices: Vec<(usize, usize, usize, i64)>,
+    /// Entries into force and expiries still ahead, in order: (day, what changes).
+    force: Vec<(i64, ForceChange)>,
+}
+
+/// A change of what is in force, on a day of the scenario (`Replayer::force`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ForceChange {
+    /// The framework enters into force: standing commitments are tested.
+    InForce,
+    /// Commitment `c` is out of force from this day: its open obligations expire.
+    Expires(usize),
+}
+
+/// The day a replay up to `at` ends on: `at`, or else the last event's day.
+fn last_day(scenario: &Scenario, at: Option<i64>) -> i64 {
+    at.unwrap_or_else(|| scenario.events.last().map_or(0, |e| e.day))
 }
 
 /// Replays `scenario` on `spec` up to day `at` (default: the last event's day).
 pub fn replay(spec: &Spec, compiled: &Compiled, scenario: &Scenario, selection: Vec<u16>, at: Option<i64>) -> Replay {
-    let at = at.unwrap_or_else(|| scenario.events.last().map_or(0, |e| e.day));
+    let at = last_day(scenario, at);
     let mut r = Replayer::start(spec, compiled, scenario, selection);
     let mut applied = 0;
     for (i, event) in scenario.events.iter().enumerate() {
         if event.day > at {
             break;
         }
-        r.overdue(event.day as f64, Some(i));
-        r.notices_due(event.day);
+        r.advance(event.day);
         r.event(i, event);
         applied = i + 1;
     }
-    r.overdue(at as f64, None);
-    r.notices_due(at);
+    r.advance(at);
     r.state.day = at;
     for o in &mut r.obligations {
         if o.status == Status::Pending && o.due.is_some() {
@@ -268,9 +295,11 @@ impl<'a> Replayer<'a> {
             decisions: vec![None; spec.bodies.len()],
             awaiting: Vec::new(),
             notices: Vec::new(),
+            force: Vec::new(),
         };
         r.state.day = scenario.events.first().map_or(0, |e| e.day.min(0));
         r.state.start = scenario.start.map(|d| d.days_since_epoch());
+        r.force = force_changes(compiled, r.state.start, r.state.day);
         r.initial();
         r.compiled.enter(&mut r.state);
         r.standing(Cause::Initial);
@@ -378,6 +407,7 @@ impl<'a> Replayer<'a> {
             self.provenance.active[c] = match cause {
                 Cause::Event(i) => Witness::Event(i),
                 Cause::Backstop { event: Some(i), .. } => Witness::Event(i),
+                Cause::InForce => Witness::InForce(since),
                 _ => Witness::Initial,
             };
         }
@@ -389,9 +419,59 @@ impl<'a> Replayer<'a> {
         (0..128).filter(move |p| mask & bit(*p) != 0)
     }
 
+    /// Visits, in order of their days, the moments up to `day` (inclusive) that no event
+    /// marks: deadlines passing, withdrawals whose notice has run, entry into force and
+    /// expiries. What one moment does (a failure opening a backstop with a deadline, say) can
+    /// add later ones. Called before each event, with its day, and at the end of the replay.
+    fn advance(&mut self, day: i64) {
+        while let Some(next) = self.next_moment().filter(|next| *next <= day) {
+            self.state.day = next.max(self.state.day);
+            self.overdue(next as f64);
+            self.notices_due(next);
+            self.force_due(next);
+        }
+    }
+
+    /// The earliest day on which a deadline has passed, a notice has run, or what is in force changes.
+    fn next_moment(&self) -> Option<i64> {
+        let deadline = self
+            .obligations
+            .iter()
+            .filter(|o| matches!(o.status, Status::Pending | Status::Due))
+            .filter_map(|o| o.due)
+            .map(|d| d.floor() as i64 + 1)
+            .min();
+        let notice = self.notices.iter().map(|n| n.3).min();
+        let force = self.force.first().map(|f| f.0);
+        [deadline, notice, force].into_iter().flatten().min()
+    }
+
+    /// The changes of what is in force due by `day`: on entry into force the standing
+    /// commitments are tested (their obligations arise on that day); from the first day out of
+    /// force a commitment's open obligations are `expired` and its waiting triggers dropped.
+    fn force_due(&mut self, day: i64) {
+        let n = self.force.iter().take_while(|f| f.0 <= day).count();
+        let mut entered = false;
+        for (on, change) in self.force.drain(..n).collect::<Vec<_>>() {
+            match change {
+                ForceChange::InForce => entered = true,
+                ForceChange::Expires(c) => {
+                    for o in self.obligations.iter_mut().filter(|o| o.commitment.index() == c && o.status.open()) {
+                        o.status = Status::Expired;
+                        o.closed_on = Some(on);
+                    }
+                    self.awaiting.retain(|w| w.commitment != c);
+                }
+            }
+        }
+        if entered {
+            self.standing(Cause::InForce);
+        }
+    }
+
     /// Obligations whose deadline passed before `day` become overdue; their commitments fail.
     /// Past a soft deadline they become late instead, and nothing fails.
-    fn overdue(&mut self, day: f64, _next_event: Option<usize>) {
+    fn overdue(&mut self, day: f64) {
         let mut failed = Vec::new();
         for o in &mut self.obligations {
             let past = matches!(o.status, Status::Pending | Status::Due) && o.due.is_some_and(|d| d < day);
@@ -855,6 +935,26 @@ impl<'a> Replayer<'a> {
     }
 }
 
+/// The days of the scenario after `initial` on which the framework enters into force and on
+/// which each commitment is first out of force (the day after its last day in force), in
+/// order; none without a start date, which leaves the framework in force throughout.
+fn force_changes(compiled: &Compiled, start: Option<i64>, initial: i64) -> Vec<(i64, ForceChange)> {
+    let Some(start) = start else { return Vec::new() };
+    let mut changes = Vec::new();
+    for (c, cc) in compiled.commitments.iter().enumerate() {
+        if let Some(from) = cc.from {
+            changes.push((from - start, ForceChange::InForce));
+        }
+        if let Some(until) = cc.until {
+            changes.push((until + 1 - start, ForceChange::Expires(c)));
+        }
+    }
+    changes.retain(|change| change.0 > initial);
+    changes.sort();
+    changes.dedup();
+    changes
+}
+
 /// Whether force (an armed attack or a threat of one) breaks a `refrain` commitment over these
 /// domains: one with no domain, or a military one; a nuclear-only commitment only by nuclear force.
 fn breaches_domains(domains: u16, nuclear: bool) -> bool {
@@ -967,8 +1067,10 @@ pub fn progress(v: Verdict) -> u32 {
     (rank << 16) | u32::from(index)
 }
 
-/// For each commitment, how far it got for `party` over the replay: tested on the initial
-/// state, before every event up to `at`, and on the final state.
+/// For each commitment, how far it got for `party` over the replay up to `at` (default: the
+/// last event's day), visiting the same moments as `replay`: tested on the initial state, on
+/// the state after the moments before each event (entry into force, say), against each event,
+/// after it, and after the moments up to `at`.
 pub fn why_not(
     spec: &Spec,
     compiled: &Compiled,
@@ -1000,13 +1102,16 @@ pub fn why_not(
     for c in 0..compiled.commitments.len() {
         consider(c, compiled.verdict(c, p, &shadow.state, None), None, &shadow.state, &shadow.provenance);
     }
-    let last = at.unwrap_or(i64::MAX);
+    let standing = |c: usize| compiled.commitments[c].trigger.is_none();
+    let last = last_day(scenario, at);
     for (i, event) in scenario.events.iter().enumerate() {
         if event.day > last {
             break;
         }
-        shadow.overdue(event.day as f64, Some(i));
-        shadow.notices_due(event.day);
+        shadow.advance(event.day);
+        for c in (0..compiled.commitments.len()).filter(|c| standing(*c)) {
+            consider(c, compiled.verdict(c, p, &shadow.state, None), None, &shadow.state, &shadow.provenance);
+        }
         // The decision of a decision event is taken before triggers see it, as in `event`.
         shadow.state.day = event.day;
         shadow.decide_event(i, event);
@@ -1018,11 +1123,14 @@ pub fn why_not(
             }
         }
         shadow.after_decision(i, event);
-        for c in 0..compiled.commitments.len() {
-            if compiled.commitments[c].trigger.is_none() {
-                consider(c, compiled.verdict(c, p, &shadow.state, None), Some(i), &shadow.state, &shadow.provenance);
-            }
+        for c in (0..compiled.commitments.len()).filter(|c| standing(*c)) {
+            consider(c, compiled.verdict(c, p, &shadow.state, None), Some(i), &shadow.state, &shadow.provenance);
         }
+    }
+    shadow.advance(last);
+    shadow.state.day = last;
+    for c in (0..compiled.commitments.len()).filter(|c| standing(*c)) {
+        consider(c, compiled.verdict(c, p, &shadow.state, None), None, &shadow.state, &shadow.provenance);
     }
     best.into_iter().flatten().collect()
 }

@@ -90,6 +90,16 @@ impl Headline {
 pub struct Framework {
     pub label: String,
     pub spec: Spec,
+    /// A note for its rows, e.g. that the overlay that made it changes nothing
+    /// ([`crate::overlay::apply_to`]).
+    pub note: Option<String>,
+}
+
+impl Framework {
+    /// A framework as written: labelled with its id, without a note.
+    pub fn new(spec: Spec) -> Framework {
+        Framework { label: spec.framework.id.clone(), spec, note: None }
+    }
 }
 
 /// One scenario: its file name and text.
@@ -141,7 +151,8 @@ pub struct Row {
     /// For `not_covered`: what the framework lacks, e.g. `party UA`.
     pub missing: Vec<String>,
     /// For `unservable`: why. For `ok`: a note on how the scenario was read, if any (e.g. an
-    /// organisation the framework does not know, whose events are inert).
+    /// organisation the framework does not know, whose events are inert), or on the framework
+    /// (an overlay that changes nothing); for `not_covered`, only the latter.
     pub reason: Option<String>,
     pub metrics: Vec<Figure>,
     pub pivotal: Option<Pivotal>,
@@ -271,6 +282,16 @@ pub fn compare_cancellable(
     if scenarios.is_empty() {
         return Err(Error::Usage("compare needs at least one scenario: give --scenario FILE".into()));
     }
+    // Rows are told apart by their labels: two with one label would be duplicates, or two
+    // different frameworks that no reader could tell apart.
+    for (i, f) in frameworks.iter().enumerate() {
+        if frameworks[..i].iter().any(|g| g.label == f.label) {
+            return Err(Error::Usage(format!(
+                "two frameworks of the comparison are labelled `{}`: give each framework once, and each overlay its own `label`",
+                f.label
+            )));
+        }
+    }
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
     if !(2..=MAX_RUNS).contains(&runs) {
         return Err(Error::Usage(format!("--runs must be in 2..={MAX_RUNS}")));
@@ -354,7 +375,7 @@ fn one_scenario(
             Some(s) => s,
             None => match missing_names(&diagnostics) {
                 Some(missing) if !missing.is_empty() => {
-                    rows.push(empty("not_covered", missing, None));
+                    rows.push(empty("not_covered", missing, f.note.clone()));
                     ready.push(None);
                     continue;
                 }
@@ -397,6 +418,10 @@ fn one_scenario(
                 inert.join(", ")
             )
         });
+        let note = match (note, &f.note) {
+            (Some(a), Some(b)) => Some(format!("{b}; {a}")),
+            (a, b) => a.or_else(|| b.clone()),
+        };
         rows.push(empty("ok", vec![], note));
         ready.push(Some(Ready { model, candidates }));
     }
@@ -625,7 +650,7 @@ mod tests {
 
     fn framework(path: &str) -> Framework {
         let spec = ironclad_spec::analyze(&read(path)).spec.expect("valid");
-        Framework { label: spec.framework.id.clone(), spec }
+        Framework::new(spec)
     }
 
     fn overlay(text: &str) -> Framework {

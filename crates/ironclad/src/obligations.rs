@@ -68,8 +68,15 @@ pub struct EventRef {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CauseReport {
     Initial,
-    Event { event: EventRef },
-    Backstop { backed: String, event: Option<EventRef> },
+    Event {
+        event: EventRef,
+    },
+    /// A standing commitment whose tests passed when the framework entered into force (on `since`).
+    InForce,
+    Backstop {
+        backed: String,
+        event: Option<EventRef>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -374,6 +381,7 @@ impl Ctx<'_> {
             Witness::Policy => format!("the default votes of a [[policy]] ({})", self.scenario_name),
             Witness::Event(i) => self.event_text(i),
             Witness::Deadline(day) => format!("a deadline missed on {}", self.day(day)),
+            Witness::InForce(day) => format!("the framework's entry into force on {}", self.day(day)),
         }
     }
 
@@ -415,10 +423,12 @@ impl Ctx<'_> {
         format!("{}:{line}:{col}", self.spec_name)
     }
 
-    fn cause(&self, cause: Cause) -> String {
+    /// Why an obligation arose on day `since`.
+    fn cause(&self, cause: Cause, since: i64) -> String {
         match cause {
             Cause::Initial => "in force from the start".into(),
             Cause::Event(i) => self.event_text(i),
+            Cause::InForce => format!("the framework's entry into force on {}", self.day(since)),
             Cause::Backstop { backed, event } => {
                 let when = event.map(|i| format!(" by {}", self.event_text(i))).unwrap_or_default();
                 format!("backstop: `{}` was struck or failed{when}", self.spec.commitment(backed).id)
@@ -458,7 +468,13 @@ impl Ctx<'_> {
     /// `status since day N`, with the deadline or the event that closed it.
     fn status(&self, o: &Obligation) -> String {
         let soft = if self.spec.commitment(o.commitment).soft_deadline { "soft " } else { "" };
-        let due = o.due.map(|d| format!(", {soft}deadline {}", self.day(d.floor() as i64))).unwrap_or_default();
+        // An expired obligation says whether its deadline had passed while it was in force.
+        let missed = |d: f64| {
+            let passed = o.status == timeline::Status::Expired && o.closed_on.is_some_and(|c| d < c as f64);
+            if passed { " (missed)" } else { "" }
+        };
+        let due =
+            o.due.map(|d| format!(", {soft}deadline {}{}", self.day(d.floor() as i64), missed(d))).unwrap_or_default();
         let closed = o
             .closed_by
             .map(|i| match o.closed_on {
@@ -469,8 +485,27 @@ impl Ctx<'_> {
                 ),
                 None => format!(" — closed by {}", self.event_text(i)),
             })
+            .or_else(|| {
+                let day = o.closed_on.filter(|_| o.status == timeline::Status::Expired)?;
+                Some(format!(" — out of force from {}: {}", self.day(day), self.expiry(o.commitment)))
+            })
             .unwrap_or_default();
         format!("{} since {}{due}{closed}", o.status.as_str(), self.day(o.since))
+    }
+
+    /// What ended a commitment's time in force: the framework's `expires` date or `duration`,
+    /// or the clause's own `duration` when it ends first (as `Compiled` reads them).
+    fn expiry(&self, c: CommitmentId) -> &'static str {
+        let f = &self.spec.framework;
+        let from = f.in_force.or(f.signed).map(|d| d.days_since_epoch());
+        let end = |d: Option<ironclad_spec::quantity::Duration>| from.zip(d).map(|(s, d)| s + d.days.round() as i64);
+        let framework = f.expires.map(|d| d.days_since_epoch()).or_else(|| end(f.duration));
+        match (framework, end(self.spec.commitment(c).duration)) {
+            (None, Some(_)) => "the clause's own `duration` ran out",
+            (Some(a), Some(b)) if b < a => "the clause's own `duration` ran out",
+            _ if f.expires.is_some() => "the framework expired",
+            _ => "the framework's `duration` ran out",
+        }
     }
 
     /// Claimed domains (then any other acted in), with the parties that have an open obligation to act there.
@@ -525,7 +560,11 @@ impl Ctx<'_> {
             }
             (Cause::Event(i), None) => lines.push(format!("its conditions came to hold with {}", self.event_text(i))),
             (Cause::Initial, _) => lines.push("standing commitment, in force from the start of the scenario".into()),
-            (cause @ Cause::Backstop { .. }, _) => lines.push(self.cause(cause)),
+            (Cause::InForce, _) => lines.push(format!(
+                "standing commitment, in force from the framework's entry into force on {}",
+                self.day(o.since)
+            )),
+            (cause @ Cause::Backstop { .. }, _) => lines.push(self.cause(cause, o.since)),
         }
         let state = if o.applied_by_exception.is_some() { "waived by the exception below" } else { "true" };
         for k in self.spec.entry_of(c) {
@@ -714,6 +753,7 @@ impl Ctx<'_> {
         let cause = match o.cause {
             Cause::Initial => CauseReport::Initial,
             Cause::Event(i) => CauseReport::Event { event: self.event_ref(i) },
+            Cause::InForce => CauseReport::InForce,
             Cause::Backstop { backed, event } => CauseReport::Backstop {
                 backed: self.spec.commitment(backed).id.clone(),
                 event: event.map(|i| self.event_ref(i)),
@@ -766,7 +806,7 @@ impl Ctx<'_> {
             activated_by: o.activated_by.map(|i| self.event_ref(i)),
             clause: self.clause_line(o.commitment),
             status_text: self.status(o),
-            cause_text: self.cause(o.cause),
+            cause_text: self.cause(o.cause, o.since),
             explanation: explain.then(|| Explanation {
                 trigger: c.trigger.as_ref().map(|t| t.text.clone()),
                 entry: self.spec.entry_of(c).map(|k| k.text.clone()).collect(),

@@ -128,8 +128,15 @@ fn id_of(v: &Value) -> Option<&str> {
 
 /// Applies an overlay to a spec text, returning the new text.
 pub fn apply(text: &str, overlay: &Overlay) -> Result<String, Error> {
+    applied(text, overlay).map(|(text, _)| text)
+}
+
+/// [`apply`], and whether the overlay changed anything in the spec (`false`: the new spec is
+/// the old one, e.g. a member that already is one, or a change to the value a clause has).
+fn applied(text: &str, overlay: &Overlay) -> Result<(String, bool), Error> {
     let usage = |m: String| Error::Usage(format!("overlay on `{}`: {m}", overlay.framework));
     let mut t: Table = text.parse().map_err(|e: toml::de::Error| usage(e.message().to_string()))?;
+    let original = t.clone();
     for (key, extra) in [
         ("source", &overlay.source),
         ("party", &overlay.party),
@@ -232,11 +239,13 @@ pub fn apply(text: &str, overlay: &Overlay) -> Result<String, Error> {
             }
         }
     }
-    toml::to_string(&t).map_err(|e| usage(e.to_string()))
+    let changed = t != original;
+    toml::to_string(&t).map(|text| (text, changed)).map_err(|e| usage(e.to_string()))
 }
 
 /// Applies an overlay to the spec of `texts` (text, framework id) whose id it names, and
-/// analyses the result; errors in it are a usage error listing their messages.
+/// analyses the result; errors in it are a usage error listing their messages. An overlay that
+/// changes nothing gives the framework a `note` saying so (its figures are its base's).
 pub fn apply_to(texts: &[(String, String)], overlay: &Overlay) -> Result<crate::compare::Framework, Error> {
     let (text, _) = texts.iter().find(|(_, id)| *id == overlay.framework).ok_or_else(|| {
         let ids: Vec<&str> = texts.iter().map(|(_, id)| id.as_str()).collect();
@@ -246,10 +255,18 @@ pub fn apply_to(texts: &[(String, String)], overlay: &Overlay) -> Result<crate::
             ids.join(", ")
         ))
     })?;
-    let new = apply(text, overlay)?;
+    let (new, changed) = applied(text, overlay)?;
     let analysis = ironclad_spec::analyze(&new);
+    let note = (!changed).then(|| {
+        format!(
+            "the overlay `{}` changes nothing in `{}`: its figures are those of `{}`",
+            overlay.label(),
+            overlay.framework,
+            overlay.framework
+        )
+    });
     match analysis.spec {
-        Some(spec) => Ok(crate::compare::Framework { label: overlay.label(), spec }),
+        Some(spec) => Ok(crate::compare::Framework { label: overlay.label(), spec, note }),
         None => {
             let msgs: Vec<String> = analysis
                 .diagnostics
@@ -282,6 +299,18 @@ mod tests {
             |id: &str| ironclad_spec::model::RegionId(f.spec.regions.iter().position(|r| r.id == id).unwrap() as u16);
         assert!(f.spec.region_within(region("UA"), region("north-atlantic-area")));
         assert!(!f.spec.region_within(region("RU"), region("north-atlantic-area")));
+    }
+
+    #[test]
+    fn an_overlay_that_changes_nothing_says_so() {
+        let texts = vec![(nato(), "nato-1949".to_string())];
+        let empty = Overlay::parse("[overlay]\nframework = \"nato-1949\"\nlabel = \"same\"\n").unwrap();
+        let note = apply_to(&texts, &empty).unwrap().note.expect("a note");
+        assert!(note.contains("changes nothing in `nato-1949`"), "{note}");
+        let same = "[overlay]\nframework = \"nato-1949\"\n[[overlay.change]]\ncommitment = \"art5-collective-defence\"\nmodality = \"discretionary\"\n";
+        assert!(apply_to(&texts, &Overlay::parse(same).unwrap()).unwrap().note.is_some());
+        let member = apply_to(&texts, &Overlay::parse_arg("member=UA@nato-1949").unwrap()).unwrap();
+        assert_eq!(member.note, None);
     }
 
     #[test]

@@ -240,7 +240,7 @@ pub fn report(
     let compare = if compare_with.is_empty() {
         None
     } else {
-        let mut frameworks = vec![Framework { label: spec.framework.id.clone(), spec: spec.clone() }];
+        let mut frameworks = vec![Framework::new(spec.clone())];
         frameworks.extend(compare_with.iter().cloned());
         let texts: Vec<ScenarioText> =
             scenarios.iter().map(|s| ScenarioText { name: s.name.to_string(), text: s.text.to_string() }).collect();

@@ -1,4 +1,4 @@
-//! `show`: what a framework promises — coverage, gaps, commitments, red lines, variants.
+//! `show`: what a framework promises — coverage, gaps, commitments, exceptions, red lines, variants.
 
 use ironclad_spec::coverage::{conditions_text, coverage, red_line_targets};
 use ironclad_spec::display::display;
@@ -30,6 +30,8 @@ pub struct ShowReport {
     pub coverage: CoverageTable,
     pub gaps: Gaps,
     pub commitments: Vec<ShowCommitment>,
+    /// The named exceptions (`[[exception]]`), in file order.
+    pub exceptions: Vec<ShowException>,
     pub red_lines: Vec<ShowRedLine>,
     pub variants: Vec<ShowVariant>,
 }
@@ -136,6 +138,27 @@ pub struct ShowCommitment {
     pub scope_except: Vec<String>,
     pub backs: Option<String>,
     pub variant: Option<VariantChoice>,
+    pub evidence: Vec<EvidenceRef>,
+}
+
+/// A named exception (`[[exception]]`): the clauses it qualifies, when it holds, and what it does
+/// (`docs/semantics.md`, "Named exceptions" and "Excused acts").
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ShowException {
+    pub id: String,
+    /// The commitments it qualifies.
+    pub commitments: Vec<String>,
+    /// `suspend` (the clauses do not apply), `apply` (they apply notwithstanding their own
+    /// conditions and `unless`) or `excuse` (the acts `acts` matches do not breach a refrain).
+    pub effect: String,
+    /// When it holds, a condition over the state (`None`: always, an `excuse` without `when`).
+    pub when: Option<String>,
+    /// For an `excuse`: the acts it excuses, an event pattern.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub acts: Option<String>,
+    /// The exceptions it takes precedence over.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub overrides: Vec<String>,
     pub evidence: Vec<EvidenceRef>,
 }
 
@@ -263,6 +286,7 @@ pub fn show(spec: &Spec) -> ShowReport {
                 evidence: c.evidence.iter().map(|e| evidence_ref(spec, e)).collect(),
             })
             .collect(),
+        exceptions: spec.exceptions.iter().map(|x| show_exception(spec, x)).collect(),
         red_lines: spec
             .red_lines
             .iter()
@@ -289,6 +313,25 @@ pub fn show(spec: &Spec) -> ShowReport {
                     .collect(),
             })
             .collect(),
+    }
+}
+
+fn show_exception(spec: &Spec, x: &ironclad_spec::model::Exception) -> ShowException {
+    use ironclad_spec::vocab::ExceptionEffect;
+    let excuse_always = x.effect == ExceptionEffect::Excuse && x.when.text == "true";
+    ShowException {
+        id: x.id.clone(),
+        commitments: x.commitments.iter().map(|c| spec.commitment(*c).id.clone()).collect(),
+        effect: match x.effect {
+            ExceptionEffect::Suspend => "suspend",
+            ExceptionEffect::Apply => "apply",
+            ExceptionEffect::Excuse => "excuse",
+        }
+        .to_string(),
+        when: (!excuse_always).then(|| display(spec, &x.when.expr)),
+        acts: x.acts.as_ref().map(|a| a.text.clone()),
+        overrides: x.overrides.iter().map(|o| spec.exceptions[o.index()].id.clone()).collect(),
+        evidence: x.evidence.iter().map(|e| evidence_ref(spec, e)).collect(),
     }
 }
 

@@ -117,7 +117,7 @@ fn sensitivity_stops_at_a_set_token() {
 #[test]
 fn compare_stops_at_a_set_token() {
     let (spec, _, scenario_text) = flagship();
-    let frameworks = [Framework { label: spec.framework.id.clone(), spec: spec.clone() }];
+    let frameworks = [Framework::new(spec.clone())];
     let scenarios = [ScenarioText { name: "flagship".into(), text: scenario_text }];
     let request = ironclad::compare::Request { runs: Some(500), ..ironclad::compare::Request::default() };
     let set = AtomicBool::new(true);

@@ -33,7 +33,7 @@ fn build(compare: bool, threads: usize) -> Report {
     if compare {
         let id = files.add("alone.toml", std::fs::read_to_string(fixtures().join("alone.toml")).unwrap());
         let alone = files.spec(id).valid().expect("valid").clone();
-        others.push(Framework { label: alone.framework.id.clone(), spec: alone });
+        others.push(Framework::new(alone));
     }
     let inputs = [ScenarioInput { name: files.name(scenario_id), text: files.text(scenario_id), scenario: &scenario }];
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
@@ -209,4 +209,28 @@ fn same_sections(r: &Report) {
     for section in ["Gaps", "Events", "Commitments in the simulation", "honour rate", "P(escalation)"] {
         assert!(page.contains(section) && md.contains(section), "no `{section}` in both");
     }
+}
+
+/// The at-a-glance section lists the framework's named exceptions, in HTML and Markdown alike
+/// (the Budapest Memorandum excuses self-defence from its refrain points).
+#[test]
+fn the_report_lists_the_exceptions() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let mut files = Files::new();
+    let id = files.add("budapest-1994.toml", read("frameworks/budapest-1994.toml"));
+    let spec = files.spec(id).valid().expect("the bundled spec is valid").clone();
+    let scenario_id = files.add("crimea-2014.toml", read("scenarios/crimea-2014.toml"));
+    let scenario = files.scenario(scenario_id, &spec).expect("the scenario is valid");
+    let inputs = [ScenarioInput { name: files.name(scenario_id), text: files.text(scenario_id), scenario: &scenario }];
+    let r = report(files.name(id), files.text(id), &spec, &inputs, &[], &request()).expect("the report builds");
+    let page = html::report(&r);
+    let section = page.split("<h3>Exceptions</h3>").nth(1).expect("an Exceptions table in the HTML");
+    let table = &section[..section.find("</table>").expect("a table")];
+    for cell in ["p2-self-defence", "excuse", "p2-no-force", "armed_attack where provoked", "p5-attack-in-alliance"] {
+        assert!(table.contains(cell), "{cell} missing from {table}");
+    }
+    let md = markdown::report(&r, "report-files").text;
+    let section = md.split("### Exceptions\n").nth(1).expect("an Exceptions table in the Markdown");
+    assert!(section.contains("p2-self-defence") && section.contains("armed_attack where provoked"), "{section}");
 }

@@ -549,7 +549,7 @@ fn compare(
     for f in &frameworks {
         let spec = f.spec().map_err(|e| py_err(py, &f.files, e))?;
         texts.push((f.files.text(f.spec_id).to_string(), spec.framework.id.clone()));
-        chosen.push(ironclad::compare::Framework { label: spec.framework.id.clone(), spec: spec.clone() });
+        chosen.push(ironclad::compare::Framework::new(spec.clone()));
     }
     let none = Files::new();
     for with in &with_ {

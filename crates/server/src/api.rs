@@ -688,7 +688,7 @@ pub async fn compare(
             let id = files.add(name, text.clone());
             let spec = files.spec(id).valid().map_err(|e| ApiError::from_front(e, &files))?.clone();
             texts.push((text, spec.framework.id.clone()));
-            frameworks.push(ironclad::compare::Framework { label: spec.framework.id.clone(), spec });
+            frameworks.push(ironclad::compare::Framework::new(spec));
         }
         for with in &req.with {
             // The shorthand, or an overlay's text: `Overlay::parse_arg` would read any other

@@ -496,7 +496,7 @@ async fn compare_answers_the_cli_report_for_library_ids_texts_and_overlays() {
     let member =
         ironclad::overlay::apply_to(&texts, &ironclad::overlay::Overlay::parse_arg("member=UA@nato-1949").unwrap())
             .unwrap();
-    let frameworks = [ironclad::compare::Framework { label: "nato-1949".into(), spec }, member];
+    let frameworks = [ironclad::compare::Framework::new(spec), member];
     let scenarios =
         [ironclad::compare::ScenarioText { name: "russian-attack-on-ukraine".into(), text: attack.clone() }];
     let request = ironclad::compare::Request { runs: Some(3000), seed: 5, horizons: vec![], metric: None };

@@ -165,3 +165,66 @@ fn the_metric_names_the_headline_the_pivotal_clause_is_judged_on() {
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     assert!(bad.stderr.contains("unknown metric `nope`"), "{}", bad.stderr);
 }
+
+/// Rows are told apart by their labels: two frameworks with one label (an overlay given twice,
+/// an overlay labelled like a framework, a spec given twice) are a usage error, not two rows
+/// that no reader could tell apart.
+#[test]
+fn two_frameworks_with_one_label_are_a_usage_error() {
+    let nato = "frameworks/nato-1949.toml";
+    let twice =
+        ["compare", nato, "--scenario", ATTACK, "--with", "member=UA@nato-1949", "--with", "member=UA@nato-1949"];
+    let out = run(&twice);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("labelled `nato-1949+member:UA`"), "{}", out.stderr);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let overlay = dir.path().join("same-label.toml");
+    std::fs::write(&overlay, "[overlay]\nframework = \"nato-1949\"\nlabel = \"nato-1949\"\nmembers = [\"UA\"]\n")
+        .expect("writable");
+    let out = run(&["compare", nato, "--scenario", ATTACK, "--with", overlay.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("labelled `nato-1949`"), "{}", out.stderr);
+    let out = run(&["compare", nato, nato, "--scenario", ATTACK]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+/// An overlay that changes nothing (here: a clause's modality set to the one it has) still
+/// gets its row, but with a note saying so, and a warning on standard error.
+#[test]
+fn an_overlay_that_changes_nothing_is_flagged() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let overlay = dir.path().join("no-op.toml");
+    std::fs::write(
+        &overlay,
+        "[overlay]\nframework = \"nato-1949\"\nlabel = \"same\"\n[[overlay.change]]\ncommitment = \"art5-collective-defence\"\nmodality = \"discretionary\"\n",
+    )
+    .expect("writable");
+    let args = |format: &'static str| {
+        vec![
+            "compare".to_string(),
+            "frameworks/nato-1949.toml".into(),
+            "--with".into(),
+            overlay.to_str().unwrap().into(),
+            "--with".into(),
+            "member=UA@nato-1949".into(),
+            "--scenario".into(),
+            ATTACK.into(),
+            "--runs".into(),
+            "500".into(),
+            "--format".into(),
+            format.into(),
+        ]
+    };
+    let out = run(&args("json").iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning: the overlay `same` changes nothing in `nato-1949`"), "{}", out.stderr);
+    assert_eq!(out.stderr.matches("warning:").count(), 1, "only the no-op overlay is flagged: {}", out.stderr);
+    let report = json(&out.stdout);
+    let rows = report["scenarios"][0]["rows"].as_array().unwrap();
+    assert_eq!(rows[1]["framework"], "same");
+    assert!(rows[1]["reason"].as_str().unwrap_or("").contains("changes nothing"), "{}", rows[1]);
+    assert!(rows[2]["reason"].is_null(), "{}", rows[2]);
+    let out = run(&args("text").iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.stdout.contains("changes nothing"), "{}", out.stdout);
+}

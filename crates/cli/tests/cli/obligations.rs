@@ -610,3 +610,54 @@ fn an_action_without_a_region_warns_that_it_fulfils_no_scoped_clause() {
     assert!(!out.stderr.contains("W0014"), "{}", out.stderr);
     assert_eq!(obligation(&out)["status"], "fulfilled");
 }
+
+/// Entry into force and expiry are moments of the replay (docs/semantics.md, "In force"): a
+/// standing clause is owed from the day of entry into force, and an obligation open when the
+/// framework expires is `expired`, saying when and why, and whether its deadline was missed.
+#[test]
+fn obligations_say_when_the_framework_entered_into_force_and_expired() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let clause = |id: &str, fields: &str| {
+        format!(
+            "\n[[commitment]]\nid = \"{id}\"\nby = [\"UK\"]\nto = [\"UA\"]\nmodality = \"automatic\"\nstrength = \"treaty\"\n{fields}\n[[commitment.evidence]]\nsource = \"s\"\nquote = \"q\"\n"
+        )
+    };
+    let spec = format!(
+        "[framework]\nid = \"f\"\ntitle = \"In force\"\nprotects = [\"UA\"]\nthreat = \"RU\"\nin_force = 2026-03-11\nexpires = 2026-03-20\n\n[[source]]\nid = \"s\"\nfile = \"s.txt\"\n\n[[party]]\nid = \"UA\"\n[[party]]\nid = \"RU\"\n[[party]]\nid = \"UK\"\n\n[[region]]\nid = \"UA\"\n{}{}",
+        clause("air", "kind = \"assist\"\ndomains = [\"air\"]"),
+        clause("d", "kind = \"defend\"\ntrigger = \"armed_attack where target == UA\"\ndeadline = \"2d\""),
+    );
+    let scenario = "[scenario]\nid = \"t\"\nframework = \"f\"\nstart = 2026-03-01\n\n[[event]]\nday = 2\nkind = \"ceasefire_signed\"\n\n[[event]]\nday = 12\nkind = \"armed_attack\"\nattacker = \"RU\"\ntarget = \"UA\"\nregion = \"UA\"\n";
+    std::fs::write(dir.path().join("f.toml"), spec).expect("writable");
+    std::fs::write(dir.path().join("t.toml"), scenario).expect("writable");
+    let (spec, scenario) = (dir.path().join("f.toml"), dir.path().join("t.toml"));
+    let args = |format: &'static str| {
+        vec![
+            "obligations",
+            spec.to_str().unwrap(),
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--at",
+            "25",
+            "--format",
+            format,
+        ]
+    };
+    let out = run(&args("json"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let obligations = report["obligations"].as_array().expect("obligations");
+    let air = obligations.iter().find(|o| o["commitment"] == "air").expect("air");
+    assert_eq!(air["status"], "expired");
+    assert_eq!(air["since"], 10);
+    assert_eq!(air["closed_on"], 20);
+    assert_eq!(air["cause"]["kind"], "in_force");
+    assert_eq!(air["cause_text"], "the framework's entry into force on day 10 (2026-03-11)");
+    let d = obligations.iter().find(|o| o["commitment"] == "d").expect("d");
+    assert_eq!(
+        d["status_text"],
+        "expired since day 12 (2026-03-13), deadline day 14 (2026-03-15) (missed) — out of force from day 20 (2026-03-21): the framework expired"
+    );
+    let out = run(&args("text"));
+    assert!(out.stdout.contains("out of force from day 20 (2026-03-21): the framework expired"), "{}", out.stdout);
+}

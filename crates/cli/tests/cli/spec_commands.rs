@@ -161,6 +161,42 @@ fn show_prints_what_ends_a_commitment() {
 }
 
 #[test]
+fn show_lists_the_exceptions_in_text_and_json() {
+    // The Budapest Memorandum's refrain points have `excuse` exceptions (self-defence).
+    let out = run(&["show", "frameworks/budapest-1994.toml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let section = out.stdout.split("\nEXCEPTIONS\n").nth(1).unwrap_or_else(|| panic!("no EXCEPTIONS:\n{}", out.stdout));
+    assert!(section.contains("p2-self-defence: excuse p2-no-force"), "{section}");
+    assert!(section.contains("acts   armed_attack where provoked"), "{section}");
+    assert!(section.contains("when   always"), "{section}");
+    assert!(section.contains("p5-attack-in-alliance: excuse p5-no-nuclear-use"), "{section}");
+    let report = json(&run(&["show", "frameworks/budapest-1994.toml", "--format", "json"]).stdout);
+    let exceptions = report["exceptions"].as_array().expect("exceptions");
+    assert_eq!(exceptions.len(), 2);
+    assert_eq!(exceptions[0]["id"], "p2-self-defence");
+    assert_eq!(exceptions[0]["effect"], "excuse");
+    assert_eq!(exceptions[0]["commitments"], serde_json::json!(["p2-no-force"]));
+    assert_eq!(exceptions[0]["acts"], "armed_attack where provoked");
+    assert!(exceptions[0]["when"].is_null());
+    assert_eq!(exceptions[0]["evidence"][0]["source_id"], "bm");
+    let schema = json(&run(&["schema", "--output", "show"]).stdout);
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // A framework without exceptions has an empty list and no section.
+    let out = run(&["show", "frameworks/nato-1949.toml"]);
+    assert!(!out.stdout.contains("EXCEPTIONS"), "{}", out.stdout);
+    assert_eq!(
+        json(&run(&["show", "frameworks/nato-1949.toml", "--format", "json"]).stdout)["exceptions"],
+        serde_json::json!([])
+    );
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
 fn show_refuses_a_spec_with_errors() {
     let out = run(&["show", "tests/bad-specs/16-unknown-party.toml"]);
     assert_eq!(out.code, 1);

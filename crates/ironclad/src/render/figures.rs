@@ -128,11 +128,13 @@ fn status_style(status: &str) -> (usize, bool) {
         "fulfilled" => (GREEN, false),
         "breached" => (VERMILLION, false),
         "lapsed" => (ORANGE, true),
+        "expired" => (BLUE, true),
         _ => (BLACK, true),
     }
 }
 
-const STATUSES: [&str; 8] = ["pending", "due", "overdue", "late", "fulfilled", "breached", "lapsed", "voided"];
+const STATUSES: [&str; 9] =
+    ["pending", "due", "overdue", "late", "fulfilled", "breached", "lapsed", "voided", "expired"];
 
 /// The obligations of a scenario on its timeline.
 pub fn timeline(s: &ScenarioSection, index: usize) -> Figure {
@@ -149,7 +151,9 @@ pub fn timeline(s: &ScenarioSection, index: usize) -> Figure {
         .iter()
         .map(|ob| {
             lo = lo.min(ob.since as f64);
-            let end = ob.closed_by.as_ref().map_or(o.at as f64, |e| e.day as f64);
+            // An obligation closed later than its closing event (notice, expiry) ends on that day.
+            let end =
+                ob.closed_on.map(|d| d as f64).or(ob.closed_by.as_ref().map(|e| e.day as f64)).unwrap_or(o.at as f64);
             if let Some(d) = ob.due {
                 hi = hi.max(d);
             }

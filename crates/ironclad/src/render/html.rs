@@ -217,6 +217,10 @@ fn glance(p: &mut Page, s: &ShowReport) {
     p.out.push_str(&inline_svg(&figures::coverage(s)));
     p.line("<h3>Gaps</h3>");
     p.table(&tables::gaps(s));
+    if let Some(table) = tables::exceptions(s) {
+        p.line("<h3>Exceptions</h3>");
+        p.table(&table);
+    }
     if let Some(table) = tables::red_lines(s) {
         p.line("<h3>Red lines</h3>");
         p.table(&table);

@@ -128,6 +128,10 @@ fn glance(d: &mut Doc, s: &ShowReport) {
     d.figure(&figures::coverage(s));
     d.line("### Gaps\n");
     d.table(&tables::gaps(s));
+    if let Some(table) = tables::exceptions(s) {
+        d.line("### Exceptions\n");
+        d.table(&table);
+    }
     if let Some(table) = tables::red_lines(s) {
         d.line("### Red lines\n");
         d.table(&table);

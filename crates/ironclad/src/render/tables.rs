@@ -96,6 +96,29 @@ pub fn gaps(s: &ShowReport) -> Table {
     )
 }
 
+/// The named exceptions; `None` when the framework has none.
+pub fn exceptions(s: &ShowReport) -> Option<Table> {
+    if s.exceptions.is_empty() {
+        return None;
+    }
+    let code = |o: &Option<String>| o.clone().map_or_else(|| t("—"), Cell::Code);
+    let rows = s
+        .exceptions
+        .iter()
+        .map(|x| {
+            vec![
+                t(&x.id),
+                t(&x.effect),
+                t(list(&x.commitments)),
+                x.when.clone().map_or_else(|| t("always"), Cell::Code),
+                code(&x.acts),
+                t(list(&x.overrides)),
+            ]
+        })
+        .collect();
+    Some(Table::new(&["exception", "effect", "commitments", "when", "acts", "overrides"], rows))
+}
+
 /// The red lines; `None` when the framework has none.
 pub fn red_lines(s: &ShowReport) -> Option<Table> {
     if s.red_lines.is_empty() {
@@ -381,7 +404,10 @@ pub fn compare(c: &CompareReport, sc: &ScenarioComparison) -> Table {
             let diff = |m: &str| find(m).and_then(|f| f.difference.as_ref()).map(signed).unwrap_or_default();
             let status = match row.status.as_str() {
                 "ok" => row.reason.as_ref().map_or_else(|| "ok".to_string(), |note| format!("ok ({note})")),
-                "not_covered" => format!("not covered: lacks {}", row.missing.join(", ")),
+                "not_covered" => {
+                    let note = row.reason.as_ref().map(|n| format!(" (note: {n})")).unwrap_or_default();
+                    format!("not covered: lacks {}{note}", row.missing.join(", "))
+                }
                 other => format!("{other}: {}", row.reason.clone().unwrap_or_default()),
             };
             let pivotal = row

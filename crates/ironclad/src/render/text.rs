@@ -235,6 +235,24 @@ pub fn show(r: &ShowReport) -> String {
             let _ = writeln!(out, "      “{}” — {}{more}", e.quote, e.source_id);
         }
     }
+    if !r.exceptions.is_empty() {
+        let _ = writeln!(out, "\nEXCEPTIONS");
+        for x in &r.exceptions {
+            let _ = writeln!(out, "  {}: {} {}", x.id, x.effect, x.commitments.join(", "));
+            if let Some(a) = &x.acts {
+                let _ = writeln!(out, "      acts   {a}");
+            }
+            let _ = writeln!(out, "      when   {}", x.when.as_deref().unwrap_or("always"));
+            if !x.overrides.is_empty() {
+                let _ = writeln!(out, "      over   {}", x.overrides.join(", "));
+            }
+            if let Some(e) = x.evidence.first() {
+                let more =
+                    if x.evidence.len() > 1 { format!(" (+{} more)", x.evidence.len() - 1) } else { String::new() };
+                let _ = writeln!(out, "      “{}” — {}{more}", e.quote, e.source_id);
+            }
+        }
+    }
     if !r.red_lines.is_empty() {
         let _ = writeln!(out, "\nRED LINES AND POSITIONS");
         for l in &r.red_lines {
@@ -906,7 +924,9 @@ pub fn compare(r: &crate::compare::CompareReport) -> String {
             match row.status.as_str() {
                 "ok" => {}
                 "not_covered" => {
-                    let _ = writeln!(out, "  {:<28} not covered: lacks {}", row.framework, row.missing.join(", "));
+                    let note = row.reason.as_ref().map(|n| format!(" (note: {n})")).unwrap_or_default();
+                    let _ =
+                        writeln!(out, "  {:<28} not covered: lacks {}{note}", row.framework, row.missing.join(", "));
                     continue;
                 }
                 _ => {
