@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::diagnostic::{Diagnostic, line_col};
 use crate::expr::{EventKind, Field, Scale};
 use crate::model::{BodyId, CommitmentId, PartyId, RegionId, Spec};
+use crate::quantity::MAX_DAY;
 use crate::span::{Sp, Span};
 use crate::suggest::did_you_mean;
 use crate::vocab::{Date, Domain, Kind};
@@ -642,7 +643,16 @@ impl ScenarioLowerer<'_> {
 
     fn day(&mut self, e: &RawEvent, start: Option<Date>) -> Option<i64> {
         match (&e.day, &e.date, start) {
+            (Some(day), None, _) if day.value.unsigned_abs() > MAX_DAY.unsigned_abs() => {
+                self.diagnostics.push(
+                    Diagnostic::new("E0803", format!("day {} is more than 10000 years from day 0", day.value))
+                        .primary(day.span.clone(), "out of range")
+                        .help(format!("days lie within ±{MAX_DAY} (10000 years of 365.25 days) of day 0")),
+                );
+                None
+            }
             (Some(day), None, _) => Some(day.value),
+            // Four-digit years keep any two dates within 10000 years of each other.
             (None, Some(date), Some(start)) => Some(date.value.days_since_epoch() - start.days_since_epoch()),
             (None, Some(date), None) => {
                 self.diagnostics.push(

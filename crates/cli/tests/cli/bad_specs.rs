@@ -147,6 +147,7 @@ bad_specs! {
     spec_113_excuse_in_precedence => "113-excuse-in-precedence",
     spec_114_soft_and_hard_deadline => "114-soft-and-hard-deadline",
     spec_115_threatened_needs_party => "115-threatened-needs-party",
+    spec_116_duration_too_long => "116-duration-too-long",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.

@@ -552,6 +552,20 @@ fn bad_at_and_why_not_exit_2() {
 }
 
 #[test]
+fn an_absurd_at_exits_2_without_panicking() {
+    // A day near ±2^63 once overflowed the date arithmetic of the report (a panic in debug
+    // builds); days are bounded to 10000 years on either side of day 0.
+    for at in ["9223372036854775807", "-9223372036854775808", "3652501"] {
+        let out = run(&["obligations", COALITION, "--scenario", CEASEFIRE_THEN_OFFENSIVE, &format!("--at={at}")]);
+        assert_eq!(out.code, 2, "--at {at}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "--at {at}: {}", out.stderr);
+        assert!(out.stderr.contains("10000 years"), "--at {at}: {}", out.stderr);
+    }
+    let out = run(&["obligations", COALITION, "--scenario", CEASEFIRE_THEN_OFFENSIVE, "--at", "3652500"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
 fn an_action_without_a_region_warns_that_it_fulfils_no_scoped_clause() {
     // The UK's air-defence act is named only by its domain: the designated air-defence clause
     // (a proposal, in force in the `adopted` option) is scoped to Ukraine, so without a region the act fulfils nothing there. The run goes on
