@@ -362,7 +362,22 @@ impl ScenarioLowerer<'_> {
                 .collect(),
             appropriated: raw.initial.appropriated.iter().filter_map(|c| self.commitment(c)).collect(),
         };
-        let policies = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
+        let mut policies: Vec<Policy> = Vec::new();
+        let mut policy_spans: Vec<&Span> = Vec::new();
+        for raw_policy in &raw.policy {
+            let Some(policy) = self.policy(raw_policy) else { continue };
+            if let Some(first) = policies.iter().position(|p| p.body == policy.body) {
+                self.diagnostics.push(
+                    Diagnostic::new("E0102", format!("two `[[policy]]` tables for body `{}`", raw_policy.body.value))
+                        .primary(raw_policy.body.span.clone(), "a second policy for this body")
+                        .secondary(policy_spans[first].clone(), "the first policy for it")
+                        .help("give one `[[policy]]` per body; merge their `votes` into one table"),
+                );
+                continue;
+            }
+            policy_spans.push(&raw_policy.body.span);
+            policies.push(policy);
+        }
         let start = raw.scenario.start.as_ref().map(|d| d.value);
         let mut events: Vec<Event> = raw.event.iter().filter_map(|e| self.event(e, start)).collect();
         events.sort_by_key(|e| e.day);

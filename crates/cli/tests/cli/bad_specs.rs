@@ -148,6 +148,8 @@ bad_specs! {
     spec_114_soft_and_hard_deadline => "114-soft-and-hard-deadline",
     spec_115_threatened_needs_party => "115-threatened-needs-party",
     spec_116_duration_too_long => "116-duration-too-long",
+    spec_117_model_duplicate_factor => "117-model-duplicate-factor",
+    spec_118_tag_with_hash => "118-tag-with-hash",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.

@@ -566,6 +566,23 @@ fn an_absurd_at_exits_2_without_panicking() {
 }
 
 #[test]
+fn a_variant_pinned_twice_exits_2() {
+    let out = run(&[
+        "obligations",
+        COALITION,
+        "--scenario",
+        CEASEFIRE_THEN_OFFENSIVE,
+        "--variant",
+        "us-military-support=none",
+        "--variant",
+        "us-military-support=after-ceasefire",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(out.stderr.contains("`us-military-support`") && out.stderr.contains("twice"), "{}", out.stderr);
+}
+
+#[test]
 fn an_action_without_a_region_warns_that_it_fulfils_no_scoped_clause() {
     // The UK's air-defence act is named only by its domain: the designated air-defence clause
     // (a proposal, in force in the `adopted` option) is scoped to Ukraine, so without a region the act fulfils nothing there. The run goes on
