@@ -179,6 +179,12 @@ pub const CODES: &[CodeInfo] = &[
         summary: "a scenario's action names no commitment and no region, and its party's clauses in its domains have a scope",
     },
     CodeInfo {
+        code: "W0015",
+        severity: Severity::Warning,
+        lint: None,
+        summary: "a scenario's requirement is in a unit that no pledge or capacity of its domain uses, so nothing delivered counts toward it",
+    },
+    CodeInfo {
         code: "N0001",
         severity: Severity::Note,
         lint: Some("crosses-red-line"),
@@ -280,7 +286,7 @@ mod tests {
         assert_eq!(codes.len(), CODES.len());
         // Errors have no lint name; a spec's warnings have one (for `allow`); a scenario's
         // warnings have none, since `allow` belongs to specs.
-        const SCENARIO_WARNINGS: &[&str] = &["W0014"];
+        const SCENARIO_WARNINGS: &[&str] = &["W0014", "W0015"];
         for c in CODES {
             let unnamed = c.severity == Severity::Error || SCENARIO_WARNINGS.contains(&c.code);
             assert_eq!(unnamed, c.lint.is_none(), "{}", c.code);

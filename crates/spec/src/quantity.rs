@@ -74,6 +74,18 @@ pub struct Quantity {
     pub per: Option<Per>,
 }
 
+impl Quantity {
+    /// The unit with its rate, as the simulation matches a pledge to a need: `"troops"`,
+    /// `"GBP/year"`.
+    pub fn unit_text(&self) -> String {
+        match self.per {
+            None => self.unit.to_string(),
+            Some(Per::Year) => format!("{}/year", self.unit),
+            Some(Per::Month) => format!("{}/month", self.unit),
+        }
+    }
+}
+
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (scaled, suffix) = MULTIPLIERS

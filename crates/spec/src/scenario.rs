@@ -397,6 +397,7 @@ impl ScenarioLowerer<'_> {
                                 .help("give one requirement per domain"),
                         );
                     }
+                    self.check_requirement_unit(r, &amount);
                     requirements.push(Requirement { domain: r.domain.value, amount });
                 }
                 Ok(_) => self.diagnostics.push(
@@ -419,6 +420,42 @@ impl ScenarioLowerer<'_> {
             events,
             requirements,
         }
+    }
+
+    /// W0015: a requirement in a unit that no pledge of its domain uses is met by nothing (the
+    /// simulation matches a pledge to a need by unit and rate, `quantity::Quantity::unit_text`:
+    /// a commitment's `amount`, else its party's `capacity`). Quiet for a count of `pledges`,
+    /// and for a domain in which nothing is pledged in any unit.
+    fn check_requirement_unit(&mut self, r: &RawRequirement, amount: &crate::quantity::Quantity) {
+        if amount.dimension == crate::quantity::Dimension::Pledges {
+            return;
+        }
+        let domain = r.domain.value;
+        let amounts =
+            self.spec.commitments.iter().filter(|c| c.domains.contains(&domain)).filter_map(|c| c.amount.as_ref());
+        let capacities =
+            self.spec.parties.iter().flat_map(|p| p.capacity.iter()).filter(|(d, _)| *d == domain).map(|(_, q)| q);
+        let mut units: Vec<String> = amounts.chain(capacities).map(|q| q.unit_text()).collect();
+        units.sort();
+        units.dedup();
+        let unit = amount.unit_text();
+        if units.is_empty() || units.contains(&unit) {
+            return;
+        }
+        let listed = units.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+        self.diagnostics.push(
+            Diagnostic::new(
+                "W0015",
+                format!(
+                    "the requirement `{}` for `{domain}` is in `{unit}`, but the pledges and capacities in `{domain}` are in {listed}: nothing delivered counts toward it",
+                    r.amount.value
+                ),
+            )
+            .primary(r.amount.span.clone(), format!("no pledge in `{domain}` is in `{unit}`"))
+            .help(format!(
+                "state the requirement in a unit the pledges use ({listed}), or `pledges` to count honoured pledges"
+            )),
+        );
     }
 
     fn unknown(&mut self, what: &str, name: &Sp<String>, known: Vec<&str>) {

@@ -583,6 +583,24 @@ fn a_variant_pinned_twice_exits_2() {
 }
 
 #[test]
+fn a_requirement_in_a_unit_no_pledge_uses_warns() {
+    // "10000 personnel" where the land pledges and capacities are in troops: nothing delivered
+    // would count toward it. The run goes on (a warning, exit 0).
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let text = fs::read_to_string(workspace_root().join(CEASEFIRE_THEN_OFFENSIVE)).expect("readable");
+    assert!(text.contains("amount = \"10000 troops\""), "the scenario's land requirement");
+    let path = dir.path().join("personnel.toml");
+    fs::write(&path, text.replace("amount = \"10000 troops\"", "amount = \"10000 personnel\"")).expect("writable");
+    let out = run(&["obligations", COALITION, "--scenario", path.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[W0015]"), "{}", out.stderr);
+    assert!(out.stderr.contains("`10000 personnel`") && out.stderr.contains("`troops`"), "{}", out.stderr);
+    // The bundled scenario, in troops, is quiet.
+    let out = run(&["obligations", COALITION, "--scenario", CEASEFIRE_THEN_OFFENSIVE, "--color", "never"]);
+    assert!(!out.stderr.contains("W0015"), "{}", out.stderr);
+}
+
+#[test]
 fn an_action_without_a_region_warns_that_it_fulfils_no_scoped_clause() {
     // The UK's air-defence act is named only by its domain: the designated air-defence clause
     // (a proposal, in force in the `adopted` option) is scoped to Ukraine, so without a region the act fulfils nothing there. The run goes on
