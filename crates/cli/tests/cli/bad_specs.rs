@@ -150,6 +150,7 @@ bad_specs! {
     spec_116_duration_too_long => "116-duration-too-long",
     spec_117_model_duplicate_factor => "117-model-duplicate-factor",
     spec_118_tag_with_hash => "118-tag-with-hash",
+    spec_119_lint_contradictory_entry => "119-lint-contradictory-entry",
 }
 
 /// The code a bad spec announces on its first line: `# E0101: ...`.
