@@ -319,8 +319,8 @@ impl Compiled {
         let framework_until = f
             .expires
             .map(|d| d.days_since_epoch())
-            .or_else(|| from.zip(f.duration).map(|(start, d)| start + d.days.round() as i64));
-        let own_until = from.zip(c.duration).map(|(start, d)| start + d.days.round() as i64);
+            .or_else(|| from.zip(f.duration).map(|(start, d)| start.saturating_add(d.days.round() as i64)));
+        let own_until = from.zip(c.duration).map(|(start, d)| start.saturating_add(d.days.round() as i64));
         let until = match (framework_until, own_until) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -296,7 +296,7 @@ impl Compiled {
             return Some(Verdict::Voided);
         }
         if let Some(start) = state.start {
-            let today = start + state.day;
+            let today = start.saturating_add(state.day);
             if cc.from.is_some_and(|from| today < from) || cc.until.is_some_and(|until| today > until) {
                 return Some(Verdict::NotInForce);
             }

@@ -482,7 +482,7 @@ impl<'a> Replayer<'a> {
                 o.status = Status::Late;
             } else {
                 o.status = Status::Overdue;
-                failed.push((o.commitment.index(), o.due.map_or(0, |d| d.floor() as i64 + 1)));
+                failed.push((o.commitment.index(), o.due.map_or(0, |d| (d.floor() as i64).saturating_add(1))));
             }
         }
         // The commitment fails the day after its deadline, whatever day the replay notices it.
@@ -715,7 +715,7 @@ impl<'a> Replayer<'a> {
                     // With a notice period the party stays bound until it has run (`notices_due`).
                     let notice = self.spec.framework.notice.map_or(0.0, |d| d.days);
                     if notice > 0.0 {
-                        let effective = e.day + notice.ceil() as i64;
+                        let effective = e.day.saturating_add(notice.ceil() as i64);
                         if !self.notices.iter().any(|n| n.0 == c.index() && n.1 == p.index()) {
                             self.notices.push((c.index(), p.index(), i, effective));
                         }

@@ -423,3 +423,31 @@ fn appropriated_holds_from_an_appropriation_until_a_rescission() {
     assert_eq!(obligations(&on_event, &funds(41, "appropriation")), [("aid".into(), "UK".into(), Status::Pending)]);
     assert_eq!(obligations(&on_event, &funds(41, "rescission")), []);
 }
+
+/// Regression: the day a replay is judged at, added to the scenario's start date, overflowed
+/// near ±2^63 (a panic in debug builds). The front door bounds days to 10000 years; the engine's
+/// date arithmetic saturates, so an absurd day is simply outside the framework's time in force.
+#[test]
+fn an_absurd_day_is_not_in_force_and_does_not_overflow() {
+    let base = BASE.replacen("in_force = 2025-01-01", "in_force = 2025-01-01\nduration = \"10y\"", 1);
+    let spec_text = format!("{base}{}", commitment("d", "by = [\"UK\"]\nkind = \"deploy\""));
+    let analysis = ironclad_spec::analyze(&spec_text);
+    let spec = analysis.spec.unwrap_or_else(|| panic!("{:#?}", analysis.diagnostics));
+    let text = "[scenario]\nid = \"t\"\nframework = \"r\"\nstart = 2025-06-01\n";
+    let scenario = ironclad_spec::scenario::lower_scenario(text, &spec).0.expect("valid");
+    let compiled = Compiled::new(&spec).expect("small");
+    for at in [i64::MAX, i64::MIN, 0] {
+        let r = replay(&spec, &compiled, &scenario, default_selection(&spec), Some(at));
+        assert_eq!(r.at, at);
+    }
+    let uk = spec.parties.iter().position(|p| p.id == "UK").expect("UK");
+    let mut state = ironclad_engine::State::new(&compiled, default_selection(&spec));
+    state.start = ironclad_spec::vocab::Date::parse("2025-06-01").map(|d| d.days_since_epoch());
+    state.day = 0;
+    assert!(matches!(compiled.verdict(0, uk, &state, None), ironclad_engine::Verdict::Obliged));
+    for day in [i64::MAX, i64::MIN] {
+        state.day = day;
+        let verdict = compiled.verdict(0, uk, &state, None);
+        assert!(matches!(verdict, ironclad_engine::Verdict::NotInForce), "day {day}: {verdict:?}");
+    }
+}

@@ -168,6 +168,12 @@ pub fn pinned_variants(spec: &Spec, pins: &[String]) -> Result<Vec<Option<u16>>,
             let known: Vec<&str> = spec.variants[v].options.iter().map(|o| o.id.as_str()).collect();
             Error::Usage(format!("variant `{variant}` has no option `{option}`; options: {}", known.join(", ")))
         })?;
+        if let Some(before) = pinned[v] {
+            let before = &spec.variants[v].options[usize::from(before)].id;
+            return Err(Error::Usage(format!(
+                "--variant pins `{variant}` twice (`{variant}={before}`, then `{flag}`): give each variant once"
+            )));
+        }
         pinned[v] = Some(o as u16);
     }
     Ok(pinned)

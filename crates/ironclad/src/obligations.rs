@@ -303,7 +303,11 @@ pub fn obligations_with(
 
 /// `--at`: a day number, or a date when the scenario has a start date.
 fn parse_at(text: &str, scenario: &Scenario) -> Result<i64, String> {
+    use ironclad_spec::quantity::MAX_DAY;
     if let Ok(day) = text.parse::<i64>() {
+        if day.unsigned_abs() > MAX_DAY.unsigned_abs() {
+            return Err(format!("--at {day} is more than 10000 years from day 0: days lie within ±{MAX_DAY}"));
+        }
         return Ok(day);
     }
     let date = ironclad_spec::vocab::Date::parse(text)
@@ -343,7 +347,7 @@ impl Ctx<'_> {
     fn day(&self, day: i64) -> String {
         match self.scenario.start {
             Some(start) => {
-                let epoch = start.days_since_epoch() + day;
+                let epoch = start.days_since_epoch().saturating_add(day);
                 format!("day {day} ({})", date_from_days(epoch))
             }
             None => format!("day {day}"),
@@ -895,6 +899,9 @@ fn verdict_name(v: Verdict) -> &'static str {
 
 /// The civil date of a day count since 1970-01-01.
 pub(crate) fn date_from_days(days: i64) -> String {
+    // Days are bounded at parse time (10000 years); clamping keeps the arithmetic exact there
+    // and free of overflow anywhere.
+    let days = days.clamp(-(1 << 40), 1 << 40);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

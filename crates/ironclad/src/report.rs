@@ -165,7 +165,7 @@ pub struct OptionEffect {
 }
 
 fn date_text(scenario: &Scenario, day: i64) -> Option<String> {
-    scenario.start.map(|s| crate::obligations::date_from_days(s.days_since_epoch() + day))
+    scenario.start.map(|s| crate::obligations::date_from_days(s.days_since_epoch().saturating_add(day)))
 }
 
 fn events(spec: &Spec, scenario: &Scenario) -> Vec<TimelineEvent> {

@@ -109,7 +109,7 @@ pub const CODES: &[CodeInfo] = &[
     error("E0202", "an expression is ill-typed or names something unknown"),
     error("E0301", "an amount is malformed or has an unknown unit"),
     error("E0302", "an amount's unit does not fit the commitment kind or domain"),
-    error("E0303", "a duration is malformed"),
+    error("E0303", "a duration is malformed or longer than 10000 years"),
     error("E0304", "dates are out of order"),
     error("E0401", "the weights of a variant's options do not sum to 1"),
     error("E0402", "a weight or threshold is outside its range"),
@@ -134,7 +134,10 @@ pub const CODES: &[CodeInfo] = &[
     error("E0702", "a source file cannot be found or read"),
     error("E0801", "a scenario is run against a framework it was not written for"),
     error("E0802", "a scenario event has an unknown kind, a field that does not apply, or misses a required one"),
-    error("E0803", "a scenario event has no day, or a date without the scenario's start"),
+    error(
+        "E0803",
+        "a scenario event has no day, a date without the scenario's start, or a day more than 10000 years from day 0",
+    ),
     error("E0901", "simulation loadings imply a correlation matrix that is not positive semi-definite"),
     error("E0902", "an uncertain parameter names no scalar [model] parameter"),
     error("E0903", "an uncertain parameter's distribution is malformed or leaves the parameter's range"),
@@ -174,6 +177,12 @@ pub const CODES: &[CodeInfo] = &[
         severity: Severity::Warning,
         lint: None,
         summary: "a scenario's action names no commitment and no region, and its party's clauses in its domains have a scope",
+    },
+    CodeInfo {
+        code: "W0015",
+        severity: Severity::Warning,
+        lint: None,
+        summary: "a scenario's requirement is in a unit that no pledge or capacity of its domain uses, so nothing delivered counts toward it",
     },
     CodeInfo {
         code: "N0001",
@@ -277,7 +286,7 @@ mod tests {
         assert_eq!(codes.len(), CODES.len());
         // Errors have no lint name; a spec's warnings have one (for `allow`); a scenario's
         // warnings have none, since `allow` belongs to specs.
-        const SCENARIO_WARNINGS: &[&str] = &["W0014"];
+        const SCENARIO_WARNINGS: &[&str] = &["W0014", "W0015"];
         for c in CODES {
             let unnamed = c.severity == Severity::Error || SCENARIO_WARNINGS.contains(&c.code);
             assert_eq!(unnamed, c.lint.is_none(), "{}", c.code);

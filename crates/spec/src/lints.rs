@@ -311,6 +311,24 @@ fn unsatisfiable(spec: &Spec, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        // Entry conditions must all have held together once, at or before the moment judged;
+        // continuing ones (with `unless` negated) at the moment judged. Each set is checked on
+        // its own: an entry condition may stop holding later (a ceasefire that breaks).
+        let entry: Vec<&Typed> = spec.entry_of(c).map(|k| &k.expr).collect();
+        if !entry.is_empty() && !satisfiable(spec, &entry, &[], &BTreeMap::new()) {
+            let mut d =
+                Diagnostic::new("W0003", format!("the entry conditions of `{}` can never all hold together", c.id))
+                    .primary(c.span.clone(), "never enters");
+            for k in &c.entry {
+                d = d.secondary(k.span.clone(), "entry condition");
+            }
+            for f in spec.framework.entry.iter().filter(|_| c.framework_condition) {
+                d = d.secondary(f.span.clone(), "framework entry condition");
+            }
+            out.push(d.help(
+                "entry conditions must all hold at one moment before the clause applies: remove the contradiction",
+            ));
+        }
         let all: Vec<&Typed> = spec.conditions_of(c).map(|k| &k.expr).collect();
         let negated: Vec<&Typed> = c.unless.iter().map(|u| &u.expr).collect();
         if (all.is_empty() && negated.is_empty()) || satisfiable(spec, &all, &negated, &BTreeMap::new()) {
@@ -501,6 +519,18 @@ rule = "consensus"
             ["W0003"]
         );
         assert_eq!(codes(&commitment(r#"continuing = ["UA in #nato"]"#)), ["W0003"]);
+        // Entry conditions are read too: together they must be able to hold at one moment.
+        assert_eq!(codes(&commitment(r#"entry = ["ceasefire", "not ceasefire"]"#)), ["W0003"]);
+        assert_eq!(codes(&commitment(r#"entry = ["ceasefire and not ceasefire"]"#)), ["W0003"]);
+        // An entry condition need not hold any more when a continuing one does.
+        assert_eq!(
+            codes(&commitment(
+                r#"entry = ["ceasefire"]
+continuing = ["not ceasefire"]"#
+            )),
+            Vec::<&str>::new()
+        );
+        assert_eq!(codes(&commitment(r#"entry = ["ceasefire", "consent(UA)"]"#)), Vec::<&str>::new());
         assert_eq!(
             codes(&commitment(
                 r#"continuing = ["ceasefire"]

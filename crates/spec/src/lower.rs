@@ -172,6 +172,18 @@ fn declare<'a, Id: Copy>(
     map
 }
 
+/// Whether `tag` can be written `#tag` in an expression: an identifier of the expression
+/// language (a letter or `_`, then letters, digits, `_` or `-`, not ending in `-`) that is not a
+/// keyword.
+fn valid_tag(tag: &str) -> bool {
+    const KEYWORDS: &[&str] = &["and", "or", "not", "in", "within", "where", "true", "false"];
+    let mut bytes = tag.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !tag.ends_with('-')
+        && !KEYWORDS.contains(&tag)
+}
+
 impl Lowerer<'_> {
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
@@ -253,6 +265,21 @@ impl Lowerer<'_> {
         }
         for (i, party) in raw.party.iter().enumerate() {
             for tag in &party.tags {
+                if !valid_tag(&tag.value) {
+                    let help = match tag.value.strip_prefix('#') {
+                        Some(bare) => format!(
+                            "write the tag without its `#`: `tags = [\"{bare}\"]`; it is referred to as `#{bare}`"
+                        ),
+                        None => "a tag is a letter or `_`, then letters, digits, `_` or `-` (not last), and not a \
+                                 keyword (and, or, not, in, within, where, true, false): `nato`, `eu`, `great-power`"
+                            .to_string(),
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::new("E0002", format!("`{}` is not a valid tag", tag.value))
+                            .primary(tag.span.clone(), "invalid tag")
+                            .help(help),
+                    );
+                }
                 let members = self.names.tags.entry(tag.value.clone()).or_default();
                 if !members.contains(&PartyId(i as u16)) {
                     members.push(PartyId(i as u16));
@@ -1347,4 +1374,19 @@ fn shift_typed(mut typed: crate::expr::Typed, shift: &impl Fn(Span) -> Span) -> 
         leaf => leaf,
     };
     typed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_identifiers_of_the_expression_language() {
+        for good in ["nato", "eu", "p5", "great-power", "mnf-u-lead", "_x"] {
+            assert!(valid_tag(good), "{good}");
+        }
+        for bad in ["", "#eu", "e u", "5eyes", "eu-", "and", "not", "é", "nato,eu"] {
+            assert!(!valid_tag(bad), "{bad}");
+        }
+    }
 }

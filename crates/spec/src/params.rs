@@ -306,7 +306,19 @@ pub fn lower_model(
     if let Some(v) = &raw.domestic {
         p.domestic = in_range(&mut d, v, "the domestic loading", (-1.0, 1.0), false);
     }
-    for f in &raw.factor {
+    for (i, f) in raw.factor.iter().enumerate() {
+        // A second factor with one id would shadow the first for `factor.ID` (first wins there)
+        // while both load in the simulation: one id, one factor.
+        if let Some(first) = raw.factor[..i].iter().find(|g| g.id.value == f.id.value) {
+            d.push(
+                Diagnostic::new("E0102", format!("duplicate factor id `{}`", f.id.value))
+                    .primary(f.id.span.clone(), "declared again here")
+                    .secondary(first.id.span.clone(), "first declared here")
+                    .help(
+                        "give each [[model.factor]] its own id; list all the parties of one common shock in one factor",
+                    ),
+            );
+        }
         let loading = in_range(&mut d, &f.loading, "a factor loading", (-1.0, 1.0), false);
         p.factors.push(Factor { id: f.id.value.clone(), parties: resolve(&f.parties), loading });
     }

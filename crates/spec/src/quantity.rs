@@ -74,6 +74,18 @@ pub struct Quantity {
     pub per: Option<Per>,
 }
 
+impl Quantity {
+    /// The unit with its rate, as the simulation matches a pledge to a need: `"troops"`,
+    /// `"GBP/year"`.
+    pub fn unit_text(&self) -> String {
+        match self.per {
+            None => self.unit.to_string(),
+            Some(Per::Year) => format!("{}/year", self.unit),
+            Some(Per::Month) => format!("{}/month", self.unit),
+        }
+    }
+}
+
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (scaled, suffix) = MULTIPLIERS
@@ -164,13 +176,21 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, UnitError> {
     Ok(Quantity { value: value * multiplier, low, unit, dimension, per })
 }
 
+/// The longest duration, and the furthest day from a scenario's day 0 (either way), in days:
+/// 10000 years of 365.25 days. Dates (four-digit years) lie within it of each other, and the
+/// date arithmetic of the engine and of the reports stays far from `i64` overflow.
+pub const MAX_DAYS: f64 = 3_652_500.0;
+
+/// [`MAX_DAYS`] as a day number.
+pub const MAX_DAY: i64 = 3_652_500;
+
 /// A duration in days (an hour is 1/24 day, a month 30.4375 days, a year 365.25 days).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Duration {
     pub days: f64,
 }
 
-/// Parses `"<number><h|d|w|mo|y>"`, e.g. `"24h"`, `"6mo"`, `"10y"`.
+/// Parses `"<number><h|d|w|mo|y>"`, e.g. `"24h"`, `"6mo"`, `"10y"`, at most [`MAX_DAYS`].
 pub fn parse_duration(text: &str) -> Result<Duration, UnitError> {
     const UNITS: &[(&str, f64)] = &[("mo", 30.4375), ("h", 1.0 / 24.0), ("d", 1.0), ("w", 7.0), ("y", 365.25)];
     let error = || UnitError {
@@ -184,7 +204,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, UnitError> {
     if !value.is_finite() || value < 0.0 {
         return Err(error());
     }
-    Ok(Duration { days: value * days })
+    let total = value * days;
+    if total > MAX_DAYS {
+        return Err(UnitError {
+            message: format!("`{text}` is longer than 10000 years"),
+            help: "durations are at most 10000 years (\"10000y\"); a clause without an end has no `duration`".into(),
+        });
+    }
+    Ok(Duration { days: total })
 }
 
 #[cfg(test)]
@@ -224,5 +251,14 @@ mod tests {
         assert!(parse_duration("10").is_err());
         assert!(parse_duration("y").is_err());
         assert!(parse_duration("-1d").is_err());
+    }
+
+    #[test]
+    fn durations_are_bounded() {
+        assert_eq!(parse_duration("10000y").unwrap().days, MAX_DAYS);
+        for absurd in ["1e300y", "10001y", "1e9d", "4e6w"] {
+            let err = parse_duration(absurd).unwrap_err();
+            assert!(err.message.contains("longer than 10000 years"), "{absurd}: {}", err.message);
+        }
     }
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::diagnostic::{Diagnostic, line_col};
 use crate::expr::{EventKind, Field, Scale};
 use crate::model::{BodyId, CommitmentId, PartyId, RegionId, Spec};
+use crate::quantity::MAX_DAY;
 use crate::span::{Sp, Span};
 use crate::suggest::did_you_mean;
 use crate::vocab::{Date, Domain, Kind};
@@ -361,7 +362,22 @@ impl ScenarioLowerer<'_> {
                 .collect(),
             appropriated: raw.initial.appropriated.iter().filter_map(|c| self.commitment(c)).collect(),
         };
-        let policies = raw.policy.iter().filter_map(|p| self.policy(p)).collect();
+        let mut policies: Vec<Policy> = Vec::new();
+        let mut policy_spans: Vec<&Span> = Vec::new();
+        for raw_policy in &raw.policy {
+            let Some(policy) = self.policy(raw_policy) else { continue };
+            if let Some(first) = policies.iter().position(|p| p.body == policy.body) {
+                self.diagnostics.push(
+                    Diagnostic::new("E0102", format!("two `[[policy]]` tables for body `{}`", raw_policy.body.value))
+                        .primary(raw_policy.body.span.clone(), "a second policy for this body")
+                        .secondary(policy_spans[first].clone(), "the first policy for it")
+                        .help("give one `[[policy]]` per body; merge their `votes` into one table"),
+                );
+                continue;
+            }
+            policy_spans.push(&raw_policy.body.span);
+            policies.push(policy);
+        }
         let start = raw.scenario.start.as_ref().map(|d| d.value);
         let mut events: Vec<Event> = raw.event.iter().filter_map(|e| self.event(e, start)).collect();
         events.sort_by_key(|e| e.day);
@@ -381,6 +397,7 @@ impl ScenarioLowerer<'_> {
                                 .help("give one requirement per domain"),
                         );
                     }
+                    self.check_requirement_unit(r, &amount);
                     requirements.push(Requirement { domain: r.domain.value, amount });
                 }
                 Ok(_) => self.diagnostics.push(
@@ -403,6 +420,42 @@ impl ScenarioLowerer<'_> {
             events,
             requirements,
         }
+    }
+
+    /// W0015: a requirement in a unit that no pledge of its domain uses is met by nothing (the
+    /// simulation matches a pledge to a need by unit and rate, `quantity::Quantity::unit_text`:
+    /// a commitment's `amount`, else its party's `capacity`). Quiet for a count of `pledges`,
+    /// and for a domain in which nothing is pledged in any unit.
+    fn check_requirement_unit(&mut self, r: &RawRequirement, amount: &crate::quantity::Quantity) {
+        if amount.dimension == crate::quantity::Dimension::Pledges {
+            return;
+        }
+        let domain = r.domain.value;
+        let amounts =
+            self.spec.commitments.iter().filter(|c| c.domains.contains(&domain)).filter_map(|c| c.amount.as_ref());
+        let capacities =
+            self.spec.parties.iter().flat_map(|p| p.capacity.iter()).filter(|(d, _)| *d == domain).map(|(_, q)| q);
+        let mut units: Vec<String> = amounts.chain(capacities).map(|q| q.unit_text()).collect();
+        units.sort();
+        units.dedup();
+        let unit = amount.unit_text();
+        if units.is_empty() || units.contains(&unit) {
+            return;
+        }
+        let listed = units.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+        self.diagnostics.push(
+            Diagnostic::new(
+                "W0015",
+                format!(
+                    "the requirement `{}` for `{domain}` is in `{unit}`, but the pledges and capacities in `{domain}` are in {listed}: nothing delivered counts toward it",
+                    r.amount.value
+                ),
+            )
+            .primary(r.amount.span.clone(), format!("no pledge in `{domain}` is in `{unit}`"))
+            .help(format!(
+                "state the requirement in a unit the pledges use ({listed}), or `pledges` to count honoured pledges"
+            )),
+        );
     }
 
     fn unknown(&mut self, what: &str, name: &Sp<String>, known: Vec<&str>) {
@@ -642,7 +695,16 @@ impl ScenarioLowerer<'_> {
 
     fn day(&mut self, e: &RawEvent, start: Option<Date>) -> Option<i64> {
         match (&e.day, &e.date, start) {
+            (Some(day), None, _) if day.value.unsigned_abs() > MAX_DAY.unsigned_abs() => {
+                self.diagnostics.push(
+                    Diagnostic::new("E0803", format!("day {} is more than 10000 years from day 0", day.value))
+                        .primary(day.span.clone(), "out of range")
+                        .help(format!("days lie within ±{MAX_DAY} (10000 years of 365.25 days) of day 0")),
+                );
+                None
+            }
             (Some(day), None, _) => Some(day.value),
+            // Four-digit years keep any two dates within 10000 years of each other.
             (None, Some(date), Some(start)) => Some(date.value.days_since_epoch() - start.days_since_epoch()),
             (None, Some(date), None) => {
                 self.diagnostics.push(

@@ -127,3 +127,40 @@ fn an_initial_entry_reports_each_bad_name() {
     assert_eq!(codes_of("members = [{ party = \"XX\", organisation = \"nato\" }]"), ["E0101", "E0608"]);
     assert_eq!(codes_of("deployed = [{ party = \"XX\", region = \"YY\" }]"), ["E0101", "E0101"]);
 }
+
+/// A requirement in a unit no pledge of its domain uses ("10000 personnel" where the pledges
+/// and capacities are in troops) is met by nothing: the simulation counts 0 delivered. W0015
+/// says so, naming the requirement and the units its domain's pledges use.
+#[test]
+fn a_requirement_in_a_unit_no_pledge_uses_warns() {
+    let text = BASE
+        .replace("id = \"UK\"", "id = \"UK\"\ncapacity = { land = \"7500 troops\", air = \"12 aircraft\" }")
+        .replace("domains = [\"land\"]", "domains = [\"land\", \"air\"]\namount = \"5000 troops\"");
+    let spec = analyze(&text).spec.expect("valid");
+    let scenario = |requirements: &str| {
+        format!(
+            "[scenario]\nid = \"s\"\nframework = \"t\"\n\n[[event]]\nday = 1\nkind = \"ceasefire_signed\"\n{requirements}"
+        )
+    };
+    let requirement =
+        |domain: &str, amount: &str| format!("\n[[requirement]]\ndomain = \"{domain}\"\namount = \"{amount}\"\n");
+    let warnings = |requirements: &str| {
+        let (lowered, diagnostics) = ironclad_spec::scenario::lower_scenario(&scenario(requirements), &spec);
+        assert!(lowered.is_some(), "a warning only: {diagnostics:?}");
+        diagnostics
+    };
+    let d = warnings(&requirement("land", "10000 personnel"));
+    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["W0015"], "{d:?}");
+    assert_eq!(d[0].severity, ironclad_spec::Severity::Warning);
+    assert!(d[0].message.contains("`10000 personnel`") && d[0].message.contains("`land`"), "{}", d[0].message);
+    assert!(d[0].message.contains("`troops`"), "the units the pledges use: {}", d[0].message);
+    // A rate is another unit: a pledge of troops meets no need of troops per year.
+    assert_eq!(warnings(&requirement("land", "10000 troops/year")).len(), 1);
+    // The units of the domain's pledges or capacities, or a count of pledges, are fine; so is a
+    // domain nobody pledges anything in (nothing is delivered there, whatever the unit).
+    for (domain, amount) in
+        [("land", "10000 troops"), ("air", "24 aircraft"), ("air", "2 pledges"), ("maritime", "4 ships")]
+    {
+        assert_eq!(warnings(&requirement(domain, amount)), [], "{domain} {amount}");
+    }
+}

@@ -56,6 +56,8 @@ bad_scenarios! {
     scenario_19_withdraws_without_commitment => "19-withdraws-without-commitment",
     scenario_20_requirement_range => "20-requirement-range",
     scenario_21_organisation_without_tag => "21-organisation-without-tag",
+    scenario_22_day_out_of_range => "22-day-out-of-range",
+    scenario_23_two_policies_for_one_body => "23-two-policies-for-one-body",
     scenario_110_action_scoped_without_region => "110-action-scoped-without-region",
 }
 

@@ -552,6 +552,55 @@ fn bad_at_and_why_not_exit_2() {
 }
 
 #[test]
+fn an_absurd_at_exits_2_without_panicking() {
+    // A day near ±2^63 once overflowed the date arithmetic of the report (a panic in debug
+    // builds); days are bounded to 10000 years on either side of day 0.
+    for at in ["9223372036854775807", "-9223372036854775808", "3652501"] {
+        let out = run(&["obligations", COALITION, "--scenario", CEASEFIRE_THEN_OFFENSIVE, &format!("--at={at}")]);
+        assert_eq!(out.code, 2, "--at {at}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "--at {at}: {}", out.stderr);
+        assert!(out.stderr.contains("10000 years"), "--at {at}: {}", out.stderr);
+    }
+    let out = run(&["obligations", COALITION, "--scenario", CEASEFIRE_THEN_OFFENSIVE, "--at", "3652500"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn a_variant_pinned_twice_exits_2() {
+    let out = run(&[
+        "obligations",
+        COALITION,
+        "--scenario",
+        CEASEFIRE_THEN_OFFENSIVE,
+        "--variant",
+        "us-military-support=none",
+        "--variant",
+        "us-military-support=after-ceasefire",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(out.stderr.contains("`us-military-support`") && out.stderr.contains("twice"), "{}", out.stderr);
+}
+
+#[test]
+fn a_requirement_in_a_unit_no_pledge_uses_warns() {
+    // "10000 personnel" where the land pledges and capacities are in troops: nothing delivered
+    // would count toward it. The run goes on (a warning, exit 0).
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let text = fs::read_to_string(workspace_root().join(CEASEFIRE_THEN_OFFENSIVE)).expect("readable");
+    assert!(text.contains("amount = \"10000 troops\""), "the scenario's land requirement");
+    let path = dir.path().join("personnel.toml");
+    fs::write(&path, text.replace("amount = \"10000 troops\"", "amount = \"10000 personnel\"")).expect("writable");
+    let out = run(&["obligations", COALITION, "--scenario", path.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[W0015]"), "{}", out.stderr);
+    assert!(out.stderr.contains("`10000 personnel`") && out.stderr.contains("`troops`"), "{}", out.stderr);
+    // The bundled scenario, in troops, is quiet.
+    let out = run(&["obligations", COALITION, "--scenario", CEASEFIRE_THEN_OFFENSIVE, "--color", "never"]);
+    assert!(!out.stderr.contains("W0015"), "{}", out.stderr);
+}
+
+#[test]
 fn an_action_without_a_region_warns_that_it_fulfils_no_scoped_clause() {
     // The UK's air-defence act is named only by its domain: the designated air-defence clause
     // (a proposal, in force in the `adopted` option) is scoped to Ukraine, so without a region the act fulfils nothing there. The run goes on
