@@ -97,18 +97,20 @@ pub fn verify(files: &Files, ids: &[FileId], dirs: &[PathBuf]) -> SourcesReport 
                 Ok(text) => {
                     checked += 1;
                     if let Err(miss) = verify_quote(&evidence.quote, text) {
-                        diagnostics.push(
-                            Diagnostic::new("E0701", format!("quote not found in `{}`", source.file))
-                                .primary(evidence.quote_span.clone(), format!("quoted in {owner}"))
-                                .note(format!(
-                                    "closest passage ({:.0}% alike): \"{}\"",
-                                    miss.similarity * 100.0,
-                                    miss.closest
-                                ))
-                                .help(
-                                    "quote the source's exact words; only whitespace and typographic quotes are folded",
-                                ),
-                        );
+                        let d = Diagnostic::new("E0701", format!("quote not found in `{}`", source.file))
+                            .primary(evidence.quote_span.clone(), format!("quoted in {owner}"));
+                        let d = if miss.inside_word {
+                            d.note("these characters occur only starting or ending inside a longer word of the source")
+                                .help("quote whole words: a quote starts and ends at word boundaries")
+                        } else {
+                            d.note(format!(
+                                "closest passage ({:.0}% alike): \"{}\"",
+                                miss.similarity * 100.0,
+                                miss.closest
+                            ))
+                            .help("quote the source's exact words; only whitespace and typographic quotes are folded")
+                        };
+                        diagnostics.push(d);
                     }
                 }
             }

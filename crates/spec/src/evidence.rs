@@ -34,20 +34,53 @@ pub struct Miss {
     pub closest: String,
     /// 1 for identical, 0 for nothing in common (normalised Levenshtein).
     pub similarity: f64,
+    /// The quote's words do occur, but only starting or ending inside a longer word ("ops" in
+    /// "troops"): a quote must start and end at word boundaries.
+    pub inside_word: bool,
 }
 
-/// Checks that `quote` occurs in `source` after folding.
+/// Checks that `quote` occurs in `source` after folding, starting and ending at word boundaries
+/// (a quote beginning or ending with a letter or digit may not begin or end inside a word of the
+/// source: "ops" is not in "troops").
 pub fn verify_quote(quote: &str, source: &str) -> Result<(), Miss> {
     let (quote, source) = (fold(quote), fold(source));
-    if !quote.is_empty() && source.contains(&quote) {
+    if quote.is_empty() {
+        return Err(closest_passage(&quote, &source));
+    }
+    if find_words(&source, &quote).is_some() {
         return Ok(());
     }
-    Err(closest_passage(&quote, &source))
+    let mut miss = closest_passage(&quote, &source);
+    miss.inside_word = source.contains(&quote);
+    Err(miss)
 }
 
-/// Words that propose or hedge rather than commit: a quote of a committed clause whose own
-/// sentence carries one of them, outside the quoted words, has dropped it (W0013).
+/// The byte offset in `text` of the first occurrence of `quote` that starts and ends at word
+/// boundaries: an end of the quote that is a letter or digit may not touch a letter or digit of
+/// `text`. Overlapping occurrences are tried too.
+fn find_words(text: &str, quote: &str) -> Option<usize> {
+    let (first, last) = (quote.chars().next()?, quote.chars().next_back()?);
+    let mut from = 0;
+    while let Some(k) = text[from..].find(quote) {
+        let at = from + k;
+        let before = text[..at].chars().next_back();
+        let after = text[at + quote.len()..].chars().next();
+        let open = !first.is_alphanumeric() || !before.is_some_and(char::is_alphanumeric);
+        let close = !last.is_alphanumeric() || !after.is_some_and(char::is_alphanumeric);
+        if open && close {
+            return Some(at);
+        }
+        from = at + first.len_utf8();
+    }
+    None
+}
+
+/// Words and phrases that propose, hedge or report second hand rather than commit: a quote of a
+/// committed clause whose own sentence carries one of them, outside the quoted words, has
+/// dropped it (W0013). Matched as whole words, case aside. The one list of them: docs/diagnostics.md
+/// (W0013) lists the same, and a test keeps the two in step.
 pub const HEDGES: &[&str] = &[
+    // Proposals: someone suggested it; the obligors have not said they will do it.
     "suggested",
     "suggests",
     "advocated",
@@ -59,6 +92,26 @@ pub const HEDGES: &[&str] = &[
     "could",
     "urged",
     "floated",
+    "discussed",
+    "working on",
+    "considering",
+    // Second-hand accounts and expectations: someone else's word for what the obligors will do.
+    "reportedly",
+    "allegedly",
+    "according to",
+    "officials said",
+    "sources said",
+    "people familiar",
+    "is said to",
+    "are said to",
+    "was said to",
+    "were said to",
+    "is expected to",
+    "are expected to",
+    "was expected to",
+    "were expected to",
+    "be expected to",
+    "is understood to",
 ];
 
 /// A hedge in the source sentence around a quote, outside the quoted words.
@@ -71,9 +124,10 @@ pub struct Hedge {
 }
 
 /// The first hedge (in the order of [`HEDGES`]) of the sentence that encloses the first
-/// occurrence of `quote` in `source`, outside the quoted words. Sentences end at `.`, `!`, `?` or
-/// `;` followed by a space, or at a line break of the source; `None` when the quote does not
-/// occur or its sentence has no hedge outside it.
+/// occurrence of `quote` in `source` (on word boundaries, as [`verify_quote`] finds it), outside
+/// the quoted words. Sentences end at `.`, `!`, `?` or `;` followed by a space, or at a line
+/// break of the source, but a `.` ends no sentence after an abbreviation ([`ends_no_sentence`]);
+/// `None` when the quote does not occur or its sentence has no hedge outside it.
 pub fn hedge_around(quote: &str, source: &str) -> Option<Hedge> {
     let quote = fold(quote);
     if quote.is_empty() {
@@ -82,7 +136,7 @@ pub fn hedge_around(quote: &str, source: &str) -> Option<Hedge> {
     // A line break ends a sentence: fold each line on its own, and search line by line, then
     // across lines (a quote may wrap).
     let folded = fold(&source.replace(['\n', '\r'], " \u{1}"));
-    let at = folded.find(&quote)?;
+    let at = find_words(&folded, &quote)?;
     let end = at + quote.len();
     // A stop ends a sentence when it is followed, after any closing quotes or brackets, by a
     // space or the end of the text.
@@ -90,7 +144,7 @@ pub fn hedge_around(quote: &str, source: &str) -> Option<Hedge> {
         if c == '\u{1}' {
             return true;
         }
-        if !matches!(c, '.' | '!' | '?' | ';') {
+        if !matches!(c, '.' | '!' | '?' | ';') || c == '.' && ends_no_sentence(&folded[..i]) {
             return false;
         }
         let rest = folded[i + c.len_utf8()..].trim_start_matches(['"', '\'', ')', ']']);
@@ -116,13 +170,32 @@ pub fn hedge_around(quote: &str, source: &str) -> Option<Hedge> {
     Some(Hedge { word, sentence })
 }
 
+/// Abbreviations after which a `.` ends no sentence: titles and months (as written, capitalised).
+/// docs/diagnostics.md (W0013) lists them.
+pub const ABBREVIATIONS: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Dr", "St", "Sr", "Jr", "Prof", "Gen", "Sen", "Rep", "Gov", "Lt", "Col", "Capt", "Sgt", "Adm",
+    "Rev", "Hon", "Jan", "Feb", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "vs",
+];
+
+/// Whether a `.` right after `before` is an abbreviation's, not a sentence's end: the word before
+/// it is a listed abbreviation ("Mr", "Sept"), an initial ("J") or letters between dots
+/// ("U.S", "e.g"). A sentence that does end in one ("... aid from the U.S. The UK ...") therefore
+/// runs on into the next: W0013 may then warn of the next sentence's hedge, but never misses one.
+fn ends_no_sentence(before: &str) -> bool {
+    let word = before.rsplit([' ', '\u{1}']).next().unwrap_or("");
+    let word = word.trim_start_matches(['"', '\'', '(', '[']);
+    let letters_between_dots = !word.is_empty()
+        && word.split('.').all(|part| part.chars().count() == 1 && part.chars().all(char::is_alphabetic));
+    letters_between_dots || ABBREVIATIONS.contains(&word)
+}
+
 /// The window of the source, starting at a word boundary and as long as the quote, that is
 /// closest to it.
 fn closest_passage(quote: &str, source: &str) -> Miss {
     let chars: Vec<char> = source.chars().collect();
     let width = quote.chars().count().max(1);
     let starts = std::iter::once(0).chain(chars.iter().enumerate().filter(|(_, c)| **c == ' ').map(|(i, _)| i + 1));
-    let mut best = Miss { closest: String::new(), similarity: 0.0 };
+    let mut best = Miss { closest: String::new(), similarity: 0.0, inside_word: false };
     for start in starts {
         if start >= chars.len() {
             break;
@@ -131,7 +204,7 @@ fn closest_passage(quote: &str, source: &str) -> Miss {
         let window: String = chars[start..end].iter().collect();
         let similarity = strsim::normalized_levenshtein(quote, &window);
         if similarity > best.similarity {
-            best = Miss { closest: window, similarity };
+            best = Miss { closest: window, similarity, inside_word: false };
         }
     }
     best
@@ -158,6 +231,67 @@ mod tests {
         // Whole words only: "proposed" is not in "unproposedly"; a missing quote has no sentence.
         assert_eq!(hedge_around("it came", "It came unproposedly."), None);
         assert_eq!(hedge_around("not there", source), None);
+    }
+
+    #[test]
+    fn a_sentence_does_not_end_at_an_abbreviation_or_an_initial() {
+        // "U.S." is not the end of a sentence: the hedge before it is in the quote's sentence.
+        let source = "Officials suggested that the U.S. would provide air cover. The UK agreed.";
+        let h = hedge_around("would provide air cover", source).expect("a hedge");
+        assert_eq!(h.word, "suggested");
+        assert_eq!(h.sentence, "Officials suggested that the U.S. would provide air cover.");
+        // Titles, months and initials neither.
+        for source in [
+            "Mr. Smith could send troops.",
+            "Dr. Jones could send troops.",
+            "St. Petersburg could send troops.",
+            "J. D. Vance could send troops.",
+            "On Sept. 5 he could send troops.",
+            "It could, e.g. in spring, send troops.",
+        ] {
+            assert_eq!(hedge_around("send troops", source).map(|h| h.word), Some("could"), "{source}");
+        }
+        // A real stop after an ordinary word still ends the sentence.
+        assert_eq!(hedge_around("The UK agreed", source), None);
+        assert_eq!(hedge_around("send troops", "It could rain. The UK will send troops."), None);
+    }
+
+    #[test]
+    fn second_hand_and_expectation_markers_are_hedges() {
+        for (source, word) in [
+            ("The U.S. has reportedly signalled readiness to provide air defence.", "reportedly"),
+            ("According to officials, the U.S. will provide air defence.", "according to"),
+            ("The U.S. is said to provide air defence.", "is said to"),
+            ("The U.S. is expected to provide air defence.", "is expected to"),
+            ("Europeans will be expected to provide air defence.", "be expected to"),
+            ("The U.S. allegedly agreed to provide air defence.", "allegedly"),
+        ] {
+            assert_eq!(hedge_around("provide air defence", source).map(|h| h.word), Some(word), "{source}");
+        }
+        // A first-hand "said to reporters" is no hedge.
+        assert_eq!(
+            hedge_around("we will provide air defence", "Trump said to reporters: we will provide air defence."),
+            None
+        );
+    }
+
+    #[test]
+    fn a_quote_starts_and_ends_at_word_boundaries() {
+        let source = "The troops will stay. Special ops began.";
+        assert!(verify_quote("troops will stay", source).is_ok());
+        // Inside a word, at either end, is not the source's words.
+        let miss = verify_quote("ops will stay", source).unwrap_err();
+        assert!(miss.inside_word, "{miss:?}");
+        assert!(verify_quote("The troops will sta", source).is_err());
+        // A later occurrence on word boundaries counts, and its sentence is the one read.
+        assert!(verify_quote("ops", source).is_ok());
+        assert!(verify_quote("ops", "Sending troops could help. The ops began.").is_ok());
+        assert_eq!(hedge_around("ops", "Sending troops could help. The ops began."), None);
+        // Punctuation at an end of the quote needs no boundary.
+        assert!(verify_quote("\"Article 5-like", "for \u{201C}Article 5-like guarantees").is_ok());
+        assert!(verify_quote("stay.", source).is_ok());
+        // A miss that is nowhere in the source is not "inside a word".
+        assert!(!verify_quote("tanks", source).unwrap_err().inside_word);
     }
 
     #[test]

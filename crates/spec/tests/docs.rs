@@ -53,3 +53,20 @@ fn every_code_has_its_own_table_row() {
         }
     }
 }
+
+#[test]
+fn the_hedge_markers_and_abbreviations_of_w0013_are_documented() {
+    // The one list is `evidence::HEDGES`; the W0013 row must name every marker, and every
+    // abbreviation that ends no sentence, in double quotes.
+    let doc = diagnostics_md();
+    let row = doc.lines().find(|line| line.trim_start().starts_with("| `W0013`")).expect("a W0013 row");
+    let missing: Vec<&str> =
+        ironclad_spec::evidence::HEDGES.iter().copied().filter(|w| !row.contains(&format!("\"{w}\""))).collect();
+    assert!(missing.is_empty(), "the W0013 row does not list these hedges: {missing:?}");
+    let missing: Vec<&str> = ironclad_spec::evidence::ABBREVIATIONS
+        .iter()
+        .copied()
+        .filter(|a| !row.contains(&format!("\"{a}.\"")))
+        .collect();
+    assert!(missing.is_empty(), "the W0013 row does not list these abbreviations: {missing:?}");
+}

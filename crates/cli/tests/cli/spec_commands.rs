@@ -73,6 +73,19 @@ fn a_misquote_fails_and_shows_the_closest_passage() {
 }
 
 #[test]
+fn a_quote_starting_or_ending_inside_a_word_is_not_found() {
+    // "ashington's role" and "is back" occur only as parts of "Washington's role" and "is backup".
+    for quote in ["ashington's role is backup", "Washington's role is back"] {
+        let dir = fixture(quote);
+        let out = verify(&dir, ".");
+        assert_eq!(out.code, 1, "{quote}: {}", out.stderr);
+        assert!(out.stderr.contains("error[E0701]: quote not found in `report.txt`"), "{}", out.stderr);
+        assert!(out.stderr.contains("only starting or ending inside a longer word"), "{}", out.stderr);
+        assert!(out.stderr.contains("quote whole words"), "{}", out.stderr);
+    }
+}
+
+#[test]
 fn a_missing_source_file_is_reported_once() {
     let dir = fixture("Europe");
     fs::create_dir(dir.path().join("empty")).expect("writable");
