@@ -252,7 +252,7 @@ pub struct SimulateArgs {
     /// A horizon in days (repeatable, at most 63; default 7, 30, 90).
     #[arg(long = "horizon", value_name = "DAYS")]
     pub horizons: Vec<f64>,
-    /// Pin a variant option, as VARIANT=OPTION (repeatable); others are sampled by weight.
+    /// Pin a variant option, as VARIANT=OPTION (repeatable, once per variant); others are sampled by weight.
     #[arg(long = "variant")]
     pub variants: Vec<String>,
     /// A party that does not take part: its obligations stand but it does not act (repeatable).
@@ -535,7 +535,7 @@ pub struct AttributeArgs {
     /// Worker threads, 1 to 1024 (default: one per core).
     #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
-    /// Pin a variant option, as VARIANT=OPTION (repeatable).
+    /// Pin a variant option, as VARIANT=OPTION (repeatable, once per variant).
     #[arg(long = "variant")]
     pub variants: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -642,7 +642,7 @@ pub struct SensitivityArgs {
     /// Worker threads, 1 to 1024 (default: one per core).
     #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
-    /// Pin a variant option, as VARIANT=OPTION (repeatable).
+    /// Pin a variant option, as VARIANT=OPTION (repeatable, once per variant).
     #[arg(long = "variant")]
     pub variants: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -746,7 +746,7 @@ pub struct DiscoverArgs {
     /// Worker threads, 1 to 1024 (default: one per core).
     #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
-    /// Pin a variant option, as VARIANT=OPTION (repeatable); a pinned variant is no input.
+    /// Pin a variant option, as VARIANT=OPTION (repeatable, once per variant); a pinned variant is no input.
     #[arg(long = "variant")]
     pub variants: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]

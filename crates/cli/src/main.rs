@@ -76,7 +76,7 @@ enum Command {
         /// The day to report at (a day number, or a date if the scenario has a start); default: the last event.
         #[arg(long, allow_hyphen_values = true)]
         at: Option<String>,
-        /// Choose a variant option, as VARIANT=OPTION (repeatable); default: each variant's heaviest option.
+        /// Choose a variant option, as VARIANT=OPTION (repeatable, once per variant); default: each variant's heaviest option.
         #[arg(long = "variant")]
         variants: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -14,7 +14,6 @@ use ironclad_spec::coverage::acts;
 use ironclad_spec::expr::EventKind;
 use ironclad_spec::model::{PartyId, Spec};
 use ironclad_spec::params::ModelParams;
-use ironclad_spec::quantity::Quantity;
 use ironclad_spec::scenario::Scenario;
 use ironclad_spec::vocab::{Domain, Kind, RedLineKind};
 
@@ -428,7 +427,7 @@ fn needs(spec: &Spec, scenario: &Scenario, attack: &ironclad_spec::scenario::Eve
             .requirements
             .iter()
             .map(|r| {
-                let unit = unit_text(&r.amount);
+                let unit = r.amount.unit_text();
                 Need { domain: r.domain.as_str().into(), required: r.amount.value, count: unit == "pledges", unit }
             })
             .collect();
@@ -462,14 +461,6 @@ fn needs(spec: &Spec, scenario: &Scenario, attack: &ironclad_spec::scenario::Eve
         .collect()
 }
 
-fn unit_text(q: &Quantity) -> String {
-    match q.per {
-        None => q.unit.to_string(),
-        Some(ironclad_spec::quantity::Per::Year) => format!("{}/year", q.unit),
-        Some(ironclad_spec::quantity::Per::Month) => format!("{}/month", q.unit),
-    }
-}
-
 /// A party's pledge toward each need under one commitment: nothing in a domain the party's
 /// domain-limited exclusion red line removes from it ("no ground troops").
 fn pledges(spec: &Spec, c: usize, party: PartyId, needs: &[Need]) -> Vec<f64> {
@@ -494,11 +485,11 @@ fn pledges(spec: &Spec, c: usize, party: PartyId, needs: &[Need]) -> Vec<f64> {
                 spec.party(p)
                     .capacity
                     .iter()
-                    .find(|(d, q)| *d == domain && unit_text(q) == need.unit)
+                    .find(|(d, q)| *d == domain && q.unit_text() == need.unit)
                     .map(|(_, q)| q.value)
             };
             match &commitment.amount {
-                Some(amount) if unit_text(amount) == need.unit => {
+                Some(amount) if amount.unit_text() == need.unit => {
                     let capacities: Option<Vec<f64>> = obligors.iter().map(|p| capacity(*p)).collect();
                     match capacities {
                         Some(all) if all.iter().sum::<f64>() > 0.0 => {
