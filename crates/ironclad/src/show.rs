@@ -40,6 +40,7 @@ pub struct ShowReport {
 pub struct Counts {
     pub parties: usize,
     pub commitments: usize,
+    pub exceptions: usize,
     pub red_lines: usize,
     pub variants: usize,
     pub sources: usize,
@@ -221,6 +222,7 @@ pub fn show(spec: &Spec) -> ShowReport {
         counts: Counts {
             parties: spec.parties.len(),
             commitments: spec.commitments.len(),
+            exceptions: spec.exceptions.len(),
             red_lines: spec.red_lines.len(),
             variants: spec.variants.len(),
             sources: spec.sources.len(),

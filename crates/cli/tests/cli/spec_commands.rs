@@ -183,9 +183,11 @@ fn show_lists_the_exceptions_in_text_and_json() {
     assert!(section.contains("acts   armed_attack where provoked"), "{section}");
     assert!(section.contains("when   always"), "{section}");
     assert!(section.contains("p5-attack-in-alliance: excuse p5-no-nuclear-use"), "{section}");
+    assert!(out.stdout.contains("6 parties, 7 commitments, 2 exceptions, 0 red lines"), "the counts: {}", out.stdout);
     let report = json(&run(&["show", "frameworks/budapest-1994.toml", "--format", "json"]).stdout);
     let exceptions = report["exceptions"].as_array().expect("exceptions");
     assert_eq!(exceptions.len(), 2);
+    assert_eq!(report["counts"]["exceptions"], 2);
     assert_eq!(exceptions[0]["id"], "p2-self-defence");
     assert_eq!(exceptions[0]["effect"], "excuse");
     assert_eq!(exceptions[0]["commitments"], serde_json::json!(["p2-no-force"]));

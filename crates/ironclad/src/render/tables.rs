@@ -76,8 +76,13 @@ pub fn glance(s: &ShowReport) -> Table {
             vec![
                 t("counts"),
                 t(format!(
-                    "{} parties, {} commitments, {} red lines, {} variants, {} sources",
-                    s.counts.parties, s.counts.commitments, s.counts.red_lines, s.counts.variants, s.counts.sources
+                    "{} parties, {} commitments, {} exceptions, {} red lines, {} variants, {} sources",
+                    s.counts.parties,
+                    s.counts.commitments,
+                    s.counts.exceptions,
+                    s.counts.red_lines,
+                    s.counts.variants,
+                    s.counts.sources
                 )),
             ],
         ],

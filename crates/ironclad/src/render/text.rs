@@ -149,8 +149,8 @@ pub fn show(r: &ShowReport) -> String {
     let n = &r.counts;
     let _ = writeln!(
         out,
-        "{} parties, {} commitments, {} red lines, {} variants, {} sources\n",
-        n.parties, n.commitments, n.red_lines, n.variants, n.sources
+        "{} parties, {} commitments, {} exceptions, {} red lines, {} variants, {} sources\n",
+        n.parties, n.commitments, n.exceptions, n.red_lines, n.variants, n.sources
     );
     let _ = writeln!(out, "COVERAGE — strongest commitment per party and domain");
     let _ = writeln!(
