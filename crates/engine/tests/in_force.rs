@@ -3,6 +3,8 @@
 //! event, and an obligation open when the framework (or the clause's own `duration`) runs out
 //! is `expired` on the first day out of force, not left open or lapsed by an unrelated event.
 
+mod common;
+
 use ironclad_engine::Compiled;
 use ironclad_engine::eval::Verdict;
 use ironclad_engine::timeline::{Cause, Replay, default_selection, replay, why_not};
@@ -54,14 +56,11 @@ fn attack(day: i64) -> String {
     format!("\n[[event]]\nday = {day}\nkind = \"armed_attack\"\nattacker = \"RU\"\ntarget = \"UA\"\nregion = \"UA\"\n")
 }
 
+/// The scenario header of every test: day 0 is 2026-03-01.
+const HEADER: &str = "id = \"t\"\nframework = \"f\"\nstart = 2026-03-01";
+
 fn parsed(spec: &str, events: &str) -> (Spec, ironclad_spec::scenario::Scenario, Compiled) {
-    let analysis = ironclad_spec::analyze(spec);
-    let spec = analysis.spec.unwrap_or_else(|| panic!("{:#?}", analysis.diagnostics));
-    let text = format!("[scenario]\nid = \"t\"\nframework = \"f\"\nstart = 2026-03-01\n{events}");
-    let (scenario, diagnostics) = ironclad_spec::scenario::lower_scenario(&text, &spec);
-    let scenario = scenario.unwrap_or_else(|| panic!("{diagnostics:#?}"));
-    let compiled = Compiled::new(&spec).expect("small");
-    (spec, scenario, compiled)
+    common::parsed(spec, HEADER, events)
 }
 
 fn replayed(spec: &str, events: &str, at: Option<i64>) -> (Spec, Replay) {
