@@ -26,6 +26,9 @@ use rayon::prelude::*;
 
 use crate::model::SimModel;
 
+mod block;
+use block::{Block, LANES};
+
 /// Runs per chunk (the unit of scheduling and of per-chunk sums).
 pub const CHUNK: u64 = 4096;
 
@@ -1122,23 +1125,41 @@ impl<'m> Runner<'m> {
     ) {
         let start = chunk * CHUNK;
         let end = (start + CHUNK).min(total);
-        let mut d = self.draws();
         let mut s = self.scratch();
-        let mut none = Vec::new();
         if let Some(out) = records {
             // Records come in run order.
+            let mut d = self.draws();
             for run in start..end {
                 self.draw(seed, run, &mut d);
                 out.extend(self.score::<true>(&d, part, &mut s, acc));
             }
         } else {
-            let grouped = self.grouped(seed, start, end);
-            for &(key, run, combination, drawn) in &grouped {
-                self.draw_outcome::<false>(key, run, combination as usize, drawn, &mut d, &mut none);
-                self.score::<false>(&d, part, &mut s, acc);
-            }
+            let mut b = Block::new(self);
+            self.blocks(seed, start, end, |keys, combination, _| {
+                self.block(keys, combination, part, &mut b, &mut s, acc)
+            });
         }
         self.fold(&mut s, acc);
+    }
+
+    /// Runs `start..end` grouped by combination ([`Runner::grouped`]) and cut into blocks of at
+    /// most [`LANES`] runs of one combination: `f(keys, combination, picked)` for each block,
+    /// where `picked` counts the numbers drawn to pick the block's combinations.
+    fn blocks(&self, seed: u64, start: u64, end: u64, mut f: impl FnMut(&[u64], usize, u32)) {
+        let grouped = self.grouped(seed, start, end);
+        let mut keys = Vec::with_capacity(LANES);
+        let mut k = 0;
+        while k < grouped.len() {
+            let combination = grouped[k].2;
+            keys.clear();
+            let mut picked = 0;
+            for &(key, _, _, drawn) in grouped[k..].iter().take(LANES).take_while(|g| g.2 == combination) {
+                keys.push(key);
+                picked += drawn;
+            }
+            f(&keys, combination as usize, picked);
+            k += keys.len();
+        }
     }
 
     /// Runs `start..end` taken grouped by their combination of variant options (a counting
@@ -1230,6 +1251,7 @@ impl<'m> Runner<'m> {
     pub fn generation_bound(&self, seed: u64, runs: u64) -> (u64, f64) {
         let mut d = self.draws();
         let mut addresses = Vec::with_capacity(CHUNK as usize * 128);
+        let (mut uniforms, mut normals) = (Vec::new(), Vec::new());
         let (mut count, mut seconds, mut sink) = (0u64, 0.0, 0.0f64);
         let mut start = 0;
         while start < runs {
@@ -1238,12 +1260,21 @@ impl<'m> Runner<'m> {
             for run in start..end {
                 self.draw_into::<true>(seed, run, &mut d, &mut addresses);
             }
-            let started = std::time::Instant::now();
+            // Uniforms, then normals: two tight loops, with no branch on the kind of number.
+            uniforms.clear();
+            normals.clear();
             for &(key, purpose, index) in &addresses {
-                sink += match purpose {
-                    Purpose::Variant | Purpose::Capacity | Purpose::Amount => uniform(key, purpose, index as usize),
-                    Purpose::Factor | Purpose::Will | Purpose::Delay => normal(key, purpose, index as usize),
-                };
+                match purpose {
+                    Purpose::Variant | Purpose::Capacity | Purpose::Amount => uniforms.push((key, purpose, index)),
+                    Purpose::Factor | Purpose::Will | Purpose::Delay => normals.push((key, purpose, index)),
+                }
+            }
+            let started = std::time::Instant::now();
+            for &(key, purpose, index) in &uniforms {
+                sink += uniform(key, purpose, index as usize);
+            }
+            for &(key, purpose, index) in &normals {
+                sink += normal(key, purpose, index as usize);
             }
             seconds += started.elapsed().as_secs_f64();
             count += addresses.len() as u64;
@@ -1254,19 +1285,18 @@ impl<'m> Runner<'m> {
     }
 
     /// The draw stage alone for `runs` runs, as the simulation runs it (chunks, runs grouped by
-    /// combination): the numbers they need and the decisions of which to draw (will against
-    /// threshold, timeliness masks, capacity quantiles). Returns how many numbers were drawn.
+    /// combination, blocks of runs drawn together): the numbers they need and the decisions of
+    /// which to draw (will against threshold, timeliness masks, capacity quantiles). Returns
+    /// how many numbers were drawn.
     pub fn draw_only(&self, seed: u64, runs: u64) -> u64 {
-        let mut d = self.draws();
-        let mut none = Vec::new();
+        let mut b = Block::new(self);
         let mut drawn = 0u64;
         let mut start = 0;
         while start < runs {
             let end = (start + CHUNK).min(runs);
-            for (key, run, combination, picked) in self.grouped(seed, start, end) {
-                self.draw_outcome::<false>(key, run, combination as usize, picked, &mut d, &mut none);
-                drawn += u64::from(d.drawn);
-            }
+            self.blocks(seed, start, end, |keys, combination, picked| {
+                drawn += u64::from(picked) + self.draw_block(keys, combination, &mut b);
+            });
             start = end;
         }
         drawn
