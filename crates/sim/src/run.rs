@@ -1142,52 +1142,49 @@ impl<'m> Runner<'m> {
         self.fold(&mut s, acc);
     }
 
-    /// Runs `start..end` grouped by combination ([`Runner::grouped`]) and cut into blocks of at
-    /// most [`LANES`] runs of one combination: `f(keys, combination, picked)` for each block,
-    /// where `picked` counts the numbers drawn to pick the block's combinations.
+    /// Runs `start..end` grouped by their combination of variant options and cut into blocks of
+    /// at most [`LANES`] runs of one combination: `f(keys, combination, picked)` for each block,
+    /// where `picked` counts the numbers drawn to pick the block's combinations. Each variant's
+    /// option is picked for all the runs in one loop (independent iterations), then the run keys
+    /// are sorted by combination (a counting sort, stable in run order): runs of one
+    /// combination take the same paths through the draw and the score, so their branches
+    /// repeat. The sums are integers, so the order in which runs are scored changes no bit of a
+    /// result.
     fn blocks(&self, seed: u64, start: u64, end: u64, mut f: impl FnMut(&[u64], usize, u32)) {
-        let grouped = self.grouped(seed, start, end);
-        let mut keys = Vec::with_capacity(LANES);
-        let mut k = 0;
-        while k < grouped.len() {
-            let combination = grouped[k].2;
-            keys.clear();
-            let mut picked = 0;
-            for &(key, _, _, drawn) in grouped[k..].iter().take(LANES).take_while(|g| g.2 == combination) {
-                keys.push(key);
-                picked += drawn;
+        let keys: Vec<u64> = (start..end).map(|run| run_key(seed, run)).collect();
+        // The options of pinned variants are the same in every run (as `Runner::combination`).
+        let fixed: usize = (self.cumulative.iter().zip(&self.radix).zip(&self.random_variant))
+            .filter(|(_, random)| !**random)
+            .map(|((cumulative, radix), _)| option(cumulative, 0.5) * radix)
+            .sum();
+        let mut combination = vec![fixed; keys.len()];
+        let mut picked = 0u32;
+        for (v, (cumulative, radix)) in self.cumulative.iter().zip(&self.radix).enumerate() {
+            if self.random_variant[v] {
+                picked += 1;
+                for (c, &key) in combination.iter_mut().zip(&keys) {
+                    *c += option(cumulative, uniform(key, Purpose::Variant, v)) * radix;
+                }
             }
-            f(&keys, combination as usize, picked);
-            k += keys.len();
         }
-    }
-
-    /// Runs `start..end` taken grouped by their combination of variant options (a counting
-    /// sort, stable in run order): runs of one combination take the same paths through the draw
-    /// and the score, so their branches repeat and are predicted. Each entry is (run key, run,
-    /// combination, numbers drawn to pick it). The sums are integers, so the order in which runs
-    /// are scored changes no bit of a result.
-    fn grouped(&self, seed: u64, start: u64, end: u64) -> Vec<(u64, u64, u32, u32)> {
-        let mut none = Vec::new();
-        let mut counts = vec![0u32; self.active.len() + 1];
-        let picked: Vec<(u64, u64, u32, u32)> = (start..end)
-            .map(|run| {
-                let key = run_key(seed, run);
-                let (combination, drawn) = self.combination::<false>(key, &mut none);
-                counts[combination + 1] += 1;
-                (key, run, combination as u32, drawn)
-            })
-            .collect();
-        for c in 1..counts.len() {
-            counts[c] += counts[c - 1];
+        let mut at = vec![0usize; self.active.len() + 1];
+        for &c in &combination {
+            at[c + 1] += 1;
         }
-        let mut grouped = vec![(0, 0, 0, 0); picked.len()];
-        for entry in picked {
-            let at = &mut counts[entry.2 as usize];
-            grouped[*at as usize] = entry;
-            *at += 1;
+        for c in 1..at.len() {
+            at[c] += at[c - 1];
         }
-        grouped
+        let bounds = at.clone();
+        let mut sorted = vec![0u64; keys.len()];
+        for (&c, &key) in combination.iter().zip(&keys) {
+            sorted[at[c]] = key;
+            at[c] += 1;
+        }
+        for (c, range) in bounds.windows(2).enumerate() {
+            for block in sorted[range[0]..range[1]].chunks(LANES) {
+                f(block, c, picked * block.len() as u32);
+            }
+        }
     }
 
     /// Adds the sums kept in `s` since the last fold to `acc`, and clears them.

@@ -25,8 +25,9 @@ fn read(dir: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Every (framework, scenario) of the library that builds a model, for `horizons`.
-fn models(horizons: &[f64]) -> Vec<(String, SimModel)> {
+/// Every (framework, scenario) of the library that builds a model, for `horizons`; with `pin`,
+/// also with every other variant pinned to its second option (pinned variants draw nothing).
+fn models(horizons: &[f64], pin: bool) -> Vec<(String, SimModel)> {
     let mut out = Vec::new();
     for (fname, ftext) in read("frameworks") {
         let Some(spec) = ironclad_spec::analyze(&ftext).spec else { continue };
@@ -34,6 +35,12 @@ fn models(horizons: &[f64]) -> Vec<(String, SimModel)> {
             let (Some(scenario), _) = lower_scenario(&stext, &spec) else { continue };
             if let Ok(model) = SimModel::build(&spec, &scenario, horizons, &vec![None; spec.variants.len()]) {
                 out.push((format!("{fname} × {sname}"), model));
+            }
+            let pins: Vec<Option<u16>> = (0..spec.variants.len()).map(|v| (pin && v % 2 == 0).then_some(1)).collect();
+            if pin && pins.iter().any(Option::is_some) {
+                if let Ok(model) = SimModel::build(&spec, &scenario, horizons, &pins) {
+                    out.push((format!("{fname} × {sname}, pinned {pins:?}"), model));
+                }
             }
         }
     }
@@ -68,10 +75,9 @@ fn the_chunk_loop_gives_the_run_by_run_accumulator_for_every_model_and_participa
         vec![0.5, 3.0, 14.0, 60.0, 365.0, 3650.0],
         (1..=63).map(f64::from).collect(),
     ];
-    let mut checked = 0;
-    let mut delivered_somewhere = 0;
-    for horizons in &horizon_sets {
-        for (name, model) in models(horizons) {
+    let (mut checked, mut delivered_somewhere, mut pinned) = (0, 0, 0);
+    for (h, horizons) in horizon_sets.iter().enumerate() {
+        for (name, model) in models(horizons, h == 0) {
             let runner = Runner::new(&model);
             let mut state = model.pairs.len() as u64;
             let mut parts = vec![Participation::all(&model)];
@@ -86,10 +92,12 @@ fn the_chunk_loop_gives_the_run_by_run_accumulator_for_every_model_and_participa
                 assert_eq!(blocks, runs, "{name}, horizons {horizons:?}, participation {k}");
                 delivered_somewhere += usize::from(blocks.delivered.iter().any(|x| *x > 0));
                 checked += 1;
+                pinned += usize::from(name.contains("pinned"));
             }
         }
     }
     // The library must exercise the comparison: many models, most of them delivering.
     assert!(checked > 300, "only {checked} comparisons");
+    assert!(pinned > 20, "only {pinned} comparisons with pinned variants");
     assert!(delivered_somewhere * 2 > checked, "only {delivered_somewhere} of {checked} delivered anything");
 }

@@ -174,7 +174,7 @@ impl Runner<'_> {
         acc: &mut Acc,
     ) {
         let hs = self.horizons.len();
-        // Who acts: honours and takes part. Who acts: honours and takes part.
+        // Who acts: honours and takes part.
         let acts = |i: usize| if part.all || part.pair_on[i] { b.honoured[i] } else { 0 };
         let active = &self.active[combination];
         let mut begin = 0;
