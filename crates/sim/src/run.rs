@@ -11,7 +11,10 @@
 //!
 //! A run has two stages: [`Runner::draw`] fills a [`Draws`] with the numbers the run needs, and
 //! [`Runner::evaluate`] scores it for a [`Participation`] (which parties and commitments take
-//! part). The plain run is the evaluation with everyone taking part: the same code.
+//! part). The plain run is the evaluation with everyone taking part. [`Runner::chunk`] without
+//! per-run records runs the same computation in blocks of runs of one combination, one quantity
+//! at a time across the runs (`block`), with the same operations in the same order within each
+//! run, so its accumulator is bit-identical (`tests/blocks.rs`).
 //!
 //! Runs are cut into chunks of [`CHUNK`] for scheduling and per-chunk sums. Accumulators hold
 //! integers (counts, and sums in fixed point), so adding them up is exact in any order: the
