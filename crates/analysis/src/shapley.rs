@@ -256,6 +256,13 @@ pub struct SamplingOptions {
     pub seed: u64,
     /// How the interval on each per-player mean is formed.
     pub interval: IntervalMethod,
+    /// Per player (empty: none), where one unit's value lies, when the player's value could vary
+    /// from unit to unit. A player whose every unit then gave the same value has no sample
+    /// variance, and the t interval would have no width; its half-width is instead the bound
+    /// for a constant sample of m units — the value may move by u = 1 − 0.05^(1/m) (the exact
+    /// bound for 0 of m; ≈ 3/m) of the way to either end of the range — and the precision test
+    /// uses it. `None` for a player that is constant by construction.
+    pub ranges: Vec<Option<(f64, f64)>>,
 }
 
 impl Default for SamplingOptions {
@@ -268,6 +275,7 @@ impl Default for SamplingOptions {
             blocks_per_round: 16,
             seed: 0,
             interval: IntervalMethod::StudentT,
+            ranges: Vec::new(),
         }
     }
 }
@@ -357,12 +365,33 @@ where
     Ok(stats)
 }
 
+/// Each player's 95 % half-width after `m` units: `c · sᵢ / √m`, or for a player with a range
+/// whose units all gave the same value, the bound for a constant sample
+/// ([`SamplingOptions::ranges`]).
+fn half_widths(o: &SamplingOptions, total: &[Moments], m: usize) -> Vec<f64> {
+    let c = critical_value_95(o.interval, m);
+    let u = -(0.05f64.ln() / m.max(1) as f64).exp_m1();
+    total
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let var = t.variance();
+            match o.ranges.get(i).copied().flatten() {
+                // Rounding of the running moments leaves at most ~2⁻⁴⁰ of spurious variance.
+                Some((lo, hi)) if var <= 2f64.powi(-40) + 1e-12 * t.mean * t.mean => {
+                    u * (t.mean - lo).max(hi - t.mean).max(0.0)
+                }
+                _ => c * (var / m as f64).sqrt(),
+            }
+        })
+        .collect()
+}
+
 fn finish(n: usize, o: &SamplingOptions, total: &[Moments], reached: bool) -> SampledShapley {
     let m = total.first().map_or(0, |t| t.n as usize);
-    let c = critical_value_95(o.interval, m);
     let mean: Vec<f64> = total.iter().map(|t| t.mean).collect();
     let unit_sd: Vec<f64> = total.iter().map(|t| t.variance().sqrt()).collect();
-    let half_width = unit_sd.iter().map(|s| c * s / (m as f64).sqrt()).collect();
+    let half_width = half_widths(o, total, m);
     SampledShapley {
         n,
         sum: mean.iter().sum(),
@@ -386,7 +415,6 @@ where
     let total_blocks = o.max_units.div_ceil(o.block_units);
     let mut total = vec![Moments::default(); n];
     let mut next = 0;
-    let c_at = |m: usize| critical_value_95(o.interval, m);
     while next < total_blocks {
         let end = (next + o.blocks_per_round).min(total_blocks);
         for block in round(next..end)? {
@@ -396,17 +424,12 @@ where
         }
         next = end;
         let m = total[0].n as usize;
-        if m >= o.min_units && o.precision > 0.0 {
-            let c = c_at(m);
-            let ok = total.iter().all(|t| c * (t.variance() / m as f64).sqrt() <= o.precision);
-            if ok {
-                return Ok(finish(n, o, &total, true));
-            }
+        if m >= o.min_units && o.precision > 0.0 && half_widths(o, &total, m).iter().all(|h| *h <= o.precision) {
+            return Ok(finish(n, o, &total, true));
         }
     }
     let m = total[0].n as usize;
-    let c = c_at(m);
-    let reached = o.precision > 0.0 && total.iter().all(|t| c * (t.variance() / m as f64).sqrt() <= o.precision);
+    let reached = o.precision > 0.0 && half_widths(o, &total, m).iter().all(|h| *h <= o.precision);
     Ok(finish(n, o, &total, reached))
 }
 

@@ -253,3 +253,28 @@ fn blocks_computed_apart_give_the_same_bits() {
         assert!(sample_shapley_blocks(30, &o, 40..48, || (), |_, _, p, out| thirty_marginals(p, out)).is_err());
     }
 }
+
+#[test]
+fn a_player_constant_in_every_unit_gets_the_bound_of_a_constant_sample_when_it_has_a_range() {
+    // Player 0 contributes 1 wherever it stands; player 1 never contributes in the sample.
+    let marginals = |_: &[usize], out: &mut [f64]| {
+        out[0] = 1.0;
+        out[1] = 0.0;
+    };
+    let plain = SamplingOptions { precision: 0.01, seed: 3, block_units: 8, blocks_per_round: 1, ..Default::default() };
+    let s = sample_shapley(2, &plain, marginals).unwrap();
+    // Without ranges: no variance, no width, and the precision is "reached" at the first test.
+    assert_eq!(s.half_width, vec![0.0, 0.0]);
+    assert!(s.precision_reached);
+    let first = s.units;
+    // With a range for player 1 only, its half-width is u of the way to the range's far end,
+    // and the sampler goes on until that is within the precision.
+    let ranged = SamplingOptions { ranges: vec![None, Some((-1.0, 1.0))], ..plain };
+    let s = sample_shapley(2, &ranged, marginals).unwrap();
+    let u = 1.0 - 0.05f64.powf(1.0 / s.units as f64);
+    assert_eq!(s.half_width[0], 0.0);
+    assert!((s.half_width[1] - u).abs() < 1e-15, "{} vs {u}", s.half_width[1]);
+    assert!(s.precision_reached && s.half_width[1] <= 0.01);
+    assert_eq!(first, 104, "the first test after min_units = 100");
+    assert_eq!(s.units, 304, "the first test at which u ≤ 0.01 (m ≥ 299)");
+}

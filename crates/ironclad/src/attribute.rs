@@ -25,7 +25,7 @@ use ironclad_analysis::shapley::{
 };
 use ironclad_analysis::stats::IntervalMethod;
 use ironclad_analysis::stats::Moments;
-use ironclad_sim::stats::Estimate;
+use ironclad_sim::stats::{Estimate, constant_sample};
 use ironclad_sim::{Draws, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
 use rayon::prelude::*;
@@ -325,10 +325,28 @@ impl Sums {
         self.sum.iter_mut().zip(&o.sum).for_each(|(a, b)| *a += b);
         self.sq.iter_mut().zip(&o.sq).for_each(|(a, b)| *a += b);
     }
-    fn estimate(&self, k: usize, runs: u64) -> Estimate {
+    /// Figure `k`'s mean over runs with its 95 % interval: normal, or, when every run gave the
+    /// same value and the figure could have varied (`range` is where a run's figure lies),
+    /// the bound for a constant sample ([`constant_sample`]). `None`: the figure is the same in
+    /// every run by construction (v(∅); anything of a player that never delivers), so its
+    /// interval has no width.
+    fn estimate(&self, k: usize, runs: u64, range: Option<(f64, f64)>) -> Estimate {
         let mean = self.sum[k] as f64 / ONE / runs as f64;
-        let h = self.half_width(k, runs);
-        Estimate { value: mean, low: mean - h, high: mean + h }
+        match range {
+            Some(range) if self.constant(k, runs) => constant_sample(mean, runs, range),
+            _ => {
+                let h = self.half_width(k, runs);
+                Estimate { value: mean, low: mean - h, high: mean + h }
+            }
+        }
+    }
+    /// Whether every run gave figure `k` the same value, up to the rounding of the fixed point
+    /// and of the variance's computation (which leave at most ~2⁻⁴⁸ of spurious variance).
+    fn constant(&self, k: usize, runs: u64) -> bool {
+        let n = runs as f64;
+        let mean = self.sum[k] as f64 / ONE / n;
+        let var = (self.sq[k] as f64 / ONE - n * mean * mean) / (n - 1.0).max(1.0);
+        var <= 2f64.powi(-40) + 1e-12 * mean * mean
     }
     /// 1.96 · sd / √runs of the per-run figure `k`.
     fn half_width(&self, k: usize, runs: u64) -> f64 {
@@ -392,6 +410,13 @@ struct Setup<'a> {
     players: Vec<usize>,
     exact: bool,
     h: usize,
+    /// The width of the range of one run's v(S): 1 for a probability or adequacy, the most the
+    /// parties can deliver for `delivered:NEED`.
+    span: f64,
+    /// Per player: whether it can deliver anything the metric counts (it has an active pair
+    /// that pledges to a counted need and may honour). A player that cannot has φ, losses and
+    /// interactions 0 in every run by construction.
+    can_deliver: Vec<bool>,
 }
 
 fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Result<Setup<'a>, Error> {
@@ -441,7 +466,28 @@ fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Resul
     }
     // Exact unless there are too many players or a precision asks for sampling.
     let exact = request.exact || (n <= MAX_EXACT_PLAYERS && request.precision.is_none());
-    Ok(Setup { spec, model, request, metric, runs, precision, max_units, players, exact, h })
+    let counted = |need: usize| match metric {
+        Metric::AdequateNeed(k) | Metric::Delivered(k) => need == k,
+        _ => true,
+    };
+    let active: Vec<bool> =
+        (0..model.pairs.len()).map(|i| model.outcomes.iter().any(|o| o.active.contains(&i))).collect();
+    let pledges = |i: usize| model.pairs[i].pledge.iter().enumerate().any(|(d, x)| *x > 0.0 && counted(d));
+    let may = |i: usize| active[i] && pledges(i) && model.pairs[i].threshold > f64::NEG_INFINITY;
+    let can_deliver: Vec<bool> =
+        players.iter().map(|&p| (0..model.pairs.len()).any(|i| model.pairs[i].party_index == p && may(i))).collect();
+    let span = match metric {
+        // The most a run can deliver: each party's largest pledge to the need, summed.
+        Metric::Delivered(k) => players
+            .iter()
+            .map(|&p| {
+                let pledge = |i: usize| if model.pairs[i].party_index == p { model.pairs[i].pledge[k] } else { 0.0 };
+                (0..model.pairs.len()).map(pledge).fold(0.0, f64::max)
+            })
+            .sum(),
+        _ => 1.0,
+    };
+    Ok(Setup { spec, model, request, metric, runs, precision, max_units, players, exact, h, span, can_deliver })
 }
 
 /// Runs the attribution on the current rayon pool.
@@ -603,18 +649,27 @@ fn report(
 ) -> Result<AttributeReport, Error> {
     let (runs, n, exact) = (s.runs, s.players.len(), s.exact);
     let layout = Layout { n };
+    // Where one run's figure lies: v(S) in [0, span]; φ and losses, differences of v, in
+    // [−span, span]; an interaction, a difference of two such, in [−2·span, 2·span].
+    let span = s.span;
+    let can = |i: usize| s.can_deliver[i];
+    let of_player = |i: usize| can(i).then_some((-span, span));
     let (phi, sampling, interval): (Vec<Estimate>, Option<Sampling>, String) = if exact {
         (
-            (0..n).map(|i| total.estimate(layout.phi(i), runs)).collect(),
+            (0..n).map(|i| total.estimate(layout.phi(i), runs, of_player(i))).collect(),
             None,
-            format!("normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures"),
+            format!(
+                "normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures; a figure equal \
+                 in every run (but v(∅) and those of a party that cannot deliver) gets the rule of three toward the \
+                 ends of its range"
+            ),
         )
     } else {
         let Some(Sampled::Done(phi, sampling)) = sampled else {
             return Err(Error::Unservable("a sampled attribution without its sampled values".into()));
         };
         let interval = format!(
-            "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs",
+            "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs; a figure equal in every unit or run (but v(∅) and those of a party that cannot deliver) gets the rule of three toward the ends of its range",
             sampling.units
         );
         (phi, Some(sampling), interval)
@@ -623,15 +678,16 @@ fn report(
     if exact {
         for i in 0..n {
             for j in i + 1..n {
-                interactions.push((i, j, total.estimate(layout.pair(i, j), runs)));
+                let range = (can(i) && can(j)).then_some((-2.0 * span, 2.0 * span));
+                interactions.push((i, j, total.estimate(layout.pair(i, j), runs, range)));
             }
         }
     }
     let figures = Figures {
-        v_all: total.estimate(0, runs),
-        v_none: total.estimate(1, runs),
+        v_all: total.estimate(0, runs, (0..n).any(can).then_some((0.0, span))),
+        v_none: total.estimate(1, runs, None),
         phi,
-        loss: (0..n).map(|i| total.estimate(layout.loss(i), runs)).collect(),
+        loss: (0..n).map(|i| total.estimate(layout.loss(i), runs, of_player(i))).collect(),
         interactions,
         sampling,
         interval,
@@ -811,6 +867,8 @@ fn options(s: &Setup<'_>) -> SamplingOptions {
         blocks_per_round: 16,
         seed: s.request.seed,
         interval: IntervalMethod::StudentT,
+        // A unit's value is a mean of marginal contributions, each in [−span, span].
+        ranges: s.can_deliver.iter().map(|&can| can.then_some((-s.span, s.span))).collect(),
     }
 }
 

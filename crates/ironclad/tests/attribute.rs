@@ -148,6 +148,34 @@ fn identical_guarantors_get_equal_values_and_a_party_without_pairs_gets_zero() {
 }
 
 #[test]
+fn a_player_that_never_delivered_in_the_runs_keeps_an_interval_above_zero() {
+    // Honour one in a million: in 2000 runs nobody delivers, so every per-run figure is 0. The
+    // truth is not 0 (each φ is about 10⁻⁶), and "not once in 2000 runs" bounds it only by the
+    // rule of three: φ ≤ (1 − 0.05^(1/2000)) ≈ 3/2000 of its range.
+    let (spec, scenario) = tiny(2, "domestic = 0\nhonour = { treaty = 0.000001 }");
+    for precision in [None, Some(0.01)] {
+        let request = Request { horizon: Some(100_000.0), runs: Some(2000), precision, ..Request::default() };
+        let r = run(&spec, &scenario, &request, 2);
+        let n = if precision.is_some() { r.sampling.as_ref().expect("sampled").units as f64 } else { 2000.0 };
+        let u = 1.0 - 0.05f64.powf(1.0 / n);
+        for g in ["G1", "G2"] {
+            let e = value(&r, g);
+            assert_eq!(e.value, 0.0, "{g}: {e:?}");
+            assert!((e.high - u).abs() < 1e-12 && (e.low + u).abs() < 1e-12, "{g}: {e:?}, u = {u}");
+        }
+        assert!(r.v_all.value == 0.0 && r.v_all.high > 0.0, "{:?}", r.v_all);
+        // v(∅) and the parties without pairs are 0 by construction: no width.
+        assert_eq!((r.v_none.low, r.v_none.high), (0.0, 0.0));
+        let g0 = r.values.iter().find(|v| v.party == "G0").unwrap();
+        assert_eq!((g0.shapley.low, g0.shapley.high), (0.0, 0.0));
+        if precision.is_none() {
+            let loss = r.leave_one_out.iter().find(|l| l.party == "G1").unwrap().loss;
+            assert!(loss.high > 0.0, "{loss:?}");
+        }
+    }
+}
+
+#[test]
 fn exact_and_sampled_values_agree_within_their_intervals() {
     let (spec, scenario) = tiny(4, "domestic = 0.3\nhonour = { treaty = 0.6 }");
     let base = Request { horizon: Some(100_000.0), runs: Some(20_000), ..Request::default() };
