@@ -82,7 +82,7 @@ impl ApiError {
                 e.body.error.diagnostics = Some(reports);
                 e
             }
-            Error::Usage(m) => ApiError::bad_request(m),
+            Error::Usage(m) => ApiError::bad_request(fields(&m)),
             Error::Unservable(m) => ApiError::too_expensive(m),
             Error::Cancelled => ApiError::new(StatusCode::GATEWAY_TIMEOUT, Kind::Deadline, "the run was cancelled"),
         }
@@ -104,5 +104,70 @@ impl From<JsonRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+/// A front-door usage message in the API's words: the CLI's flags (`--runs`, `--until-ci`,
+/// `--scenario FILE`) become the request's fields (`runs`, `until_ci`, `scenario`).
+fn fields(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("--") {
+        let name_len =
+            rest[at + 2..].find(|c: char| !(c.is_ascii_lowercase() || c == '-')).unwrap_or(rest.len() - at - 2);
+        let name = &rest[at + 2..at + 2 + name_len];
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            out.push_str(&rest[..at + 2]);
+            rest = &rest[at + 2..];
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        let field = match name {
+            "variant" => "variants".to_string(),
+            other => other.replace('-', "_"),
+        };
+        // Inside a quotation already (`--with x`), the name alone; else quoted.
+        if rest[..at].ends_with('`') {
+            out.push_str(&field);
+        } else {
+            out.push('`');
+            out.push_str(&field);
+            out.push('`');
+        }
+        rest = &rest[at + 2 + name_len..];
+        // The CLI's placeholder for a flag's value is not part of a field's name.
+        for placeholder in [" FILE", " K/N"] {
+            if let Some(r) = rest.strip_prefix(placeholder) {
+                rest = r;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fields;
+
+    #[test]
+    fn usage_messages_name_the_request_fields_not_the_cli_flags() {
+        assert_eq!(fields("--runs must be at least 1"), "`runs` must be at least 1");
+        assert_eq!(
+            fields("--until-ci takes a half-width in (0, 0.5), e.g. 0.005"),
+            "`until_ci` takes a half-width in (0, 0.5), e.g. 0.005"
+        );
+        assert_eq!(
+            fields("a report needs a scenario: give --scenario FILE"),
+            "a report needs a scenario: give `scenario`"
+        );
+        assert_eq!(
+            fields("--threshold applies to --metric credibility only"),
+            "`threshold` applies to `metric` credibility only"
+        );
+        assert_eq!(fields("`--with x=y`: write member=PARTY@FRAMEWORK"), "`with x=y`: write member=PARTY@FRAMEWORK");
+        assert_eq!(fields("--variant takes VARIANT=OPTION"), "`variants` takes VARIANT=OPTION");
+        // Not a flag: left alone.
+        assert_eq!(fields("a range 1--2 and -- alone"), "a range 1--2 and -- alone");
     }
 }

@@ -203,6 +203,12 @@ async fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
     let (status, v) =
         post(&app, "/api/simulate", json!({ "spec": small.replace("scenario.toml", "../../etc/passwd") })).await;
     assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    // A usage error names the request's field, not the CLI's flag.
+    let (status, v) =
+        post(&app, "/api/simulate", json!({ "spec": small, "scenario": small_scenario(), "runs": 0 })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("`runs`") && !message.contains("--"), "{message}");
     // And after all that, a good request still succeeds.
     let (status, v) =
         post(&app, "/api/simulate", json!({ "spec": small, "scenario": small_scenario(), "runs": 4096 })).await;
