@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostic;
+use crate::evidence;
 use crate::expr::Typed;
 use crate::model::*;
 use crate::precedence::overrides;
@@ -66,43 +67,16 @@ fn condition_kinds(spec: &Spec, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Words that mark a quote as a proposal rather than a pledge by the obligors.
-const ADVOCACY: &[&str] = &[
-    "suggest",
-    "advocat",
-    "called for",
-    "calls for",
-    "call for",
-    "urged",
-    "urges",
-    "propos",
-    "could ",
-    "discussed",
-    "working on",
-    "may amount",
-    "would like",
-];
-
-/// Words that mark a quote as someone else's account of what the obligors said.
-const SECOND_HAND: &[&str] = &[
-    "reportedly",
-    "according to",
-    "officials said",
-    "people familiar",
-    "source familiar",
-    "sources said",
-    "told them",
-];
-
+/// The quote proposes it: it carries a marker of [`evidence::PROPOSALS`] (whole words).
 fn advocacy(e: &Evidence) -> bool {
-    let quote = e.quote.to_lowercase();
-    ADVOCACY.iter().any(|w| quote.contains(w))
+    evidence::PROPOSALS.iter().any(|w| evidence::contains_words(&e.quote, w))
 }
 
+/// The quote is a second-hand account: `via`, a marker of [`evidence::SECOND_HAND`] (whole
+/// words), or a speaker marked "(reporting)".
 fn second_hand(e: &Evidence) -> bool {
-    let quote = e.quote.to_lowercase();
     e.via.is_some()
-        || SECOND_HAND.iter().any(|w| quote.contains(w))
+        || evidence::SECOND_HAND.iter().any(|w| evidence::contains_words(&e.quote, w))
         || e.speaker.as_deref().is_some_and(|s| s.contains("(reporting)"))
 }
 
@@ -640,5 +614,30 @@ allow = ["threat-veto"]"#
         assert_eq!(codes(&text), ["W0004"]);
         let allowed = text.replacen("backs = \"b\"", "backs = \"b\"\nallow = [\"backstop-cycle\"]", 1);
         assert_eq!(codes(&allowed), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn evidence_below_status_reads_the_markers_of_the_one_hedge_list_as_whole_words() {
+        let quoted = |quote: &str| {
+            codes(&commitment("status = \"agreed\"").replace("quote = \"q\"", &format!("quote = \"{quote}\"")))
+        };
+        // Proposals, including forms the stems of the earlier list of its own missed or that
+        // only W0013 knew ("considering", "floated").
+        for quote in [
+            "The UK has advocated for a deployment.",
+            "London is considering sending troops.",
+            "A deployment was floated.",
+            "Their proposal is a force of 10,000.",
+            "The UK urges allies to deploy.",
+        ] {
+            assert_eq!(quoted(quote), ["W0011"], "{quote}");
+        }
+        // Second-hand, at `agreed`.
+        for quote in ["The UK reportedly agreed to deploy.", "A UK official told them it would deploy."] {
+            assert_eq!(quoted(quote), ["W0011"], "{quote}");
+        }
+        // Whole words: a marker inside a longer word is not one.
+        assert_eq!(quoted("The UK couldn't be clearer: it will deploy."), Vec::<&str>::new());
+        assert_eq!(quoted("The UK will deploy."), Vec::<&str>::new());
     }
 }
