@@ -273,7 +273,8 @@ class ShowReport(Report):
         c = self._data["counts"]
         return (
             f"{self._data['id']}: {self._data['title']} — {c['parties']} parties, "
-            f"{c['commitments']} commitments, {c['red_lines']} red lines, {c['variants']} variants"
+            f"{c['commitments']} commitments, {c['exceptions']} exceptions, {c['red_lines']} red lines, "
+            f"{c['variants']} variants"
         )
 
     def _rows(self, table: str) -> Tuple[List[str], List[Row]]:

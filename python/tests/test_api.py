@@ -96,6 +96,7 @@ def test_show_and_obligations_round_trip():
     fw = ironclad.load("frameworks/nato-1949.toml")
     show = fw.show()
     assert show.id == "nato-1949" and show.counts.commitments == len(show.commitments)
+    assert f"{show.counts.exceptions} exceptions" in repr(show), repr(show)
     assert json.loads(show.to_json()) == show.data
     commitments = show.to_pandas("commitments")
     assert list(commitments.id) == [c.id for c in show.commitments]
