@@ -39,6 +39,8 @@ pub(super) struct Block {
     /// delivered amount.
     best: Vec<f64>,
     delivered: Vec<f64>,
+    /// Per need: the current run's figures at the horizon being tallied.
+    figures: Vec<Figures>,
 }
 
 impl Block {
@@ -54,6 +56,7 @@ impl Block {
             fraction: vec![[0.0; LANES]; m.pairs.len()],
             best: vec![0.0; LANES * cells],
             delivered: vec![0.0; LANES * cells],
+            figures: vec![Figures::default(); m.needs.len()],
         }
     }
 }
@@ -255,58 +258,98 @@ impl Runner<'_> {
                 party_runs = 0;
             }
         }
-        // Per horizon, the runs that deliver something there are tallied; the others add the
-        // empty run's sums at the fold.
-        for h in 0..hs {
-            let runs = bits(delivers).fold(0u64, |m, r| m | (((any[r] >> h) & 1) << r));
-            s.empty[h] += n as u64 - u64::from(runs.count_ones());
-            for r in bits(runs) {
-                self.tally_at(h, &b.delivered[r * cells..(r + 1) * cells], s, acc);
+        // Each run that delivers somewhere is tallied at the horizons at which it delivers
+        // something; the others add the empty run's sums at the fold. A need's figures depend
+        // only on the amount delivered, so when a run's amounts at a horizon are those of the
+        // last horizon tallied (everyone was already in place; the deterrence horizon is one of
+        // the horizons), its figures are reused rather than computed again.
+        let needs = self.model.needs.len();
+        let nowhere = n as u64 - u64::from(delivers.count_ones());
+        s.empty.iter_mut().for_each(|e| *e += nowhere);
+        for r in bits(delivers) {
+            let row = &b.delivered[r * cells..(r + 1) * cells];
+            let mut last: Option<usize> = None;
+            for h in 0..hs {
+                if (any[r] >> h) & 1 == 0 {
+                    s.empty[h] += 1;
+                    continue;
+                }
+                let same =
+                    last.is_some_and(|k| (0..needs).all(|d| row[d * hs + h].to_bits() == row[d * hs + k].to_bits()));
+                if !same {
+                    for (d, f) in b.figures.iter_mut().enumerate() {
+                        *f = self.figures(d, row[d * hs + h]);
+                    }
+                }
+                last = Some(h);
+                self.add_figures(h, &b.figures, s, acc);
             }
         }
     }
 
-    /// [`Runner::tally`] of one run at horizon index `h`, for `delivered` ([n·horizons + h]).
+    /// Need `d`'s figures in a run that delivers `delivered` toward it (as [`Runner::tally`]).
     #[inline]
-    fn tally_at(&self, h: usize, delivered: &[f64], s: &mut Scratch, acc: &mut Acc) {
-        let m = self.model;
-        let (hs, needs) = (self.horizons.len(), m.needs.len());
-        let deterrence = h == hs - 1;
-        let mut all = true;
-        let mut credibility = 0.0;
-        for (n, need) in m.needs.iter().enumerate() {
-            let delivered = delivered[n * hs + h];
-            let quotient = match self.inverse[n] {
-                Some(inverse) => delivered * inverse,
-                None => delivered / need.required,
-            };
-            let adequacy = quotient.min(1.0);
-            credibility += adequacy;
-            let adequate = delivered >= need.required;
-            all &= adequate;
-            if !deterrence {
-                let cell = &mut s.cells[h * needs + n];
-                cell.adequate += u64::from(adequate);
-                let ratio = quotient.min(MAX_RATIO);
-                // `fixed` of a ratio, which is below 2²⁰: the exact i64 path.
-                let r = (ratio * SCALE + 0.5) as i64 as u64;
-                let r_sq = fixed(ratio * ratio);
-                cell.delivered += r;
-                cell.delivered_sq += r_sq;
-                // Below 1 the adequacy is the ratio itself, so its fixed-point values are too.
-                let (a, a_sq) = if quotient < 1.0 { (r, r_sq as u64) } else { (ONE as u64, ONE as u64) };
-                cell.adequacy += a;
-                cell.adequacy_sq += a_sq;
-            }
+    fn figures(&self, d: usize, delivered: f64) -> Figures {
+        let required = self.model.needs[d].required;
+        let quotient = match self.inverse[d] {
+            Some(inverse) => delivered * inverse,
+            None => delivered / required,
+        };
+        let ratio = quotient.min(MAX_RATIO);
+        // `fixed` of a ratio, which is below 2²⁰: the exact i64 path.
+        let x = (ratio * SCALE + 0.5) as i64 as u64;
+        let x_sq = fixed(ratio * ratio);
+        // Below 1 the adequacy is the ratio itself, so its fixed-point values are too.
+        let below = quotient < 1.0;
+        Figures {
+            adequacy: quotient.min(1.0),
+            adequate: delivered >= required,
+            x,
+            x_sq,
+            a: if below { x } else { ONE as u64 },
+            a_sq: if below { x_sq as u64 } else { ONE as u64 },
         }
-        if deterrence {
+    }
+
+    /// Adds one run's figures at horizon index `h` (one per need) to the chunk's cells, or at
+    /// the deterrence horizon to the credibility sums (as [`Runner::tally`]).
+    #[inline]
+    fn add_figures(&self, h: usize, figures: &[Figures], s: &mut Scratch, acc: &mut Acc) {
+        let (hs, needs) = (self.horizons.len(), figures.len());
+        if h == hs - 1 {
+            let mut credibility = 0.0;
+            for f in figures {
+                credibility += f.adequacy;
+            }
             let c = credibility / needs as f64;
             acc.credibility += fixed(c);
             acc.credibility_sq += fixed(c * c);
-        } else {
-            acc.adequate_all[h] += u64::from(all);
+            return;
         }
+        let mut all = true;
+        for (cell, f) in s.cells[h * needs..(h + 1) * needs].iter_mut().zip(figures) {
+            cell.adequate += u64::from(f.adequate);
+            cell.delivered += f.x;
+            cell.delivered_sq += f.x_sq;
+            cell.adequacy += f.a;
+            cell.adequacy_sq += f.a_sq;
+            all &= f.adequate;
+        }
+        acc.adequate_all[h] += u64::from(all);
     }
+}
+
+/// One need's figures in one run at one horizon: functions of the amount delivered alone.
+#[derive(Debug, Clone, Copy, Default)]
+struct Figures {
+    adequacy: f64,
+    adequate: bool,
+    /// The ratio delivered / required (capped) and its square, in fixed point.
+    x: u64,
+    x_sq: u128,
+    /// The adequacy and its square, in fixed point.
+    a: u64,
+    a_sq: u64,
 }
 
 #[cfg(test)]
