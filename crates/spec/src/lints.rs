@@ -636,6 +636,16 @@ allow = ["threat-veto"]"#
         for quote in ["The UK reportedly agreed to deploy.", "A UK official told them it would deploy."] {
             assert_eq!(quoted(quote), ["W0011"], "{quote}");
         }
+        // The bare verbs the stems of the earlier list caught ("suggest", "advocat", "propos")
+        // are markers too: whole words must not lose them.
+        for quote in [
+            "We propose a force of 10,000.",
+            "France and the UK suggest a deployment.",
+            "We advocate a UK deployment.",
+            "Allies urge a deployment.",
+        ] {
+            assert_eq!(quoted(quote), ["W0011"], "{quote}");
+        }
         // Whole words: a marker inside a longer word is not one.
         assert_eq!(quoted("The UK couldn't be clearer: it will deploy."), Vec::<&str>::new());
         assert_eq!(quoted("The UK will deploy."), Vec::<&str>::new());
