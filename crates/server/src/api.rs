@@ -256,7 +256,7 @@ pub async fn simulate(
         let _permit = permit;
         let started = Instant::now();
         let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
-        let front = |e| ApiError::from_front(e, &inputs.files);
+        let front = |e| ApiError::from_front_horizons(e, &inputs.files);
         let overrides: Vec<(String, f64)> = req.params.into_iter().collect();
         let params = if overrides.is_empty() {
             None
@@ -736,7 +736,7 @@ pub async fn compare(
         worker
             .pool
             .install(|| ironclad::compare::compare_cancellable(&frameworks, &scenarios, &request, Some(cancel)))
-            .map_err(|e| ApiError::from_front(e, &files))
+            .map_err(|e| ApiError::from_front_horizons(e, &files))
     })
     .await
     .map(axum::Json)

@@ -67,6 +67,16 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Kind::TooExpensive, message)
     }
 
+    /// A front-door error of a request whose horizons are the list `horizons` (simulate,
+    /// compare): the front door's `horizon` is that field.
+    pub fn from_front_horizons(err: Error, files: &Files) -> ApiError {
+        let mut e = ApiError::from_front(err, files);
+        if e.body.error.kind == Kind::BadRequest {
+            e.body.error.message = e.body.error.message.replace("`horizon`", "`horizons`");
+        }
+        e
+    }
+
     /// A front-door error; `files` turns its diagnostics' spans into lines and columns.
     pub fn from_front(err: Error, files: &Files) -> ApiError {
         match err {
@@ -113,6 +123,12 @@ fn fields(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(at) = rest.find("--") {
+        // Inside a word or an id (`ceasefire--first`), not a flag.
+        if rest[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+            out.push_str(&rest[..at + 2]);
+            rest = &rest[at + 2..];
+            continue;
+        }
         let name_len =
             rest[at + 2..].find(|c: char| !(c.is_ascii_lowercase() || c == '-')).unwrap_or(rest.len() - at - 2);
         let name = &rest[at + 2..at + 2 + name_len];
@@ -169,5 +185,8 @@ mod tests {
         assert_eq!(fields("--variant takes VARIANT=OPTION"), "`variants` takes VARIANT=OPTION");
         // Not a flag: left alone.
         assert_eq!(fields("a range 1--2 and -- alone"), "a range 1--2 and -- alone");
+        // Nor a double hyphen inside an id: ids may hold one.
+        let ids = "no variant `phase--two`; variants: ceasefire--first, b";
+        assert_eq!(fields(ids), ids);
     }
 }

@@ -209,6 +209,12 @@ async fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
     assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
     let message = v["error"]["message"].as_str().unwrap();
     assert!(message.contains("`runs`") && !message.contains("--"), "{message}");
+    // A simulation's horizons are the list `horizons`, not the front door's `horizon`.
+    let (status, v) =
+        post(&app, "/api/simulate", json!({ "spec": small, "scenario": small_scenario(), "horizons": [-1.0] })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("`horizons`") && !message.contains("--"), "{message}");
     // And after all that, a good request still succeeds.
     let (status, v) =
         post(&app, "/api/simulate", json!({ "spec": small, "scenario": small_scenario(), "runs": 4096 })).await;
