@@ -377,8 +377,15 @@ fn half_widths(o: &SamplingOptions, total: &[Moments], m: usize) -> Vec<f64> {
         .map(|(i, t)| {
             let var = t.variance();
             match o.ranges.get(i).copied().flatten() {
-                // Rounding of the running moments leaves at most ~2⁻⁴⁰ of spurious variance.
-                Some((lo, hi)) if var <= 2f64.powi(-40) + 1e-12 * t.mean * t.mean => {
+                // Rounding of the running moments leaves far less than 2⁻⁴⁰ of spurious
+                // variance on a range of half-width 1, and proportionally less on a narrower one
+                // (the unit values are sums and differences of figures within it): the
+                // threshold scales with the range below half-width 1, so that a sample that
+                // varies on a small scale (`delivered:NEED` in a large unit) is not taken for
+                // a constant one.
+                Some((lo, hi))
+                    if var <= 2f64.powi(-40) * ((hi - lo) / 2.0).min(1.0).powi(2) + 1e-12 * t.mean * t.mean =>
+                {
                     u * (t.mean - lo).max(hi - t.mean).max(0.0)
                 }
                 _ => c * (var / m as f64).sqrt(),

@@ -278,3 +278,26 @@ fn a_player_constant_in_every_unit_gets_the_bound_of_a_constant_sample_when_it_h
     assert_eq!(first, 104, "the first test after min_units = 100");
     assert_eq!(s.units, 304, "the first test at which u ≤ 0.01 (m ≥ 299)");
 }
+
+#[test]
+fn a_player_whose_units_vary_keeps_its_t_interval_whatever_the_scale_of_its_range() {
+    // Player 0 adds `scale` when it comes first, else nothing: a unit (a permutation and its
+    // reverse) gives it scale/2 when it is first or last (2 in 3), else 0. Its units vary, so
+    // its interval is the t interval, in proportion to the scale: the same at scale 1 and 10⁻⁷,
+    // where the unit variance (≈ 5.6·10⁻¹⁶) is below any absolute "no variance" threshold.
+    let interval = |scale: f64| {
+        let marginals = move |p: &[usize], out: &mut [f64]| {
+            out[p[0]] = if p[0] == 0 { scale } else { 0.0 };
+        };
+        let ranges = vec![Some((-scale, scale)); 3];
+        let o = SamplingOptions { precision: 0.0, max_units: 1024, seed: 5, ranges, ..Default::default() };
+        let s = sample_shapley(3, &o, marginals).unwrap();
+        let c = ironclad_analysis::stats::critical_value_95(IntervalMethod::StudentT, s.units);
+        assert!(s.unit_sd[0] > 0.0);
+        let t = c * s.unit_sd[0] / (s.units as f64).sqrt();
+        assert!((s.half_width[0] - t).abs() <= 1e-9 * t, "scale {scale}: {} vs the t half-width {t}", s.half_width[0]);
+        s.half_width[0] / scale
+    };
+    let (one, small) = (interval(1.0), interval(1e-7));
+    assert!((one - small).abs() <= 1e-6 * one, "{one} vs {small}");
+}

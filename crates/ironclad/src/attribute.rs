@@ -333,7 +333,7 @@ impl Sums {
     fn estimate(&self, k: usize, runs: u64, range: Option<(f64, f64)>) -> Estimate {
         let mean = self.sum[k] as f64 / ONE / runs as f64;
         match range {
-            Some(range) if self.constant(k, runs) => constant_sample(mean, runs, range),
+            Some(range) if self.constant(k, runs, range) => constant_sample(mean, runs, range),
             _ => {
                 let h = self.half_width(k, runs);
                 Estimate { value: mean, low: mean - h, high: mean + h }
@@ -341,12 +341,16 @@ impl Sums {
         }
     }
     /// Whether every run gave figure `k` the same value, up to the rounding of the fixed point
-    /// and of the variance's computation (which leave at most ~2⁻⁴⁸ of spurious variance).
-    fn constant(&self, k: usize, runs: u64) -> bool {
+    /// and of the variance's computation (which leave at most 2⁻⁴⁸ + |x|·2⁻⁴⁷ of spurious
+    /// variance, plus ~2⁻⁵⁰·x²). The threshold, 2⁻⁴⁰ on a `range` of half-width 1, scales with
+    /// a narrower range down to the fixed point's floor (2⁻⁴⁶), so that a figure that varies on
+    /// a small scale (`delivered:NEED` in a large unit) is not taken for a constant one.
+    fn constant(&self, k: usize, runs: u64, range: (f64, f64)) -> bool {
         let n = runs as f64;
         let mean = self.sum[k] as f64 / ONE / n;
         let var = (self.sq[k] as f64 / ONE - n * mean * mean) / (n - 1.0).max(1.0);
-        var <= 2f64.powi(-40) + 1e-12 * mean * mean
+        let half = ((range.1 - range.0) / 2.0).min(1.0);
+        var <= (2f64.powi(-40) * half * half).max(2f64.powi(-46)) + 1e-12 * mean * mean
     }
     /// 1.96 · sd / √runs of the per-run figure `k`.
     fn half_width(&self, k: usize, runs: u64) -> f64 {

@@ -396,3 +396,37 @@ fn party_delivery_sums_reproduce_the_evaluation_of_every_coalition() {
         }
     }
 }
+
+/// `delivered:NEED` is in the need's unit: the same runs in a unit 2²¹ times larger (every
+/// pledge 2⁻²¹ of what it was) give every figure and every interval 2⁻²¹ of its size. A figure
+/// that varies from run to run keeps its normal interval at that scale, though its variance
+/// (≈ 0.24 · 2⁻⁴² for a φ) is below the threshold of "no variance" on a range of width 1
+/// (2⁻⁴⁰); it is above the fixed point's floor (2⁻⁴⁶), below which no sum can tell.
+#[test]
+fn delivered_intervals_scale_with_the_unit() {
+    let (spec, scenario) = tiny(3, "domestic = 0.3\nhonour = { treaty = 0.6 }");
+    let request =
+        Request { metric: "delivered:land".into(), horizon: Some(100_000.0), runs: Some(2000), ..Request::default() };
+    let structure = Structure::build(&spec, &scenario).unwrap();
+    let m = model(&structure, &spec, &request).unwrap();
+    let scale = 2f64.powi(-21);
+    let mut small = m.clone();
+    small.pairs.iter_mut().for_each(|p| p.pledge.iter_mut().for_each(|x| *x *= scale));
+    small.needs.iter_mut().for_each(|n| n.required *= scale);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let (a, b) =
+        pool.install(|| (attribute(&spec, &m, &request).unwrap(), attribute(&spec, &small, &request).unwrap()));
+    let same = |x: ironclad::sim::Estimate, y: ironclad::sim::Estimate, what: &str| {
+        for (p, q) in [(x.value, y.value), (x.low, y.low), (x.high, y.high)] {
+            assert!((p * scale - q).abs() <= 1e-9 * scale, "{what}: {x:?} at 2⁻²¹ is {y:?}");
+        }
+    };
+    same(a.v_all, b.v_all, "v(N)");
+    for g in ["G1", "G2", "G3"] {
+        assert!(value(&a, g).high - value(&a, g).low > 0.0);
+        same(value(&a, g), value(&b, g), g);
+    }
+    for (x, y) in a.leave_one_out.iter().zip(&b.leave_one_out) {
+        same(x.loss, y.loss, &x.party);
+    }
+}
