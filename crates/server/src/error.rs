@@ -117,8 +117,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A front-door usage message in the API's words: the CLI's flags (`--runs`, `--until-ci`,
-/// `--scenario FILE`) become the request's fields (`runs`, `until_ci`, `scenario`).
+/// A front-door usage message in the API's words: the CLI's flags (`--runs`, `--precision`,
+/// `--scenario FILE`) become the request's fields (`runs`, `precision`, `scenario`); a flag with a
+/// hyphen becomes its underscored name.
 fn fields(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
