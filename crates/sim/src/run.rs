@@ -391,6 +391,19 @@ struct Cell {
 
 const _: () = assert!(CHUNK <= 1 << 12 && MAX_RATIO < (1u64 << 20) as f64);
 
+/// One need's figures in one run at one horizon: functions of the amount delivered alone.
+#[derive(Debug, Clone, Copy, Default)]
+struct Figures {
+    adequacy: f64,
+    adequate: bool,
+    /// The ratio delivered / required (capped) and its square, in fixed point.
+    x: u64,
+    x_sq: u128,
+    /// The adequacy and its square, in fixed point.
+    a: u64,
+    a_sq: u64,
+}
+
 /// The option a uniform draw `u` picks, given the options' cumulative weights but the last:
 /// the first whose cumulative weight exceeds `u` (the last if none does). Cumulative weights
 /// do not decrease, so that is the number of them not above `u`, counted without branches.
@@ -1071,31 +1084,19 @@ impl<'m> Runner<'m> {
             let deterrence = h == hs - 1;
             let mut all = true;
             let mut credibility = 0.0;
-            for (n, need) in m.needs.iter().enumerate() {
-                let delivered = delivered[n * hs + h];
-                let quotient = match self.inverse[n] {
-                    Some(inverse) => delivered * inverse,
-                    None => delivered / need.required,
-                };
-                let adequacy = quotient.min(1.0);
-                credibility += adequacy;
-                let adequate = delivered >= need.required;
-                all &= adequate;
+            for n in 0..needs {
+                let f = self.figures(n, delivered[n * hs + h]);
+                credibility += f.adequacy;
+                all &= f.adequate;
                 if !deterrence {
                     let cell = &mut out.cells[h * needs + n];
-                    cell.adequate += u64::from(adequate);
-                    let ratio = quotient.min(MAX_RATIO);
-                    // `fixed` of a ratio, which is below 2²⁰: the exact i64 path.
-                    let r = (ratio * SCALE + 0.5) as i64 as u64;
-                    let r_sq = fixed(ratio * ratio);
-                    cell.delivered += r;
-                    cell.delivered_sq += r_sq;
-                    // Below 1 the adequacy is the ratio itself, so its fixed-point values are too.
-                    let (a, a_sq) = if quotient < 1.0 { (r, r_sq as u64) } else { (ONE as u64, ONE as u64) };
-                    cell.adequacy += a;
-                    cell.adequacy_sq += a_sq;
+                    cell.adequate += u64::from(f.adequate);
+                    cell.delivered += f.x;
+                    cell.delivered_sq += f.x_sq;
+                    cell.adequacy += f.a;
+                    cell.adequacy_sq += f.a_sq;
                     if let Some(r) = rec.as_deref_mut() {
-                        r.adequacy.push(adequacy);
+                        r.adequacy.push(f.adequacy);
                     }
                 }
             }
@@ -1112,6 +1113,30 @@ impl<'m> Runner<'m> {
                     r.adequate_all.push(all);
                 }
             }
+        }
+    }
+
+    /// Need `d`'s figures in a run that delivers `delivered` toward it (the one definition, for [`Runner::tally`] and the block loop).
+    #[inline]
+    fn figures(&self, d: usize, delivered: f64) -> Figures {
+        let required = self.model.needs[d].required;
+        let quotient = match self.inverse[d] {
+            Some(inverse) => delivered * inverse,
+            None => delivered / required,
+        };
+        let ratio = quotient.min(MAX_RATIO);
+        // `fixed` of a ratio, which is below 2²⁰: the exact i64 path.
+        let x = (ratio * SCALE + 0.5) as i64 as u64;
+        let x_sq = fixed(ratio * ratio);
+        // Below 1 the adequacy is the ratio itself, so its fixed-point values are too.
+        let below = quotient < 1.0;
+        Figures {
+            adequacy: quotient.min(1.0),
+            adequate: delivered >= required,
+            x,
+            x_sq,
+            a: if below { x } else { ONE as u64 },
+            a_sq: if below { x_sq as u64 } else { ONE as u64 },
         }
     }
 

@@ -11,8 +11,8 @@
 //! become lane masks (a bit per run), so that honour counts are popcounts; and the delivery and
 //! the fixed-point sums are loops over the runs of the block that the compiler vectorises.
 
-use super::{Acc, Scratch, fixed, normal, uniform};
-use super::{CHUNK, DRAWS_WILL, MAX_RATIO, ONE, PLACED, Participation, Purpose, Runner, SCALE, TIMED};
+use super::{Acc, Figures, Scratch, fixed, normal, uniform};
+use super::{CHUNK, DRAWS_WILL, PLACED, Participation, Purpose, Runner, TIMED};
 
 /// Runs drawn and scored together: a bit per run in a `u64` lane mask.
 pub(super) const LANES: usize = 64;
@@ -287,30 +287,6 @@ impl Runner<'_> {
         }
     }
 
-    /// Need `d`'s figures in a run that delivers `delivered` toward it (as [`Runner::tally`]).
-    #[inline]
-    fn figures(&self, d: usize, delivered: f64) -> Figures {
-        let required = self.model.needs[d].required;
-        let quotient = match self.inverse[d] {
-            Some(inverse) => delivered * inverse,
-            None => delivered / required,
-        };
-        let ratio = quotient.min(MAX_RATIO);
-        // `fixed` of a ratio, which is below 2²⁰: the exact i64 path.
-        let x = (ratio * SCALE + 0.5) as i64 as u64;
-        let x_sq = fixed(ratio * ratio);
-        // Below 1 the adequacy is the ratio itself, so its fixed-point values are too.
-        let below = quotient < 1.0;
-        Figures {
-            adequacy: quotient.min(1.0),
-            adequate: delivered >= required,
-            x,
-            x_sq,
-            a: if below { x } else { ONE as u64 },
-            a_sq: if below { x_sq as u64 } else { ONE as u64 },
-        }
-    }
-
     /// Adds one run's figures at horizon index `h` (one per need) to the chunk's cells, or at
     /// the deterrence horizon to the credibility sums (as [`Runner::tally`]).
     #[inline]
@@ -337,19 +313,6 @@ impl Runner<'_> {
         }
         acc.adequate_all[h] += u64::from(all);
     }
-}
-
-/// One need's figures in one run at one horizon: functions of the amount delivered alone.
-#[derive(Debug, Clone, Copy, Default)]
-struct Figures {
-    adequacy: f64,
-    adequate: bool,
-    /// The ratio delivered / required (capped) and its square, in fixed point.
-    x: u64,
-    x_sq: u128,
-    /// The adequacy and its square, in fixed point.
-    a: u64,
-    a_sq: u64,
 }
 
 #[cfg(test)]
