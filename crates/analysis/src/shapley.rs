@@ -370,7 +370,7 @@ where
 /// ([`SamplingOptions::ranges`]).
 fn half_widths(o: &SamplingOptions, total: &[Moments], m: usize) -> Vec<f64> {
     let c = critical_value_95(o.interval, m);
-    let u = -(0.05f64.ln() / m.max(1) as f64).exp_m1();
+    let u = crate::stats::constant_bound(m as u64);
     total
         .iter()
         .enumerate()

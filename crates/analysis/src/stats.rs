@@ -49,6 +49,24 @@ pub fn critical_value_95(method: IntervalMethod, m: usize) -> f64 {
     }
 }
 
+/// The probability, at 95 % confidence, that an observation differs from the value that all `n`
+/// independent observations took: were it above u = 1 − 0.05^(1/n), n observations would all be
+/// equal less than 5 % of the time (the exact, Clopper–Pearson bound for 0 of n; ≈ 3/n, the
+/// "rule of three").
+pub fn constant_bound(n: u64) -> f64 {
+    -(0.05f64.ln() / n.max(1) as f64).exp_m1()
+}
+
+/// The 95 % interval (low, high) of the mean of a variable bounded by `range` when all `n`
+/// independent observations equal `x`. The sample variance is then 0 and a normal or t interval
+/// has no width, which would read "not once in n runs" as "never". The mean is x plus P(an
+/// observation differs from x) times how far such an observation lies, at most to an end of
+/// `range`: x − u·(x − low) to x + u·(high − x), u = [`constant_bound`]`(n)`.
+pub fn constant_sample(x: f64, n: u64, range: (f64, f64)) -> (f64, f64) {
+    let u = constant_bound(n);
+    (x - u * (x - range.0).max(0.0), x + u * (range.1 - x).max(0.0))
+}
+
 /// Running mean and sum of squared deviations (Welford 1962), mergeable (Chan et al. 1979).
 /// Public so that a block's moments can be stored and merged later in the same order
 /// ([`crate::shapley::sample_shapley_blocks`]).
@@ -100,4 +118,28 @@ pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constant_sample_gets_the_rule_of_three_toward_both_ends() {
+        let (low, high) = constant_sample(0.0, 10_000, (0.0, 1.0));
+        assert_eq!(low, 0.0);
+        assert!((high * 10_000.0 - 2.9957).abs() < 1e-3, "{high}");
+        // An interior constant opens toward both ends, in proportion to their distance.
+        let (low, high) = constant_sample(0.25, 100, (-1.0, 1.0));
+        let u = 1.0 - 0.05f64.powf(0.01);
+        assert!((low - (0.25 - 1.25 * u)).abs() < 1e-12 && (high - (0.25 + 0.75 * u)).abs() < 1e-12);
+        // Validity: were runs to differ from x with a probability above u, a sample of n runs
+        // all equal to x would be seen less than 5 % of the time.
+        for n in [2u64, 10, 30, 100, 10_000, 1_000_000] {
+            let u = constant_sample(0.0, n, (0.0, 1.0)).1;
+            assert_eq!(u, constant_bound(n));
+            assert!((1.0 - u).powf(n as f64) <= 0.05 + 1e-12, "n = {n}: u = {u}");
+            assert!(u > 0.0 && u < 1.0);
+        }
+    }
 }

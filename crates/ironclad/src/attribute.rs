@@ -23,9 +23,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ironclad_analysis::shapley::{
     SamplingOptions, sample_blocks, sample_shapley_blocks, sample_shapley_from_blocks, sample_shapley_par_indexed,
 };
-use ironclad_analysis::stats::IntervalMethod;
 use ironclad_analysis::stats::Moments;
-use ironclad_sim::stats::{Estimate, constant_sample};
+use ironclad_analysis::stats::{IntervalMethod, constant_sample};
+use ironclad_sim::stats::Estimate;
 use ironclad_sim::{Draws, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
 use rayon::prelude::*;
@@ -333,7 +333,10 @@ impl Sums {
     fn estimate(&self, k: usize, runs: u64, range: Option<(f64, f64)>) -> Estimate {
         let mean = self.sum[k] as f64 / ONE / runs as f64;
         match range {
-            Some(range) if self.constant(k, runs, range) => constant_sample(mean, runs, range),
+            Some(range) if self.constant(k, runs, range) => {
+                let (low, high) = constant_sample(mean, runs, range);
+                Estimate { value: mean, low, high }
+            }
             _ => {
                 let h = self.half_width(k, runs);
                 Estimate { value: mean, low: mean - h, high: mean + h }

@@ -24,4 +24,4 @@ pub use run::{
     Acc, CHUNK, Cancelled, Control, Draws, Participation, Record, RunOptions, Runner, Scratch, shard_chunks, simulate,
     simulate_chunks,
 };
-pub use stats::{Estimate, Summary, constant_sample, summarise};
+pub use stats::{Estimate, Summary, summarise};

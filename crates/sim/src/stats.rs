@@ -65,18 +65,6 @@ pub fn mean(sum: u128, sum_sq: u128, n: u64, range: (f64, f64)) -> Estimate {
     Estimate { value: m, low: (m - half).max(lo), high: (m + half).min(hi) }
 }
 
-/// The 95 % interval of the mean of a variable bounded by `range` when all `n` independent
-/// observations equal `x`. The sample variance is then 0 and a normal or t interval has no
-/// width, which would read "not once in n runs" as "never". The mean is x plus P(a run differs
-/// from x) times how far such a run lies, at most to an end of `range`. Were that probability
-/// above u = 1 − 0.05^(1/n), n runs would all equal x less than 5 % of the time (the exact,
-/// Clopper–Pearson bound for 0 of n; ≈ 3/n, the "rule of three"). So the interval is
-/// x − u·(x − low) to x + u·(high − x).
-pub fn constant_sample(x: f64, n: u64, range: (f64, f64)) -> Estimate {
-    let u = -(0.05f64.ln() / n.max(1) as f64).exp_m1();
-    Estimate { value: x, low: x - u * (x - range.0).max(0.0), high: x + u * (range.1 - x).max(0.0) }
-}
-
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CommitmentStat {
     pub id: String,
@@ -236,24 +224,6 @@ pub fn summarise(model: &SimModel, acc: &Acc, seed: u64) -> Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_constant_sample_gets_the_rule_of_three_toward_both_ends() {
-        let e = constant_sample(0.0, 10_000, (0.0, 1.0));
-        assert_eq!((e.value, e.low), (0.0, 0.0));
-        assert!((e.high * 10_000.0 - 2.9957).abs() < 1e-3, "{e:?}");
-        // An interior constant opens toward both ends, in proportion to their distance.
-        let e = constant_sample(0.25, 100, (-1.0, 1.0));
-        let u = 1.0 - 0.05f64.powf(0.01);
-        assert!((e.low - (0.25 - 1.25 * u)).abs() < 1e-12 && (e.high - (0.25 + 0.75 * u)).abs() < 1e-12);
-        // Validity: were runs to differ from x with a probability above u, a sample of n runs
-        // all equal to x would be seen less than 5 % of the time.
-        for n in [2u64, 10, 30, 100, 10_000, 1_000_000] {
-            let u = constant_sample(0.0, n, (0.0, 1.0)).high;
-            assert!((1.0 - u).powf(n as f64) <= 0.05 + 1e-12, "n = {n}: u = {u}");
-            assert!(u > 0.0 && u < 1.0);
-        }
-    }
 
     #[test]
     fn wilson_matches_the_textbook() {
