@@ -650,4 +650,20 @@ allow = ["threat-veto"]"#
         assert_eq!(quoted("The UK couldn't be clearer: it will deploy."), Vec::<&str>::new());
         assert_eq!(quoted("The UK will deploy."), Vec::<&str>::new());
     }
+
+    #[test]
+    fn a_source_second_hand_throughout_makes_each_of_its_quotes_second_hand() {
+        let agreed = commitment("status = \"agreed\"");
+        assert_eq!(codes(&agreed), Vec::<&str>::new());
+        // The source's `via` reaches the quote that gives none ...
+        let reported =
+            agreed.replacen("file = \"s.txt\"", "file = \"s.txt\"\nvia = \"a compilation of press reports\"", 1);
+        assert_eq!(codes(&reported), ["W0011"]);
+        let spec = analyze(&reported).spec.expect("valid");
+        assert_eq!(spec.commitments[0].evidence[0].via.as_deref(), Some("a compilation of press reports"));
+        // ... and a quote's own `via` stands over it.
+        let own = reported.replacen("quote = \"q\"", "quote = \"q\"\nvia = \"two officials\"", 1);
+        let spec = analyze(&own).spec.expect("valid");
+        assert_eq!(spec.commitments[0].evidence[0].via.as_deref(), Some("two officials"));
+    }
 }

@@ -96,6 +96,8 @@ struct NameTable {
     red_lines: HashMap<String, RedLineId>,
     exceptions: HashMap<String, ExceptionId>,
     sources: HashMap<String, SourceId>,
+    /// Per source (declaration order): the `via` of its quotes that give none.
+    source_via: Vec<Option<String>>,
     tags: BTreeMap<String, Vec<PartyId>>,
 }
 
@@ -203,6 +205,7 @@ impl Lowerer<'_> {
                 outlet: s.outlet.clone(),
                 author: s.author.clone(),
                 date: s.date.as_ref().map(|d| d.value),
+                via: s.via.clone(),
                 span: s.id.span.clone(),
             })
             .collect();
@@ -251,6 +254,7 @@ impl Lowerer<'_> {
         self.names.commitments = declare(d, "commitment", raw.commitment.iter().map(|c| &c.id), CommitmentId);
         self.names.red_lines = declare(d, "red line", raw.red_line.iter().map(|r| &r.id), RedLineId);
         self.names.sources = declare(d, "source", raw.source.iter().map(|s| &s.id), SourceId);
+        self.names.source_via = raw.source.iter().map(|s| s.via.clone()).collect();
         self.names.exceptions = declare(d, "exception", raw.exception.iter().map(|x| &x.id), ExceptionId);
         declare(d, "variant", raw.variant.iter().map(|v| &v.id), VariantId);
         for body in &raw.body {
@@ -1123,7 +1127,8 @@ impl Lowerer<'_> {
             quote: e.quote.value.clone(),
             quote_span: e.quote.span.clone(),
             speaker: e.speaker.clone(),
-            via: e.via.clone(),
+            // A quote's own `via`, else its source's (a source second hand throughout).
+            via: e.via.clone().or_else(|| self.names.source_via.get(source.index()).cloned().flatten()),
             date: e.date.as_ref().map(|d| d.value),
         })
     }

@@ -95,6 +95,9 @@ pub struct Source {
     pub outlet: Option<String>,
     pub author: Option<String>,
     pub date: Option<Date>,
+    /// Through whom all its quotes are second hand, if the whole source is (already applied to
+    /// each of its quotes' `via` at lowering).
+    pub via: Option<String>,
     pub span: Span,
 }
 

@@ -98,6 +98,10 @@ pub struct RawSource {
     pub outlet: Option<String>,
     pub author: Option<String>,
     pub date: Option<Sp<Date>>,
+    /// Through whom every quote of this source has its words, when the whole source is second
+    /// hand (a compilation of reported wording, a digest): the `via` of each of its quotes that
+    /// gives none of its own.
+    pub via: Option<String>,
 }
 
 /// A verbatim quote supporting a commitment, red line or variant.
