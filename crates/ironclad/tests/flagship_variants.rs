@@ -103,7 +103,6 @@ fn every_flagship_variant_is_tested_here() {
             "us-military-support",
             "us-backstop",
             "tripwire",
-            "russian-threat",
             "proposals-adopted",
             "summit-commitments",
             "trump-call-package"
@@ -204,21 +203,25 @@ fn trump_call_package_as_described_obliges_the_us_to_finance_after_a_deal() {
 }
 
 #[test]
-fn russian_threat_standing_is_what_makes_escalation_possible() {
+fn the_russian_threat_stands_in_every_reading_so_escalation_is_possible_in_each() {
+    // `ru-legitimate-targets` is in the base (a public statement; the earlier third-hand report of
+    // Putin accepting Western troops is evidence against it, not an option that deletes it): the
+    // UK and French force in Ukraine crosses it whatever the readings, and only the force does.
     let e_text = bundled("ceasefire-then-offensive.toml");
     let (spec, e) = load(&e_text);
+    let line = spec.red_lines.iter().find(|r| r.id == "ru-legitimate-targets").expect("the red line");
+    assert!(line.option.is_none(), "in the base, not in a variant option");
     let session = Session::new();
-    let run = |option: &str| {
-        let request =
-            Request { runs: Some(4000), variants: vec![format!("russian-threat={option}")], ..Request::default() };
+    let run = |variants: Vec<String>| {
+        let request = Request { runs: Some(4000), variants, ..Request::default() };
         simulate(&session, &flagship_text(), &e_text, &spec, &e, &request, &|_, _| {}, None)
             .expect("runs")
             .summary
             .escalation
             .value
     };
-    assert!(run("threat-stands") > 0.05);
-    assert_eq!(run("accepts-troops"), 0.0);
+    assert!(run(vec![]) > 0.05);
+    assert!(run(vec!["us-military-support=none".into(), "proposals-adopted=not-adopted".into()]) > 0.05);
 }
 
 #[test]
