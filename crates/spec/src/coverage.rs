@@ -145,18 +145,23 @@ mod tests {
 
     #[test]
     fn exclusion_red_lines_remove_their_party_from_the_coverage() {
-        // Italy and Poland "will not send troops": their red lines remove them from the land
-        // part of the coalition's presence, so they cover air and maritime, not land.
+        // Italy and Poland "will not send troops", Germany contributes from neighbouring
+        // territory: their red lines (every deployment in Ukraine) remove them from the
+        // coalition's presence in all three of its domains, while a member without such a red
+        // line keeps it in each.
         let text = include_str!("../../../frameworks/coalition-2026.toml");
         let spec = crate::analyze(text).spec.expect("valid");
         let cov = coverage(&spec);
-        let land = cov.domains.iter().position(|d| *d == Domain::Land).unwrap();
-        let air = cov.domains.iter().position(|d| *d == Domain::Air).unwrap();
-        for party in ["IT", "PL"] {
+        let cell_has = |party: &str, domain: Domain| {
             let row = cov.rows.iter().find(|r| r.who == party).expect("a row");
-            let land = row.cells[land].as_ref().map(|c| c.commitments.clone()).unwrap_or_default();
-            assert!(!land.contains(&"c3-coalition-presence".to_string()), "{party}: {land:?}");
-            assert!(row.cells[air].as_ref().unwrap().commitments.contains(&"c3-coalition-presence".to_string()));
+            let d = cov.domains.iter().position(|x| *x == domain).unwrap();
+            row.cells[d].as_ref().is_some_and(|c| c.commitments.iter().any(|c| c == "c3-coalition-presence"))
+        };
+        for domain in [Domain::Land, Domain::Maritime, Domain::Air] {
+            for party in ["IT", "PL", "DE"] {
+                assert!(!cell_has(party, domain), "{party} still covers {domain:?}");
+            }
+            assert!(cell_has("FR", domain), "FR no longer covers {domain:?}");
         }
     }
 

@@ -114,7 +114,7 @@ fn obligations(spec: &str, scenario: &str, extra: &[&str]) -> Vec<Triple> {
 
 /// coalition-2025, default variants (military, after-ceasefire, no-tripwire, coalition-decides).
 /// - finance/arm/train are standing and unconditional: pending from the start.
-/// - The ceasefire (day 0) brings reassurance-force (UK, FR), coalition-presence (the 8) and
+/// - The ceasefire (day 0) brings reassurance-force (UK, FR), coalition-presence (the 8), us-help and
 ///   us-intel-air-defence (US); UK and FR deploy in Kyiv on day 30, which fulfils both of their
 ///   deploy obligations.
 /// - The day-183 attacks are tested on the state before them (ceasefire still in force):
@@ -128,19 +128,21 @@ fn obligations(spec: &str, scenario: &str, extra: &[&str]) -> Vec<Triple> {
 fn ceasefire_then_offensive_expected() -> Vec<Triple> {
     // At the default readings (no proposal adopted, the US support from the ceasefire on): the
     // force deployed, the other states' support and the US support still owed after the
-    // ceasefire broke on day 183 (entry conditions do not lapse).
+    // ceasefire broke on day 183 (entry conditions do not lapse); and the US president's
+    // content-free "we'll help" (us-help, an assist clause with no domains) from the ceasefire on.
     Expected::default()
         .each(&["UK", "FR"], "reassurance-force", "fulfilled")
         .each(&["coalition-others"], "coalition-support", "pending")
         .each(&["US"], "us-air-support", "pending")
         .each(&["US"], "us-intel-air-defence", "pending")
+        .each(&["US"], "us-help", "pending")
         .sorted()
 }
 
 #[test]
 fn golden_ceasefire_then_offensive() {
     let expected = ceasefire_then_offensive_expected();
-    assert_eq!(expected.len(), 5);
+    assert_eq!(expected.len(), 6);
     assert_same(CEASEFIRE_THEN_OFFENSIVE, &obligations(COALITION, CEASEFIRE_THEN_OFFENSIVE, &[]), &expected);
 }
 
@@ -501,13 +503,18 @@ fn report_at(spec: &str, scenario: &str, at: &str) -> Value {
 
 #[test]
 fn a_variant_changes_the_obligations() {
-    // With no US military support, the US owes nothing on the ceasefire-then-offensive scenario.
+    // With no US military support, the US owes nothing on the ceasefire-then-offensive scenario
+    // but its president's content-free "we'll help" (us-help, in the base).
     let report = report(COALITION, CEASEFIRE_THEN_OFFENSIVE, &["--variant", "us-military-support=none"]);
     let variants = report["variants"].as_array().unwrap();
     assert!(variants.iter().any(|v| v["variant"] == "us-military-support" && v["option"] == "none"), "{variants:?}");
-    let got = triples(&report);
-    assert!(!got.iter().any(|t| t.0 == "US"), "{got:?}");
-    assert!(triples(&self::report(COALITION, CEASEFIRE_THEN_OFFENSIVE, &[])).iter().any(|t| t.0 == "US"));
+    let us = |got: Vec<Triple>| got.into_iter().filter(|t| t.0 == "US").map(|t| t.1).collect::<Vec<_>>();
+    assert_eq!(us(triples(&report)), ["us-help"]);
+    let plain = us(triples(&self::report(COALITION, CEASEFIRE_THEN_OFFENSIVE, &[])));
+    assert!(
+        plain.iter().any(|c| c == "us-air-support") && plain.iter().any(|c| c == "us-intel-air-defence"),
+        "{plain:?}"
+    );
 }
 
 #[test]
