@@ -982,8 +982,9 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
-    /// Runs of each scenario's simulation (default 20000); the analyses use fewer, in proportion,
-    /// and the report says how many.
+    /// Runs of each scenario's simulation (default 20000); the analyses use fewer, in proportion
+    /// (a quarter per pinned option, a fifth for the attribution, a fiftieth per design point,
+    /// a half for compare), but never under 100 (50 per design point); the report says how many.
     #[arg(long)]
     pub runs: Option<u64>,
     /// The seed: the same seed gives the same report, byte for byte.
