@@ -538,7 +538,7 @@ pub fn backtest(r: &crate::backtest::BacktestReport) -> String {
             "party", "scored commitment", "P(h)", "in time", "late", "not", "flat", "type"
         );
         for (o, scored) in c.outcomes.iter().zip(&scored) {
-            let delay = o.delay_days.map(|d| format!(", {d} days")).unwrap_or_default();
+            let delay = o.delay_days.map(|d| format!(", {d} day{}", if d == 1 { "" } else { "s" })).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  {:6} {:width$} {:>6.3} {:>7.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3}  {}{delay}",
@@ -639,7 +639,13 @@ pub fn power(r: &PowerReport) -> String {
     let _ = writeln!(
         out,
         "  {:<20} {:>5} {:>4}  {:>10} {:<14} {:>10} {:<14}",
-        "seat", "seats", "veto", "S-S", "(exact)", "Banzhaf", "(exact)"
+        "seat",
+        "seats",
+        "veto",
+        "S-S",
+        if r.exact { "(exact)" } else { "" },
+        "Banzhaf",
+        if r.exact { "(exact)" } else { "" }
     );
     for row in &r.rows {
         let label = if row.seats > 1 { format!("{} (each)", row.label) } else { row.label.clone() };
