@@ -713,8 +713,10 @@ pub fn attribute(r: &AttributeReport) -> String {
             out,
             "\nINTERACTIONS — largest |Shapley interaction index| (Grabisch 1997): > 0 matter together, < 0 either will do; 95% CI"
         );
-        for i in &r.interactions {
-            let _ = writeln!(out, "  {:<20} {}", format!("{} × {}", i.a, i.b), est(&i.value));
+        let pairs: Vec<String> = r.interactions.iter().map(|i| format!("{} × {}", i.a, i.b)).collect();
+        let width = pairs.iter().map(|p| p.chars().count()).max().unwrap_or(0).max(20);
+        for (pair, i) in pairs.iter().zip(&r.interactions) {
+            let _ = writeln!(out, "  {pair:<width$} {}", est(&i.value));
         }
     } else if r.method == "sampled" {
         let _ = writeln!(out, "\ninteractions: computed by the exact method only");
