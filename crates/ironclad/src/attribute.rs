@@ -1235,7 +1235,11 @@ fn deterred_exact(
         v_none: at(v[0], 1, (0.0, 1.0)),
         phi: (0..n).map(|i| at(phi[i], layout.phi(i), (-1.0, 1.0))).collect(),
         loss: (0..n).map(|i| at(loss[i], layout.loss(i), (-1.0, 1.0))).collect(),
-        interactions: pairs.iter().enumerate().map(|(p, &(i, j, x))| (i, j, at(x, pair_slot(p), (-2.0, 2.0)))).collect(),
+        interactions: pairs
+            .iter()
+            .enumerate()
+            .map(|(p, &(i, j, x))| (i, j, at(x, pair_slot(p), (-2.0, 2.0))))
+            .collect(),
         sampling: None,
         interval: format!(
             "values exact over all coalitions of the {runs} runs' mean credibility; delta-method normal 95 % interval \

@@ -178,12 +178,25 @@ fn applied(text: &str, overlay: &Overlay) -> Result<(String, bool), Error> {
             .iter_mut()
             .find(|p| id_of(p) == Some(m.as_str()))
             .ok_or_else(|| usage(format!("no party `{m}` to make a member")))?;
+        // A party that already is a member stays as it is: its territory keeps where the spec
+        // puts it (NATO's Hawaii stays outside the Art. 6 area), and the overlay changes
+        // nothing, which `apply_to` then says.
+        let already = protects.iter().any(|x| x == m)
+            || party
+                .get("tags")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().filter_map(Value::as_str).any(|tag| tags.iter().any(|t| t == tag)));
+        if already {
+            continue;
+        }
         let territory: Vec<String> = party
             .get("territory")
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
             .unwrap_or_default();
-        if let Some(p) = party.as_table_mut() {
+        if !tags.is_empty()
+            && let Some(p) = party.as_table_mut()
+        {
             let ptags = array(p, "tags");
             for tag in &tags {
                 if !ptags.iter().any(|v| v.as_str() == Some(tag)) {
@@ -311,6 +324,25 @@ mod tests {
         assert!(apply_to(&texts, &Overlay::parse(same).unwrap()).unwrap().note.is_some());
         let member = apply_to(&texts, &Overlay::parse_arg("member=UA@nato-1949").unwrap()).unwrap();
         assert_eq!(member.note, None);
+    }
+
+    /// Making an existing member "a member" changes nothing: the US is NATO's already, and
+    /// Hawaii, outside the Art. 6 area in the spec, stays outside (audit 12: it was pulled in,
+    /// turning a non-case into a full Art. 5 response); Ukraine is already protected by the
+    /// coalition. Each gets the "changes nothing" note.
+    #[test]
+    fn a_member_that_already_is_one_changes_nothing() {
+        let texts = vec![(nato(), "nato-1949".to_string())];
+        let f = apply_to(&texts, &Overlay::parse_arg("member=US@nato-1949").unwrap()).unwrap();
+        assert!(f.note.as_deref().is_some_and(|n| n.contains("changes nothing")), "{:?}", f.note);
+        let region =
+            |id: &str| ironclad_spec::model::RegionId(f.spec.regions.iter().position(|r| r.id == id).unwrap() as u16);
+        assert!(!f.spec.region_within(region("US-hawaii"), region("north-atlantic-area")));
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let coalition = std::fs::read_to_string(root.join("frameworks/coalition-2025.toml")).unwrap();
+        let texts = vec![(coalition, "coalition-2025".to_string())];
+        let f = apply_to(&texts, &Overlay::parse_arg("member=UA@coalition-2025").unwrap()).unwrap();
+        assert!(f.note.as_deref().is_some_and(|n| n.contains("changes nothing")), "{:?}", f.note);
     }
 
     #[test]

@@ -487,11 +487,13 @@ fn max_units_with_exact_values_is_a_usage_error() {
 #[test]
 fn the_report_carries_its_variant_pins() {
     let (spec, scenario) = flagship();
-    let request =
-        Request { variants: vec!["proposals-adopted=adopted".into()], runs: Some(200), ..Request::default() };
+    let request = Request { variants: vec!["proposals-adopted=adopted".into()], runs: Some(200), ..Request::default() };
     let r = run(&spec, &scenario, &request, 1);
     assert_eq!(r.variants_pinned.len(), 1);
-    assert_eq!((r.variants_pinned[0].variant.as_str(), r.variants_pinned[0].option.as_str()), ("proposals-adopted", "adopted"));
+    assert_eq!(
+        (r.variants_pinned[0].variant.as_str(), r.variants_pinned[0].option.as_str()),
+        ("proposals-adopted", "adopted")
+    );
     assert!(ironclad::render::text::attribute(&r).contains("variants pinned: proposals-adopted=adopted"));
     let plain = run(&spec, &scenario, &Request { runs: Some(200), ..Request::default() }, 1);
     assert!(plain.variants_pinned.is_empty());

@@ -183,8 +183,13 @@ fn flagship() -> (Spec, Scenario) {
 #[test]
 fn the_morris_interval_of_mu_star_stops_at_zero() {
     let (spec, scenario) = flagship();
-    let request =
-        Request { method: Method::Morris, samples: Some(3), runs: Some(10), metric: "credibility".into(), ..Request::default() };
+    let request = Request {
+        method: Method::Morris,
+        samples: Some(3),
+        runs: Some(10),
+        metric: "credibility".into(),
+        ..Request::default()
+    };
     let r = run(&spec, &scenario, &request, 1);
     let mu: Vec<_> = r.parameters.iter().filter_map(|p| p.mu_star).collect();
     assert!(!mu.is_empty());

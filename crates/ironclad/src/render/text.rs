@@ -558,10 +558,8 @@ pub fn backtest(r: &crate::backtest::BacktestReport) -> String {
     // One case: a bootstrap over cases has nothing to resample, so no interval is shown.
     let one = r.bootstrap.cases < 2;
     if one {
-        let _ = writeln!(
-            out,
-            "SCORES — lower is better; no interval: the bootstrap's unit is the case, and there is one"
-        );
+        let _ =
+            writeln!(out, "SCORES — lower is better; no interval: the bootstrap's unit is the case, and there is one");
     } else {
         let _ = writeln!(
             out,
@@ -570,8 +568,7 @@ pub fn backtest(r: &crate::backtest::BacktestReport) -> String {
         );
     }
     let interval = |e: &crate::backtest::Est| if one { format!("{:.3}", e.value) } else { interval(e) };
-    let signed_interval =
-        |e: &crate::backtest::Est| if one { format!("{:+.3}", e.value) } else { signed_interval(e) };
+    let signed_interval = |e: &crate::backtest::Est| if one { format!("{:+.3}", e.value) } else { signed_interval(e) };
     let _ = writeln!(
         out,
         "  brier: binary (partly = 0.5); log: log loss, p clipped to [0.01, 0.99]; brier3: three classes (honoured in time, late or partly, not)"
