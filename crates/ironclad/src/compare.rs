@@ -22,7 +22,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ironclad_sim::stats::{Estimate, wilson};
+use ironclad_sim::stats::{Estimate, mean_f64, wilson};
 use ironclad_sim::{Acc, CHUNK, Participation, Record, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
 use ironclad_spec::scenario::{Scenario, lower_scenario_across};
@@ -166,8 +166,9 @@ pub struct Figure {
     pub horizon_days: Option<f64>,
     /// The need's domain, for `p_adequate_need`.
     pub domain: Option<String>,
-    /// The figure and its 95 % interval (Wilson for proportions; normal for the mean
-    /// credibility; P(deterred) mapped from the credibility's).
+    /// The figure and its 95 % interval, as `simulate` gives it: Wilson for proportions;
+    /// Student-t in [0, 1] for the mean credibility (Wilson's at the mean when every run
+    /// agrees); P(deterred) mapped from the credibility's ends.
     pub value: Estimate,
     /// This figure minus the reference framework's, paired per run, 95 % interval; absent for
     /// the reference itself and when the reference is not served on this scenario.
@@ -237,11 +238,17 @@ impl Sums {
     }
 }
 
-fn normal_estimate(sum: f64, sum_sq: f64, n: f64) -> Estimate {
-    let m = sum / n;
-    let var = ((sum_sq / n - m * m).max(0.0)) * n / (n - 1.0).max(1.0);
-    let half = Z95 * (var / n).sqrt();
-    Estimate { value: m, low: m - half, high: m + half }
+/// A paired difference of two figures in [0, 1] (a probability or an adequacy), over `n` runs:
+/// the estimator of `simulate`'s means ([`mean_f64`]) on the range [−1, 1] a difference lies in.
+fn difference(sum: f64, sum_sq: f64, n: f64) -> Estimate {
+    mean_f64(sum, sum_sq, n as u64, (-1.0, 1.0))
+}
+
+/// A delta-method estimate `value ± 1.96·sd` of a difference of two probabilities, kept in
+/// [−1, 1].
+fn delta_difference(value: f64, variance: f64) -> Estimate {
+    let half = Z95 * variance.sqrt();
+    Estimate { value, low: (value - half).max(-1.0), high: (value + half).min(1.0) }
 }
 
 /// Why a framework does not cover a scenario: the names it lacks, from the E0101 diagnostics
@@ -323,7 +330,7 @@ pub fn compare_cancellable(
         headline_metric: metric_name,
         headline_text,
         reference: frameworks[0].label.clone(),
-        interval: "95 % normal interval over runs of the per-run difference (common random numbers: run r of every framework uses the draws addressed by (seed, r))".into(),
+        interval: "95 % Student-t interval over runs of the per-run difference, in [-1, 1] (Wilson's at the mean when every run gives the same difference); the difference of P(deterred) by the delta method, in [-1, 1]; common random numbers: run r of every framework uses the draws addressed by (seed, r)".into(),
         scenarios: out,
     })
 }
@@ -549,7 +556,7 @@ fn one_scenario(
         let g = |c: f64| normal.cdf((det.cost * c.clamp(0.0, 1.0) - det.gain) / det.noise);
         let dg = |c: f64| normal.pdf((det.cost * c.clamp(0.0, 1.0) - det.gain) / det.noise) * det.cost / det.noise;
         let paired = reference.is_some_and(|r0| r0 != i);
-        let diff = |m: usize| paired.then(|| normal_estimate(total.d[i][m].0, total.d[i][m].1, n));
+        let diff = |m: usize| paired.then(|| difference(total.d[i][m].0, total.d[i][m].1, n));
         let prop = |m: usize| wilson(total.x[i][m].0.round() as u64, runs);
         for (h, horizon) in horizons.iter().enumerate() {
             row.metrics.push(Figure {
@@ -573,7 +580,9 @@ fn one_scenario(
             }
         }
         let c = k - 1;
-        let cred = normal_estimate(total.x[i][c].0, total.x[i][c].1, n);
+        // simulate's estimator (Student-t in [0, 1], Wilson's at the mean when every run agrees),
+        // and P(deterred) as simulate has it: Φ of the credibility interval's ends.
+        let cred = mean_f64(total.x[i][c].0, total.x[i][c].1, runs, (0.0, 1.0));
         row.metrics.push(Figure {
             metric: "credibility".into(),
             horizon_days: Some(det.horizon),
@@ -593,8 +602,7 @@ fn one_scenario(
             let cov = (total.cross[i] / n - mi * mr) * n / (n - 1.0);
             let (a, b) = (dg(mi), dg0(mr));
             let v = (a * a * var(si, mi) + b * b * var(sr, mr) - 2.0 * a * b * cov).max(0.0) / n;
-            let value = g(mi) - g0(mr);
-            Some(Estimate { value, low: value - Z95 * v.sqrt(), high: value + Z95 * v.sqrt() })
+            Some(delta_difference(g(mi) - g0(mr), v))
         });
         row.metrics.push(Figure {
             metric: "p_deterred".into(),
@@ -614,10 +622,9 @@ fn one_scenario(
                 let cov = (cell[4] / n - mf * mw) * n / (n - 1.0);
                 let (a, b) = (dg(mf), dg(mw));
                 let v = (a * a * var(cell[1], mf) + b * b * var(cell[3], mw) - 2.0 * a * b * cov).max(0.0) / n;
-                let value = g(mf) - g(mw);
-                (g(mw), Estimate { value, low: value - Z95 * v.sqrt(), high: value + Z95 * v.sqrt() })
+                (g(mw), delta_difference(g(mf) - g(mw), v))
             } else {
-                (mw, normal_estimate(cell[0] - cell[2], cell[1] + cell[3] - 2.0 * cell[4], n))
+                (mw, difference(cell[0] - cell[2], cell[1] + cell[3] - 2.0 * cell[4], n))
             }
         };
         let mut best: Option<(usize, f64)> = None;
@@ -687,6 +694,75 @@ mod tests {
         // The difference of the means is the mean of the per-run differences.
         assert!((d.value - (b.value.value - a.value.value)).abs() < 1e-12);
         assert!(d.value < 0.0, "an agreement is honoured less often than a treaty");
+    }
+
+    /// `simulate`'s credibility and P(deterred) for one framework, scenario, runs and seed.
+    fn simulated(spec_path: &str, scenario_path: &str, runs: u64) -> (Estimate, Estimate) {
+        let mut files = crate::Files::new();
+        let spec_id = files.read(&root().join(spec_path));
+        let spec = files.spec(spec_id).valid().expect("valid").clone();
+        let scenario_id = files.read(&root().join(scenario_path));
+        let scenario = files.scenario(scenario_id, &spec).expect("valid");
+        let structure = Structure::build(&spec, &scenario).expect("a structure");
+        let request = crate::simulate::Request { runs: Some(runs), seed: 1, ..Default::default() };
+        let model = crate::simulate::model(&structure, &spec, &request).expect("a model");
+        let part = crate::simulate::participation(&spec, &model, &request).expect("participation");
+        let (_, s) = crate::simulate::run(&model, &part, &request, &|_, _| {}, None, None).expect("runs");
+        (s.credibility, s.deterred)
+    }
+
+    /// compare's credibility and P(deterred) are simulate's (audit 12: compare had a normal
+    /// interval, below 0 at 5 runs and of zero width when every run agreed): on 5 runs of the
+    /// flagship, and on Budapest × Crimea where credibility is 0 in every run.
+    #[test]
+    fn credibility_and_deterred_are_the_figures_simulate_gives() {
+        for (spec, scenario, runs) in [
+            ("frameworks/coalition-2025.toml", "scenarios/ceasefire-then-offensive.toml", 5),
+            ("frameworks/coalition-2025.toml", "scenarios/ceasefire-then-offensive.toml", 3000),
+            ("frameworks/budapest-1994.toml", "scenarios/crimea-2014.toml", 2000),
+        ] {
+            let request = Request { runs: Some(runs), seed: 1, horizons: vec![30.0], metric: None };
+            let sc = vec![ScenarioText { name: scenario.into(), text: read(scenario) }];
+            let report = compare(&[framework(spec)], &sc, &request).expect("runs");
+            let row = &report.scenarios[0].rows[0];
+            let get = |m: &str| row.metrics.iter().find(|f| f.metric == m).expect(m).value;
+            let (cred, det) = simulated(spec, scenario, runs);
+            for (ours, theirs) in [(get("credibility"), cred), (get("p_deterred"), det)] {
+                for (a, b) in [(ours.value, theirs.value), (ours.low, theirs.low), (ours.high, theirs.high)] {
+                    assert!((a - b).abs() < 1e-9, "{spec} × {scenario}, {runs} runs: {ours:?} against {theirs:?}");
+                }
+                assert!(ours.low >= 0.0 && ours.high <= 1.0);
+            }
+            if spec.contains("budapest") {
+                assert!(get("credibility").high > 0.0, "0 in every run is not certainly 0");
+            }
+        }
+    }
+
+    /// A paired difference of probabilities lies in [−1, 1], and one equal in every run is not
+    /// certain (audit 12: 0.500 [−0.480, 1.480] at 2 runs; a change of 1.000 [1.000, 1.000]).
+    #[test]
+    fn differences_stay_in_minus_one_to_one_and_are_never_certain() {
+        let sc = attack();
+        for runs in [2, 5, 2000] {
+            let request = Request { runs: Some(runs), seed: 1, horizons: vec![30.0], metric: None };
+            let report = compare(
+                &[framework("frameworks/coalition-2025.toml"), framework("frameworks/coalition-2026.toml")],
+                &sc,
+                &request,
+            )
+            .expect("runs");
+            for row in &report.scenarios[0].rows {
+                for f in &row.metrics {
+                    if let Some(d) = f.difference {
+                        assert!(d.low >= -1.0 && d.high <= 1.0, "{runs} runs, {}: {d:?}", f.metric);
+                    }
+                }
+            }
+        }
+        let constant = difference(2000.0, 2000.0, 2000.0);
+        assert_eq!(constant.value, 1.0);
+        assert!(constant.low < 1.0 && constant.high == 1.0, "{constant:?}");
     }
 
     #[test]

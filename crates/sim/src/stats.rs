@@ -52,6 +52,32 @@ pub fn mean(sum: u128, sum_sq: u128, n: u64, range: (f64, f64)) -> Estimate {
     let n_f = n as f64;
     let m = (sum as f64 / SCALE / n_f).clamp(lo, hi);
     let variance = (sum_sq as f64 / SCALE / n_f - m * m).max(0.0) * n_f / (n_f - 1.0).max(1.0);
+    bounded(m, variance, n, range)
+}
+
+/// [`mean`] from floating-point sums (what `compare` accumulates, per run and paired): the
+/// same estimator and interval, so a figure of `compare` is the figure `simulate` gives (up to
+/// the rounding of the sums), and a paired difference of two probabilities (`range` (−1, 1))
+/// stays in it and is never of zero width when every run gave the same difference.
+pub fn mean_f64(sum: f64, sum_sq: f64, n: u64, range: (f64, f64)) -> Estimate {
+    let (lo, hi) = range;
+    if n == 0 {
+        return Estimate { value: lo, low: lo, high: hi };
+    }
+    let n_f = n as f64;
+    let m = (sum / n_f).clamp(lo, hi);
+    let variance = (sum_sq / n_f - m * m).max(0.0) * n_f / (n_f - 1.0).max(1.0);
+    // Floating-point sums of a constant leave a rounding residue (~2⁻⁵²·m² per term) where the
+    // fixed point of `mean` leaves 0: below 10⁻¹² of the range's square, the runs agree.
+    let variance = if variance <= 1e-12 * (hi - lo) * (hi - lo) { 0.0 } else { variance };
+    bounded(m, variance, n, range)
+}
+
+/// The interval of [`mean`] for a mean `m` in `range` with sample variance `variance` over `n`
+/// runs.
+fn bounded(m: f64, variance: f64, n: u64, range: (f64, f64)) -> Estimate {
+    let (lo, hi) = range;
+    let n_f = n as f64;
     let width = hi - lo;
     if n < 2 || variance <= 0.0 {
         if width <= 0.0 {

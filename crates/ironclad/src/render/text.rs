@@ -1000,12 +1000,13 @@ pub fn compare(r: &crate::compare::CompareReport) -> String {
                 Some(p) => {
                     let _ = writeln!(
                         out,
-                        "    pivotal clause: {} ({} without it {:.3}; change {}; {} clauses tried)",
+                        "    pivotal clause: {} ({} without it {:.3}; change {}; {} clause{} tried)",
                         p.commitment,
                         r.headline_text,
                         p.without,
                         pct(&p.change),
-                        p.tried
+                        p.tried,
+                        if p.tried == 1 { "" } else { "s" }
                     );
                 }
                 None => {
