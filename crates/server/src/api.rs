@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use axum::extract::{FromRequest, Path, Request, State};
@@ -307,15 +307,33 @@ async fn acquire(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, 
     if let Ok(permit) = state.running.clone().try_acquire_owned() {
         return Ok(permit);
     }
-    if state.waiting.fetch_add(1, Ordering::SeqCst) >= state.limits.max_waiting {
-        state.waiting.fetch_sub(1, Ordering::SeqCst);
+    // Counted out by a guard, not after the wait: a client that disconnects while queued drops
+    // this future at the `.await`, and its place in the queue must come free with it.
+    let (_queued, ahead) = Waiting::enter(&state.waiting);
+    if ahead >= state.limits.max_waiting {
         return Err(busy(&format!("{} more are waiting", state.limits.max_waiting)));
     }
     let waited = tokio::time::timeout(state.limits.queue_wait, state.running.clone().acquire_owned()).await;
-    state.waiting.fetch_sub(1, Ordering::SeqCst);
     match waited {
         Ok(Ok(permit)) => Ok(permit),
         _ => Err(busy(&format!("none came free within {} ms", state.limits.queue_wait.as_millis()))),
+    }
+}
+
+/// One place in the queue for a slot, counted in `waiting` for as long as it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    /// The place, and how many were waiting before it.
+    fn enter(waiting: &'a AtomicUsize) -> (Waiting<'a>, usize) {
+        let ahead = waiting.fetch_add(1, Ordering::SeqCst);
+        (Waiting(waiting), ahead)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -801,6 +819,9 @@ where
 {
     let cancel = Arc::new(AtomicBool::new(false));
     let token = cancel.clone();
+    // A client that disconnects drops this future (and the timeout with it): the guard sets the
+    // token then, so the work stops at its next check and gives its slot back.
+    let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let task = tokio::task::spawn_blocking(move || work(&token));
     match tokio::time::timeout(state.limits.deadline, task).await {
         Ok(Ok(result)) => result,
@@ -820,5 +841,15 @@ where
                 ),
             ))
         }
+    }
+}
+
+/// Sets its token when dropped: when the handler's future ends, however it ends (an answer, the
+/// deadline, or the client going away), the work it started is told to stop.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }

@@ -577,3 +577,82 @@ async fn bad_and_too_expensive_comparisons_get_4xx() {
         assert_eq!((got, kind(&v)), (status, want), "{body}: {v}");
     }
 }
+
+/// Waits (up to `limit`) until `done` holds, polling every 5 ms.
+async fn eventually(limit: Duration, done: impl Fn() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    done()
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_cancels_its_work_and_frees_its_slot() {
+    // A deadline far away: only the disconnect can stop the run.
+    let limits = Limits {
+        max_concurrent: 1,
+        deadline: Duration::from_secs(600),
+        threads: 1,
+        max_runs: 100_000_000,
+        ..Limits::default()
+    };
+    let state = Arc::new(AppState::new(limits, library()).unwrap());
+    let app = router(state.clone(), None).unwrap();
+    let slow = {
+        let app = app.clone();
+        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 50_000_000 });
+        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
+    };
+    assert!(
+        eventually(Duration::from_secs(5), || state.running.available_permits() == 0).await,
+        "the slow run never started"
+    );
+    // The client goes away: hyper drops the handler's future.
+    slow.abort();
+    assert!(
+        eventually(Duration::from_secs(5), || state.running.available_permits() == 1).await,
+        "the disconnected client's run kept its slot"
+    );
+    let (status, _) =
+        post(&app, "/api/simulate", json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 4096 })).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_while_queued_leaves_the_queue() {
+    let limits = Limits {
+        max_concurrent: 1,
+        max_waiting: 1,
+        queue_wait: Duration::from_secs(600),
+        deadline: Duration::from_secs(600),
+        threads: 1,
+        max_runs: 100_000_000,
+        ..Limits::default()
+    };
+    let state = Arc::new(AppState::new(limits, library()).unwrap());
+    let app = router(state.clone(), None).unwrap();
+    let spawn = |runs: u64| {
+        let app = app.clone();
+        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": runs });
+        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
+    };
+    let slow = spawn(50_000_000);
+    assert!(eventually(Duration::from_secs(5), || state.running.available_permits() == 0).await);
+    let queued = spawn(4096);
+    assert!(eventually(Duration::from_secs(5), || state.waiting.load(std::sync::atomic::Ordering::SeqCst) == 1).await);
+    queued.abort();
+    assert!(
+        eventually(Duration::from_secs(2), || state.waiting.load(std::sync::atomic::Ordering::SeqCst) == 0).await,
+        "the disconnected client still counts as waiting"
+    );
+    // Its place is free: the next request queues instead of getting 503 at once.
+    let next = spawn(4096);
+    assert!(eventually(Duration::from_secs(5), || state.waiting.load(std::sync::atomic::Ordering::SeqCst) == 1).await);
+    slow.abort();
+    let (status, v) = next.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
