@@ -20,6 +20,8 @@ use ironclad_analysis::prim::{PrimData, PrimOptions, Restriction, box_counts, bo
 use ironclad_sim::stats::{Estimate, wilson};
 use ironclad_sim::{Draws, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -333,6 +335,19 @@ pub fn discover(
     model: &SimModel,
     request: &Request,
 ) -> Result<DiscoverReport, Error> {
+    discover_cancellable(structure, spec, model, request, None)
+}
+
+/// [`discover`] with a cancellation token, read before every chunk of runs (and every
+/// parameter point) and before every box: once it is set the work stops and the answer is
+/// [`Error::Cancelled`]. Until then the figures are those of [`discover`], bit for bit.
+pub fn discover_cancellable(
+    structure: &Structure,
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+    cancel: Option<&AtomicBool>,
+) -> Result<DiscoverReport, Error> {
     let started = std::time::Instant::now();
     crate::sensitivity::horizon_applies(&request.metric, request.horizon)?;
     let metric = metric(model, &request.metric, request.threshold)?;
@@ -471,21 +486,18 @@ pub fn discover(
             MAX_CELLS / (inputs + 1)
         )));
     }
-    let point_models: Vec<SimModel> = match &points {
-        Some(pts) => pts
-            .values
-            .iter()
-            .map(|x| {
-                let mut params = spec.params.clone();
-                for (u, v) in uncertain.iter().zip(x) {
-                    u.param.set(&mut params, *v);
-                }
-                let pins = pinned_variants(spec, &request.variants)?;
-                structure.parameterise(&params, &model.horizons, &pins).map_err(|e| Error::Unservable(e.to_string()))
-            })
-            .collect::<Result<_, Error>>()?,
-        None => Vec::new(),
+    // With parameter points, each point's model is built when its runs start and dropped when
+    // they end (so at most one per thread is alive, not one per point); it is the same model
+    // whenever it is built, so the runs are those of building them all first, bit for bit.
+    let pins = pinned_variants(spec, &request.variants)?;
+    let point_model = |x: &[f64]| -> Result<SimModel, Error> {
+        let mut params = spec.params.clone();
+        for (u, v) in uncertain.iter().zip(x) {
+            u.param.set(&mut params, *v);
+        }
+        structure.parameterise(&params, &model.horizons, &pins).map_err(|e| Error::Unservable(e.to_string()))
     };
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     // The runs: outcome and inputs, in run order (fixed chunks, or the points' blocks, collected
     // in order).
     let h = match metric {
@@ -494,8 +506,6 @@ pub fn discover(
     };
     let needs = model.needs.len();
     let parties = model.parties;
-    let runners: Vec<Runner<'_>> =
-        if point_models.is_empty() { vec![Runner::new(model)] } else { point_models.iter().map(Runner::new).collect() };
     let units: Vec<(usize, std::ops::Range<u64>)> = match &points {
         Some(pts) => (0..pts.values.len()).map(|p| (p, pts.range(p))).collect(),
         None => (0..runs.div_ceil(CHUNK_RUNS)).map(|c| (0, c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs))).collect(),
@@ -503,13 +513,23 @@ pub fn discover(
     type Rows = (Vec<bool>, Vec<usize>, Vec<f64>);
     let per_chunk: Vec<Rows> = units
         .par_iter()
-        .map(|(unit_model, range)| {
-            let runner = &runners[*unit_model];
+        .map(|(unit_model, range)| -> Result<Rows, Error> {
+            if cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let at_point = match &points {
+                Some(pts) => Some(point_model(&pts.values[*unit_model])?),
+                None => None,
+            };
+            let runner = Runner::new(at_point.as_ref().unwrap_or(model));
             let mut d: Draws = runner.draws();
             let mut best = vec![0.0; parties * needs];
             let mut sums = vec![0.0; needs];
             let (mut fail, mut options, mut wills) = (Vec::new(), Vec::new(), Vec::new());
             for run in range.clone() {
+                if (run - range.start) % CHUNK_RUNS == CHUNK_RUNS - 1 && cancelled() {
+                    return Err(Error::Cancelled);
+                }
                 runner.draw(request.seed, run, &mut d);
                 runner.party_delivery(&d, h, &mut best);
                 // Deliveries summed in ascending party order, as a run does.
@@ -536,9 +556,9 @@ pub fn discover(
                     wills.extend_from_slice(&pts.values[*unit_model]);
                 }
             }
-            (fail, options, wills)
+            Ok((fail, options, wills))
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     let (nv, nf) = (random.len(), loaded.len() + points.as_ref().map_or(0, |_| uncertain.len()));
     let mut outcome = Vec::with_capacity(runs as usize);
     let mut columns: Vec<Column> = random
@@ -675,6 +695,9 @@ pub fn discover(
         note = Some("every fitted run fails: no condition separates failures from successes".into());
     }
     while note.is_none() && boxes.len() < max_boxes {
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
         let left_failures = fit_left.iter().filter(|&&r| outcome[r]).count();
         if left_failures < MIN_FAILURES {
             note = Some(format!(
