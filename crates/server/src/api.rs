@@ -37,8 +37,7 @@ where
     }
 }
 
-/// `POST /api/check`, `/api/show`: a spec, and for `check` optionally a scenario to check
-/// against it.
+/// `POST /api/check`: a spec, and optionally a scenario to check against it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpecRequest {
@@ -47,6 +46,14 @@ pub struct SpecRequest {
     /// A scenario's TOML text.
     #[serde(default)]
     pub scenario: Option<String>,
+}
+
+/// `POST /api/show`: a spec (a `show` report takes no scenario).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowRequest {
+    /// The spec's TOML text.
+    pub spec: String,
 }
 
 /// `POST /api/obligations`.
@@ -79,8 +86,9 @@ pub struct SimulateRequest {
     /// The scenario's TOML text; default: the spec's own scenario, from the server's library.
     #[serde(default)]
     pub scenario: Option<String>,
-    /// Runs (default: the server's default, 20 000; at most its `--max-runs`).
+    /// Runs (default: the server's default, 20 000; at least 1, at most its `--max-runs`).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -192,7 +200,7 @@ pub async fn check(
 
 pub async fn show(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<SpecRequest>,
+    ApiJson(req): ApiJson<ShowRequest>,
 ) -> Result<axum::Json<ShowReport>, ApiError> {
     blocking(&state, move |_| {
         let mut files = Files::new();
@@ -239,7 +247,7 @@ pub async fn obligations(
 
 pub async fn simulate(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<SimulateRequest>,
+    ApiJson(mut req): ApiJson<SimulateRequest>,
 ) -> Result<axum::Json<SimulateResponse>, ApiError> {
     let runs = req.runs.unwrap_or(state.limits.default_runs);
     if runs > state.limits.max_runs {
@@ -248,6 +256,16 @@ pub async fn simulate(
             state.limits.max_runs
         )));
     }
+    let inputs = load(&state, std::mem::take(&mut req.spec), req.scenario.take()).await?;
+    let overrides: Vec<(String, f64)> = std::mem::take(&mut req.params).into_iter().collect();
+    let params = if overrides.is_empty() {
+        None
+    } else {
+        Some(
+            ironclad::simulate::params_with(&inputs.spec, &overrides)
+                .map_err(|e| ApiError::from_front_horizons(e, &inputs.files))?,
+        )
+    };
     // Taken before the work starts and released when the worker ends, even past the deadline:
     // the bound is on simulations actually running.
     let permit = acquire(&state).await?;
@@ -255,14 +273,7 @@ pub async fn simulate(
     blocking(&state, move |cancel| {
         let _permit = permit;
         let started = Instant::now();
-        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front_horizons(e, &inputs.files);
-        let overrides: Vec<(String, f64)> = req.params.into_iter().collect();
-        let params = if overrides.is_empty() {
-            None
-        } else {
-            Some(ironclad::simulate::params_with(&inputs.spec, &overrides).map_err(front)?)
-        };
         let request = ironclad::simulate::Request {
             runs: Some(runs),
             until_ci: None,
@@ -358,8 +369,9 @@ pub struct AttributeRequest {
     /// Half-width of sampled values.
     #[serde(default)]
     pub precision: Option<f64>,
-    /// Runs every coalition is scored on (at most the server's `--max-runs` / 20).
+    /// Runs every coalition is scored on (at least 2, at most the server's `--max-runs`).
     #[serde(default)]
+    #[schemars(range(min = 2))]
     pub runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -396,7 +408,7 @@ pub async fn power(
 /// sampling unit), so one request stays bounded in time as a simulation is.
 pub async fn attribute(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<AttributeRequest>,
+    ApiJson(mut req): ApiJson<AttributeRequest>,
 ) -> Result<axum::Json<ironclad::attribute::AttributeReport>, ApiError> {
     let max = state.limits.max_runs;
     let runs = req.runs.unwrap_or(ironclad::attribute::DEFAULT_RUNS.min(max));
@@ -405,11 +417,16 @@ pub async fn attribute(
             "{runs} runs asked for; this server scores an attribution on at most {max} runs"
         )));
     }
+    if req.exact && req.precision.is_some() {
+        return Err(ApiError::bad_request(
+            "`exact` and `precision` do not go together: exact values have no sampling error; give one of them",
+        ));
+    }
+    let inputs = load(&state, std::mem::take(&mut req.spec), req.scenario.take()).await?;
     let permit = acquire(&state).await?;
     let worker = state.clone();
     blocking(&state, move |cancel| {
         let _permit = permit;
-        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front(e, &inputs.files);
         let request = ironclad::attribute::Request {
             metric: req.metric.unwrap_or_else(|| "adequate".into()),
@@ -447,8 +464,10 @@ pub struct DiscoverRequest {
     /// For `credibility`: a run fails below this (default 0.5).
     #[serde(default)]
     pub threshold: Option<f64>,
-    /// Runs (half fitted, half held out; at most the server's `--max-runs`).
+    /// Runs (default 20 000; half fitted, half held out; at least 20, and 10 per parameter point
+    /// with `uncertain`; at most the server's `--max-runs`).
     #[serde(default)]
+    #[schemars(range(min = 20))]
     pub runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -479,8 +498,9 @@ pub struct SensitivityRequest {
     /// Sobol' base samples (default 256) or Morris trajectories (default 20).
     #[serde(default)]
     pub samples: Option<usize>,
-    /// Runs per design point (default 1 000).
+    /// Runs per design point (default 1 000; at least 1, at most the server's `--max-runs`).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub runs: Option<u64>,
     /// `adequate` (default), `adequate:DOMAIN`, `credibility`, `deterred`.
     #[serde(default)]
@@ -495,7 +515,7 @@ pub struct SensitivityRequest {
 
 pub async fn discover(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<DiscoverRequest>,
+    ApiJson(mut req): ApiJson<DiscoverRequest>,
 ) -> Result<axum::Json<ironclad::discover::DiscoverReport>, ApiError> {
     let runs = req.runs.unwrap_or(ironclad::discover::DEFAULT_RUNS);
     if runs > state.limits.max_runs {
@@ -504,11 +524,11 @@ pub async fn discover(
             state.limits.max_runs
         )));
     }
+    let inputs = load(&state, std::mem::take(&mut req.spec), req.scenario.take()).await?;
     let permit = acquire(&state).await?;
     let worker = state.clone();
-    blocking(&state, move |_| {
+    blocking(&state, move |cancel| {
         let _permit = permit;
-        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front(e, &inputs.files);
         let request = ironclad::discover::Request {
             metric: req.metric.unwrap_or_else(|| "adequate".into()),
@@ -523,7 +543,12 @@ pub async fn discover(
         };
         let structure = inputs.structure(&worker)?;
         let model = ironclad::discover::model(&structure, &inputs.spec, &request).map_err(front)?;
-        worker.pool.install(|| ironclad::discover::discover(&structure, &inputs.spec, &model, &request)).map_err(front)
+        worker
+            .pool
+            .install(|| {
+                ironclad::discover::discover_cancellable(&structure, &inputs.spec, &model, &request, Some(cancel))
+            })
+            .map_err(front)
     })
     .await
     .map(axum::Json)
@@ -539,7 +564,7 @@ pub const MAX_DESIGN_POINTS: u64 = 1 << 16;
 /// simulation's (`--max-runs`) and its points to [`MAX_DESIGN_POINTS`].
 pub async fn sensitivity(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<SensitivityRequest>,
+    ApiJson(mut req): ApiJson<SensitivityRequest>,
 ) -> Result<axum::Json<ironclad::sensitivity::SensitivityReport>, ApiError> {
     use ironclad::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_RUNS, DEFAULT_SOBOL_SAMPLES, Method};
     let method = match req.method.as_deref().unwrap_or("sobol") {
@@ -547,32 +572,35 @@ pub async fn sensitivity(
         "morris" => Method::Morris,
         other => return Err(ApiError::bad_request(format!("no method `{other}`; methods: sobol, morris"))),
     };
-    let worker = state.clone();
     let max_runs = state.limits.max_runs;
+    let runs = req.runs.unwrap_or(DEFAULT_RUNS);
+    if runs > max_runs {
+        return Err(ApiError::too_expensive(format!(
+            "{runs} runs per point asked for; this server runs at most {max_runs} per point"
+        )));
+    }
+    let inputs = load(&state, std::mem::take(&mut req.spec), req.scenario.take()).await?;
+    let k = inputs.spec.params.uncertain.len() as u64;
+    let samples = req.samples.unwrap_or(match method {
+        Method::Sobol => DEFAULT_SOBOL_SAMPLES,
+        Method::Morris => DEFAULT_MORRIS_TRAJECTORIES,
+    }) as u64;
+    // Sobol' (Saltelli): N·(k + 2) points; Morris: r trajectories of k + 1.
+    let (each, unit) = match method {
+        Method::Sobol => (k + 2, "samples"),
+        Method::Morris => (k + 1, "trajectories"),
+    };
+    let points = samples.saturating_mul(each);
+    if points > MAX_DESIGN_POINTS {
+        return Err(ApiError::too_expensive(format!(
+            "{samples} {unit} × {each} points each = {points} design points; this server evaluates at most {MAX_DESIGN_POINTS}"
+        )));
+    }
+    let worker = state.clone();
     let permit = acquire(&state).await?;
     blocking(&state, move |cancel| {
         let _permit = permit;
-        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front(e, &inputs.files);
-        let k = inputs.spec.params.uncertain.len() as u64;
-        let samples = req.samples.unwrap_or(match method {
-            Method::Sobol => DEFAULT_SOBOL_SAMPLES,
-            Method::Morris => DEFAULT_MORRIS_TRAJECTORIES,
-        }) as u64;
-        let runs = req.runs.unwrap_or(DEFAULT_RUNS);
-        // Sobol' (Saltelli): N·(k + 2) points; Morris: r·(k + 1).
-        let points = samples.saturating_mul(k + 2);
-        if points > MAX_DESIGN_POINTS {
-            return Err(ApiError::too_expensive(format!(
-                "{samples} samples × {} points each = {points} design points; this server evaluates at most {MAX_DESIGN_POINTS}",
-                k + 2
-            )));
-        }
-        if runs > max_runs {
-            return Err(ApiError::too_expensive(format!(
-                "{runs} runs per point asked for; this server runs at most {max_runs} per point"
-            )));
-        }
         let request = ironclad::sensitivity::Request {
             method,
             samples: Some(samples as usize),
@@ -593,6 +621,10 @@ pub async fn sensitivity(
     .await
     .map(axum::Json)
 }
+
+/// Most frameworks (with the overlays of `with`) and most scenarios one comparison may name:
+/// each is parsed and kept in memory before any run.
+pub const MAX_COMPARED: usize = 64;
 
 /// One framework of a comparison: a library framework by id, or a spec's text.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -638,8 +670,9 @@ pub struct CompareRequest {
     #[serde(default)]
     pub with: Vec<String>,
     /// Runs of every framework on every scenario (default 20 000); runs × frameworks × scenarios
-    /// at most the server's `--max-runs`.
+    /// at most the server's `--max-runs`; at least 2.
     #[serde(default)]
+    #[schemars(range(min = 2))]
     pub runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -684,10 +717,29 @@ pub async fn compare(
             state.limits.max_runs
         )));
     }
-    let permit = acquire(&state).await?;
+    if count > MAX_COMPARED as u64 || req.scenarios.len() > MAX_COMPARED {
+        return Err(ApiError::too_expensive(format!(
+            "{count} frameworks (with the overlays) and {} scenarios; this server compares at most {MAX_COMPARED} of each",
+            req.scenarios.len()
+        )));
+    }
+    // A library framework given twice would be refused after every spec is parsed: refused
+    // here, before any is.
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &req.frameworks {
+        if let CompareFramework::Library { id } = f
+            && !seen.insert(id.as_str())
+        {
+            return Err(ApiError::bad_request(format!(
+                "two frameworks of the comparison are labelled `{id}`: give each framework once, and each overlay its own `label`"
+            )));
+        }
+    }
+    let runs_request =
+        ironclad::compare::Request { runs: Some(runs), seed: req.seed, horizons: req.horizons, metric: req.metric };
+    // Parsed and checked before any wait for a slot (a malformed request gets its 4xx under load).
     let worker = state.clone();
-    blocking(&state, move |cancel| {
-        let _permit = permit;
+    let (files, frameworks, scenarios) = blocking(&state, move |_| {
         let mut files = Files::new();
         let mut frameworks = Vec::new();
         let mut texts = Vec::new();
@@ -750,7 +802,14 @@ pub async fn compare(
             })?;
             scenarios.push(ironclad::compare::ScenarioText { name: entry.id.clone(), text: entry.text.clone() });
         }
-        let request = ironclad::compare::Request { runs: Some(runs), seed: req.seed, horizons: req.horizons, metric: req.metric };
+        Ok((files, frameworks, scenarios))
+    })
+    .await?;
+    let request = runs_request;
+    let permit = acquire(&state).await?;
+    let worker = state.clone();
+    blocking(&state, move |cancel| {
+        let _permit = permit;
         worker
             .pool
             .install(|| ironclad::compare::compare_cancellable(&frameworks, &scenarios, &request, Some(cancel)))
@@ -763,6 +822,13 @@ pub async fn compare(
 /// `{"v": "o"}` as the front door's `v=o` pins.
 fn pins(variants: &BTreeMap<String, String>) -> Vec<String> {
     variants.iter().map(|(v, o)| format!("{v}={o}")).collect()
+}
+
+/// The spec and scenario of a request, parsed and checked off the async workers and before any
+/// wait for a simulation slot: a malformed request gets its 4xx even when every slot is taken.
+async fn load(state: &Arc<AppState>, spec: String, scenario: Option<String>) -> Result<Inputs, ApiError> {
+    let worker = state.clone();
+    blocking(state, move |_| Inputs::load(&worker, spec, scenario)).await
 }
 
 /// A valid spec and the scenario to run it on, both analysed in memory.

@@ -22,8 +22,12 @@ pub enum Kind {
     TooLarge,
     /// The spec or scenario has errors; `diagnostics` says which.
     InvalidInput,
-    /// More work than one request may ask for.
+    /// More work than one request may ask for: past one of the server's cost limits
+    /// (`--max-runs`, the design points of a sensitivity run, the frameworks of a comparison).
     TooExpensive,
+    /// Well-formed, but this input cannot answer it: no `armed_attack` event to respond to, a
+    /// metric that does not vary, more players or combinations than the method handles.
+    Unservable,
     /// As many simulations as the server allows are running.
     Busy,
     /// The request ran past its deadline and was cancelled.
@@ -93,7 +97,7 @@ impl ApiError {
                 e
             }
             Error::Usage(m) => ApiError::bad_request(fields(&m)),
-            Error::Unservable(m) => ApiError::too_expensive(m),
+            Error::Unservable(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Kind::Unservable, m),
             Error::Cancelled => ApiError::new(StatusCode::GATEWAY_TIMEOUT, Kind::Deadline, "the run was cancelled"),
         }
     }
