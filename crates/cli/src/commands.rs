@@ -982,8 +982,9 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
-    /// Runs of each scenario's simulation (default 20000); the analyses use fewer, in proportion,
-    /// and the report says how many.
+    /// Runs of each scenario's simulation (default 20000); the analyses use fewer, in proportion
+    /// (a quarter per pinned option, a fifth for the attribution, a fiftieth per design point,
+    /// a half for compare), but never under 100 (50 per design point); the report says how many.
     #[arg(long)]
     pub runs: Option<u64>,
     /// The seed: the same seed gives the same report, byte for byte.
@@ -1025,6 +1026,14 @@ pub fn report(o: &ReportArgs, color: bool) -> u8 {
                 eprintln!("error: {} names no default scenario; give one with --scenario FILE", files.name(spec_id));
                 return EXIT_USAGE;
             }
+        }
+    }
+    // The same file twice would print its section twice: a slip, said as one.
+    for (i, path) in paths.iter().enumerate() {
+        let same = |p: &PathBuf| p == path || p.canonicalize().ok().is_some_and(|c| Some(c) == path.canonicalize().ok());
+        if paths[..i].iter().any(same) {
+            eprintln!("error: --scenario {} is given twice; give each scenario once", path.display());
+            return EXIT_USAGE;
         }
     }
     let mut scenarios = Vec::new();

@@ -194,6 +194,9 @@ enum SourcesCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        quiet_on_closed_pipe();
+    }
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
@@ -228,4 +231,18 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(outcome)
+}
+
+/// Gives SIGPIPE back its default action, as in every Unix filter: when the reader of our output
+/// goes away (`ironclad code … | head -1`), the process ends at once, quietly, with the signal's
+/// status (141 in a shell), instead of the Rust runtime's "failed printing to stdout" panic.
+/// Not for `serve`, whose sockets must survive a client that disconnects. Files are written to a
+/// temporary beside their target and renamed on success, so an ending here loses nothing.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at the start of `main`, before any thread is spawned; `signal` with
+    // SIG_DFL installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -125,6 +125,9 @@ pub struct AttributeReport {
     /// The horizon the metric is judged at, in days.
     pub horizon_days: f64,
     pub seed: u64,
+    /// The variants pinned to one option (`--variant`), in the spec's order; the others are
+    /// drawn in each run by their weights.
+    pub variants_pinned: Vec<crate::files::Pin>,
     /// `exact` (all coalitions, intervals over runs) or `sampled` (permutation units on fresh runs).
     pub method: String,
     /// How the intervals were computed.
@@ -337,7 +340,13 @@ impl Sums {
                 let (low, high) = constant_sample(mean, runs, range);
                 Estimate { value: mean, low, high }
             }
-            _ => {
+            // The normal interval, kept inside the figure's range (a probability's below 0 is
+            // no information the range does not already give).
+            Some((lo, hi)) => {
+                let h = self.half_width(k, runs);
+                Estimate { value: mean, low: (mean - h).max(lo), high: (mean + h).min(hi) }
+            }
+            None => {
                 let h = self.half_width(k, runs);
                 Estimate { value: mean, low: mean - h, high: mean + h }
             }
@@ -424,6 +433,8 @@ struct Setup<'a> {
     /// that pledges to a counted need and may honour). A player that cannot has φ, losses and
     /// interactions 0 in every run by construction.
     can_deliver: Vec<bool>,
+    /// The variants pinned by the request.
+    pins: Vec<crate::files::Pin>,
 }
 
 fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Result<Setup<'a>, Error> {
@@ -473,6 +484,12 @@ fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Resul
     }
     // Exact unless there are too many players or a precision asks for sampling.
     let exact = request.exact || (n <= MAX_EXACT_PLAYERS && request.precision.is_none());
+    if exact && request.max_units.is_some() {
+        return Err(Error::Usage(format!(
+            "--max-units bounds the sampling of Shapley values, and these are exact ({n} players, at most \
+             {MAX_EXACT_PLAYERS} without --precision): drop --max-units, or give --precision to sample"
+        )));
+    }
     let counted = |need: usize| match metric {
         Metric::AdequateNeed(k) | Metric::Delivered(k) => need == k,
         _ => true,
@@ -494,7 +511,8 @@ fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Resul
             .sum(),
         _ => 1.0,
     };
-    Ok(Setup { spec, model, request, metric, runs, precision, max_units, players, exact, h, span, can_deliver })
+    let pins = crate::files::pins(spec, &request.variants)?;
+    Ok(Setup { spec, model, request, metric, runs, precision, max_units, players, exact, h, span, can_deliver, pins })
 }
 
 /// Runs the attribution on the current rayon pool.
@@ -666,8 +684,8 @@ fn report(
             (0..n).map(|i| total.estimate(layout.phi(i), runs, of_player(i))).collect(),
             None,
             format!(
-                "normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures; a figure equal \
-                 in every run (but v(∅) and those of a party that cannot deliver) gets the rule of three toward the \
+                "normal 95 % interval over {runs} runs: mean ± 1.96·sd/√runs of the per-run figures, within the \
+                 figure's range; a figure equal in every run (but v(∅) and those of a party that cannot deliver) gets the rule of three toward the \
                  ends of its range"
             ),
         )
@@ -676,7 +694,7 @@ fn report(
             return Err(Error::Unservable("a sampled attribution without its sampled values".into()));
         };
         let interval = format!(
-            "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs; a figure equal in every unit or run (but v(∅) and those of a party that cannot deliver) gets the rule of three toward the ends of its range",
+            "values: Student-t 95 % interval over {} independent units (a permutation and its reverse, on {RUNS_PER_UNIT} fresh runs each); v(N), v(∅), leave-one-out: normal interval over {runs} runs, within the figure's range; a figure equal in every unit or run (but v(∅) and those of a party that cannot deliver) gets the rule of three toward the ends of its range",
             sampling.units
         );
         (phi, Some(sampling), interval)
@@ -685,6 +703,12 @@ fn report(
     if exact {
         for i in 0..n {
             for j in i + 1..n {
+                if matches!(s.metric, Metric::Delivered(_)) {
+                    // `delivered:NEED` is an additive game: every interaction is 0 by
+                    // construction (what the per-run sums give is rounding), with no interval.
+                    interactions.push((i, j, Estimate { value: 0.0, low: 0.0, high: 0.0 }));
+                    continue;
+                }
                 let range = (can(i) && can(j)).then_some((-2.0 * span, 2.0 * span));
                 interactions.push((i, j, total.estimate(layout.pair(i, j), runs, range)));
             }
@@ -773,6 +797,7 @@ fn assemble(s: &Setup<'_>, figures: Figures, seconds: Option<f64>) -> AttributeR
         metric_text,
         horizon_days: if deterrence_horizon { model.deterrence.horizon } else { model.horizons[0] },
         seed: request.seed,
+        variants_pinned: s.pins.clone(),
         method: if s.exact || metric == Metric::Deterred { "exact" } else { "sampled" }.into(),
         interval: figures.interval,
         runs,
@@ -1196,19 +1221,21 @@ fn deterred_exact(
             total.merge(part);
         }
     }
-    let at = |value: f64, k: usize| {
+    // Delta-method intervals, kept inside the range of what they estimate: P(deterred) in
+    // [0, 1], a difference of two in [−1, 1].
+    let at = |value: f64, k: usize, range: (f64, f64)| {
         let h = total.half_width(k, runs);
-        Estimate { value, low: value - h, high: value + h }
+        Estimate { value, low: (value - h).max(range.0), high: (value + h).min(range.1) }
     };
     if cancelled() {
         return Err(Error::Cancelled);
     }
     Ok(Figures {
-        v_all: at(v[full], 0),
-        v_none: at(v[0], 1),
-        phi: (0..n).map(|i| at(phi[i], layout.phi(i))).collect(),
-        loss: (0..n).map(|i| at(loss[i], layout.loss(i))).collect(),
-        interactions: pairs.iter().enumerate().map(|(p, &(i, j, x))| (i, j, at(x, pair_slot(p)))).collect(),
+        v_all: at(v[full], 0, (0.0, 1.0)),
+        v_none: at(v[0], 1, (0.0, 1.0)),
+        phi: (0..n).map(|i| at(phi[i], layout.phi(i), (-1.0, 1.0))).collect(),
+        loss: (0..n).map(|i| at(loss[i], layout.loss(i), (-1.0, 1.0))).collect(),
+        interactions: pairs.iter().enumerate().map(|(p, &(i, j, x))| (i, j, at(x, pair_slot(p), (-2.0, 2.0)))).collect(),
         sampling: None,
         interval: format!(
             "values exact over all coalitions of the {runs} runs' mean credibility; delta-method normal 95 % interval \

@@ -39,6 +39,8 @@ pub const CLIP: (f64, f64) = (0.01, 0.99);
 pub const DEFAULT_RESAMPLES: u64 = 2000;
 /// Most bootstrap resamples.
 pub const MAX_RESAMPLES: u64 = 1_000_000;
+/// The fewest bootstrap resamples: a 2.5th percentile needs some to stand on.
+pub const MIN_RESAMPLES: u64 = 100;
 /// Width of a reliability bin of predicted probability.
 pub const BIN_WIDTH: f64 = 0.1;
 
@@ -159,8 +161,17 @@ impl Recorded {
             Recorded::NotHonoured => 0.0,
         }
     }
-    fn class(self) -> usize {
-        self as usize
+    /// The observed class of the three-class score, judged by the forecast's own rule:
+    /// honoured within `horizon` days (or with no delay recorded) is "in time" (0); honoured
+    /// later, or partly honoured whatever its delay, is the middle class, "late or partly" (1);
+    /// not honoured is 2.
+    pub fn class(self, delay_days: Option<u32>, horizon: f64) -> usize {
+        match self {
+            Recorded::Honoured if delay_days.is_some_and(|d| f64::from(d) > horizon) => 1,
+            Recorded::Honoured => 0,
+            Recorded::Partly => 1,
+            Recorded::NotHonoured => 2,
+        }
     }
 }
 
@@ -205,9 +216,10 @@ pub fn log_loss(p: f64, y: f64) -> f64 {
     -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
 }
 
-/// Three-class Brier score: Σ (p_k − o_k)² over (honoured, partly, not honoured).
-pub fn brier3(p: [f64; 3], recorded: Recorded) -> f64 {
-    p.iter().enumerate().map(|(k, pk)| brier(*pk, if k == recorded.class() { 1.0 } else { 0.0 })).sum()
+/// Three-class Brier score: Σ (p_k − o_k)² over (honoured in time, late or partly, not
+/// honoured), `class` the observed one ([`Recorded::class`]).
+pub fn brier3(p: [f64; 3], class: usize) -> f64 {
+    p.iter().enumerate().map(|(k, pk)| brier(*pk, if k == class { 1.0 } else { 0.0 })).sum()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +352,8 @@ pub struct Worst {
 pub struct Bootstrap {
     pub seed: u64,
     pub resamples: u64,
+    /// Cases resampled. With one, every interval has zero width (there is nothing to resample):
+    /// the text output shows none, and a reader of the JSON should take none.
     pub cases: usize,
 }
 
@@ -360,8 +374,11 @@ pub fn case_dirs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 /// `files`, so that their diagnostics can be rendered when they have errors.
 pub fn backtest(files: &mut Files, dir: &Path, request: &Request) -> Result<BacktestReport, Error> {
     let resamples = request.resamples.unwrap_or(DEFAULT_RESAMPLES);
-    if resamples == 0 || resamples > MAX_RESAMPLES {
-        return Err(Error::Usage(format!("--runs takes 1 to {MAX_RESAMPLES} bootstrap resamples")));
+    if !(MIN_RESAMPLES..=MAX_RESAMPLES).contains(&resamples) {
+        return Err(Error::Usage(format!(
+            "--runs takes {MIN_RESAMPLES} to {MAX_RESAMPLES} bootstrap resamples (a 95 % percentile interval from \
+             fewer has no meaning)"
+        )));
     }
     let mut cases = Vec::new();
     for case_dir in case_dirs(dir)? {
@@ -405,7 +422,7 @@ fn method_lines() -> Vec<String> {
         "prediction: the case's scenario replayed on its framework with the default variant selection (each variant's heaviest option, as `ironclad obligations`); nothing is taken from the recorded outcome",
         "P(honoured) = the prior of the (commitment, party) pair, honour[strength] x modality[modality] from the spec's [model] table; with several tested commitments, the strongest obliging one (highest prior, first listed on a tie)",
         "not obliged (no tested commitment obliges the party in the replay): the model predicts non-action, P(honoured) = 0",
-        "three classes: honoured in time = P(honoured) x P(delay <= horizon), partly = P(honoured) x P(delay > horizon), not honoured = 1 - P(honoured); delay: the model's log-normal for the commitment's kind; horizon: the spec's deterrence horizon (default 30 days); baselines are split by the same delay law",
+        "three classes: honoured in time = P(honoured) x P(delay <= horizon), late or partly = P(honoured) x P(delay > horizon), not honoured = 1 - P(honoured); observed: honoured within the horizon (or with no delay recorded) is in time, honoured later or partly honoured is the middle class; delay: the model's log-normal for the commitment's kind; horizon: the spec's deterrence horizon (default 30 days); baselines are split by the same delay law",
         "binary scores: honoured = 1, partly = 0.5, not honoured = 0; Brier (p - y)^2; log loss -(y ln p + (1 - y) ln(1 - p)) with p clipped to [0.01, 0.99]; lower is better",
         "baselines: flat 74.5 % (Leeds, Long & Mitchell 2000, honoured when invoked, 1816-1944); by alliance type (Berkemeier & Fuhrmann 2018): defense 41 %, offense 74 %, neutrality 78 %, nonaggression 37 %, consultation 50 % (no published rate for consultation pacts: their overall rate)",
         "weightings: per outcome (every guarantor counts once) and per case (each case's mean, cases weighted equally); intervals: 95 % percentile bootstrap over cases (the case is the independent unit)",
@@ -544,7 +561,7 @@ fn metrics(o: &OutcomeReport) -> [f64; METRICS] {
     for (f, p) in ps.iter().enumerate() {
         m[f] = brier(*p, y);
         m[3 + f] = log_loss(*p, y);
-        m[6 + f] = brier3(split(*p), o.recorded);
+        m[6 + f] = brier3(split(*p), o.recorded.class(o.delay_days, o.horizon_days));
     }
     m
 }
@@ -685,7 +702,12 @@ mod tests {
         // partly: -(0.5 ln 0.6 + 0.5 ln 0.4) = 0.7135582...
         assert!((log_loss(0.6, 0.5) - 0.713_558_2).abs() < 1e-6);
         // three classes: (0.5, 0.2, 0.3) against partly: 0.25 + 0.64 + 0.09.
-        assert!((brier3([0.5, 0.2, 0.3], Recorded::Partly) - 0.98).abs() < 1e-12);
+        assert!((brier3([0.5, 0.2, 0.3], Recorded::Partly.class(Some(2), 30.0)) - 0.98).abs() < 1e-12);
+        // The observed class follows the forecast's rule: honoured after the horizon is late.
+        assert_eq!(Recorded::Honoured.class(Some(66), 30.0), 1);
+        assert_eq!(Recorded::Honoured.class(Some(30), 30.0), 0);
+        assert_eq!(Recorded::Honoured.class(None, 30.0), 0);
+        assert_eq!(Recorded::NotHonoured.class(Some(66), 30.0), 2);
     }
 
     #[test]

@@ -748,7 +748,7 @@ fn atop(file: &str, spec: &Spec) -> FrameworkCodes {
         if contrib.is_empty() {
             "no coded clause states an amount".into()
         } else {
-            format!("{} state an amount", list(&contrib))
+            format!("{} {} an amount", list(&contrib), if contrib.len() == 1 { "states" } else { "state" })
         },
         contrib,
     ));

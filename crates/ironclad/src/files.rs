@@ -153,6 +153,39 @@ impl Files {
     }
 }
 
+/// A variant pinned to one option by `--variant VARIANT=OPTION`: reports of analyses carry
+/// their pins, so that two reports of one framework, scenario and seed under different pins
+/// cannot be taken for each other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Pin {
+    /// The variant's id.
+    pub variant: String,
+    /// The option every run takes.
+    pub option: String,
+}
+
+/// The pins of `pins` (checked as [`pinned_variants`] checks them), in the spec's variant order.
+pub fn pins(spec: &Spec, pins: &[String]) -> Result<Vec<Pin>, Error> {
+    Ok(pinned_variants(spec, pins)?
+        .iter()
+        .enumerate()
+        .filter_map(|(v, o)| {
+            o.map(|o| Pin {
+                variant: spec.variants[v].id.clone(),
+                option: spec.variants[v].options[usize::from(o)].id.clone(),
+            })
+        })
+        .collect())
+}
+
+/// The text line of a report's pins: `variants pinned: a=x, b=y`, or `None` without pins.
+pub fn pins_line(pins: &[Pin]) -> Option<String> {
+    (!pins.is_empty()).then(|| {
+        let each: Vec<String> = pins.iter().map(|p| format!("{}={}", p.variant, p.option)).collect();
+        format!("variants pinned: {}", each.join(", "))
+    })
+}
+
 /// `VARIANT=OPTION` pins: the option pinned for each variant, `None` where not given.
 pub fn pinned_variants(spec: &Spec, pins: &[String]) -> Result<Vec<Option<u16>>, Error> {
     let mut pinned = vec![None; spec.variants.len()];

@@ -102,6 +102,9 @@ pub struct SensitivityReport {
     pub metric_text: String,
     pub horizon_days: f64,
     pub seed: u64,
+    /// The variants pinned to one option (`--variant`), in the spec's order; the others are
+    /// drawn in each run by their weights.
+    pub variants_pinned: Vec<crate::files::Pin>,
     /// `sobol` or `morris`.
     pub method: String,
     /// The design, in words.
@@ -483,7 +486,8 @@ fn report(prepared: Prepared<'_>, y: &[f64], seconds: Option<f64>) -> Result<Sen
             let idx = plan.analyze(y).map_err(analysis)?;
             for (i, row) in rows.iter_mut().enumerate() {
                 let (m, h) = (idx.mu_star[i], idx.mu_star_half_width[i]);
-                row.mu_star = Some(Estimate { value: m, low: m - h, high: m + h });
+                // μ*, a mean of absolute values, is ≥ 0: the interval stops there.
+                row.mu_star = Some(Estimate { value: m, low: (m - h).max(0.0), high: m + h });
                 row.mu = Some(idx.mu[i]);
                 row.sigma = Some(idx.sigma[i]);
             }
@@ -494,7 +498,9 @@ fn report(prepared: Prepared<'_>, y: &[f64], seconds: Option<f64>) -> Result<Sen
                 d + 1,
                 plan.delta
             );
-            interval = format!("μ*: 95 % Student-t interval over the {r} trajectories (the independent unit)");
+            interval = format!(
+                "μ*: 95 % Student-t interval over the {r} trajectories (the independent unit), cut at 0 (μ* ≥ 0)"
+            );
             mean = None;
             variance = None;
             widest = idx.mu_star_half_width.iter().copied().fold(0.0, f64::max);
@@ -520,6 +526,7 @@ fn report(prepared: Prepared<'_>, y: &[f64], seconds: Option<f64>) -> Result<Sen
             _ => horizon,
         },
         seed: request.seed,
+        variants_pinned: crate::files::pins(spec, &request.variants)?,
         method: match request.method {
             Method::Sobol => "sobol",
             Method::Morris => "morris",

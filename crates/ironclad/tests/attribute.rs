@@ -430,3 +430,69 @@ fn delivered_intervals_scale_with_the_unit() {
         same(x.loss, y.loss, &x.party);
     }
 }
+
+/// Intervals stay in the range of what they estimate: on few runs the normal (or delta-method)
+/// half-width exceeds the figure, and a probability's interval must not pass below 0 or above 1
+/// (audit 12: v(N) of `adequate` at 100 runs was 0.020 [−0.008, 0.048]).
+#[test]
+fn intervals_stay_in_the_range_of_what_they_estimate() {
+    let (spec, scenario) = flagship();
+    for (metric, runs) in [("adequate", 100), ("credibility", 5), ("deterred", 5)] {
+        let request = Request { metric: metric.into(), runs: Some(runs), ..Request::default() };
+        let r = run(&spec, &scenario, &request, 1);
+        for (what, e) in [("v(N)", r.v_all), ("v(∅)", r.v_none)] {
+            assert!(e.low >= 0.0 && e.high <= 1.0 && e.low <= e.value && e.value <= e.high, "{metric} {what}: {e:?}");
+        }
+        for v in &r.values {
+            assert!(v.shapley.low >= -1.0 && v.shapley.high <= 1.0, "{metric} {}: {:?}", v.party, v.shapley);
+        }
+    }
+}
+
+/// `delivered:NEED` is additive: its interactions are exactly 0 with no interval, not a
+/// rounding residue with the constant-sample bound.
+#[test]
+fn delivered_interactions_are_exactly_zero() {
+    let (spec, scenario) = flagship();
+    let request = Request { metric: "delivered:land".into(), runs: Some(500), ..Request::default() };
+    let r = run(&spec, &scenario, &request, 1);
+    assert!(!r.interactions.is_empty());
+    for i in &r.interactions {
+        assert_eq!((i.value.value, i.value.low, i.value.high), (0.0, 0.0, 0.0), "{} × {}", i.a, i.b);
+    }
+}
+
+/// `--max-units` bounds sampling: with exact values it is refused, as `--precision` with
+/// `--exact` is, instead of being silently ignored.
+#[test]
+fn max_units_with_exact_values_is_a_usage_error() {
+    let (spec, scenario) = flagship();
+    let structure = Structure::build(&spec, &scenario).unwrap();
+    for exact in [true, false] {
+        let request = Request { exact, max_units: Some(500), runs: Some(100), ..Request::default() };
+        let m = model(&structure, &spec, &request).unwrap();
+        match attribute(&spec, &m, &request) {
+            Err(ironclad::Error::Usage(msg)) => assert!(msg.contains("--max-units"), "{msg}"),
+            other => panic!("exact = {exact}: {other:?}"),
+        }
+    }
+    // With a precision the values are sampled, and --max-units applies.
+    let request = Request { max_units: Some(500), precision: Some(0.05), runs: Some(100), ..Request::default() };
+    let m = model(&structure, &spec, &request).unwrap();
+    assert!(attribute(&spec, &m, &request).is_ok());
+}
+
+/// The report says which variants were pinned: two reports of one seed under different pins
+/// cannot be taken for each other.
+#[test]
+fn the_report_carries_its_variant_pins() {
+    let (spec, scenario) = flagship();
+    let request =
+        Request { variants: vec!["proposals-adopted=adopted".into()], runs: Some(200), ..Request::default() };
+    let r = run(&spec, &scenario, &request, 1);
+    assert_eq!(r.variants_pinned.len(), 1);
+    assert_eq!((r.variants_pinned[0].variant.as_str(), r.variants_pinned[0].option.as_str()), ("proposals-adopted", "adopted"));
+    assert!(ironclad::render::text::attribute(&r).contains("variants pinned: proposals-adopted=adopted"));
+    let plain = run(&spec, &scenario, &Request { runs: Some(200), ..Request::default() }, 1);
+    assert!(plain.variants_pinned.is_empty());
+}

@@ -127,7 +127,7 @@ pub struct Default {
     pub source: &'static str,
 }
 
-const LLM2000: &str = "Leeds, Long & Mitchell (2000), JCR 44(5):686-699: 74.5% of alliance commitments honoured when invoked, 1816-1944 (calibration.md)";
+const LLM2000: &str = "Leeds, Long & Mitchell (2000), JCR 44(5):686-699: 74.5% of alliance commitments honoured when invoked, 1816-1944 (calibration.md). A pre-1945 rate: the same question over 1945-2003 gives 22% for all alliance commitments (Berkemeier & Fuhrmann 2018), so for a post-1945 treaty the value is an upper reading; its default uncertainty, triangular(0.22, 0.745, 0.78) (docs/analysis.md), spans both periods";
 
 /// The defaults, with their sources. Assumptions say so.
 pub const DEFAULTS: &[Default] = &[
@@ -145,7 +145,7 @@ pub const DEFAULTS: &[Default] = &[
     Default {
         name: "honour.statement",
         value: 0.30,
-        source: "assumption: below declarations; near Sabrosky's ~25% (paraphrased in Leeds et al. 2000, calibration.md)",
+        source: "assumption: below declarations (Sabrosky's ~25%, paraphrased in Leeds et al. 2000, calibration.md, measures how often allies joined, another quantity)",
     },
     Default {
         name: "honour.remark",

@@ -291,8 +291,8 @@ const DELAY_SOURCE: &str =
 pub const DEFAULTS: &[DefaultUncertain] = &[
     DefaultUncertain {
         name: "honour.treaty",
-        dist: tri(0.50, 0.745, 0.78),
-        source: "the published spread (calibration.md): 50% overall fulfilment 1816-2003 (Berkemeier & Fuhrmann 2018) to 78% for neutrality pacts (same data), mode 74.5% (Leeds, Long & Mitchell 2000)",
+        dist: tri(0.22, 0.745, 0.78),
+        source: "the published spread (calibration.md): from 22% of all alliance commitments fulfilled 1945-2003 (Berkemeier & Fuhrmann 2018; 41% for defence pacts 1816-2003) to 78% for neutrality pacts (same data), mode 74.5%, a rate of 1816-1944 (Leeds, Long & Mitchell 2000)",
     },
     DefaultUncertain {
         name: "honour.agreement",
@@ -307,7 +307,7 @@ pub const DEFAULTS: &[DefaultUncertain] = &[
     DefaultUncertain {
         name: "honour.statement",
         dist: tri(0.22, 0.30, 0.41),
-        source: "calibration.md: from 22% (Berkemeier & Fuhrmann 2018, 1945-2003) to 41% (their defence pacts), mode the default 0.30 near Sabrosky's ~25%",
+        source: "calibration.md: from 22% (Berkemeier & Fuhrmann 2018, 1945-2003) to 41% (their defence pacts), mode the default 0.30 (assumption; Sabrosky's ~25% measures how often allies joined, another quantity)",
     },
     DefaultUncertain {
         name: "honour.remark",

@@ -89,7 +89,7 @@ fn the_bootstrap_is_deterministic_for_a_seed() {
 fn the_json_matches_its_schema() {
     let schema = json(&run(&["schema", "--output", "backtest"]).stdout);
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
-    let report = json(&run(&["backtest", "history/", "--format", "json", "--runs", "50"]).stdout);
+    let report = json(&run(&["backtest", "history/", "--format", "json", "--runs", "100"]).stdout);
     let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
@@ -141,8 +141,11 @@ fn malformed_cases_fail_with_the_file_and_field() {
     let good_outcome = "party = \"UK\"\ncommitments = [\"art4-consult\"]";
     // The good case scores.
     let dir = one_case(&case_text(&nato, &scenario, good_outcome));
-    let out = run(&["backtest", dir.path().to_str().unwrap(), "--runs", "10"]);
+    let out = run(&["backtest", dir.path().to_str().unwrap(), "--runs", "100"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // One case: the bootstrap over cases has nothing to resample, and no interval is shown.
+    assert!(out.stdout.contains("no interval: the bootstrap's unit is the case, and there is one"), "{}", out.stdout);
+    assert!(out.stdout.lines().filter(|l| l.starts_with("    model ")).all(|l| !l.contains('[')), "{}", out.stdout);
     // An unknown field.
     let out = bad(&case_text(&nato, &scenario, &format!("{good_outcome}\nconfidence = 0.9")));
     assert!(out.stderr.contains("confidence"), "{}", out.stderr);
@@ -169,4 +172,45 @@ fn a_directory_without_cases_is_a_usage_error() {
     let out = run(&["backtest", dir.path().to_str().unwrap()]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("no case folders"), "{}", out.stderr);
+}
+
+#[test]
+fn too_few_resamples_are_a_usage_error() {
+    for runs in ["1", "2", "99"] {
+        let out = run(&["backtest", "history/", "--runs", runs]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains("100 to 1000000 bootstrap resamples"), "{}", out.stderr);
+    }
+}
+
+/// The three-class score judges the observation by the forecast's rule: an ally that honoured
+/// after the 30-day horizon (NATO 2001: France 40 days, Germany 66) is in the middle class, and
+/// the per-outcome score is the mean of exactly that.
+#[test]
+fn a_late_honouring_is_scored_in_the_middle_class() {
+    let report = json(&run(&["backtest", "history/", "--format", "json", "--runs", "100"]).stdout);
+    let outcomes: Vec<&Value> =
+        report["cases"].as_array().unwrap().iter().flat_map(|c| c["outcomes"].as_array().unwrap()).collect();
+    let class = |o: &Value| match o["recorded"].as_str().unwrap() {
+        "honoured" if o["delay_days"].as_f64().is_some_and(|d| d > o["horizon_days"].as_f64().unwrap()) => 1,
+        "honoured" => 0,
+        "partly" => 1,
+        _ => 2,
+    };
+    assert!(outcomes.iter().any(|o| o["recorded"] == "honoured" && class(o) == 1), "history/ has late honourings");
+    let mean = outcomes
+        .iter()
+        .map(|o| {
+            let p = [o["p_in_time"].as_f64().unwrap(), o["p_late"].as_f64().unwrap(), o["p_not"].as_f64().unwrap()];
+            (0..3).map(|k| (p[k] - if k == class(o) { 1.0 } else { 0.0 }).powi(2)).sum::<f64>()
+        })
+        .sum::<f64>()
+        / outcomes.len() as f64;
+    let row = report["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["score"] == "brier3" && r["weighting"] == "outcome")
+        .expect("brier3 per outcome");
+    assert!((row["model"]["value"].as_f64().unwrap() - mean).abs() < 1e-12, "{} vs {mean}", row["model"]);
 }

@@ -191,3 +191,32 @@ fn help_and_version_exit_0() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with("ironclad "), "{}", out.stdout);
 }
+
+/// A reader that stops early (`ironclad code … | head -1`) ends the command quietly by SIGPIPE,
+/// the Unix filter's convention, not by the runtime's "failed printing to stdout" panic (exit
+/// 101 with a backtrace). The output (400 kB) is larger than a pipe's buffer, so the write meets
+/// the closed pipe whatever the timing.
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_ends_the_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let specs: Vec<std::path::PathBuf> = fs::read_dir(workspace_root().join("frameworks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("ironclad"))
+        .current_dir(workspace_root())
+        .args(["code", "--format", "json"])
+        .args(&specs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.signal(), Some(13), "not ended by SIGPIPE (13 on Linux): {:?}", out.status);
+}

@@ -4,6 +4,7 @@
 use super::run;
 
 const SMALL: &str = "crates/ironclad/tests/fixtures/report/small.toml";
+const COALITION_2025: &str = "frameworks/coalition-2025.toml";
 
 fn out(dir: &tempfile::TempDir, name: &str) -> String {
     dir.path().join(name).display().to_string()
@@ -103,6 +104,11 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     let r = run(&["report", SMALL, "--out", &dir.path().display().to_string()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
+    // The same scenario twice (also as another path to the same file): exit 2, not two sections.
+    let twice = ["scenarios/ceasefire-then-offensive.toml", "./scenarios/ceasefire-then-offensive.toml"];
+    let r = run(&["report", COALITION_2025, "--scenario", twice[0], "--scenario", twice[1], "--out", &path]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is given twice"), "{}", r.stderr);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "a failed report writes nothing");
     // A scenario that the spec cannot resolve (it names a party the spec lacks).
     let r = run(&["report", SMALL, "--scenario", "scenarios/crimea-2014.toml", "--out", &path]);

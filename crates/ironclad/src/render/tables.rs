@@ -380,7 +380,12 @@ pub fn sensitivity(sr: &SensitivityReport) -> Table {
                 n(format!("{}", q.nominal)),
                 n(q.total.as_ref().map(est).unwrap_or_default()),
                 n(q.first_order.as_ref().map(est).unwrap_or_default()),
-                t(format!("{}{}", if q.default { "library default: " } else { "" }, q.reason)),
+                // A library default's reason already says so (`library default: SOURCE`).
+                t(if q.default && !q.reason.starts_with("library default") {
+                    format!("library default: {}", q.reason)
+                } else {
+                    q.reason.clone()
+                }),
             ]
         })
         .collect();

@@ -538,7 +538,7 @@ pub fn backtest(r: &crate::backtest::BacktestReport) -> String {
             "party", "scored commitment", "P(h)", "in time", "late", "not", "flat", "type"
         );
         for (o, scored) in c.outcomes.iter().zip(&scored) {
-            let delay = o.delay_days.map(|d| format!(", {d} days")).unwrap_or_default();
+            let delay = o.delay_days.map(|d| format!(", {d} day{}", if d == 1 { "" } else { "s" })).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  {:6} {:width$} {:>6.3} {:>7.3} {:>6.3} {:>6.3} {:>6.3} {:>6.3}  {}{delay}",
@@ -555,14 +555,26 @@ pub fn backtest(r: &crate::backtest::BacktestReport) -> String {
         }
         let _ = writeln!(out, "  case mean Brier (model): {:.3}\n", c.brier_model);
     }
+    // One case: a bootstrap over cases has nothing to resample, so no interval is shown.
+    let one = r.bootstrap.cases < 2;
+    if one {
+        let _ = writeln!(
+            out,
+            "SCORES — lower is better; no interval: the bootstrap's unit is the case, and there is one"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "SCORES — lower is better; [95 % interval: percentile bootstrap over cases, {} resamples, seed {}]",
+            r.bootstrap.resamples, r.bootstrap.seed
+        );
+    }
+    let interval = |e: &crate::backtest::Est| if one { format!("{:.3}", e.value) } else { interval(e) };
+    let signed_interval =
+        |e: &crate::backtest::Est| if one { format!("{:+.3}", e.value) } else { signed_interval(e) };
     let _ = writeln!(
         out,
-        "SCORES — lower is better; [95 % interval: percentile bootstrap over cases, {} resamples, seed {}]",
-        r.bootstrap.resamples, r.bootstrap.seed
-    );
-    let _ = writeln!(
-        out,
-        "  brier: binary (partly = 0.5); log: log loss, p clipped to [0.01, 0.99]; brier3: three classes (honoured in time, partly/late, not)"
+        "  brier: binary (partly = 0.5); log: log loss, p clipped to [0.01, 0.99]; brier3: three classes (honoured in time, late or partly, not)"
     );
     for s in &r.scores {
         let _ = writeln!(out, "  {} per {}:", s.score, s.weighting);
@@ -627,7 +639,13 @@ pub fn power(r: &PowerReport) -> String {
     let _ = writeln!(
         out,
         "  {:<20} {:>5} {:>4}  {:>10} {:<14} {:>10} {:<14}",
-        "seat", "seats", "veto", "S-S", "(exact)", "Banzhaf", "(exact)"
+        "seat",
+        "seats",
+        "veto",
+        "S-S",
+        if r.exact { "(exact)" } else { "" },
+        "Banzhaf",
+        if r.exact { "(exact)" } else { "" }
     );
     for row in &r.rows {
         let label = if row.seats > 1 { format!("{} (each)", row.label) } else { row.label.clone() };
@@ -654,6 +672,9 @@ pub fn attribute(r: &AttributeReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "ironclad attribute — {} on `{}`", r.framework, r.scenario);
     let _ = writeln!(out, "metric: {}", r.metric_text);
+    if let Some(line) = crate::files::pins_line(&r.variants_pinned) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "method: {}, seed {}, {}", r.method, r.seed, wall(r.seconds));
     let _ = writeln!(out, "intervals: {}", r.interval);
     if let Some(s) = &r.sampling {
@@ -692,8 +713,10 @@ pub fn attribute(r: &AttributeReport) -> String {
             out,
             "\nINTERACTIONS — largest |Shapley interaction index| (Grabisch 1997): > 0 matter together, < 0 either will do; 95% CI"
         );
-        for i in &r.interactions {
-            let _ = writeln!(out, "  {:<20} {}", format!("{} × {}", i.a, i.b), est(&i.value));
+        let pairs: Vec<String> = r.interactions.iter().map(|i| format!("{} × {}", i.a, i.b)).collect();
+        let width = pairs.iter().map(|p| p.chars().count()).max().unwrap_or(0).max(20);
+        for (pair, i) in pairs.iter().zip(&r.interactions) {
+            let _ = writeln!(out, "  {pair:<width$} {}", est(&i.value));
         }
     } else if r.method == "sampled" {
         let _ = writeln!(out, "\ninteractions: computed by the exact method only");
@@ -706,6 +729,9 @@ pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "ironclad sensitivity — {} on `{}`", r.framework, r.scenario);
     let _ = writeln!(out, "metric: {}", r.metric_text);
+    if let Some(line) = crate::files::pins_line(&r.variants_pinned) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "at the nominal parameters: {:.4} ({} runs)", r.nominal, r.runs_per_point);
     let _ = writeln!(
         out,
@@ -741,6 +767,26 @@ pub fn sensitivity(r: &crate::sensitivity::SensitivityReport) -> String {
                 cell(&p.first_order),
                 cell(&p.total),
                 p.distribution
+            );
+        }
+        // Sampling error of the estimators, said where it shows (docs/analysis.md, "Sobol'").
+        let odd: Vec<&str> = r
+            .parameters
+            .iter()
+            .filter(|p| match (&p.first_order, &p.total) {
+                (Some(s1), Some(st)) => s1.value < 0.0 || st.value > 1.0 || s1.value > st.value,
+                _ => false,
+            })
+            .map(|p| p.param.as_str())
+            .collect();
+        if !odd.is_empty() {
+            let _ = writeln!(
+                out,
+                "  note: {} — an index below 0, a total above 1 or S1 above ST is the estimators' sampling error \
+                 at N = {} rows and {} runs per point, not a share: raise --runs or --samples",
+                odd.join(", "),
+                r.samples,
+                r.runs_per_point
             );
         }
     } else {
