@@ -112,11 +112,15 @@ pub struct DiscoverReport {
     /// The credibility threshold (`credibility` only).
     pub threshold: Option<f64>,
     pub seed: u64,
+    /// The variants pinned to one option (`--variant`), in the spec's order; the others are
+    /// inputs, sampled by weight.
+    pub variants_pinned: Vec<crate::files::Pin>,
     /// Runs in all; the first half fits the boxes, the second half is held out.
     pub runs: u64,
     pub fit_runs: u64,
     pub held_out_runs: u64,
-    /// Share of all runs that fail, 95 % Wilson interval over runs.
+    /// Share of all runs that fail, 95 % interval: Wilson over runs; with `--uncertain`,
+    /// clustered by parameter point (and never narrower than the Wilson interval over runs).
     pub failure_rate: Estimate,
     /// Failures among the fitted and the held-out runs.
     pub fit_failures: u64,
@@ -190,7 +194,7 @@ pub struct BoxFigures {
     /// Failures inside the box.
     pub failures_in_box: u64,
     /// Share of the half's failures inside the box, 95 % interval (Wilson over runs; with
-    /// `--uncertain`, clustered by parameter point).
+    /// `--uncertain`, clustered by parameter point, never narrower than Wilson over runs).
     pub coverage: Estimate,
     /// Share of the box's runs that fail, 95 % interval (as `coverage`).
     pub density: Estimate,
@@ -288,7 +292,9 @@ enum Column {
 
 /// A ratio Σa / Σb over clusters (parameter points) with its 95 % normal interval from the
 /// linearised (ratio-estimator) variance, `C/(C−1) · Σ (a_c − R·b_c)² / (Σb)²`, clamped to [0, 1]:
-/// runs at one point share its parameters, so the point is the independent unit.
+/// runs at one point share its parameters, so the point is the independent unit. Never narrower
+/// than the Wilson interval of Σa in Σb runs: when every point has the same share (every run in a
+/// box fails, say) the ratio estimator's variance is 0, and "1473 of 1473" is not certainty.
 fn clustered(cells: &[(u64, u64)]) -> Estimate {
     let (a, b): (f64, f64) = cells.iter().fold((0.0, 0.0), |(x, y), &(p, q)| (x + p as f64, y + q as f64));
     if b == 0.0 {
@@ -298,7 +304,8 @@ fn clustered(cells: &[(u64, u64)]) -> Estimate {
     let c = cells.iter().filter(|(_, q)| *q > 0).count() as f64;
     let ss: f64 = cells.iter().map(|&(p, q)| (p as f64 - r * q as f64).powi(2)).sum();
     let h = if c > 1.0 { 1.959_963_984_540_054 * (c / (c - 1.0) * ss).sqrt() / b } else { 1.0 };
-    Estimate { value: r, low: (r - h).max(0.0), high: (r + h).min(1.0) }
+    let runs = wilson(a as u64, b as u64);
+    Estimate { value: r, low: (r - h).max(0.0).min(runs.low), high: (r + h).min(1.0).max(runs.high) }
 }
 
 /// The parameter points of `--uncertain` (scrambled Sobol' over the uncertain parameters'
@@ -490,6 +497,7 @@ pub fn discover_cancellable(
     // they end (so at most one per thread is alive, not one per point); it is the same model
     // whenever it is built, so the runs are those of building them all first, bit for bit.
     let pins = pinned_variants(spec, &request.variants)?;
+    let variants_pinned = crate::files::pins(spec, &request.variants)?;
     let point_model = |x: &[f64]| -> Result<SimModel, Error> {
         let mut params = spec.params.clone();
         for (u, v) in uncertain.iter().zip(x) {
@@ -823,6 +831,7 @@ pub fn discover_cancellable(
         horizon_days,
         threshold,
         seed: request.seed,
+        variants_pinned,
         runs,
         fit_runs: fit_rows.len() as u64,
         held_out_runs: held_rows.len() as u64,
@@ -879,4 +888,25 @@ pub fn discover_cancellable(
         note,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clustered;
+
+    /// Audit 12 (analyses F4): every run of every point in the box fails; the ratio estimator's
+    /// variance is 0, but the interval is the Wilson one over the runs, not [1, 1].
+    #[test]
+    fn a_clustered_interval_is_never_narrower_than_wilson_over_runs() {
+        let cells: Vec<(u64, u64)> = (0..8).map(|_| (184, 184)).collect();
+        let e = clustered(&cells);
+        let w = ironclad_sim::stats::wilson(8 * 184, 8 * 184);
+        assert_eq!(e.value, 1.0);
+        assert!(e.low <= w.low && w.low < 1.0, "{e:?} vs Wilson {w:?}");
+        assert_eq!(e.high, 1.0);
+        // Points that differ keep their wider clustered interval.
+        let e = clustered(&[(0, 100), (100, 100), (0, 100), (100, 100)]);
+        let w = ironclad_sim::stats::wilson(200, 400);
+        assert!(e.high - e.low > w.high - w.low, "{e:?} vs Wilson {w:?}");
+    }
 }

@@ -271,3 +271,20 @@ fn a_set_token_cancels_the_discovery_and_an_unset_one_changes_nothing() {
         assert!(matches!(r, Err(ironclad::Error::Cancelled)), "{:?}", r.map(|r| r.runs));
     }
 }
+
+/// Audit 12 (analyses F19): the pins a discovery ran under are in its report and its text.
+#[test]
+fn the_report_records_its_variant_pins() {
+    let (spec, scenario) = tiny();
+    let request =
+        Request { runs: Some(400), horizon: Some(100_000.0), variants: vec!["noise=a".into()], ..Request::default() };
+    let r = run(&spec, &scenario, &request, 1);
+    assert_eq!(
+        serde_json::to_value(&r.variants_pinned).unwrap(),
+        serde_json::json!([{ "variant": "noise", "option": "a" }])
+    );
+    assert!(ironclad::render::text::discover(&r).contains("\nvariants pinned: noise=a\n"));
+    let unpinned = run(&spec, &scenario, &Request { variants: Vec::new(), ..request }, 1);
+    assert!(unpinned.variants_pinned.is_empty());
+    assert!(!ironclad::render::text::discover(&unpinned).contains("variants pinned"));
+}
