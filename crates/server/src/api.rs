@@ -222,7 +222,7 @@ pub async fn obligations(
         let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let request = ironclad::obligations::Request {
             at: req.at,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
             explain: req.explain,
             why_not: req.why_not,
         };
@@ -279,7 +279,7 @@ pub async fn simulate(
             until_ci: None,
             seed: req.seed,
             horizons: req.horizons,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
             params,
             absent: req.absent,
             off: req.off,
@@ -435,7 +435,7 @@ pub async fn attribute(
             precision: req.precision,
             runs: Some(runs),
             seed: req.seed,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
             ..ironclad::attribute::Request::default()
         };
         let structure = inputs.structure(&worker)?;
@@ -537,7 +537,7 @@ pub async fn discover(
             runs: Some(runs),
             seed: req.seed,
             boxes: req.boxes,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
             uncertain: req.uncertain,
             points: req.points,
         };
@@ -608,7 +608,7 @@ pub async fn sensitivity(
             metric: req.metric.unwrap_or_else(|| "adequate".into()),
             horizon: req.horizon,
             seed: req.seed,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
         };
         let structure = inputs.structure(&worker)?;
         worker
@@ -819,9 +819,15 @@ pub async fn compare(
     .map(axum::Json)
 }
 
-/// `{"v": "o"}` as the front door's `v=o` pins.
-fn pins(variants: &BTreeMap<String, String>) -> Vec<String> {
-    variants.iter().map(|(v, o)| format!("{v}={o}")).collect()
+/// `{"v": "o"}` as the front door's `v=o` pins; a variant id holding `=` would be split at it
+/// and reported as another option, so it is refused here, as no variant id holds one.
+fn pins(variants: &BTreeMap<String, String>) -> Result<Vec<String>, ApiError> {
+    if let Some(v) = variants.keys().find(|v| v.contains('=')) {
+        return Err(ApiError::bad_request(format!(
+            "`variants` takes {{\"variant-id\": \"option-id\"}}; `{v}` is no variant id (ids hold no `=`)"
+        )));
+    }
+    Ok(variants.iter().map(|(v, o)| format!("{v}={o}")).collect())
 }
 
 /// The spec and scenario of a request, parsed and checked off the async workers and before any

@@ -111,7 +111,7 @@ impl From<JsonRejection> for ApiError {
         }
         // 415 (no JSON content type) keeps its status; every other rejection is the client's JSON.
         let status = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE { status } else { StatusCode::BAD_REQUEST };
-        ApiError::new(status, Kind::BadRequest, rejection.body_text())
+        ApiError::new(status, Kind::BadRequest, shapes(&rejection.body_text()))
     }
 }
 
@@ -119,6 +119,20 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, axum::Json(self.body)).into_response()
     }
+}
+
+/// serde's message for an entry of an untagged list in the words of the request: the shapes it
+/// takes, not the Rust type's name.
+fn shapes(message: &str) -> String {
+    message
+        .replace(
+            "data did not match any variant of untagged enum CompareFramework",
+            "expected {\"id\": LIBRARY-ID} or {\"spec\": TEXT}, and nothing else",
+        )
+        .replace(
+            "data did not match any variant of untagged enum CompareScenario",
+            "expected {\"id\": LIBRARY-ID} or {\"text\": TEXT, \"name\"?: NAME}, and nothing else",
+        )
 }
 
 /// A front-door usage message in the API's words: the CLI's flags (`--runs`, `--precision`,
@@ -164,6 +178,14 @@ fn fields(message: &str) -> String {
         }
     }
     out.push_str(rest);
+    // A JSON list is not repeated: "`horizons` is repeatable at most 63 times" → "takes at most
+    // 63 values".
+    if let Some(at) = out.find(" is repeatable at most ")
+        && let Some(end) = out[at..].find(" times")
+    {
+        let n = out[at + " is repeatable at most ".len()..at + end].to_string();
+        out.replace_range(at..at + end + " times".len(), &format!(" takes at most {n} values"));
+    }
     out
 }
 
@@ -188,6 +210,10 @@ mod tests {
         );
         assert_eq!(fields("`--with x=y`: write member=PARTY@FRAMEWORK"), "`with x=y`: write member=PARTY@FRAMEWORK");
         assert_eq!(fields("--variant takes VARIANT=OPTION"), "`variants` takes VARIANT=OPTION");
+        assert_eq!(
+            fields("64 horizons: --horizon is repeatable at most 63 times"),
+            "64 horizons: `horizon` takes at most 63 values"
+        );
         // Not a flag: left alone.
         assert_eq!(fields("a range 1--2 and -- alone"), "a range 1--2 and -- alone");
         // Nor a double hyphen inside an id: ids may hold one.

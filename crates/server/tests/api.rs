@@ -783,3 +783,23 @@ async fn the_page_takes_get_only() {
     let (status, _) = call(&app, "GET", "/", None).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn small_messages_say_what_the_request_should_hold() {
+    let app = app();
+    let (spec, scenario) = (small_spec(), small_scenario());
+    let horizons: Vec<u32> = (1..=64).collect();
+    let (status, v) =
+        post(&app, "/api/simulate", json!({ "spec": spec, "scenario": scenario, "runs": 100, "horizons": horizons }))
+            .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["message"], "64 horizons: `horizons` takes at most 63 values");
+    let body = json!({ "spec": spec, "scenario": scenario, "runs": 100, "variants": { "tripwire=as-claimed": "x" } });
+    let (status, v) = post(&app, "/api/simulate", body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("`tripwire=as-claimed` is no variant id"), "{v}");
+    let (status, v) = post(&app, "/api/compare", json!({ "frameworks": ["nato-1949"] })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    let m = v["error"]["message"].as_str().unwrap();
+    assert!(m.contains("{\"id\": LIBRARY-ID} or {\"spec\": TEXT}") && !m.contains("untagged"), "{m}");
+}
