@@ -21,19 +21,33 @@ use crate::error::{ApiError, Kind};
 use crate::library::{LibraryListing, LibraryText};
 
 /// A JSON body whose rejections (malformed, too large, wrong content type) answer in the API's
-/// error shape.
+/// error shape. A body announced larger than `--max-body` is refused before any of it is read,
+/// and one that has not arrived within [`AppState::body_timeout`] gets 408.
 pub struct ApiJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ApiJson<T>
+impl<T> FromRequest<Arc<AppState>> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
-    S: Send + Sync,
+    axum::Json<T>: FromRequest<Arc<AppState>, Rejection = axum::extract::rejection::JsonRejection>,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(value))
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let announced = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if announced.is_some_and(|n| n > state.limits.max_body as u64) {
+            return Err(ApiError::too_large());
+        }
+        match tokio::time::timeout(state.body_timeout, axum::Json::<T>::from_request(req, state)).await {
+            Ok(body) => Ok(ApiJson(body?.0)),
+            Err(_) => Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                Kind::BadRequest,
+                format!("the request body did not arrive within {} ms", state.body_timeout.as_millis()),
+            )),
+        }
     }
 }
 

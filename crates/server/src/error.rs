@@ -67,6 +67,14 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, Kind::BadRequest, message)
     }
 
+    pub fn too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::TooLarge,
+            "the request body is larger than this server accepts",
+        )
+    }
+
     pub fn too_expensive(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Kind::TooExpensive, message)
     }
@@ -107,7 +115,7 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
         let status = rejection.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            return ApiError::new(status, Kind::TooLarge, "the request body is larger than this server accepts");
+            return ApiError::too_large();
         }
         // 415 (no JSON content type) keeps its status; every other rejection is the client's JSON.
         let status = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE { status } else { StatusCode::BAD_REQUEST };

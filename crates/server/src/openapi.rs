@@ -31,7 +31,8 @@ pub fn document() -> String {
 /// Errors each kind of operation may answer (`docs/server.md`).
 const POST_ERRORS: &[(&str, &str)] = &[
     ("400", "malformed JSON, a missing or unknown field, an unknown variant, party, commitment or parameter"),
-    ("413", "the body is larger than the server's --max-body"),
+    ("408", "the body did not arrive within 30 s"),
+    ("413", "the body is larger than the server's --max-body (or its Content-Length says so)"),
     ("415", "the body is not sent as application/json"),
     (
         "422",

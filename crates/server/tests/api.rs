@@ -803,3 +803,43 @@ async fn small_messages_say_what_the_request_should_hold() {
     let m = v["error"]["message"].as_str().unwrap();
     assert!(m.contains("{\"id\": LIBRARY-ID} or {\"spec\": TEXT}") && !m.contains("untagged"), "{m}");
 }
+
+/// A body that never arrives.
+struct Never;
+
+impl axum::body::HttpBody for Never {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Pending
+    }
+}
+
+#[tokio::test]
+async fn a_body_announced_too_large_or_never_completed_is_refused_early() {
+    let mut state = AppState::new(Limits { threads: 1, ..Limits::default() }, library()).unwrap();
+    state.body_timeout = Duration::from_millis(200);
+    let app = router(Arc::new(state), None).unwrap();
+    let started = std::time::Instant::now();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/check")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, "99999999999")
+        .body(Body::new(Never))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/check")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::new(Never))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
