@@ -20,6 +20,8 @@ use ironclad_analysis::prim::{PrimData, PrimOptions, Restriction, box_counts, bo
 use ironclad_sim::stats::{Estimate, wilson};
 use ironclad_sim::{Draws, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -110,11 +112,15 @@ pub struct DiscoverReport {
     /// The credibility threshold (`credibility` only).
     pub threshold: Option<f64>,
     pub seed: u64,
+    /// The variants pinned to one option (`--variant`), in the spec's order; the others are
+    /// inputs, sampled by weight.
+    pub variants_pinned: Vec<crate::files::Pin>,
     /// Runs in all; the first half fits the boxes, the second half is held out.
     pub runs: u64,
     pub fit_runs: u64,
     pub held_out_runs: u64,
-    /// Share of all runs that fail, 95 % Wilson interval over runs.
+    /// Share of all runs that fail, 95 % interval: Wilson over runs; with `--uncertain`,
+    /// clustered by parameter point (and never narrower than the Wilson interval over runs).
     pub failure_rate: Estimate,
     /// Failures among the fitted and the held-out runs.
     pub fit_failures: u64,
@@ -188,7 +194,7 @@ pub struct BoxFigures {
     /// Failures inside the box.
     pub failures_in_box: u64,
     /// Share of the half's failures inside the box, 95 % interval (Wilson over runs; with
-    /// `--uncertain`, clustered by parameter point).
+    /// `--uncertain`, clustered by parameter point, never narrower than Wilson over runs).
     pub coverage: Estimate,
     /// Share of the box's runs that fail, 95 % interval (as `coverage`).
     pub density: Estimate,
@@ -286,7 +292,9 @@ enum Column {
 
 /// A ratio Σa / Σb over clusters (parameter points) with its 95 % normal interval from the
 /// linearised (ratio-estimator) variance, `C/(C−1) · Σ (a_c − R·b_c)² / (Σb)²`, clamped to [0, 1]:
-/// runs at one point share its parameters, so the point is the independent unit.
+/// runs at one point share its parameters, so the point is the independent unit. Never narrower
+/// than the Wilson interval of Σa in Σb runs: when every point has the same share (every run in a
+/// box fails, say) the ratio estimator's variance is 0, and "1473 of 1473" is not certainty.
 fn clustered(cells: &[(u64, u64)]) -> Estimate {
     let (a, b): (f64, f64) = cells.iter().fold((0.0, 0.0), |(x, y), &(p, q)| (x + p as f64, y + q as f64));
     if b == 0.0 {
@@ -296,7 +304,8 @@ fn clustered(cells: &[(u64, u64)]) -> Estimate {
     let c = cells.iter().filter(|(_, q)| *q > 0).count() as f64;
     let ss: f64 = cells.iter().map(|&(p, q)| (p as f64 - r * q as f64).powi(2)).sum();
     let h = if c > 1.0 { 1.959_963_984_540_054 * (c / (c - 1.0) * ss).sqrt() / b } else { 1.0 };
-    Estimate { value: r, low: (r - h).max(0.0), high: (r + h).min(1.0) }
+    let runs = wilson(a as u64, b as u64);
+    Estimate { value: r, low: (r - h).max(0.0).min(runs.low), high: (r + h).min(1.0).max(runs.high) }
 }
 
 /// The parameter points of `--uncertain` (scrambled Sobol' over the uncertain parameters'
@@ -332,6 +341,19 @@ pub fn discover(
     spec: &Spec,
     model: &SimModel,
     request: &Request,
+) -> Result<DiscoverReport, Error> {
+    discover_cancellable(structure, spec, model, request, None)
+}
+
+/// [`discover`] with a cancellation token, read before every chunk of runs (and every
+/// parameter point) and before every box: once it is set the work stops and the answer is
+/// [`Error::Cancelled`]. Until then the figures are those of [`discover`], bit for bit.
+pub fn discover_cancellable(
+    structure: &Structure,
+    spec: &Spec,
+    model: &SimModel,
+    request: &Request,
+    cancel: Option<&AtomicBool>,
 ) -> Result<DiscoverReport, Error> {
     let started = std::time::Instant::now();
     crate::sensitivity::horizon_applies(&request.metric, request.horizon)?;
@@ -471,21 +493,19 @@ pub fn discover(
             MAX_CELLS / (inputs + 1)
         )));
     }
-    let point_models: Vec<SimModel> = match &points {
-        Some(pts) => pts
-            .values
-            .iter()
-            .map(|x| {
-                let mut params = spec.params.clone();
-                for (u, v) in uncertain.iter().zip(x) {
-                    u.param.set(&mut params, *v);
-                }
-                let pins = pinned_variants(spec, &request.variants)?;
-                structure.parameterise(&params, &model.horizons, &pins).map_err(|e| Error::Unservable(e.to_string()))
-            })
-            .collect::<Result<_, Error>>()?,
-        None => Vec::new(),
+    // With parameter points, each point's model is built when its runs start and dropped when
+    // they end (so at most one per thread is alive, not one per point); it is the same model
+    // whenever it is built, so the runs are those of building them all first, bit for bit.
+    let pins = pinned_variants(spec, &request.variants)?;
+    let variants_pinned = crate::files::pins(spec, &request.variants)?;
+    let point_model = |x: &[f64]| -> Result<SimModel, Error> {
+        let mut params = spec.params.clone();
+        for (u, v) in uncertain.iter().zip(x) {
+            u.param.set(&mut params, *v);
+        }
+        structure.parameterise(&params, &model.horizons, &pins).map_err(|e| Error::Unservable(e.to_string()))
     };
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     // The runs: outcome and inputs, in run order (fixed chunks, or the points' blocks, collected
     // in order).
     let h = match metric {
@@ -494,8 +514,6 @@ pub fn discover(
     };
     let needs = model.needs.len();
     let parties = model.parties;
-    let runners: Vec<Runner<'_>> =
-        if point_models.is_empty() { vec![Runner::new(model)] } else { point_models.iter().map(Runner::new).collect() };
     let units: Vec<(usize, std::ops::Range<u64>)> = match &points {
         Some(pts) => (0..pts.values.len()).map(|p| (p, pts.range(p))).collect(),
         None => (0..runs.div_ceil(CHUNK_RUNS)).map(|c| (0, c * CHUNK_RUNS..((c + 1) * CHUNK_RUNS).min(runs))).collect(),
@@ -503,13 +521,23 @@ pub fn discover(
     type Rows = (Vec<bool>, Vec<usize>, Vec<f64>);
     let per_chunk: Vec<Rows> = units
         .par_iter()
-        .map(|(unit_model, range)| {
-            let runner = &runners[*unit_model];
+        .map(|(unit_model, range)| -> Result<Rows, Error> {
+            if cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let at_point = match &points {
+                Some(pts) => Some(point_model(&pts.values[*unit_model])?),
+                None => None,
+            };
+            let runner = Runner::new(at_point.as_ref().unwrap_or(model));
             let mut d: Draws = runner.draws();
             let mut best = vec![0.0; parties * needs];
             let mut sums = vec![0.0; needs];
             let (mut fail, mut options, mut wills) = (Vec::new(), Vec::new(), Vec::new());
             for run in range.clone() {
+                if (run - range.start) % CHUNK_RUNS == CHUNK_RUNS - 1 && cancelled() {
+                    return Err(Error::Cancelled);
+                }
                 runner.draw(request.seed, run, &mut d);
                 runner.party_delivery(&d, h, &mut best);
                 // Deliveries summed in ascending party order, as a run does.
@@ -536,9 +564,9 @@ pub fn discover(
                     wills.extend_from_slice(&pts.values[*unit_model]);
                 }
             }
-            (fail, options, wills)
+            Ok((fail, options, wills))
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     let (nv, nf) = (random.len(), loaded.len() + points.as_ref().map_or(0, |_| uncertain.len()));
     let mut outcome = Vec::with_capacity(runs as usize);
     let mut columns: Vec<Column> = random
@@ -675,6 +703,9 @@ pub fn discover(
         note = Some("every fitted run fails: no condition separates failures from successes".into());
     }
     while note.is_none() && boxes.len() < max_boxes {
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
         let left_failures = fit_left.iter().filter(|&&r| outcome[r]).count();
         if left_failures < MIN_FAILURES {
             note = Some(format!(
@@ -800,6 +831,7 @@ pub fn discover(
         horizon_days,
         threshold,
         seed: request.seed,
+        variants_pinned,
         runs,
         fit_runs: fit_rows.len() as u64,
         held_out_runs: held_rows.len() as u64,
@@ -856,4 +888,25 @@ pub fn discover(
         note,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clustered;
+
+    /// Audit 12 (analyses F4): every run of every point in the box fails; the ratio estimator's
+    /// variance is 0, but the interval is the Wilson one over the runs, not [1, 1].
+    #[test]
+    fn a_clustered_interval_is_never_narrower_than_wilson_over_runs() {
+        let cells: Vec<(u64, u64)> = (0..8).map(|_| (184, 184)).collect();
+        let e = clustered(&cells);
+        let w = ironclad_sim::stats::wilson(8 * 184, 8 * 184);
+        assert_eq!(e.value, 1.0);
+        assert!(e.low <= w.low && w.low < 1.0, "{e:?} vs Wilson {w:?}");
+        assert_eq!(e.high, 1.0);
+        // Points that differ keep their wider clustered interval.
+        let e = clustered(&[(0, 100), (100, 100), (0, 100), (100, 100)]);
+        let w = ironclad_sim::stats::wilson(200, 400);
+        assert!(e.high - e.low > w.high - w.low, "{e:?} vs Wilson {w:?}");
+    }
 }

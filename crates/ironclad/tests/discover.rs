@@ -235,3 +235,56 @@ fn uncertain_requests_are_checked() {
         assert!(matches!(discover(&structure, &spec, &m, &request), Err(ironclad::Error::Usage(_))), "{request:?}");
     }
 }
+
+/// A set token stops the discovery, plain and with parameter points (audit 12, F3); a token
+/// never set changes no figure.
+#[test]
+fn a_set_token_cancels_the_discovery_and_an_unset_one_changes_nothing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (spec, scenario) = tiny_with(
+        "[[model.uncertain]]\nparam = \"honour.treaty\"\nlow = 0.05\nhigh = 0.95\nreason = \"test: a wide range\"\n",
+    );
+    let structure = Structure::build(&spec, &scenario).expect("the structure builds");
+    for uncertain in [false, true] {
+        let request = Request { runs: Some(4000), horizon: Some(100_000.0), uncertain, ..Request::default() };
+        let m = model(&structure, &spec, &request).expect("the model");
+        let set = AtomicBool::new(true);
+        let r = ironclad::discover::discover_cancellable(&structure, &spec, &m, &request, Some(&set));
+        assert!(matches!(r, Err(ironclad::Error::Cancelled)), "{:?}", r.map(|r| r.runs));
+        let unset = AtomicBool::new(false);
+        let with = ironclad::discover::discover_cancellable(&structure, &spec, &m, &request, Some(&unset)).unwrap();
+        let without = discover(&structure, &spec, &m, &request).unwrap();
+        assert_eq!(serde_json::to_string(&with).unwrap(), serde_json::to_string(&without).unwrap());
+        // Set midway: the runs stop at their next chunk.
+        let big = Request { runs: Some(10_000_000), points: uncertain.then_some(64), ..request.clone() };
+        let token = AtomicBool::new(false);
+        let r = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                token.store(true, Ordering::Relaxed);
+            });
+            let started = std::time::Instant::now();
+            let r = ironclad::discover::discover_cancellable(&structure, &spec, &m, &big, Some(&token));
+            assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+            r
+        });
+        assert!(matches!(r, Err(ironclad::Error::Cancelled)), "{:?}", r.map(|r| r.runs));
+    }
+}
+
+/// Audit 12 (analyses F19): the pins a discovery ran under are in its report and its text.
+#[test]
+fn the_report_records_its_variant_pins() {
+    let (spec, scenario) = tiny();
+    let request =
+        Request { runs: Some(400), horizon: Some(100_000.0), variants: vec!["noise=a".into()], ..Request::default() };
+    let r = run(&spec, &scenario, &request, 1);
+    assert_eq!(
+        serde_json::to_value(&r.variants_pinned).unwrap(),
+        serde_json::json!([{ "variant": "noise", "option": "a" }])
+    );
+    assert!(ironclad::render::text::discover(&r).contains("\nvariants pinned: noise=a\n"));
+    let unpinned = run(&spec, &scenario, &Request { variants: Vec::new(), ..request }, 1);
+    assert!(unpinned.variants_pinned.is_empty());
+    assert!(!ironclad::render::text::discover(&unpinned).contains("variants pinned"));
+}

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use axum::extract::{FromRequest, Path, Request, State};
@@ -21,24 +21,37 @@ use crate::error::{ApiError, Kind};
 use crate::library::{LibraryListing, LibraryText};
 
 /// A JSON body whose rejections (malformed, too large, wrong content type) answer in the API's
-/// error shape.
+/// error shape. A body announced larger than `--max-body` is refused before any of it is read,
+/// and one that has not arrived within [`AppState::body_timeout`] gets 408.
 pub struct ApiJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ApiJson<T>
+impl<T> FromRequest<Arc<AppState>> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
-    S: Send + Sync,
+    axum::Json<T>: FromRequest<Arc<AppState>, Rejection = axum::extract::rejection::JsonRejection>,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(value))
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let announced = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if announced.is_some_and(|n| n > state.limits.max_body as u64) {
+            return Err(ApiError::too_large());
+        }
+        match tokio::time::timeout(state.body_timeout, axum::Json::<T>::from_request(req, state)).await {
+            Ok(body) => Ok(ApiJson(body?.0)),
+            Err(_) => Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                Kind::BadRequest,
+                format!("the request body did not arrive within {} ms", state.body_timeout.as_millis()),
+            )),
+        }
     }
 }
 
-/// `POST /api/check`, `/api/show`: a spec, and for `check` optionally a scenario to check
-/// against it.
+/// `POST /api/check`: a spec, and optionally a scenario to check against it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpecRequest {
@@ -47,6 +60,14 @@ pub struct SpecRequest {
     /// A scenario's TOML text.
     #[serde(default)]
     pub scenario: Option<String>,
+}
+
+/// `POST /api/show`: a spec (a `show` report takes no scenario).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowRequest {
+    /// The spec's TOML text.
+    pub spec: String,
 }
 
 /// `POST /api/obligations`.
@@ -79,8 +100,9 @@ pub struct SimulateRequest {
     /// The scenario's TOML text; default: the spec's own scenario, from the server's library.
     #[serde(default)]
     pub scenario: Option<String>,
-    /// Runs (default: the server's default, 20 000; at most its `--max-runs`).
+    /// Runs (default: the server's default, 20 000; at least 1, at most its `--max-runs`).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -192,7 +214,7 @@ pub async fn check(
 
 pub async fn show(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<SpecRequest>,
+    ApiJson(req): ApiJson<ShowRequest>,
 ) -> Result<axum::Json<ShowReport>, ApiError> {
     blocking(&state, move |_| {
         let mut files = Files::new();
@@ -214,7 +236,7 @@ pub async fn obligations(
         let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let request = ironclad::obligations::Request {
             at: req.at,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
             explain: req.explain,
             why_not: req.why_not,
         };
@@ -239,7 +261,7 @@ pub async fn obligations(
 
 pub async fn simulate(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<SimulateRequest>,
+    ApiJson(mut req): ApiJson<SimulateRequest>,
 ) -> Result<axum::Json<SimulateResponse>, ApiError> {
     let runs = req.runs.unwrap_or(state.limits.default_runs);
     if runs > state.limits.max_runs {
@@ -248,6 +270,16 @@ pub async fn simulate(
             state.limits.max_runs
         )));
     }
+    let inputs = load(&state, std::mem::take(&mut req.spec), req.scenario.take()).await?;
+    let overrides: Vec<(String, f64)> = std::mem::take(&mut req.params).into_iter().collect();
+    let params = if overrides.is_empty() {
+        None
+    } else {
+        Some(
+            ironclad::simulate::params_with(&inputs.spec, &overrides)
+                .map_err(|e| ApiError::from_front_horizons(e, &inputs.files))?,
+        )
+    };
     // Taken before the work starts and released when the worker ends, even past the deadline:
     // the bound is on simulations actually running.
     let permit = acquire(&state).await?;
@@ -255,20 +287,13 @@ pub async fn simulate(
     blocking(&state, move |cancel| {
         let _permit = permit;
         let started = Instant::now();
-        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front_horizons(e, &inputs.files);
-        let overrides: Vec<(String, f64)> = req.params.into_iter().collect();
-        let params = if overrides.is_empty() {
-            None
-        } else {
-            Some(ironclad::simulate::params_with(&inputs.spec, &overrides).map_err(front)?)
-        };
         let request = ironclad::simulate::Request {
             runs: Some(runs),
             until_ci: None,
             seed: req.seed,
             horizons: req.horizons,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
             params,
             absent: req.absent,
             off: req.off,
@@ -307,15 +332,33 @@ async fn acquire(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, 
     if let Ok(permit) = state.running.clone().try_acquire_owned() {
         return Ok(permit);
     }
-    if state.waiting.fetch_add(1, Ordering::SeqCst) >= state.limits.max_waiting {
-        state.waiting.fetch_sub(1, Ordering::SeqCst);
+    // Counted out by a guard, not after the wait: a client that disconnects while queued drops
+    // this future at the `.await`, and its place in the queue must come free with it.
+    let (_queued, ahead) = Waiting::enter(&state.waiting);
+    if ahead >= state.limits.max_waiting {
         return Err(busy(&format!("{} more are waiting", state.limits.max_waiting)));
     }
     let waited = tokio::time::timeout(state.limits.queue_wait, state.running.clone().acquire_owned()).await;
-    state.waiting.fetch_sub(1, Ordering::SeqCst);
     match waited {
         Ok(Ok(permit)) => Ok(permit),
         _ => Err(busy(&format!("none came free within {} ms", state.limits.queue_wait.as_millis()))),
+    }
+}
+
+/// One place in the queue for a slot, counted in `waiting` for as long as it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    /// The place, and how many were waiting before it.
+    fn enter(waiting: &'a AtomicUsize) -> (Waiting<'a>, usize) {
+        let ahead = waiting.fetch_add(1, Ordering::SeqCst);
+        (Waiting(waiting), ahead)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -340,8 +383,9 @@ pub struct AttributeRequest {
     /// Half-width of sampled values.
     #[serde(default)]
     pub precision: Option<f64>,
-    /// Runs every coalition is scored on (at most the server's `--max-runs` / 20).
+    /// Runs every coalition is scored on (at least 2, at most the server's `--max-runs`).
     #[serde(default)]
+    #[schemars(range(min = 2))]
     pub runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -378,7 +422,7 @@ pub async fn power(
 /// sampling unit), so one request stays bounded in time as a simulation is.
 pub async fn attribute(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<AttributeRequest>,
+    ApiJson(mut req): ApiJson<AttributeRequest>,
 ) -> Result<axum::Json<ironclad::attribute::AttributeReport>, ApiError> {
     let max = state.limits.max_runs;
     let runs = req.runs.unwrap_or(ironclad::attribute::DEFAULT_RUNS.min(max));
@@ -387,11 +431,16 @@ pub async fn attribute(
             "{runs} runs asked for; this server scores an attribution on at most {max} runs"
         )));
     }
+    if req.exact && req.precision.is_some() {
+        return Err(ApiError::bad_request(
+            "`exact` and `precision` do not go together: exact values have no sampling error; give one of them",
+        ));
+    }
+    let inputs = load(&state, std::mem::take(&mut req.spec), req.scenario.take()).await?;
     let permit = acquire(&state).await?;
     let worker = state.clone();
     blocking(&state, move |cancel| {
         let _permit = permit;
-        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front(e, &inputs.files);
         let request = ironclad::attribute::Request {
             metric: req.metric.unwrap_or_else(|| "adequate".into()),
@@ -400,7 +449,7 @@ pub async fn attribute(
             precision: req.precision,
             runs: Some(runs),
             seed: req.seed,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
             ..ironclad::attribute::Request::default()
         };
         let structure = inputs.structure(&worker)?;
@@ -429,8 +478,10 @@ pub struct DiscoverRequest {
     /// For `credibility`: a run fails below this (default 0.5).
     #[serde(default)]
     pub threshold: Option<f64>,
-    /// Runs (half fitted, half held out; at most the server's `--max-runs`).
+    /// Runs (default 20 000; half fitted, half held out; at least 20, and 10 per parameter point
+    /// with `uncertain`; at most the server's `--max-runs`).
     #[serde(default)]
+    #[schemars(range(min = 20))]
     pub runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -461,8 +512,9 @@ pub struct SensitivityRequest {
     /// Sobol' base samples (default 256) or Morris trajectories (default 20).
     #[serde(default)]
     pub samples: Option<usize>,
-    /// Runs per design point (default 1 000).
+    /// Runs per design point (default 1 000; at least 1, at most the server's `--max-runs`).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub runs: Option<u64>,
     /// `adequate` (default), `adequate:DOMAIN`, `credibility`, `deterred`.
     #[serde(default)]
@@ -477,7 +529,7 @@ pub struct SensitivityRequest {
 
 pub async fn discover(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<DiscoverRequest>,
+    ApiJson(mut req): ApiJson<DiscoverRequest>,
 ) -> Result<axum::Json<ironclad::discover::DiscoverReport>, ApiError> {
     let runs = req.runs.unwrap_or(ironclad::discover::DEFAULT_RUNS);
     if runs > state.limits.max_runs {
@@ -486,11 +538,11 @@ pub async fn discover(
             state.limits.max_runs
         )));
     }
+    let inputs = load(&state, std::mem::take(&mut req.spec), req.scenario.take()).await?;
     let permit = acquire(&state).await?;
     let worker = state.clone();
-    blocking(&state, move |_| {
+    blocking(&state, move |cancel| {
         let _permit = permit;
-        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front(e, &inputs.files);
         let request = ironclad::discover::Request {
             metric: req.metric.unwrap_or_else(|| "adequate".into()),
@@ -499,13 +551,18 @@ pub async fn discover(
             runs: Some(runs),
             seed: req.seed,
             boxes: req.boxes,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
             uncertain: req.uncertain,
             points: req.points,
         };
         let structure = inputs.structure(&worker)?;
         let model = ironclad::discover::model(&structure, &inputs.spec, &request).map_err(front)?;
-        worker.pool.install(|| ironclad::discover::discover(&structure, &inputs.spec, &model, &request)).map_err(front)
+        worker
+            .pool
+            .install(|| {
+                ironclad::discover::discover_cancellable(&structure, &inputs.spec, &model, &request, Some(cancel))
+            })
+            .map_err(front)
     })
     .await
     .map(axum::Json)
@@ -521,7 +578,7 @@ pub const MAX_DESIGN_POINTS: u64 = 1 << 16;
 /// simulation's (`--max-runs`) and its points to [`MAX_DESIGN_POINTS`].
 pub async fn sensitivity(
     State(state): State<Arc<AppState>>,
-    ApiJson(req): ApiJson<SensitivityRequest>,
+    ApiJson(mut req): ApiJson<SensitivityRequest>,
 ) -> Result<axum::Json<ironclad::sensitivity::SensitivityReport>, ApiError> {
     use ironclad::sensitivity::{DEFAULT_MORRIS_TRAJECTORIES, DEFAULT_RUNS, DEFAULT_SOBOL_SAMPLES, Method};
     let method = match req.method.as_deref().unwrap_or("sobol") {
@@ -529,32 +586,35 @@ pub async fn sensitivity(
         "morris" => Method::Morris,
         other => return Err(ApiError::bad_request(format!("no method `{other}`; methods: sobol, morris"))),
     };
-    let worker = state.clone();
     let max_runs = state.limits.max_runs;
+    let runs = req.runs.unwrap_or(DEFAULT_RUNS);
+    if runs > max_runs {
+        return Err(ApiError::too_expensive(format!(
+            "{runs} runs per point asked for; this server runs at most {max_runs} per point"
+        )));
+    }
+    let inputs = load(&state, std::mem::take(&mut req.spec), req.scenario.take()).await?;
+    let k = inputs.spec.params.uncertain.len() as u64;
+    let samples = req.samples.unwrap_or(match method {
+        Method::Sobol => DEFAULT_SOBOL_SAMPLES,
+        Method::Morris => DEFAULT_MORRIS_TRAJECTORIES,
+    }) as u64;
+    // Sobol' (Saltelli): N·(k + 2) points; Morris: r trajectories of k + 1.
+    let (each, unit) = match method {
+        Method::Sobol => (k + 2, "samples"),
+        Method::Morris => (k + 1, "trajectories"),
+    };
+    let points = samples.saturating_mul(each);
+    if points > MAX_DESIGN_POINTS {
+        return Err(ApiError::too_expensive(format!(
+            "{samples} {unit} × {each} points each = {points} design points; this server evaluates at most {MAX_DESIGN_POINTS}"
+        )));
+    }
+    let worker = state.clone();
     let permit = acquire(&state).await?;
     blocking(&state, move |cancel| {
         let _permit = permit;
-        let inputs = Inputs::load(&worker, req.spec, req.scenario)?;
         let front = |e| ApiError::from_front(e, &inputs.files);
-        let k = inputs.spec.params.uncertain.len() as u64;
-        let samples = req.samples.unwrap_or(match method {
-            Method::Sobol => DEFAULT_SOBOL_SAMPLES,
-            Method::Morris => DEFAULT_MORRIS_TRAJECTORIES,
-        }) as u64;
-        let runs = req.runs.unwrap_or(DEFAULT_RUNS);
-        // Sobol' (Saltelli): N·(k + 2) points; Morris: r·(k + 1).
-        let points = samples.saturating_mul(k + 2);
-        if points > MAX_DESIGN_POINTS {
-            return Err(ApiError::too_expensive(format!(
-                "{samples} samples × {} points each = {points} design points; this server evaluates at most {MAX_DESIGN_POINTS}",
-                k + 2
-            )));
-        }
-        if runs > max_runs {
-            return Err(ApiError::too_expensive(format!(
-                "{runs} runs per point asked for; this server runs at most {max_runs} per point"
-            )));
-        }
         let request = ironclad::sensitivity::Request {
             method,
             samples: Some(samples as usize),
@@ -562,7 +622,7 @@ pub async fn sensitivity(
             metric: req.metric.unwrap_or_else(|| "adequate".into()),
             horizon: req.horizon,
             seed: req.seed,
-            variants: pins(&req.variants),
+            variants: pins(&req.variants)?,
         };
         let structure = inputs.structure(&worker)?;
         worker
@@ -575,6 +635,10 @@ pub async fn sensitivity(
     .await
     .map(axum::Json)
 }
+
+/// Most frameworks (with the overlays of `with`) and most scenarios one comparison may name:
+/// each is parsed and kept in memory before any run.
+pub const MAX_COMPARED: usize = 64;
 
 /// One framework of a comparison: a library framework by id, or a spec's text.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -620,8 +684,9 @@ pub struct CompareRequest {
     #[serde(default)]
     pub with: Vec<String>,
     /// Runs of every framework on every scenario (default 20 000); runs × frameworks × scenarios
-    /// at most the server's `--max-runs`.
+    /// at most the server's `--max-runs`; at least 2.
     #[serde(default)]
+    #[schemars(range(min = 2))]
     pub runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -666,10 +731,29 @@ pub async fn compare(
             state.limits.max_runs
         )));
     }
-    let permit = acquire(&state).await?;
+    if count > MAX_COMPARED as u64 || req.scenarios.len() > MAX_COMPARED {
+        return Err(ApiError::too_expensive(format!(
+            "{count} frameworks (with the overlays) and {} scenarios; this server compares at most {MAX_COMPARED} of each",
+            req.scenarios.len()
+        )));
+    }
+    // A library framework given twice would be refused after every spec is parsed: refused
+    // here, before any is.
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &req.frameworks {
+        if let CompareFramework::Library { id } = f
+            && !seen.insert(id.as_str())
+        {
+            return Err(ApiError::bad_request(format!(
+                "two frameworks of the comparison are labelled `{id}`: give each framework once, and each overlay its own `label`"
+            )));
+        }
+    }
+    let runs_request =
+        ironclad::compare::Request { runs: Some(runs), seed: req.seed, horizons: req.horizons, metric: req.metric };
+    // Parsed and checked before any wait for a slot (a malformed request gets its 4xx under load).
     let worker = state.clone();
-    blocking(&state, move |cancel| {
-        let _permit = permit;
+    let (files, frameworks, scenarios) = blocking(&state, move |_| {
         let mut files = Files::new();
         let mut frameworks = Vec::new();
         let mut texts = Vec::new();
@@ -732,7 +816,14 @@ pub async fn compare(
             })?;
             scenarios.push(ironclad::compare::ScenarioText { name: entry.id.clone(), text: entry.text.clone() });
         }
-        let request = ironclad::compare::Request { runs: Some(runs), seed: req.seed, horizons: req.horizons, metric: req.metric };
+        Ok((files, frameworks, scenarios))
+    })
+    .await?;
+    let request = runs_request;
+    let permit = acquire(&state).await?;
+    let worker = state.clone();
+    blocking(&state, move |cancel| {
+        let _permit = permit;
         worker
             .pool
             .install(|| ironclad::compare::compare_cancellable(&frameworks, &scenarios, &request, Some(cancel)))
@@ -742,9 +833,22 @@ pub async fn compare(
     .map(axum::Json)
 }
 
-/// `{"v": "o"}` as the front door's `v=o` pins.
-fn pins(variants: &BTreeMap<String, String>) -> Vec<String> {
-    variants.iter().map(|(v, o)| format!("{v}={o}")).collect()
+/// `{"v": "o"}` as the front door's `v=o` pins; a variant id holding `=` would be split at it
+/// and reported as another option, so it is refused here, as no variant id holds one.
+fn pins(variants: &BTreeMap<String, String>) -> Result<Vec<String>, ApiError> {
+    if let Some(v) = variants.keys().find(|v| v.contains('=')) {
+        return Err(ApiError::bad_request(format!(
+            "`variants` takes {{\"variant-id\": \"option-id\"}}; `{v}` is no variant id (ids hold no `=`)"
+        )));
+    }
+    Ok(variants.iter().map(|(v, o)| format!("{v}={o}")).collect())
+}
+
+/// The spec and scenario of a request, parsed and checked off the async workers and before any
+/// wait for a simulation slot: a malformed request gets its 4xx even when every slot is taken.
+async fn load(state: &Arc<AppState>, spec: String, scenario: Option<String>) -> Result<Inputs, ApiError> {
+    let worker = state.clone();
+    blocking(state, move |_| Inputs::load(&worker, spec, scenario)).await
 }
 
 /// A valid spec and the scenario to run it on, both analysed in memory.
@@ -801,6 +905,9 @@ where
 {
     let cancel = Arc::new(AtomicBool::new(false));
     let token = cancel.clone();
+    // A client that disconnects drops this future (and the timeout with it): the guard sets the
+    // token then, so the work stops at its next check and gives its slot back.
+    let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let task = tokio::task::spawn_blocking(move || work(&token));
     match tokio::time::timeout(state.limits.deadline, task).await {
         Ok(Ok(result)) => result,
@@ -820,5 +927,15 @@ where
                 ),
             ))
         }
+    }
+}
+
+/// Sets its token when dropped: when the handler's future ends, however it ends (an answer, the
+/// deadline, or the client going away), the work it started is told to stop.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }

@@ -2,7 +2,7 @@
 //! binary in release builds and read from disk in debug builds (rust-embed). When the page was
 //! not built, `/` says how to build it instead of failing.
 
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 
 #[derive(rust_embed::Embed)]
@@ -16,8 +16,16 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\
 <p>The JSON API works without it: <a href=\"/api/openapi.json\">/api/openapi.json</a>.</p></body></html>";
 
 /// Serves a file of the page; unknown paths outside `/assets/` get the page itself (so a
-/// reload on a client-side route works), unknown assets 404.
-pub async fn serve(uri: Uri) -> Response {
+/// reload on a client-side route works), unknown assets 404. Anything under `/api/` that the
+/// API's router did not take (`/api/` itself) is the API's 404, and the page takes GET and HEAD
+/// only (405 otherwise).
+pub async fn serve(method: Method, uri: Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return crate::api::not_found().await.into_response();
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return ([(header::ALLOW, "GET, HEAD")], StatusCode::METHOD_NOT_ALLOWED).into_response();
+    }
     let path = uri.path().trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
     if let Some(file) = Page::get(path) {

@@ -22,8 +22,12 @@ pub enum Kind {
     TooLarge,
     /// The spec or scenario has errors; `diagnostics` says which.
     InvalidInput,
-    /// More work than one request may ask for.
+    /// More work than one request may ask for: past one of the server's cost limits
+    /// (`--max-runs`, the design points of a sensitivity run, the frameworks of a comparison).
     TooExpensive,
+    /// Well-formed, but this input cannot answer it: no `armed_attack` event to respond to, a
+    /// metric that does not vary, more players or combinations than the method handles.
+    Unservable,
     /// As many simulations as the server allows are running.
     Busy,
     /// The request ran past its deadline and was cancelled.
@@ -63,6 +67,14 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, Kind::BadRequest, message)
     }
 
+    pub fn too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::TooLarge,
+            "the request body is larger than this server accepts",
+        )
+    }
+
     pub fn too_expensive(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Kind::TooExpensive, message)
     }
@@ -93,7 +105,7 @@ impl ApiError {
                 e
             }
             Error::Usage(m) => ApiError::bad_request(fields(&m)),
-            Error::Unservable(m) => ApiError::too_expensive(m),
+            Error::Unservable(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Kind::Unservable, m),
             Error::Cancelled => ApiError::new(StatusCode::GATEWAY_TIMEOUT, Kind::Deadline, "the run was cancelled"),
         }
     }
@@ -103,11 +115,11 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
         let status = rejection.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            return ApiError::new(status, Kind::TooLarge, "the request body is larger than this server accepts");
+            return ApiError::too_large();
         }
         // 415 (no JSON content type) keeps its status; every other rejection is the client's JSON.
         let status = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE { status } else { StatusCode::BAD_REQUEST };
-        ApiError::new(status, Kind::BadRequest, rejection.body_text())
+        ApiError::new(status, Kind::BadRequest, shapes(&rejection.body_text()))
     }
 }
 
@@ -115,6 +127,20 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, axum::Json(self.body)).into_response()
     }
+}
+
+/// serde's message for an entry of an untagged list in the words of the request: the shapes it
+/// takes, not the Rust type's name.
+fn shapes(message: &str) -> String {
+    message
+        .replace(
+            "data did not match any variant of untagged enum CompareFramework",
+            "expected {\"id\": LIBRARY-ID} or {\"spec\": TEXT}, and nothing else",
+        )
+        .replace(
+            "data did not match any variant of untagged enum CompareScenario",
+            "expected {\"id\": LIBRARY-ID} or {\"text\": TEXT, \"name\"?: NAME}, and nothing else",
+        )
 }
 
 /// A front-door usage message in the API's words: the CLI's flags (`--runs`, `--precision`,
@@ -160,6 +186,14 @@ fn fields(message: &str) -> String {
         }
     }
     out.push_str(rest);
+    // A JSON list is not repeated: "`horizons` is repeatable at most 63 times" → "takes at most
+    // 63 values".
+    if let Some(at) = out.find(" is repeatable at most ")
+        && let Some(end) = out[at..].find(" times")
+    {
+        let n = out[at + " is repeatable at most ".len()..at + end].to_string();
+        out.replace_range(at..at + end + " times".len(), &format!(" takes at most {n} values"));
+    }
     out
 }
 
@@ -184,6 +218,10 @@ mod tests {
         );
         assert_eq!(fields("`--with x=y`: write member=PARTY@FRAMEWORK"), "`with x=y`: write member=PARTY@FRAMEWORK");
         assert_eq!(fields("--variant takes VARIANT=OPTION"), "`variants` takes VARIANT=OPTION");
+        assert_eq!(
+            fields("64 horizons: --horizon is repeatable at most 63 times"),
+            "64 horizons: `horizon` takes at most 63 values"
+        );
         // Not a flag: left alone.
         assert_eq!(fields("a range 1--2 and -- alone"), "a range 1--2 and -- alone");
         // Nor a double hyphen inside an id: ids may hold one.

@@ -89,7 +89,13 @@ pub struct AppState {
     pub running: Arc<Semaphore>,
     /// Simulations waiting for a permit.
     pub waiting: std::sync::atomic::AtomicUsize,
+    /// How long a request's body may take to arrive ([`BODY_TIMEOUT`]); past it, 408.
+    pub body_timeout: Duration,
 }
+
+/// How long a request's body may take to arrive: a client that never completes its body holds
+/// its connection this long at most.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl AppState {
     /// A state with its own pool; fails only if the pool's threads cannot be started.
@@ -100,7 +106,15 @@ impl AppState {
             .build()
             .map_err(|e| format!("cannot start the simulation threads: {e}"))?;
         let running = Arc::new(Semaphore::new(limits.max_concurrent.max(1)));
-        Ok(AppState { limits, library, session: ironclad::Session::new(), pool, running, waiting: Default::default() })
+        Ok(AppState {
+            limits,
+            library,
+            session: ironclad::Session::new(),
+            pool,
+            running,
+            waiting: Default::default(),
+            body_timeout: BODY_TIMEOUT,
+        })
     }
 }
 

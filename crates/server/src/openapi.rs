@@ -17,7 +17,7 @@ use utoipa::openapi::{
 
 use crate::api::{
     AttributeRequest, CompareRequest, DiscoverRequest, Health, ObligationsRequest, PowerRequest, SensitivityRequest,
-    SimulateRequest, SimulateResponse, SpecRequest,
+    ShowRequest, SimulateRequest, SimulateResponse, SpecRequest,
 };
 use crate::error::ErrorBody;
 use crate::library::{LibraryListing, LibraryText};
@@ -31,12 +31,14 @@ pub fn document() -> String {
 /// Errors each kind of operation may answer (`docs/server.md`).
 const POST_ERRORS: &[(&str, &str)] = &[
     ("400", "malformed JSON, a missing or unknown field, an unknown variant, party, commitment or parameter"),
-    ("413", "the body is larger than the server's --max-body"),
+    ("408", "the body did not arrive within 30 s"),
+    ("413", "the body is larger than the server's --max-body (or its Content-Length says so)"),
     ("415", "the body is not sent as application/json"),
     (
         "422",
-        "the spec or scenario has errors (`invalid_input`, with diagnostics), or the request asks for too much (`too_expensive`)",
+        "the spec or scenario has errors (`invalid_input`, with diagnostics), the request asks for more than the server's limits (`too_expensive`), or the input cannot answer it (`unservable`: no `armed_attack` event, a metric that does not vary)",
     ),
+    ("500", "a bug: the server could not finish a request it accepted (`internal`)"),
     ("504", "the request ran past the server's deadline and was cancelled"),
 ];
 
@@ -107,7 +109,7 @@ const OPS: &[Op] = &[
         path: "/api/show",
         id: "show",
         summary: "What a framework promises, as `ironclad show --format json`",
-        request: Some("SpecRequest"),
+        request: Some("ShowRequest"),
         response: "ShowReport",
         path_id: false,
         busy: false,
@@ -182,6 +184,16 @@ const OPS: &[Op] = &[
         path_id: false,
         busy: true,
     },
+    Op {
+        method: HttpMethod::Get,
+        path: "/api/openapi.json",
+        id: "openapi",
+        summary: "This document: the OpenAPI 3.1 description of the API",
+        request: None,
+        response: "OpenApiDocument",
+        path_id: false,
+        busy: false,
+    },
 ];
 
 fn build() -> Value {
@@ -210,6 +222,13 @@ fn build() -> Value {
                     .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody")))),
             );
         }
+        // Every route answers these in the error shape too (docs/server.md, Errors).
+        responses = responses.response(
+            "default",
+            ResponseBuilder::new()
+                .description("any other error: 404 `not_found` (no such endpoint), 405 `method_not_allowed`")
+                .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody")))),
+        );
         let mut operation =
             OperationBuilder::new().operation_id(Some(op.id)).summary(Some(op.summary)).responses(responses);
         if let Some(request) = op.request {
@@ -260,6 +279,7 @@ fn schemas() -> serde_json::Map<String, Value> {
         ("LibraryListing", generator.subschema_for::<LibraryListing>()),
         ("LibraryText", generator.subschema_for::<LibraryText>()),
         ("SpecRequest", generator.subschema_for::<SpecRequest>()),
+        ("ShowRequest", generator.subschema_for::<ShowRequest>()),
         ("ObligationsRequest", generator.subschema_for::<ObligationsRequest>()),
         ("SimulateRequest", generator.subschema_for::<SimulateRequest>()),
         ("CheckReport", generator.subschema_for::<ironclad::check::CheckReport>()),
@@ -279,6 +299,10 @@ fn schemas() -> serde_json::Map<String, Value> {
         ("ErrorBody", generator.subschema_for::<ErrorBody>()),
     ];
     let mut out = generator.take_definitions(true);
+    out.insert(
+        "OpenApiDocument".into(),
+        serde_json::json!({ "type": "object", "description": "An OpenAPI 3.1 document (this one)." }),
+    );
     for (name, schema) in named {
         // The operations name bodies by these names; schemars names a definition after its
         // type, which is usually the same name, and otherwise this is an alias to it.

@@ -577,3 +577,269 @@ async fn bad_and_too_expensive_comparisons_get_4xx() {
         assert_eq!((got, kind(&v)), (status, want), "{body}: {v}");
     }
 }
+
+/// Waits (up to `limit`) until `done` holds, polling every 5 ms.
+async fn eventually(limit: Duration, done: impl Fn() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    done()
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_cancels_its_work_and_frees_its_slot() {
+    // A deadline far away: only the disconnect can stop the run.
+    let limits = Limits {
+        max_concurrent: 1,
+        deadline: Duration::from_secs(600),
+        threads: 1,
+        max_runs: 100_000_000,
+        ..Limits::default()
+    };
+    let state = Arc::new(AppState::new(limits, library()).unwrap());
+    let app = router(state.clone(), None).unwrap();
+    let slow = {
+        let app = app.clone();
+        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 50_000_000 });
+        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
+    };
+    assert!(
+        eventually(Duration::from_secs(5), || state.running.available_permits() == 0).await,
+        "the slow run never started"
+    );
+    // The client goes away: hyper drops the handler's future.
+    slow.abort();
+    assert!(
+        eventually(Duration::from_secs(5), || state.running.available_permits() == 1).await,
+        "the disconnected client's run kept its slot"
+    );
+    let (status, _) =
+        post(&app, "/api/simulate", json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 4096 })).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_while_queued_leaves_the_queue() {
+    let limits = Limits {
+        max_concurrent: 1,
+        max_waiting: 1,
+        queue_wait: Duration::from_secs(600),
+        deadline: Duration::from_secs(600),
+        threads: 1,
+        max_runs: 100_000_000,
+        ..Limits::default()
+    };
+    let state = Arc::new(AppState::new(limits, library()).unwrap());
+    let app = router(state.clone(), None).unwrap();
+    let spawn = |runs: u64| {
+        let app = app.clone();
+        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": runs });
+        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
+    };
+    let slow = spawn(50_000_000);
+    assert!(eventually(Duration::from_secs(5), || state.running.available_permits() == 0).await);
+    let queued = spawn(4096);
+    assert!(eventually(Duration::from_secs(5), || state.waiting.load(std::sync::atomic::Ordering::SeqCst) == 1).await);
+    queued.abort();
+    assert!(
+        eventually(Duration::from_secs(2), || state.waiting.load(std::sync::atomic::Ordering::SeqCst) == 0).await,
+        "the disconnected client still counts as waiting"
+    );
+    // Its place is free: the next request queues instead of getting 503 at once.
+    let next = spawn(4096);
+    assert!(eventually(Duration::from_secs(5), || state.waiting.load(std::sync::atomic::Ordering::SeqCst) == 1).await);
+    slow.abort();
+    let (status, v) = next.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn under_load_malformed_requests_get_their_4xx_not_503() {
+    let limits = Limits {
+        max_concurrent: 1,
+        queue_wait: Duration::from_millis(2000),
+        deadline: Duration::from_secs(600),
+        threads: 1,
+        max_runs: 100_000_000,
+        ..Limits::default()
+    };
+    let state = Arc::new(AppState::new(limits, library()).unwrap());
+    let app = router(state.clone(), None).unwrap();
+    let slow = {
+        let app = app.clone();
+        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 50_000_000 });
+        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
+    };
+    assert!(eventually(Duration::from_secs(5), || state.running.available_permits() == 0).await);
+    let (spec, scenario) = (small_spec(), small_scenario());
+    let cases = [
+        ("/api/simulate", json!({ "spec": "x = = 1" }), "invalid_input"),
+        ("/api/simulate", json!({ "spec": spec, "scenario": scenario, "params": { "nope": 1.0 } }), "bad_request"),
+        ("/api/attribute", json!({ "spec": "x = = 1" }), "invalid_input"),
+        ("/api/discover", json!({ "spec": spec, "scenario": "[scenario]\nid = 1\n" }), "invalid_input"),
+        ("/api/sensitivity", json!({ "spec": "x = = 1" }), "invalid_input"),
+        ("/api/compare", json!({ "frameworks": [{ "spec": "x = = 1" }] }), "invalid_input"),
+        ("/api/compare", json!({ "frameworks": [{ "id": "nope" }] }), "bad_request"),
+    ];
+    for (path, body, want) in cases {
+        let started = std::time::Instant::now();
+        let (_, v) = post(&app, path, body).await;
+        assert_eq!(kind(&v), want, "{path}: {v}");
+        assert!(started.elapsed() < Duration::from_millis(1500), "{path} waited for a slot: {:?}", started.elapsed());
+    }
+    slow.abort();
+}
+
+#[tokio::test]
+async fn refusals_caused_by_the_input_are_unservable_not_too_expensive() {
+    let app = app();
+    let nato = std::fs::read_to_string(repo().join("frameworks/nato-1949.toml")).unwrap();
+    let strike = std::fs::read_to_string(repo().join("scenarios/strike-on-reassurance-force.toml")).unwrap();
+    for path in ["/api/simulate", "/api/discover"] {
+        let (status, v) = post(&app, path, json!({ "spec": nato, "scenario": strike, "runs": 100 })).await;
+        assert_eq!((status, kind(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "unservable"), "{path}: {v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("armed_attack"), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn compare_refuses_repeated_ids_and_too_many_frameworks_before_parsing_any() {
+    let app = app();
+    let started = std::time::Instant::now();
+    let many: Vec<Value> = (0..6000).map(|_| json!({ "id": "nato-1949" })).collect();
+    let (status, v) = post(&app, "/api/compare", json!({ "frameworks": many, "runs": 2 })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "too_expensive"), "{v}");
+    let twice = json!({ "frameworks": [{ "id": "nato-1949" }, { "id": "nato-1949" }], "runs": 2 });
+    let (status, v) = post(&app, "/api/compare", twice).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("labelled `nato-1949`"), "{v}");
+    assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn morris_designs_count_k_plus_1_points_and_exact_with_precision_is_refused() {
+    let app = app_with(Limits { threads: 1, deadline: Duration::from_millis(200), ..Limits::default() });
+    // The flagship has 20 uncertain parameters: 2979 trajectories of 21 points are 62 559 points.
+    let (status, v) =
+        post(&app, "/api/sensitivity", json!({ "spec": flagship(), "method": "morris", "samples": 2979, "runs": 1 }))
+            .await;
+    assert_ne!(kind(&v), "too_expensive", "{status} {v}");
+    let (status, v) =
+        post(&app, "/api/sensitivity", json!({ "spec": flagship(), "method": "morris", "samples": 3121, "runs": 1 }))
+            .await;
+    assert_eq!((status, kind(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "too_expensive"), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("3121 trajectories × 21 points each"), "{v}");
+    let body =
+        json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 100, "exact": true, "precision": 0.01 });
+    let (status, v) = post(&app, "/api/attribute", body).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("`precision`"), "{v}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_says_what_the_server_does() {
+    let app = app();
+    let (_, doc) = call(&app, "GET", "/api/openapi.json", None).await;
+    let schemas = &doc["components"]["schemas"];
+    assert!(doc["paths"]["/api/openapi.json"]["get"].is_object(), "the document's own path");
+    let attribute_runs = schemas["AttributeRequest"]["properties"]["runs"].to_string();
+    assert!(!attribute_runs.contains("/ 20"), "{attribute_runs}");
+    for (request, least) in [
+        ("SimulateRequest", 1),
+        ("AttributeRequest", 2),
+        ("DiscoverRequest", 20),
+        ("SensitivityRequest", 1),
+        ("CompareRequest", 2),
+    ] {
+        let runs = &schemas[request]["properties"]["runs"];
+        assert_eq!(runs["minimum"], least, "{request}: {runs}");
+    }
+    let simulate = &doc["paths"]["/api/simulate"]["post"]["responses"];
+    assert!(simulate["500"].is_object() && simulate["default"].is_object(), "{simulate}");
+    assert!(doc["components"]["schemas"].to_string().contains("unservable"));
+    // `show` takes no scenario: sending one is a client mistake, not silently ignored.
+    let (status, v) = post(&app, "/api/show", json!({ "spec": small_spec(), "scenario": small_scenario() })).await;
+    assert_eq!((status, kind(&v)), (StatusCode::BAD_REQUEST, "bad_request"), "{v}");
+}
+
+#[tokio::test]
+async fn everything_under_api_is_the_api() {
+    let app = app();
+    for method in ["GET", "POST"] {
+        let (status, v) = call(&app, method, "/api/", None).await;
+        assert_eq!((status, kind(&v)), (StatusCode::NOT_FOUND, "not_found"), "{method} /api/: {v}");
+    }
+}
+
+#[tokio::test]
+async fn the_page_takes_get_only() {
+    let app = app();
+    let (status, _) = call(&app, "DELETE", "/", None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, _) = call(&app, "GET", "/", None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn small_messages_say_what_the_request_should_hold() {
+    let app = app();
+    let (spec, scenario) = (small_spec(), small_scenario());
+    let horizons: Vec<u32> = (1..=64).collect();
+    let (status, v) =
+        post(&app, "/api/simulate", json!({ "spec": spec, "scenario": scenario, "runs": 100, "horizons": horizons }))
+            .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["message"], "64 horizons: `horizons` takes at most 63 values");
+    let body = json!({ "spec": spec, "scenario": scenario, "runs": 100, "variants": { "tripwire=as-claimed": "x" } });
+    let (status, v) = post(&app, "/api/simulate", body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("`tripwire=as-claimed` is no variant id"), "{v}");
+    let (status, v) = post(&app, "/api/compare", json!({ "frameworks": ["nato-1949"] })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    let m = v["error"]["message"].as_str().unwrap();
+    assert!(m.contains("{\"id\": LIBRARY-ID} or {\"spec\": TEXT}") && !m.contains("untagged"), "{m}");
+}
+
+/// A body that never arrives.
+struct Never;
+
+impl axum::body::HttpBody for Never {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Pending
+    }
+}
+
+#[tokio::test]
+async fn a_body_announced_too_large_or_never_completed_is_refused_early() {
+    let mut state = AppState::new(Limits { threads: 1, ..Limits::default() }, library()).unwrap();
+    state.body_timeout = Duration::from_millis(200);
+    let app = router(Arc::new(state), None).unwrap();
+    let started = std::time::Instant::now();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/check")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, "99999999999")
+        .body(Body::new(Never))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/check")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::new(Never))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}

@@ -821,6 +821,9 @@ pub fn discover(r: &crate::discover::DiscoverReport) -> String {
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
     let est = |e: &Estimate| format!("{:>6} [{}, {}]", pct(e.value), pct(e.low), pct(e.high));
     let _ = writeln!(out, "ironclad discover — {} on `{}`", r.framework, r.scenario);
+    if let Some(line) = crate::files::pins_line(&r.variants_pinned) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "a run fails when {}", r.failure);
     let _ = writeln!(
         out,
