@@ -95,6 +95,7 @@ export class ApiError extends Error {
       too_large: 'The spec is too large for the server',
       invalid_input: 'The spec or scenario has errors',
       too_expensive: 'Too expensive to simulate',
+      unservable: 'Cannot answer for this input',
       busy: 'The server is busy',
       deadline: 'The simulation took too long and was cancelled',
       network: 'The server cannot be reached',
