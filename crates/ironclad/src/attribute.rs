@@ -771,9 +771,15 @@ fn assemble(s: &Setup<'_>, figures: Figures, seconds: Option<f64>) -> AttributeR
     interactions.truncate(TOP_INTERACTIONS);
     let deterrence_horizon = matches!(metric, Metric::Credibility | Metric::Deterred);
     let metric_text = match metric {
-        Metric::Adequate => format!("P(adequate response in every need at {} days): a probability", model.horizons[0]),
+        Metric::Adequate => {
+            format!("P(adequate response in every need at {} days): a probability", crate::shown(model.horizons[0]))
+        }
         Metric::AdequateNeed(k) => {
-            format!("P(adequate response in {} at {} days): a probability", model.needs[k].domain, model.horizons[0])
+            format!(
+                "P(adequate response in {} at {} days): a probability",
+                model.needs[k].domain,
+                crate::shown(model.horizons[0])
+            )
         }
         Metric::Credibility => format!(
             "credibility: mean adequacy over needs at the deterrence horizon ({} days), in [0, 1]",
@@ -786,7 +792,9 @@ fn assemble(s: &Setup<'_>, figures: Figures, seconds: Option<f64>) -> AttributeR
         ),
         Metric::Delivered(k) => format!(
             "mean amount delivered in {} by {} days, in {} (uncapped)",
-            model.needs[k].domain, model.horizons[0], model.needs[k].unit
+            model.needs[k].domain,
+            crate::shown(model.horizons[0]),
+            model.needs[k].unit
         ),
     };
     AttributeReport {

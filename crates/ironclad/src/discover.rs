@@ -804,12 +804,16 @@ pub fn discover_cancellable(
     }
     let (failure, horizon_days, threshold) = match metric {
         Metric::Adequate => (
-            format!("the response is not adequate in every need at {} days", model.horizons[0]),
+            format!("the response is not adequate in every need at {} days", crate::shown(model.horizons[0])),
             model.horizons[0],
             None,
         ),
         Metric::AdequateNeed(k) => (
-            format!("the response is not adequate in {} at {} days", model.needs[k].domain, model.horizons[0]),
+            format!(
+                "the response is not adequate in {} at {} days",
+                model.needs[k].domain,
+                crate::shown(model.horizons[0])
+            ),
             model.horizons[0],
             None,
         ),

@@ -72,3 +72,22 @@ impl std::fmt::Display for Error {
     }
 }
 impl std::error::Error for Error {}
+
+/// A number as a message shows it: plainly in the usual range, in scientific notation when
+/// huge or tiny (a horizon of 1e308 days is not printed as 309 digits).
+pub fn shown(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) { format!("{x:e}") } else { format!("{x}") }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    #[test]
+    fn numbers_are_shown_plainly_or_in_scientific_notation() {
+        assert_eq!(super::shown(30.0), "30");
+        assert_eq!(super::shown(0.005), "0.005");
+        assert_eq!(super::shown(0.0), "0");
+        assert_eq!(super::shown(1e308), "1e308");
+        assert_eq!(super::shown(1e-300), "1e-300");
+        assert_eq!(super::shown(-2.5e12), "-2.5e12");
+    }
+}

@@ -508,9 +508,15 @@ fn report(prepared: Prepared<'_>, y: &[f64], seconds: Option<f64>) -> Result<Sen
     }
     let model = &nominal_model;
     let metric_text = match metric {
-        Metric::Adequate => format!("P(adequate response in every need at {horizon} days): a probability"),
+        Metric::Adequate => {
+            format!("P(adequate response in every need at {} days): a probability", crate::shown(horizon))
+        }
         Metric::AdequateNeed(k) => {
-            format!("P(adequate response in {} at {horizon} days): a probability", model.needs[k].domain)
+            format!(
+                "P(adequate response in {} at {} days): a probability",
+                model.needs[k].domain,
+                crate::shown(horizon)
+            )
         }
         Metric::Credibility => "credibility: mean adequacy over needs at the deterrence horizon, in [0, 1]".into(),
         Metric::Deterred => "P(deterred) = Φ((cost · credibility − gain) / noise): a probability".into(),

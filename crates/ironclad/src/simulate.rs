@@ -196,7 +196,12 @@ pub fn params_with(spec: &Spec, overrides: &[(String, f64)]) -> Result<ModelPara
         let inside = value.is_finite() && *value <= high && if open { *value > low } else { *value >= low };
         if !inside {
             let bracket = if open { "(" } else { "[" };
-            return Err(Error::Usage(format!("`{name}` takes a value in {bracket}{low}, {high}], not {value}")));
+            return Err(Error::Usage(format!(
+                "`{name}` takes a value in {bracket}{}, {}], not {}",
+                crate::shown(low),
+                crate::shown(high),
+                crate::shown(*value)
+            )));
         }
         param.set(&mut params, *value);
     }
@@ -459,6 +464,17 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &other));
         let c = session.compiled(st, spec).expect("compiles");
         assert!(Arc::ptr_eq(&c, &session.compiled(st, spec).expect("cached")));
+    }
+
+    #[test]
+    fn an_out_of_range_what_if_value_is_shown_in_scientific_notation() {
+        let mut files = crate::Files::new();
+        let (spec_id, _) = flagship(&mut files);
+        let spec = files.spec(spec_id).valid().expect("valid").clone();
+        match params_with(&spec, &[("honour.treaty".into(), 1e300)]) {
+            Err(Error::Usage(m)) => assert!(m.contains("not 1e300") && !m.contains("000000"), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

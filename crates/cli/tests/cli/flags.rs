@@ -148,3 +148,11 @@ fn a_horizon_with_a_metric_read_at_the_deterrence_horizon_is_refused() {
     let ok = run(&["attribute", COALITION, "--runs", "2000", "--metric", "adequate", "--horizon", "7"]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
 }
+
+/// Huge or tiny numbers in messages are in scientific notation, not hundreds of digits.
+#[test]
+fn huge_numbers_are_shown_in_scientific_notation() {
+    let out = run(&["attribute", COALITION, "--horizon", "1e308", "--runs", "100"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("at 1e308 days"), "{}", out.stdout);
+}

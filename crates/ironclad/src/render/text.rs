@@ -681,7 +681,7 @@ pub fn attribute(r: &AttributeReport) -> String {
             s.units,
             s.permutations,
             s.runs_per_unit,
-            s.precision,
+            crate::shown(s.precision),
             if s.precision_reached { "reached" } else { "NOT reached" }
         );
     }
