@@ -139,6 +139,9 @@ pub struct ScenarioComparison {
     /// The framework the scenario names (advisory; empty when it names none).
     pub written_for: String,
     pub rows: Vec<Row>,
+    /// Why no row has differences, when the reference (the first framework) does not cover
+    /// the scenario: differences are paired against it.
+    pub note: Option<String>,
 }
 
 /// One framework on one scenario.
@@ -299,9 +302,20 @@ pub fn compare_cancellable(
             )));
         }
     }
+    // The same scenario or horizon twice would print its figures twice: a slip, said as one.
+    for (i, sc) in scenarios.iter().enumerate() {
+        if scenarios[..i].iter().any(|o| o.name == sc.name) {
+            return Err(Error::Usage(format!("scenario `{}` is given twice: give each scenario once", sc.name)));
+        }
+    }
+    for (i, h) in request.horizons.iter().enumerate() {
+        if request.horizons[..i].contains(h) {
+            return Err(Error::Usage(format!("horizon {} is given twice: give each horizon once", crate::shown(*h))));
+        }
+    }
     let runs = request.runs.unwrap_or(DEFAULT_RUNS);
     if !(2..=MAX_RUNS).contains(&runs) {
-        return Err(Error::Usage(format!("--runs must be in 2..={MAX_RUNS}")));
+        return Err(Error::Usage(format!("--runs must be from 2 to {MAX_RUNS}")));
     }
     let sim_request = crate::simulate::Request { horizons: request.horizons.clone(), ..Default::default() };
     crate::simulate::validate(&sim_request)?;
@@ -640,7 +654,13 @@ fn one_scenario(
         });
     }
     let (id, written_for) = raw_meta.unwrap_or_default();
-    Ok(ScenarioComparison { scenario: sc.name.clone(), id, written_for, rows })
+    let note = (rows.len() > 1 && rows[0].status != "ok").then(|| {
+        format!(
+            "no differences: they are paired against the reference, `{}`, which does not cover this scenario (put a framework that does first)",
+            rows[0].framework
+        )
+    });
+    Ok(ScenarioComparison { scenario: sc.name.clone(), id, written_for, rows, note })
 }
 
 #[cfg(test)]
@@ -763,6 +783,43 @@ mod tests {
         let constant = difference(2000.0, 2000.0, 2000.0);
         assert_eq!(constant.value, 1.0);
         assert!(constant.low < 1.0 && constant.high == 1.0, "{constant:?}");
+    }
+
+    /// Differences are paired against the reference: when it does not cover a scenario the
+    /// report says why no row has one. The same scenario or horizon twice is a usage error.
+    #[test]
+    fn a_reference_that_does_not_cover_the_scenario_is_said_and_duplicates_are_refused() {
+        let estonia = vec![ScenarioText {
+            name: "scenarios/attack-on-estonia.toml".into(),
+            text: read("scenarios/attack-on-estonia.toml"),
+        }];
+        let request = Request { runs: Some(200), seed: 1, horizons: vec![30.0], metric: None };
+        let fws = [framework("frameworks/coalition-2025.toml"), framework("frameworks/nato-1949.toml")];
+        let report = compare(&fws, &estonia, &request).expect("runs");
+        let sc = &report.scenarios[0];
+        assert_eq!(sc.rows[0].status, "not_covered");
+        assert!(sc.note.as_deref().is_some_and(|n| n.contains("coalition-2025")), "{:?}", sc.note);
+        assert!(
+            crate::render::text::compare(&report).contains("no differences: they are paired against the reference")
+        );
+        let twice = vec![estonia[0].clone(), estonia[0].clone()];
+        assert!(matches!(compare(&fws, &twice, &request), Err(Error::Usage(m)) if m.contains("given twice")));
+        let h = Request { horizons: vec![30.0, 30.0], ..request };
+        assert!(matches!(compare(&fws, &estonia, &h), Err(Error::Usage(m)) if m.contains("horizon 30 is given twice")));
+    }
+
+    /// The CSV's pivotal row keeps the headline's domain, as its figure rows do.
+    #[test]
+    fn the_csv_pivotal_row_keeps_the_headline_domain() {
+        let request = Request { runs: Some(300), seed: 1, horizons: vec![30.0], metric: Some("adequate:land".into()) };
+        let fws = [framework("frameworks/coalition-2025.toml"), framework("frameworks/coalition-2026.toml")];
+        let report = compare(&fws, &attack(), &request).expect("runs");
+        let csv = crate::render::csv::compare(&report);
+        let pivots: Vec<&str> = csv.lines().filter(|l| l.contains(",pivotal:")).collect();
+        assert!(!pivots.is_empty(), "{csv}");
+        for line in pivots {
+            assert_eq!(line.split(',').nth(5), Some("land"), "{line}");
+        }
     }
 
     #[test]

@@ -379,11 +379,13 @@ pub fn compare(report: &crate::compare::CompareReport) -> String {
             if let Some(p) = &row.pivotal {
                 let _ = writeln!(
                     out,
-                    "{},{},ok,pivotal:{},{},,{},,,{},{},{}",
+                    "{},{},ok,pivotal:{},{},{},{},,,{},{},{}",
                     field(&sc.scenario),
                     field(&row.framework),
                     field(&p.commitment),
                     report.headline_horizon,
+                    // The headline's domain (`adequate:land`), as its figure rows have it.
+                    field(report.headline_metric.split_once(':').map_or("", |(_, d)| d)),
                     p.without,
                     p.change.value,
                     p.change.low,

@@ -966,6 +966,9 @@ pub fn compare(r: &crate::compare::CompareReport) -> String {
             format!("written for {}", sc.written_for)
         };
         let _ = writeln!(out, "\nSCENARIO {} ({}; {written})", sc.id, sc.scenario);
+        if let Some(note) = &sc.note {
+            let _ = writeln!(out, "  {note}");
+        }
         for row in &sc.rows {
             match row.status.as_str() {
                 "ok" => {}
