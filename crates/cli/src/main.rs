@@ -115,7 +115,7 @@ enum Command {
         /// The seed of the bootstrap over cases.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Bootstrap resamples (default 2000).
+        /// Bootstrap resamples, 100 to 1000000 (default 2000).
         #[arg(long)]
         runs: Option<u64>,
     },

@@ -484,11 +484,14 @@ fn setup<'a>(spec: &'a Spec, model: &'a SimModel, request: &'a Request) -> Resul
     }
     // Exact unless there are too many players or a precision asks for sampling.
     let exact = request.exact || (n <= MAX_EXACT_PLAYERS && request.precision.is_none());
-    if exact && request.max_units.is_some() {
-        return Err(Error::Usage(format!(
-            "--max-units bounds the sampling of Shapley values, and these are exact ({n} players, at most \
-             {MAX_EXACT_PLAYERS} without --precision): drop --max-units, or give --precision to sample"
-        )));
+    // `--exact` with `--max-units` asks for two things at once; without `--exact`, a bound on
+    // sampling that this model does not need (exact values for at most 20 players) is no error:
+    // a script may pass it for small and large frameworks alike, and `method` says "exact".
+    if request.exact && request.max_units.is_some() {
+        return Err(Error::Usage(
+            "--max-units bounds the sampling of Shapley values, and --exact asks for exact values: give one of them"
+                .into(),
+        ));
     }
     let counted = |need: usize| match metric {
         Metric::AdequateNeed(k) | Metric::Delivered(k) => need == k,

@@ -22,6 +22,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use ironclad_analysis::stats::constant_sample;
 use ironclad_sim::stats::{Estimate, mean_f64, wilson};
 use ironclad_sim::{Acc, CHUNK, Participation, Record, Runner, SimModel, Structure};
 use ironclad_spec::Spec;
@@ -243,13 +244,28 @@ impl Sums {
 
 /// A paired difference of two figures in [0, 1] (a probability or an adequacy), over `n` runs:
 /// the estimator of `simulate`'s means ([`mean_f64`]) on the range [−1, 1] a difference lies in.
+/// When every run gives the same difference the sample has no spread, and the interval is the
+/// bound on the share of runs that could differ, toward the ends of the range
+/// ([`constant_sample`]: ±0.015 at 200 runs for a difference of 0), not the Wilson interval at
+/// the mean's position, which at 0, the middle of [−1, 1], is the widest there is.
 fn difference(sum: f64, sum_sq: f64, n: f64) -> Estimate {
+    let m = (sum / n).clamp(-1.0, 1.0);
+    let variance = (sum_sq / n - m * m).max(0.0) * n / (n - 1.0).max(1.0);
+    if variance <= 4e-12 {
+        let (low, high) = constant_sample(m, n as u64, (-1.0, 1.0));
+        return Estimate { value: m, low, high };
+    }
     mean_f64(sum, sum_sq, n as u64, (-1.0, 1.0))
 }
 
-/// A delta-method estimate `value ± 1.96·sd` of a difference of two probabilities, kept in
-/// [−1, 1].
-fn delta_difference(value: f64, variance: f64) -> Estimate {
+/// A delta-method estimate `value ± 1.96·sd` of a difference of two probabilities over `runs`,
+/// kept in [−1, 1]; with no spread (the two frameworks' credibility the same in every run), the
+/// constant-sample bound, as [`difference`] has it.
+fn delta_difference(value: f64, variance: f64, runs: u64) -> Estimate {
+    if variance <= 1e-24 {
+        let (low, high) = constant_sample(value.clamp(-1.0, 1.0), runs, (-1.0, 1.0));
+        return Estimate { value, low, high };
+    }
     let half = Z95 * variance.sqrt();
     Estimate { value, low: (value - half).max(-1.0), high: (value + half).min(1.0) }
 }
@@ -344,7 +360,7 @@ pub fn compare_cancellable(
         headline_metric: metric_name,
         headline_text,
         reference: frameworks[0].label.clone(),
-        interval: "95 % Student-t interval over runs of the per-run difference, in [-1, 1] (Wilson's at the mean when every run gives the same difference); the difference of P(deterred) by the delta method, in [-1, 1]; common random numbers: run r of every framework uses the draws addressed by (seed, r)".into(),
+        interval: "95 % Student-t interval over runs of the per-run difference, in [-1, 1] (when every run gives the same difference: the exact bound on the share of runs that could differ, about 3/runs toward each end); the difference of P(deterred) by the delta method, in [-1, 1]; common random numbers: run r of every framework uses the draws addressed by (seed, r)".into(),
         scenarios: out,
     })
 }
@@ -616,7 +632,7 @@ fn one_scenario(
             let cov = (total.cross[i] / n - mi * mr) * n / (n - 1.0);
             let (a, b) = (dg(mi), dg0(mr));
             let v = (a * a * var(si, mi) + b * b * var(sr, mr) - 2.0 * a * b * cov).max(0.0) / n;
-            Some(delta_difference(g(mi) - g0(mr), v))
+            Some(delta_difference(g(mi) - g0(mr), v, runs))
         });
         row.metrics.push(Figure {
             metric: "p_deterred".into(),
@@ -636,7 +652,7 @@ fn one_scenario(
                 let cov = (cell[4] / n - mf * mw) * n / (n - 1.0);
                 let (a, b) = (dg(mf), dg(mw));
                 let v = (a * a * var(cell[1], mf) + b * b * var(cell[3], mw) - 2.0 * a * b * cov).max(0.0) / n;
-                (g(mw), delta_difference(g(mf) - g(mw), v))
+                (g(mw), delta_difference(g(mf) - g(mw), v, runs))
             } else {
                 (mw, difference(cell[0] - cell[2], cell[1] + cell[3] - 2.0 * cell[4], n))
             }
@@ -783,6 +799,19 @@ mod tests {
         let constant = difference(2000.0, 2000.0, 2000.0);
         assert_eq!(constant.value, 1.0);
         assert!(constant.low < 1.0 && constant.high == 1.0, "{constant:?}");
+        // A framework against a copy of itself: every run's difference is 0, and its interval is
+        // the narrow bound of 0 of 200 runs differing (second reading: it was the Wilson interval
+        // at the middle of [−1, 1], ±0.137, wider than the figures'; P(deterred)'s had no width).
+        let text = read("frameworks/coalition-2025.toml").replace("id = \"coalition-2025\"", "id = \"c25b\"");
+        let copy = Framework::new(ironclad_spec::analyze(&text).spec.expect("valid"));
+        let request = Request { runs: Some(200), seed: 1, horizons: vec![30.0], metric: None };
+        let sc = vec![ScenarioText { name: "c".into(), text: read("scenarios/ceasefire-then-offensive.toml") }];
+        let report = compare(&[framework("frameworks/coalition-2025.toml"), copy], &sc, &request).expect("runs");
+        for f in &report.scenarios[0].rows[1].metrics {
+            let d = f.difference.expect("paired");
+            assert_eq!(d.value, 0.0, "{}", f.metric);
+            assert!(d.low < 0.0 && d.high > 0.0 && d.high < 0.02 && d.low > -0.02, "{}: {d:?}", f.metric);
+        }
     }
 
     /// Differences are paired against the reference: when it does not cover a scenario the

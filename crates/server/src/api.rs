@@ -847,6 +847,22 @@ fn pins(variants: &BTreeMap<String, String>) -> Result<Vec<String>, ApiError> {
 /// The spec and scenario of a request, parsed and checked off the async workers and before any
 /// wait for a simulation slot: a malformed request gets its 4xx even when every slot is taken.
 async fn load(state: &Arc<AppState>, spec: String, scenario: Option<String>) -> Result<Inputs, ApiError> {
+    // Reading is cheap (the body is at most `--max-body`) but it is CPU work: bounded like the
+    // runs, by as many permits as requests could run or wait, each waited for at most
+    // `--queue-wait-ms`.
+    let permit = tokio::time::timeout(state.limits.queue_wait, state.reading.clone().acquire_owned()).await;
+    let Ok(Ok(_reading)) = permit else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Busy,
+            format!(
+                "{} requests are being read, the most this server reads at once, and none finished within {} ms; \
+                 try again shortly",
+                state.limits.max_concurrent + state.limits.max_waiting,
+                state.limits.queue_wait.as_millis()
+            ),
+        ));
+    };
     let worker = state.clone();
     blocking(state, move |_| Inputs::load(&worker, spec, scenario)).await
 }

@@ -89,6 +89,10 @@ pub struct AppState {
     pub running: Arc<Semaphore>,
     /// Simulations waiting for a permit.
     pub waiting: std::sync::atomic::AtomicUsize,
+    /// Permits for reading a request's spec and scenario, which happens before its slot is
+    /// asked for (so bad input gets its 4xx even under load): as many as could run or wait,
+    /// `--max-concurrent` + `--max-waiting`, so a flood of reads is bounded like the runs.
+    pub reading: Arc<Semaphore>,
     /// How long a request's body may take to arrive ([`BODY_TIMEOUT`]); past it, 408.
     pub body_timeout: Duration,
 }
@@ -106,6 +110,7 @@ impl AppState {
             .build()
             .map_err(|e| format!("cannot start the simulation threads: {e}"))?;
         let running = Arc::new(Semaphore::new(limits.max_concurrent.max(1)));
+        let reading = Arc::new(Semaphore::new((limits.max_concurrent + limits.max_waiting).max(1)));
         Ok(AppState {
             limits,
             library,
@@ -113,6 +118,7 @@ impl AppState {
             pool,
             running,
             waiting: Default::default(),
+            reading,
             body_timeout: BODY_TIMEOUT,
         })
     }
