@@ -1028,15 +1028,6 @@ pub fn report(o: &ReportArgs, color: bool) -> u8 {
             }
         }
     }
-    // The same file twice would print its section twice: a slip, said as one.
-    for (i, path) in paths.iter().enumerate() {
-        let same =
-            |p: &PathBuf| p == path || p.canonicalize().ok().is_some_and(|c| Some(c) == path.canonicalize().ok());
-        if paths[..i].iter().any(same) {
-            eprintln!("error: --scenario {} is given twice; give each scenario once", path.display());
-            return EXIT_USAGE;
-        }
-    }
     let mut scenarios = Vec::new();
     for path in &paths {
         let id = files.read(path);

@@ -230,6 +230,15 @@ pub fn report(
     if scenarios.is_empty() {
         return Err(Error::Usage("a report needs a scenario: give --scenario FILE".into()));
     }
+    // The same scenario twice (by its text, whatever the path) would print its section twice.
+    for (i, input) in scenarios.iter().enumerate() {
+        if let Some(first) = scenarios[..i].iter().find(|o| o.text == input.text) {
+            return Err(Error::Usage(format!(
+                "scenario `{}` is given twice (the same text as `{}`): give each scenario once",
+                input.name, first.name
+            )));
+        }
+    }
     let session = Session::new();
     let compiled = session.compiled(spec_text, spec)?;
     let mut sections = Vec::new();

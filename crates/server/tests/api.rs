@@ -263,19 +263,12 @@ async fn more_simulations_than_slots_get_503_busy() {
     };
     let state = Arc::new(AppState::new(limits, library()).unwrap());
     let app = router(state.clone(), None).unwrap();
-    let slow = {
-        let app = app.clone();
-        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 20_000_000 });
-        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
-    };
+    let slow = start_simulation(&app, 20_000_000);
     // Wait until the slow run holds the one slot.
-    for _ in 0..500 {
-        if state.running.available_permits() == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    assert_eq!(state.running.available_permits(), 0, "the slow run never started");
+    assert!(
+        eventually(Duration::from_secs(5), || state.running.available_permits() == 0).await,
+        "the slow run never started"
+    );
     let (status, v) =
         post(&app, "/api/simulate", json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 4096 })).await;
     assert_eq!((status, kind(&v)), (StatusCode::SERVICE_UNAVAILABLE, "busy"));
@@ -578,6 +571,13 @@ async fn bad_and_too_expensive_comparisons_get_4xx() {
     }
 }
 
+/// A simulation of the small spec with `runs` runs, posted in the background (to hold a slot).
+fn start_simulation(app: &axum::Router, runs: u64) -> tokio::task::JoinHandle<(StatusCode, Value)> {
+    let app = app.clone();
+    let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": runs });
+    tokio::spawn(async move { post(&app, "/api/simulate", body).await })
+}
+
 /// Waits (up to `limit`) until `done` holds, polling every 5 ms.
 async fn eventually(limit: Duration, done: impl Fn() -> bool) -> bool {
     let started = std::time::Instant::now();
@@ -602,11 +602,7 @@ async fn a_client_that_disconnects_cancels_its_work_and_frees_its_slot() {
     };
     let state = Arc::new(AppState::new(limits, library()).unwrap());
     let app = router(state.clone(), None).unwrap();
-    let slow = {
-        let app = app.clone();
-        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 50_000_000 });
-        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
-    };
+    let slow = start_simulation(&app, 50_000_000);
     assert!(
         eventually(Duration::from_secs(5), || state.running.available_permits() == 0).await,
         "the slow run never started"
@@ -669,11 +665,7 @@ async fn under_load_malformed_requests_get_their_4xx_not_503() {
     };
     let state = Arc::new(AppState::new(limits, library()).unwrap());
     let app = router(state.clone(), None).unwrap();
-    let slow = {
-        let app = app.clone();
-        let body = json!({ "spec": small_spec(), "scenario": small_scenario(), "runs": 50_000_000 });
-        tokio::spawn(async move { post(&app, "/api/simulate", body).await })
-    };
+    let slow = start_simulation(&app, 50_000_000);
     assert!(eventually(Duration::from_secs(5), || state.running.available_permits() == 0).await);
     let (spec, scenario) = (small_spec(), small_scenario());
     let cases = [
